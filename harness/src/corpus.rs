@@ -1,0 +1,244 @@
+//! The sender corpus: samples (`.eml` + `.toml` sidecar) and their schema.
+//!
+//! A sample is data, never code. The sidecar names the sample with a stable, namespaced id,
+//! says which sender product and setting produces it and where that knowledge comes from, and
+//! lists facts that `inspect` must confirm. Unknown fields are errors, so a typo in a sidecar
+//! fails loudly with the file's name.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A sidecar (`<id>.toml` next to `<id>.eml`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// Stable namespaced id, `<family>/<name>`, equal to the sample's path below
+    /// `corpora/senders/` without the extension.
+    pub id: String,
+    /// One line for people.
+    pub title: String,
+    /// The sender product and setting that produce this wire form.
+    pub sender: SenderInfo,
+    /// Where the wire form comes from.
+    pub provenance: Provenance,
+    /// The sample this one pairs with (a negative control names its positive twin).
+    #[serde(default)]
+    pub pairs_with: Option<String>,
+    /// `positive` (a faithful sender sample or the twin of a negative one) or `negative`
+    /// (tampered, spoofed, broken on purpose).
+    #[serde(default = "default_control")]
+    pub control: Control,
+    /// Keys and certificates `inspect` is given for this sample, relative to `corpora/keys/`.
+    #[serde(default)]
+    pub inspect: InspectInputs,
+    /// Facts `inspect` must confirm.
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+fn default_control() -> Control {
+    Control::Positive
+}
+
+/// Positive or negative control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Control {
+    Positive,
+    Negative,
+}
+
+/// The sender product and setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SenderInfo {
+    /// For example `Proton Mail (web)`, `Outlook for Windows (Classic)`.
+    pub product: String,
+    /// The version or era whose wire form this is, for example `2026` or `16.0 (M365)`.
+    pub version: String,
+    /// The setting that produces it, for example `Sign external messages: on`.
+    pub setting: String,
+}
+
+/// Where the knowledge of this wire form comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The public source (a URL from `research/sender-formats.md` or the catalogue).
+    pub url: String,
+    /// `seen` (a real message or the producing code was read) or `inferred`.
+    pub confidence: ProvenanceConfidence,
+    /// The section of the research that describes it, for example `sender-formats P2`.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Anything a reviewer should know.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How sure the wire form is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenanceConfidence {
+    Seen,
+    Inferred,
+}
+
+/// Extra inputs for `inspect`, as paths relative to `corpora/keys/`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectInputs {
+    /// Like `--key`: PEM key+certificate or an armored OpenPGP secret key.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Like `--cert`: an X.509 certificate or an OpenPGP certificate.
+    #[serde(default)]
+    pub certs: Vec<String>,
+}
+
+/// Facts asserted against `inspect`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The `From` addr-spec.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The layers, outermost first: the kinds must match exactly and in order; every other
+    /// field given is asserted on that layer.
+    #[serde(default)]
+    pub layers: Option<Vec<ExpectLayer>>,
+    /// Problem codes that must be reported (others may be too).
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// Facts about one layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectLayer {
+    /// `smime-signed`, `pgp-encrypted`...
+    pub kind: String,
+    #[serde(default)]
+    pub form: Option<String>,
+    #[serde(default)]
+    pub part: Option<String>,
+    /// Signature status: `valid`, `invalid`, `unverifiable`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The reason must start with this code.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub algorithm: Option<String>,
+    #[serde(default)]
+    pub signer: Option<String>,
+    #[serde(default)]
+    pub signer_matches_from: Option<bool>,
+    #[serde(default)]
+    pub covers_whole_body: Option<bool>,
+    #[serde(default)]
+    pub cipher: Option<String>,
+    #[serde(default)]
+    pub decrypted: Option<bool>,
+    /// How many recipients.
+    #[serde(default)]
+    pub recipients: Option<usize>,
+    /// The SMIMECapabilities, exactly.
+    #[serde(default)]
+    pub capabilities: Option<Vec<String>>,
+    /// How many certificates the layer carries.
+    #[serde(default)]
+    pub certificates: Option<usize>,
+}
+
+/// One sample on disk.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub sidecar: Sidecar,
+    /// The `.eml` path.
+    pub eml: PathBuf,
+    /// The `.toml` path.
+    pub toml: PathBuf,
+}
+
+/// Parses a sidecar, naming the file in any error.
+pub fn parse_sidecar(path: &Path, text: &str) -> Result<Sidecar> {
+    toml::from_str(text).map_err(|e| Error::Schema {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Loads every sample below `dir` (the `corpora/senders` folder), sorted by id. Every `.eml`
+/// must have its sidecar and the other way round; the sidecar id must equal its path.
+pub fn load_samples(dir: &Path) -> Result<Vec<Sample>> {
+    let mut emls = Vec::new();
+    collect_files(dir, &mut emls)?;
+    let mut samples = Vec::new();
+    for path in &emls {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("eml") => {
+                let toml = path.with_extension("toml");
+                let text = std::fs::read_to_string(&toml).map_err(|e| Error::io(&toml, e))?;
+                let sidecar = parse_sidecar(&toml, &text)?;
+                let expected_id = sample_id(dir, path);
+                if sidecar.id != expected_id {
+                    return Err(Error::Schema {
+                        path: toml,
+                        message: format!(
+                            "id {:?} does not match its path {:?}",
+                            sidecar.id, expected_id
+                        ),
+                    });
+                }
+                samples.push(Sample {
+                    sidecar,
+                    eml: path.clone(),
+                    toml,
+                });
+            }
+            Some("toml") => {
+                let eml = path.with_extension("eml");
+                if !eml.exists() {
+                    return Err(Error::Schema {
+                        path: path.clone(),
+                        message: "sidecar without its .eml".into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    samples.sort_by(|a, b| a.sidecar.id.cmp(&b.sidecar.id));
+    Ok(samples)
+}
+
+/// `<family>/<name>` for a sample path below `dir`.
+pub fn sample_id(dir: &Path, eml: &Path) -> String {
+    let rel = eml.strip_prefix(dir).unwrap_or(eml).with_extension("");
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! Facts: the client-independent truth about one message, as `inspect` returns it.
+//!
+//! These types *are* the `replymatrix.inspect/1` JSON interface. A field's meaning never
+//! changes within a schema version; new fields may be added (layers "may carry more fields").
+//! Models read these types and never the message bytes.
+
+use serde::{Deserialize, Serialize};
+
+/// The schema tag written into every inspection.
+pub const INSPECT_SCHEMA: &str = "replymatrix.inspect/1";
+
+/// Everything `inspect` found in one message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// Always [`INSPECT_SCHEMA`].
+    pub schema: String,
+    /// The addr-spec of `From`, lower-case; `None` when there is no usable `From`.
+    pub from: Option<String>,
+    /// Security layers and wrappers, outermost first, depth-first. Empty when none.
+    pub layers: Vec<Layer>,
+    /// What was wrong with the input. Never fatal: inspection goes on with the rest.
+    pub problems: Vec<Problem>,
+}
+
+impl Inspection {
+    /// An inspection with no layers and no problems.
+    pub fn empty(from: Option<String>) -> Self {
+        Self {
+            schema: INSPECT_SCHEMA.to_owned(),
+            from,
+            layers: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The layers of one kind, in order.
+    pub fn layers_of(&self, kind: LayerKind) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().filter(move |l| l.kind == kind)
+    }
+
+    /// Whether any layer of this kind is present.
+    pub fn has(&self, kind: LayerKind) -> bool {
+        self.layers.iter().any(|l| l.kind == kind)
+    }
+}
+
+/// A problem found in the input (not a failure of the tool).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// A stable kebab-case code, for example `mime-depth-limit` or `cms-malformed`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with this code and message.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What a layer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerKind {
+    /// S/MIME SignedData, clear (`multipart/signed`) or opaque (`pkcs7-mime`).
+    SmimeSigned,
+    /// S/MIME EnvelopedData (RFC 5652 §6).
+    SmimeEnveloped,
+    /// S/MIME AuthEnvelopedData (RFC 5083), AES-GCM in practice.
+    SmimeAuthEnveloped,
+    /// OpenPGP signature: PGP/MIME (RFC 3156 §5), cleartext-signed or a detached `.sig`.
+    PgpSigned,
+    /// OpenPGP encrypted message: PGP/MIME (RFC 3156 §4) or inline armor/attachment.
+    PgpEncrypted,
+    /// An OpenPGP certificate carried by the message (attachment or `Autocrypt:`).
+    PgpKey,
+    /// Microsoft Purview Message Encryption / IRM (wrapper mail, `message.rpmsg`).
+    Ome,
+    /// Transport Neutral Encapsulation Format (`winmail.dat`).
+    Tnef,
+    /// Proton's password-protected ("Encrypt for outside users") notification.
+    ProtonEoNotice,
+}
+
+impl LayerKind {
+    /// The kebab-case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SmimeSigned => "smime-signed",
+            Self::SmimeEnveloped => "smime-enveloped",
+            Self::SmimeAuthEnveloped => "smime-auth-enveloped",
+            Self::PgpSigned => "pgp-signed",
+            Self::PgpEncrypted => "pgp-encrypted",
+            Self::PgpKey => "pgp-key",
+            Self::Ome => "ome",
+            Self::Tnef => "tnef",
+            Self::ProtonEoNotice => "proton-eo-notice",
+        }
+    }
+
+    /// Whether this kind carries a [`SignatureFacts`].
+    pub fn is_signed(self) -> bool {
+        matches!(self, Self::SmimeSigned | Self::PgpSigned)
+    }
+
+    /// Whether this kind carries an [`EncryptionFacts`].
+    pub fn is_encrypted(self) -> bool {
+        matches!(
+            self,
+            Self::SmimeEnveloped | Self::SmimeAuthEnveloped | Self::PgpEncrypted
+        )
+    }
+}
+
+/// How a layer is put on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerForm {
+    /// S/MIME `multipart/signed` (RFC 8551 §3.5.3).
+    Clear,
+    /// S/MIME `application/pkcs7-mime` (RFC 8551 §3.5.2) or `.p7m`.
+    Opaque,
+    /// PGP/MIME (RFC 3156).
+    Mime,
+    /// Inline OpenPGP armor in a body, or a `.pgp`/`.sig`/`.asc` attachment.
+    Inline,
+    /// A key attached as a MIME part.
+    Attachment,
+    /// A key from the `Autocrypt:` header.
+    Autocrypt,
+}
+
+/// One layer found in the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layer {
+    /// What the layer is.
+    pub kind: LayerKind,
+    /// How it is put on the wire; `None` for wrappers (OME, TNEF, EO notice).
+    pub form: Option<LayerForm>,
+    /// The MIME part path (`""` for the root, `"1.2"` for the second child of the first
+    /// child). Parts inside decrypted or unwrapped content continue the path of the part
+    /// that carried them, the way IMAP numbers an attached message: `"2.1"` is the root of
+    /// what part `"2"` decrypted to (`"1"` when part `""` was encrypted).
+    pub part: String,
+    /// Signed kinds only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureFacts>,
+    /// Encrypted kinds only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionFacts>,
+    /// S/MIME signed only: the SMIMECapabilities attribute (RFC 8551 §2.5.2), strongest
+    /// first as the sender listed them; `[]` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+    /// S/MIME signed only: the encryption-key-preference attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_preference: Option<KeyPreference>,
+    /// S/MIME signed and enveloped: the certificates the CMS structure carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateFacts>,
+    /// `pgp-key` only, and the signer's key where an OpenPGP signature was verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<PgpKeyFacts>,
+    /// Wire details a model or a reader may need (content type, protocol, micalg, filename,
+    /// which rewrite mangled it, link target...). Free-form but stable keys.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub wire: std::collections::BTreeMap<String, String>,
+}
+
+impl Layer {
+    /// A bare layer of this kind and form at this part.
+    pub fn new(kind: LayerKind, form: Option<LayerForm>, part: impl Into<String>) -> Self {
+        Self {
+            kind,
+            form,
+            part: part.into(),
+            signature: None,
+            encryption: None,
+            capabilities: None,
+            key_preference: None,
+            certificates: Vec::new(),
+            keys: Vec::new(),
+            wire: Default::default(),
+        }
+    }
+}
+
+/// Whether the cryptography checks out over the bytes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    /// Every check passed over exactly these bytes. Trust is the client's call.
+    Valid,
+    /// A check failed: digest mismatch, bad signature value, no signer infos...
+    Invalid,
+    /// Nothing could be checked: no key, unsupported algorithm, structure too broken.
+    Unverifiable,
+}
+
+/// A message digest algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Digest {
+    Md5,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Digest {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Md5 => "md5",
+            Self::Sha1 => "sha1",
+            Self::Sha224 => "sha224",
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+}
+
+/// A signature algorithm family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureAlgorithm {
+    /// RSA PKCS#1 v1.5.
+    Rsa,
+    /// RSASSA-PSS.
+    RsaPss,
+    Ecdsa,
+    /// Ed25519 in CMS (RFC 8419).
+    Ed25519,
+    /// OpenPGP EdDSA (legacy Ed25519 or v6 Ed25519).
+    Eddsa,
+    Dsa,
+}
+
+/// Who signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signer {
+    /// The signer's address (certificate SAN/subject e-mail, or the OpenPGP User ID's);
+    /// lower-case. `None` when the signer is not known or has no address.
+    pub email: Option<String>,
+    /// S/MIME: `issuer-dn#serial-hex` or `ski:<hex>`; OpenPGP: the fingerprint (or key id)
+    /// in upper-case hex.
+    pub id: String,
+}
+
+/// What one signature proves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureFacts {
+    pub status: SignatureStatus,
+    /// Why: a short kebab-case code and a sentence, for example
+    /// `message-digest-mismatch: the messageDigest attribute does not match the content`.
+    pub reason: String,
+    pub digest: Option<Digest>,
+    pub algorithm: Option<SignatureAlgorithm>,
+    pub signer: Option<Signer>,
+    /// Whether the signer's address equals `From`; `None` when either is unknown.
+    pub signer_matches_from: Option<bool>,
+    /// Whether the signed content is the whole visible body (no unsigned text beside it,
+    /// not hidden as an attachment).
+    pub covers_whole_body: bool,
+    /// How many signer infos / signature packets there were.
+    #[serde(default)]
+    pub signer_count: usize,
+    /// CMS signingTime or the OpenPGP signature creation time, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+}
+
+impl SignatureFacts {
+    /// An `unverifiable` signature with this reason and nothing else known.
+    pub fn unverifiable(reason: impl Into<String>) -> Self {
+        Self {
+            status: SignatureStatus::Unverifiable,
+            reason: reason.into(),
+            digest: None,
+            algorithm: None,
+            signer: None,
+            signer_matches_from: None,
+            covers_whole_body: false,
+            signer_count: 0,
+            signed_at: None,
+        }
+    }
+}
+
+/// What one encrypted layer says about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptionFacts {
+    /// Content cipher: `aes-128-cbc`, `aes-192-cbc`, `aes-256-cbc`, `3des-cbc`, `rc2-cbc`,
+    /// `des-cbc`, `aes-128-gcm`, `aes-192-gcm`, `aes-256-gcm`; for OpenPGP the symmetric
+    /// algorithm (`aes-128`, `aes-256`, `cast5`...), known only after decryption. `None` when
+    /// unknown.
+    pub cipher: Option<String>,
+    pub recipients: Vec<Recipient>,
+    /// Whether a supplied key decrypted it (the inner content was then inspected too).
+    pub decrypted: bool,
+}
+
+/// One recipient of an encrypted layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// `rsa` (PKCS#1 v1.5 key transport), `rsa-oaep`, `ecdh`, `x25519`, `kek`, `password`...
+    pub key_algorithm: String,
+    /// S/MIME: `issuer-dn#serial-hex` or `ski:<hex>`; OpenPGP: the key id in upper-case hex
+    /// (`0000000000000000` for a hidden recipient).
+    pub id: String,
+}
+
+/// The S/MIME encryption-key-preference attributes (RFC 8551 §2.5.3 and Microsoft's
+/// `1.3.6.1.4.1.311.16.4`), as recipient identifiers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPreference {
+    /// `id-aa-encrypKeyPref` (1.2.840.113549.1.9.16.2.11).
+    pub smime: Option<String>,
+    /// Microsoft's OID 1.3.6.1.4.1.311.16.4.
+    pub microsoft: Option<String>,
+}
+
+/// One X.509 certificate as a client would judge it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateFacts {
+    /// Subject DN, RFC 4514 string.
+    pub subject: String,
+    /// Issuer DN, RFC 4514 string.
+    pub issuer: String,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// `issuer-dn#serial-hex`, the same form as [`Signer::id`].
+    pub id: String,
+    /// SHA-256 over the DER, lower-case hex.
+    pub fingerprint: String,
+    /// rfc822Name SANs and subject emailAddress, lower-case, de-duplicated.
+    pub emails: Vec<String>,
+    /// `rsa`, `ec`, `ed25519`...
+    pub key_type: String,
+    /// RSA modulus bits or the curve's bits.
+    pub key_bits: u32,
+    /// Curve name for EC keys (`p-256`, `p-384`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    /// Extended key usage: `Some(true)` when emailProtection (or anyExtendedKeyUsage) is
+    /// listed, `Some(false)` when the extension lists other purposes, `None` when absent.
+    pub email_protection: Option<bool>,
+    /// keyUsage bits by RFC 5280 name (`digitalSignature`, `keyEncipherment`...); empty when
+    /// the extension is absent.
+    pub key_usage: Vec<String>,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Subject equals issuer and the signature verifies with its own key.
+    pub self_signed: bool,
+    /// Whether this certificate is a CA (basicConstraints cA).
+    pub is_ca: bool,
+    /// subjectKeyIdentifier, lower-case hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_key_id: Option<String>,
+    /// authorityKeyIdentifier keyIdentifier, lower-case hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    /// SMIMECapabilities certificate extension (RFC 4262), when present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+    /// The fingerprint of the certificate (carried in the same structure, or given as a
+    /// trust anchor) whose key verified this certificate's signature; `None` when no such
+    /// issuer was at hand or it did not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<String>,
+    /// What this certificate is for in its layer: `signer`, `encryption` (named by a
+    /// key-preference attribute), `chain`.
+    pub role: String,
+}
+
+/// One OpenPGP certificate (transferable public key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PgpKeyFacts {
+    /// Primary key fingerprint, upper-case hex.
+    pub fingerprint: String,
+    /// v4 or v6.
+    pub version: u8,
+    /// User ID addresses, lower-case.
+    pub emails: Vec<String>,
+    /// Primary key algorithm: `eddsa`, `ed25519`, `rsa`, `ecdsa`, `dsa`...
+    pub algorithm: String,
+    /// Primary key bits (RSA) or curve bits.
+    pub bits: u32,
+    /// Whether a subkey (or the primary) is usable for encryption under the standard policy.
+    pub can_encrypt: bool,
+    /// Whether a key is usable for signing.
+    pub can_sign: bool,
+    /// Where it came from: the attachment filename or `autocrypt`.
+    pub source: String,
+}

@@ -1,0 +1,74 @@
+//! The `inspect` stage: bytes in, [`Inspection`] out. Pure: no clock, no network.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::facts::Inspection;
+use crate::{openpgp, smime};
+
+/// Keys and certificates given to `inspect` (`--key`, `--cert`).
+#[derive(Default)]
+pub struct Inputs {
+    pub x509_certs: Vec<x509_cert::Certificate>,
+    pub smime_keys: Vec<smime::SmimeKey>,
+    pub pgp_certs: Vec<sequoia_openpgp::Cert>,
+    pub pgp_secret_keys: Vec<sequoia_openpgp::Cert>,
+}
+
+impl Inputs {
+    /// Adds a `--cert` file: X.509 (PEM or DER) or OpenPGP (armored or binary).
+    pub fn add_cert_file(&mut self, path: &Path) -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let x509 = smime::load_certs(&bytes);
+        if !x509.is_empty() {
+            self.x509_certs.extend(x509);
+            return Ok(());
+        }
+        match openpgp::load_certs(&bytes) {
+            Ok(certs) if !certs.is_empty() => {
+                self.pgp_certs.extend(certs);
+                Ok(())
+            }
+            Ok(_) => Err(Error::Key {
+                path: path.into(),
+                message: "no certificate found".into(),
+            }),
+            Err(message) => Err(Error::Key {
+                path: path.into(),
+                message,
+            }),
+        }
+    }
+
+    /// Adds a `--key` file: PEM private key + certificate, or an armored OpenPGP secret key.
+    pub fn add_key_file(&mut self, path: &Path) -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if bytes.windows(11).any(|w| w == b"-----BEGIN ")
+            && !bytes.windows(9).any(|w| w == b"BEGIN PGP")
+        {
+            let key = smime::load_key(&bytes).map_err(|message| Error::Key {
+                path: path.into(),
+                message,
+            })?;
+            self.smime_keys.push(key);
+            return Ok(());
+        }
+        let certs = openpgp::load_certs(&bytes).map_err(|message| Error::Key {
+            path: path.into(),
+            message,
+        })?;
+        if !certs.iter().any(|c| c.is_tsk()) {
+            return Err(Error::Key {
+                path: path.into(),
+                message: "no secret key material".into(),
+            });
+        }
+        self.pgp_secret_keys.extend(certs);
+        Ok(())
+    }
+}
+
+/// Inspects one message.
+pub fn inspect(message: &[u8], inputs: &Inputs) -> Inspection {
+    crate::mime::inspect_message(message, inputs)
+}
