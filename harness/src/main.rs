@@ -1,1 +1,7 @@
-fn main() {}
+//! The `replymatrix` command line. Definitions live in `cli.rs`; bodies in the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}
