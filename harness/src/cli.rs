@@ -1,20 +1,32 @@
-//! Command-line definitions (clap) and their dispatch.
+//! Command-line definitions (clap). Bodies live in `commands.rs`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// S/MIME and OpenPGP senders as Microsoft mail clients see them.
 #[derive(Parser)]
-#[command(name = "replymatrix", version)]
-struct Cli {
+#[command(name = "replymatrix", version, about)]
+pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {
+pub enum Command {
+    /// Every security layer of one message, with its signatures verified.
+    Inspect {
+        /// The message (RFC 5322, .eml).
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
+        #[arg(long = "cert", value_name = "FILE")]
+        certs: Vec<PathBuf>,
+        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        #[arg(long = "key", value_name = "FILE")]
+        keys: Vec<PathBuf>,
+    },
     /// The sample corpus.
     Corpus {
         #[command(subcommand)]
@@ -23,7 +35,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-enum CorpusCommand {
+pub enum CorpusCommand {
     /// Regenerates persona keys (when missing) and every sample with its sidecar.
     Generate {
         /// The corpora folder.
@@ -32,20 +44,9 @@ enum CorpusCommand {
     },
 }
 
-pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Corpus { command: CorpusCommand::Generate { corpora } } => {
-            match replymatrix::generate::generate_all(&corpora) {
-                Ok(ids) => {
-                    println!("generated {} samples", ids.len());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("replymatrix: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-    }
+/// Output format.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
 }

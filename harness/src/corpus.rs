@@ -242,3 +242,147 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     }
     Ok(())
 }
+
+/// The `corpora/` folder of this repository (for tests and the default CLI paths).
+pub fn default_corpora_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("corpora")
+}
+
+/// The `inspect` inputs a sample's sidecar names, read from `keys_dir`.
+pub fn sample_inputs(sample: &Sample, keys_dir: &Path) -> Result<crate::Inputs> {
+    let mut inputs = crate::Inputs::default();
+    for cert in &sample.sidecar.inspect.certs {
+        inputs.add_cert_file(&keys_dir.join(cert))?;
+    }
+    for key in &sample.sidecar.inspect.keys {
+        inputs.add_key_file(&keys_dir.join(key))?;
+    }
+    Ok(inputs)
+}
+
+/// Every way the inspection disagrees with the sidecar's `expect`; empty when it holds.
+pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(from) = &expect.from
+        && inspection.from.as_deref() != Some(from.as_str())
+    {
+        failures.push(format!(
+            "from: expected {from:?}, got {:?}",
+            inspection.from
+        ));
+    }
+    for code in &expect.problems {
+        if !inspection.problems.iter().any(|p| &p.code == code) {
+            failures.push(format!("problem {code:?} not reported"));
+        }
+    }
+    let Some(layers) = &expect.layers else {
+        return failures;
+    };
+    let got: Vec<&str> = inspection.layers.iter().map(|l| l.kind.as_str()).collect();
+    let want: Vec<&str> = layers.iter().map(|l| l.kind.as_str()).collect();
+    if got != want {
+        failures.push(format!("layers: expected {want:?}, got {got:?}"));
+        return failures;
+    }
+    for (n, (want, got)) in layers.iter().zip(&inspection.layers).enumerate() {
+        let mut check = |field: &str, want: Option<String>, got: Option<String>| {
+            if let Some(want) = want
+                && got.as_deref() != Some(want.as_str())
+            {
+                failures.push(format!(
+                    "layer {n} ({}) {field}: expected {want:?}, got {got:?}",
+                    want_kind(layers, n)
+                ));
+            }
+        };
+        let json = |v: &dyn erased::Plain| v.plain();
+        check("form", want.form.clone(), got.form.map(|f| json(&f)));
+        check("part", want.part.clone(), Some(got.part.clone()));
+        let sig = got.signature.as_ref();
+        check("status", want.status.clone(), sig.map(|s| json(&s.status)));
+        check(
+            "digest",
+            want.digest.clone(),
+            sig.and_then(|s| s.digest).map(|d| d.as_str().to_owned()),
+        );
+        check(
+            "algorithm",
+            want.algorithm.clone(),
+            sig.and_then(|s| s.algorithm).map(|a| json(&a)),
+        );
+        check(
+            "signer",
+            want.signer.clone(),
+            sig.and_then(|s| s.signer.as_ref())
+                .and_then(|s| s.email.clone()),
+        );
+        check(
+            "signer_matches_from",
+            want.signer_matches_from.map(|b| b.to_string()),
+            sig.and_then(|s| s.signer_matches_from)
+                .map(|b| b.to_string()),
+        );
+        check(
+            "covers_whole_body",
+            want.covers_whole_body.map(|b| b.to_string()),
+            sig.map(|s| s.covers_whole_body.to_string()),
+        );
+        let enc = got.encryption.as_ref();
+        check(
+            "cipher",
+            want.cipher.clone(),
+            enc.and_then(|e| e.cipher.clone()),
+        );
+        check(
+            "decrypted",
+            want.decrypted.map(|b| b.to_string()),
+            enc.map(|e| e.decrypted.to_string()),
+        );
+        check(
+            "recipients",
+            want.recipients.map(|n| n.to_string()),
+            enc.map(|e| e.recipients.len().to_string()),
+        );
+        check(
+            "capabilities",
+            want.capabilities.as_ref().map(|c| c.join(",")),
+            got.capabilities.as_ref().map(|c| c.join(",")),
+        );
+        check(
+            "certificates",
+            want.certificates.map(|n| n.to_string()),
+            Some(got.certificates.len().to_string()),
+        );
+        if let Some(reason) = &want.reason {
+            let got_reason = sig.map(|s| s.reason.as_str()).unwrap_or_default();
+            if !got_reason.starts_with(reason.as_str()) {
+                failures.push(format!(
+                    "layer {n} reason: expected {reason:?}…, got {got_reason:?}"
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn want_kind(layers: &[ExpectLayer], n: usize) -> &str {
+    layers.get(n).map(|l| l.kind.as_str()).unwrap_or_default()
+}
+
+mod erased {
+    /// The JSON spelling of a unit enum value.
+    pub trait Plain {
+        fn plain(&self) -> String;
+    }
+    impl<T: serde::Serialize> Plain for T {
+        fn plain(&self) -> String {
+            serde_json::to_value(self)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        }
+    }
+}

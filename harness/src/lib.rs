@@ -13,6 +13,7 @@ pub mod generate;
 pub mod inspect;
 pub mod mime;
 pub mod openpgp;
+pub mod render;
 pub mod smime;
 
 pub use error::{Error, Result};

@@ -1,7 +1,10 @@
-//! The `replymatrix` command line. Definitions live in `cli.rs`; bodies in the library.
+//! The `replymatrix` command line: definitions in `cli.rs`, bodies in `commands.rs`.
+
+use clap::Parser;
 
 mod cli;
+mod commands;
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    commands::run(cli::Cli::parse())
 }
