@@ -1,0 +1,119 @@
+//! Hostile input: every case yields problems and a sensible partial answer, never a panic,
+//! within the walker's documented limits (`replymatrix::mime::MAX_*`).
+
+use replymatrix::facts::{LayerKind, SignatureStatus};
+use replymatrix::mime::{MAX_DEPTH, MAX_PARTS};
+use replymatrix::{Inputs, Inspection, inspect};
+
+fn run(message: &[u8]) -> Inspection {
+    inspect(message, &Inputs::default())
+}
+
+fn codes(inspection: &Inspection) -> Vec<&str> {
+    inspection.problems.iter().map(|p| p.code.as_str()).collect()
+}
+
+#[test]
+fn ten_thousand_deep_nesting_stops_at_the_depth_limit() {
+    let mut m = String::from("From: a@b.example\r\n");
+    let n = 10_000;
+    for i in 0..n {
+        m.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+    }
+    m.push_str("Content-Type: text/plain\r\n\r\nhello\r\n");
+    for i in (0..n).rev() {
+        m.push_str(&format!("--b{i}--\r\n"));
+    }
+    let inspection = run(m.as_bytes());
+    assert!(codes(&inspection).contains(&"mime-depth-limit"), "{:?}", inspection.problems);
+    assert_eq!(inspection.from.as_deref(), Some("a@b.example"));
+    assert!(MAX_DEPTH < n);
+}
+
+#[test]
+fn a_fifty_megabyte_header_line_is_survived() {
+    let mut m = String::from("From: a@b.example\r\nSubject: ");
+    m.push_str(&"x".repeat(50 * 1024 * 1024));
+    m.push_str("\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+    let inspection = run(m.as_bytes());
+    assert!(inspection.layers.is_empty());
+    assert_eq!(inspection.from.as_deref(), Some("a@b.example"));
+}
+
+#[test]
+fn a_million_tiny_parts_stop_at_the_part_limit() {
+    let mut m = String::from("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n");
+    for _ in 0..1_000_000 {
+        m.push_str("--x\r\n\r\na\r\n");
+    }
+    m.push_str("--x--\r\n");
+    let inspection = run(m.as_bytes());
+    assert!(codes(&inspection).contains(&"part-limit"), "{:?}", inspection.problems);
+    assert!(MAX_PARTS < 1_000_000);
+}
+
+fn clear_signed(sig_body: &str) -> String {
+    format!(
+        "From: dana@fabrikam.example\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\n{sig_body}\r\n--b--\r\n"
+    )
+}
+
+#[test]
+fn truncated_base64_in_a_signature_is_never_valid() {
+    let inspection = run(clear_signed("MIAGCSqGSIb3DQEHAqCAMIACAQEx").as_bytes());
+    let layer = inspection.layers.iter().find(|l| l.kind == LayerKind::SmimeSigned).expect("layer found");
+    let sig = layer.signature.as_ref().expect("signature facts");
+    assert_ne!(sig.status, SignatureStatus::Valid);
+    assert!(!sig.covers_whole_body);
+}
+
+#[test]
+fn indefinite_length_ber_that_never_ends_is_a_problem() {
+    let body = {
+        use base64::Engine as _;
+        let mut der = Vec::new();
+        for _ in 0..5_000 {
+            der.extend_from_slice(&[0x30, 0x80]);
+        }
+        base64::engine::general_purpose::STANDARD.encode(der)
+    };
+    let m = format!(
+        "From: a@b.example\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n"
+    );
+    let inspection = run(m.as_bytes());
+    assert!(!inspection.problems.is_empty());
+    for layer in &inspection.layers {
+        if let Some(sig) = &layer.signature {
+            assert_ne!(sig.status, SignatureStatus::Valid);
+        }
+    }
+}
+
+#[test]
+fn garbage_openpgp_packets_are_not_decrypted_or_valid() {
+    let m = "From: a@b.example\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=b\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\nContent-Type: application/octet-stream; name=encrypted.asc\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nwcBMA////garbage////\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
+    let inspection = run(m.as_bytes());
+    let layer = inspection.layers.iter().find(|l| l.kind == LayerKind::PgpEncrypted).expect("layer found");
+    assert_eq!(layer.part, "2");
+    assert!(!layer.encryption.as_ref().expect("encryption facts").decrypted);
+}
+
+#[test]
+fn nul_bytes_eight_bit_headers_and_wrong_boundaries_are_survived() {
+    let mut m = b"From: \xe9\xe8 <a@b.example>\r\nSubject: \xff\x00\xfe\r\nContent-Type: multipart/signed; protocol=\"application/pgp-signature\"; boundary=nothere\r\n\r\n--other\r\n\x00\x00\r\n".to_vec();
+    m.extend(std::iter::repeat_n(0u8, 10_000));
+    let inspection = run(&m);
+    for layer in &inspection.layers {
+        if let Some(sig) = &layer.signature {
+            assert_ne!(sig.status, SignatureStatus::Valid);
+        }
+    }
+}
+
+#[test]
+fn empty_and_arbitrary_bytes_give_an_answer() {
+    for input in [&b""[..], b"\r\n\r\n", b"--", b"Content-Type: multipart/signed\r\n\r\n", &[0xff; 64]] {
+        let inspection = run(input);
+        assert_eq!(inspection.schema, "replymatrix.inspect/1");
+    }
+}
