@@ -152,6 +152,34 @@ pub(crate) fn children_of(buf: &[u8]) -> Option<(Tlv, Vec<Tlv>)> {
     Some((top, kids))
 }
 
+/// The value of an OCTET STRING element, primitive (tag 0x04) or constructed from segments
+/// (tag 0x24, X.690 §8.7.3), as `openssl cms -stream` and Outlook write eContent.
+/// `None` for other tags or more than [`MAX_DEPTH`] levels of segments.
+pub(crate) fn octet_string_value(buf: &[u8], tlv: &Tlv) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    collect_octets(buf, tlv, 0, &mut out)?;
+    Some(out)
+}
+
+fn collect_octets(buf: &[u8], tlv: &Tlv, depth: usize, out: &mut Vec<u8>) -> Option<()> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match tlv.tag {
+        0x04 => {
+            out.extend_from_slice(tlv.content(buf));
+            Some(())
+        }
+        0x24 => {
+            for segment in children(buf, tlv)? {
+                collect_octets(buf, &segment, depth + 1, out)?;
+            }
+            Some(())
+        }
+        _ => None,
+    }
+}
+
 /// Reads a non-negative INTEGER element's value (up to 64 bits).
 pub(crate) fn small_uint(buf: &[u8], tlv: &Tlv) -> Option<u64> {
     if tlv.tag != 0x02 {
@@ -193,6 +221,14 @@ mod tests {
         assert_eq!(kids.len(), 2);
         assert_eq!(small_uint(&buf, &kids[0]), Some(5));
         assert_eq!(kids[1].content(&buf), b"ab");
+    }
+
+    #[test]
+    fn constructed_octet_strings_are_reassembled() {
+        // OCTET STRING (constructed, indefinite) { "ab", "c" } 00 00
+        let buf = [0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0, 0];
+        let tlv = parse(&buf, 0).unwrap();
+        assert_eq!(octet_string_value(&buf, &tlv).unwrap(), b"abc");
     }
 
     #[test]

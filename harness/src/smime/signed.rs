@@ -71,6 +71,29 @@ fn raw_signed_attributes(cms: &[u8]) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// The eContent octets read from the wire (RFC 5652 §5.2): the OCTET STRING inside
+/// `encapContentInfo [0]`, reassembled when constructed. `Some(None)` when the SignedData has
+/// no eContent; `None` when the walk failed.
+///
+/// Read from the wire because der 0.8 keeps the segment headers of a constructed OCTET
+/// STRING in a BER-decoded `Any` (seen with `openssl cms -sign -stream` output).
+fn econtent_from_wire(cms: &[u8]) -> Option<Option<Vec<u8>>> {
+    let (_, info) = ber::children_of(cms)?;
+    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
+    let signed_data = *ber::children(cms, explicit)?.first()?;
+    let fields = ber::children(cms, &signed_data)?;
+    let encap = fields.get(2).filter(|t| t.tag == 0x30)?;
+    let encap_fields = ber::children(cms, encap)?;
+    let Some(wrapper) = encap_fields.get(1) else {
+        return Some(None);
+    };
+    if wrapper.tag != 0xA0 {
+        return None;
+    }
+    let octets = *ber::children(cms, wrapper)?.first()?;
+    ber::octet_string_value(cms, &octets).map(Some)
+}
+
 /// The encryption key preference value rendered as a recipient identifier.
 ///
 /// SMIMEEncryptionKeyPreference (RFC 8551 §2.5.3) is a CHOICE of `[0] IMPLICIT
@@ -201,9 +224,10 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     };
 
     // The content: eContent (opaque) wins over detached bytes (RFC 5652 §5.2).
-    let econtent = match signed_data.encap_content_info.econtent.as_ref() {
-        None => None,
-        Some(any) => match any.decode_as_encoding::<OctetString>(EncodingRules::Ber) {
+    let econtent = match (signed_data.encap_content_info.econtent.as_ref(), econtent_from_wire(cms)) {
+        (None, _) => None,
+        (Some(_), Some(Some(wire))) => Some(wire),
+        (Some(any), _) => match any.decode_as_encoding::<OctetString>(EncodingRules::Ber) {
             Ok(octets) => Some(octets.as_bytes().to_vec()),
             Err(e) => {
                 let problem = Problem::new("cms-malformed", format!("the eContent is not an OCTET STRING: {e}"));
