@@ -10,8 +10,8 @@ use cms::builder::{
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::enveloped_data::{
-    EncryptedContentInfo, EnvelopedData, KeyTransRecipientInfo, RecipientIdentifier,
-    RecipientInfo, RecipientInfos,
+    EncryptedContentInfo, EnvelopedData, KeyTransRecipientInfo, RecipientIdentifier, RecipientInfo,
+    RecipientInfos,
 };
 use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfos};
 use der::asn1::{ObjectIdentifier as Oid, OctetString, SetOfVec, UtcTime};
@@ -19,9 +19,7 @@ use der::{Any, Decode, Encode, Tag};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use replymatrix::facts::{Digest, SignatureAlgorithm, SignatureStatus};
-use replymatrix::smime::{
-    self, CmsKind, EnvelopedFacts, SignedDataFacts, SmimeContext, SmimeKey,
-};
+use replymatrix::smime::{self, CmsKind, EnvelopedFacts, SignedDataFacts, SmimeContext, SmimeKey};
 use replymatrix::{LayerKind, Problem};
 use rsa::pkcs8::DecodePrivateKey;
 use spki::AlgorithmIdentifierOwned;
@@ -51,7 +49,8 @@ const RC2_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.2");
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 
 /// A signed MIME entity, CRLF-canonical as the MIME walker hands it over.
-const CONTENT: &[u8] = b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Robin, this is signed.\r\n";
+const CONTENT: &[u8] =
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Robin, this is signed.\r\n";
 
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/smime")
@@ -83,7 +82,11 @@ fn rsa_public(name: &str) -> rsa::PublicKey {
     rsa::PublicKey::from(&rsa_private(name))
 }
 
-fn ctx<'a>(from: Option<&'a str>, keys: &'a [SmimeKey], certs: &'a [Certificate]) -> SmimeContext<'a> {
+fn ctx<'a>(
+    from: Option<&'a str>,
+    keys: &'a [SmimeKey],
+    certs: &'a [Certificate],
+) -> SmimeContext<'a> {
     SmimeContext { from, keys, certs }
 }
 
@@ -242,7 +245,10 @@ fn sign(spec: &SignSpec, content: &[u8]) -> Vec<u8> {
                     builder
                         .add_signer_info::<_, rsa::pkcs1v15::Signature>(
                             info,
-                            &LegacyRsaSigner { key: private, digest },
+                            &LegacyRsaSigner {
+                                key: private,
+                                digest,
+                            },
                         )
                         .unwrap()
                 }
@@ -319,7 +325,8 @@ fn edit_signed(cms: &[u8], edit: impl FnOnce(&mut SignedData)) -> Vec<u8> {
 
 fn set_econtent(cms: &[u8], content: &[u8]) -> Vec<u8> {
     edit_signed(cms, |sd| {
-        sd.encap_content_info.econtent = Some(Any::new(Tag::OctetString, content.to_vec()).unwrap());
+        sd.encap_content_info.econtent =
+            Some(Any::new(Tag::OctetString, content.to_vec()).unwrap());
     })
 }
 
@@ -353,13 +360,20 @@ fn every_digest_verifies_with_rsa_pkcs1() {
         Digest::Sha512,
     ] {
         let cms = sign(&SignSpec::new("alice-rsa2048", digest), CONTENT);
-        let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("alice@example.test"), &keys, &[]));
+        let facts = smime::inspect_signed(
+            &cms,
+            Some(CONTENT),
+            &ctx(Some("alice@example.test"), &keys, &[]),
+        );
         assert_valid(&facts);
         assert_eq!(facts.signature.digest, Some(digest));
         assert_eq!(facts.signature.algorithm, Some(SignatureAlgorithm::Rsa));
         assert_eq!(facts.signature.signer_count, 1);
         assert_eq!(facts.signature.signer_matches_from, Some(true));
-        assert_eq!(facts.signature.signed_at.as_deref(), Some("2026-05-01T10:00:00Z"));
+        assert_eq!(
+            facts.signature.signed_at.as_deref(),
+            Some("2026-05-01T10:00:00Z")
+        );
         let signer = facts.signature.signer.as_ref().unwrap();
         assert_eq!(signer.email.as_deref(), Some("alice@example.test"));
         assert_eq!(
@@ -377,18 +391,31 @@ fn rsa3072_signer_by_subject_key_identifier_and_mixed_case_address() {
     let mut spec = SignSpec::new("bob-rsa3072", Digest::Sha384);
     spec.by_ski = true;
     let cms = sign(&spec, CONTENT);
-    let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("bob@example.test"), &[], &[]));
+    let facts = smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(Some("bob@example.test"), &[], &[]),
+    );
     assert_valid(&facts);
     let signer = facts.signature.signer.as_ref().unwrap();
     assert_eq!(signer.email.as_deref(), Some("bob@example.test"));
     assert!(signer.id.starts_with("ski:"), "{}", signer.id);
     assert_eq!(
         signer.id,
-        format!("ski:{}", smime::certificate_facts(&cert("bob-rsa3072"), "x").subject_key_id.unwrap())
+        format!(
+            "ski:{}",
+            smime::certificate_facts(&cert("bob-rsa3072"), "x")
+                .subject_key_id
+                .unwrap()
+        )
     );
     assert_eq!(facts.signature.signer_matches_from, Some(true));
     // A different From does not match.
-    let other = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("mallory@example.test"), &[], &[]));
+    let other = smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(Some("mallory@example.test"), &[], &[]),
+    );
     assert_valid(&other);
     assert_eq!(other.signature.signer_matches_from, Some(false));
     // Unknown From: unknown match.
@@ -430,12 +457,19 @@ fn rsa_pss_verifies() {
     let tampered = flip_signature_byte(&cms);
     let bad = smime::inspect_signed(&tampered, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(bad.signature.status, SignatureStatus::Invalid);
-    assert!(bad.signature.reason.starts_with("bad-signature"), "{}", bad.signature.reason);
+    assert!(
+        bad.signature.reason.starts_with("bad-signature"),
+        "{}",
+        bad.signature.reason
+    );
 }
 
 #[test]
 fn ecdsa_p256_and_p384_verify() {
-    for (signer, digest) in [("carol-p256", Digest::Sha256), ("dave-p384", Digest::Sha384)] {
+    for (signer, digest) in [
+        ("carol-p256", Digest::Sha256),
+        ("dave-p384", Digest::Sha384),
+    ] {
         let cms = sign(&SignSpec::new(signer, digest), CONTENT);
         let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
         assert_valid(&facts);
@@ -468,7 +502,10 @@ fn tampered_content_is_invalid_never_valid() {
     let facts = smime::inspect_signed(&cms, Some(&tampered), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Invalid);
     assert!(
-        facts.signature.reason.starts_with("message-digest-mismatch: "),
+        facts
+            .signature
+            .reason
+            .starts_with("message-digest-mismatch: "),
         "{}",
         facts.signature.reason
     );
@@ -492,10 +529,17 @@ fn flip_signature_byte(cms: &[u8]) -> Vec<u8> {
 
 #[test]
 fn bad_signature_value_is_invalid() {
-    let cms = flip_signature_byte(&sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT));
+    let cms = flip_signature_byte(&sign(
+        &SignSpec::new("alice-rsa2048", Digest::Sha256),
+        CONTENT,
+    ));
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Invalid);
-    assert!(facts.signature.reason.starts_with("bad-signature: "), "{}", facts.signature.reason);
+    assert!(
+        facts.signature.reason.starts_with("bad-signature: "),
+        "{}",
+        facts.signature.reason
+    );
 }
 
 #[test]
@@ -505,7 +549,12 @@ fn wrong_message_digest_attribute_is_invalid() {
     let cms = sign(&spec, CONTENT);
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Invalid);
-    assert!(facts.signature.reason.starts_with("message-digest-mismatch: "));
+    assert!(
+        facts
+            .signature
+            .reason
+            .starts_with("message-digest-mismatch: ")
+    );
 }
 
 /// Ed25519 (RFC 8419) has no verifier among our crates: the signature is `unverifiable`
@@ -515,20 +564,33 @@ fn wrong_message_digest_attribute_is_invalid() {
 #[test]
 fn ed25519_is_unsupported_not_bad() {
     let erin = cert("erin-ed25519");
-    let cms = edit_signed(&sign(&SignSpec::new("alice-rsa2048", Digest::Sha512), CONTENT), |sd| {
-        let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
-        infos[0].sid = SignerIdentifier::IssuerAndSerialNumber(issuer_and_serial(&erin));
-        infos[0].signature_algorithm = alg(Oid::new_unwrap("1.3.101.112"));
-        infos[0].signature = OctetString::new(vec![0x11; 64]).unwrap();
-        sd.signer_infos = SignerInfos::try_from(infos).unwrap();
-        sd.certificates = Some(
-            cms::signed_data::CertificateSet::try_from(vec![CertificateChoices::Certificate(erin.clone())]).unwrap(),
-        );
-    });
-    let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("erin@example.test"), &[], &[]));
+    let cms = edit_signed(
+        &sign(&SignSpec::new("alice-rsa2048", Digest::Sha512), CONTENT),
+        |sd| {
+            let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+            infos[0].sid = SignerIdentifier::IssuerAndSerialNumber(issuer_and_serial(&erin));
+            infos[0].signature_algorithm = alg(Oid::new_unwrap("1.3.101.112"));
+            infos[0].signature = OctetString::new(vec![0x11; 64]).unwrap();
+            sd.signer_infos = SignerInfos::try_from(infos).unwrap();
+            sd.certificates = Some(
+                cms::signed_data::CertificateSet::try_from(vec![CertificateChoices::Certificate(
+                    erin.clone(),
+                )])
+                .unwrap(),
+            );
+        },
+    );
+    let facts = smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(Some("erin@example.test"), &[], &[]),
+    );
     assert_eq!(facts.signature.status, SignatureStatus::Unverifiable);
     assert!(
-        facts.signature.reason.starts_with("unsupported-algorithm: ed25519"),
+        facts
+            .signature
+            .reason
+            .starts_with("unsupported-algorithm: ed25519"),
         "{}",
         facts.signature.reason
     );
@@ -545,7 +607,14 @@ fn content_type_attribute_must_match_econtent_type() {
     });
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Invalid);
-    assert!(facts.signature.reason.starts_with("content-type-mismatch: "), "{}", facts.signature.reason);
+    assert!(
+        facts
+            .signature
+            .reason
+            .starts_with("content-type-mismatch: "),
+        "{}",
+        facts.signature.reason
+    );
 }
 
 #[test]
@@ -553,10 +622,17 @@ fn missing_certificate_is_unverifiable_until_supplied() {
     let mut spec = SignSpec::new("alice-rsa2048", Digest::Sha256);
     spec.include_signer_cert = false;
     let cms = sign(&spec, CONTENT);
-    let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("alice@example.test"), &[], &[]));
+    let facts = smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(Some("alice@example.test"), &[], &[]),
+    );
     assert_eq!(facts.signature.status, SignatureStatus::Unverifiable);
     assert!(
-        facts.signature.reason.starts_with("signer-certificate-missing: "),
+        facts
+            .signature
+            .reason
+            .starts_with("signer-certificate-missing: "),
         "{}",
         facts.signature.reason
     );
@@ -564,7 +640,11 @@ fn missing_certificate_is_unverifiable_until_supplied() {
     assert!(facts.certificates.is_empty());
     // Supplying the certificate (--cert) makes it verifiable.
     let supplied = [cert("alice-rsa2048")];
-    let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(Some("alice@example.test"), &[], &supplied));
+    let facts = smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(Some("alice@example.test"), &[], &supplied),
+    );
     assert_valid(&facts);
     assert_eq!(facts.signature.signer_matches_from, Some(true));
     // A missing certificate never hides a broken digest.
@@ -576,9 +656,12 @@ fn missing_certificate_is_unverifiable_until_supplied() {
 
 #[test]
 fn no_signer_infos_is_invalid() {
-    let cms = edit_signed(&sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT), |sd| {
-        sd.signer_infos = SignerInfos::try_from(Vec::new()).unwrap();
-    });
+    let cms = edit_signed(
+        &sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT),
+        |sd| {
+            sd.signer_infos = SignerInfos::try_from(Vec::new()).unwrap();
+        },
+    );
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Invalid);
     assert!(facts.signature.reason.starts_with("no-signer-infos: "));
@@ -606,7 +689,8 @@ fn capabilities_and_both_key_preferences_are_reported() {
     pref_der[0] = 0xA0; // [0] IMPLICIT IssuerAndSerialNumber
     let mut spec = SignSpec::new("alice-rsa2048", Digest::Sha256);
     spec.extra_certs = vec![bob.clone(), cert("test-ca")];
-    spec.attributes.push(attribute(SMIME_CAPABILITIES, &caps_der));
+    spec.attributes
+        .push(attribute(SMIME_CAPABILITIES, &caps_der));
     spec.attributes.push(attribute(ENCRYP_KEY_PREF, &pref_der));
     spec.attributes.push(attribute(MS_KEY_PREF, &isn_der));
     let cms = sign(&spec, CONTENT);
@@ -614,7 +698,14 @@ fn capabilities_and_both_key_preferences_are_reported() {
     assert_valid(&facts);
     assert_eq!(
         facts.capabilities,
-        ["aes-256-cbc", "aes-128-cbc", "rc2-cbc-128", "3des-cbc", "sha256", "1.2.3.4"]
+        [
+            "aes-256-cbc",
+            "aes-128-cbc",
+            "rc2-cbc-128",
+            "3des-cbc",
+            "sha256",
+            "1.2.3.4"
+        ]
     );
     let bob_id = smime::certificate_facts(&bob, "x").id;
     let pref = facts.key_preference.as_ref().unwrap();
@@ -632,8 +723,14 @@ fn capabilities_and_both_key_preferences_are_reported() {
     };
     assert_eq!(role_of("alice@example.test").role, "signer");
     assert_eq!(role_of("bob@example.test").role, "encryption");
-    assert_eq!(role_of("alice@example.test").verified_by.as_deref(), Some(ca_fp.as_str()));
-    assert_eq!(role_of("bob@example.test").verified_by.as_deref(), Some(ca_fp.as_str()));
+    assert_eq!(
+        role_of("alice@example.test").verified_by.as_deref(),
+        Some(ca_fp.as_str())
+    );
+    assert_eq!(
+        role_of("bob@example.test").verified_by.as_deref(),
+        Some(ca_fp.as_str())
+    );
     let ca = facts.certificates.iter().find(|c| c.is_ca).unwrap();
     assert_eq!(ca.role, "chain");
     assert!(ca.self_signed);
@@ -648,7 +745,10 @@ fn capabilities_and_both_key_preferences_are_reported() {
     let facts = smime::inspect_signed(&sign(&spec, CONTENT), Some(CONTENT), &ctx(None, &[], &[]));
     assert_valid(&facts);
     let pref = facts.key_preference.unwrap();
-    assert_eq!(pref.smime.unwrap(), format!("ski:{}", hex(bob_ski.0.as_bytes())));
+    assert_eq!(
+        pref.smime.unwrap(),
+        format!("ski:{}", hex(bob_ski.0.as_bytes()))
+    );
     assert_eq!(pref.microsoft, None);
 }
 
@@ -732,7 +832,10 @@ fn ber_indefinite_length_signed_data_verifies() {
 fn content_kind_names_the_outer_type() {
     let signed = sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT);
     assert_eq!(smime::content_kind(&signed), Ok(CmsKind::SignedData));
-    let enveloped = envelope_with_builder(ContentEncryptionAlgorithm::Aes128Cbc, recipient_by_issuer("alice-rsa2048"));
+    let enveloped = envelope_with_builder(
+        ContentEncryptionAlgorithm::Aes128Cbc,
+        recipient_by_issuer("alice-rsa2048"),
+    );
     assert_eq!(smime::content_kind(&enveloped), Ok(CmsKind::EnvelopedData));
     let gcm = auth_envelope_gcm("alice-rsa2048", CONTENT);
     assert_eq!(smime::content_kind(&gcm), Ok(CmsKind::AuthEnvelopedData));
@@ -742,8 +845,14 @@ fn content_kind_names_the_outer_type() {
     }
     .to_der()
     .unwrap();
-    assert_eq!(smime::content_kind(&data), Ok(CmsKind::Other("1.2.840.113549.1.7.1".into())));
-    assert_eq!(smime::content_kind(b"garbage").unwrap_err().code, "cms-malformed");
+    assert_eq!(
+        smime::content_kind(&data),
+        Ok(CmsKind::Other("1.2.840.113549.1.7.1".into()))
+    );
+    assert_eq!(
+        smime::content_kind(b"garbage").unwrap_err().code,
+        "cms-malformed"
+    );
     // A SignedData is not enveloped, and the other way round.
     let facts = smime::inspect_enveloped(&signed, &ctx(None, &[], &[]));
     assert!(!facts.encryption.decrypted);
@@ -788,13 +897,27 @@ fn certificate_facts_describe_the_fixtures() {
     assert!(alice.capabilities.is_empty());
 
     let bob = smime::certificate_facts(&cert("bob-rsa3072"), "signer");
-    assert_eq!(bob.emails, ["bob@example.test"], "lower-case and de-duplicated");
+    assert_eq!(
+        bob.emails,
+        ["bob@example.test"],
+        "lower-case and de-duplicated"
+    );
     assert_eq!(bob.key_bits, 3072);
     let carol = smime::certificate_facts(&cert("carol-p256"), "signer");
-    assert_eq!((carol.key_type.as_str(), carol.key_bits, carol.curve.as_deref()), ("ec", 256, Some("p-256")));
+    assert_eq!(
+        (
+            carol.key_type.as_str(),
+            carol.key_bits,
+            carol.curve.as_deref()
+        ),
+        ("ec", 256, Some("p-256"))
+    );
     assert_eq!(carol.key_usage, ["digitalSignature", "keyAgreement"]);
     let dave = smime::certificate_facts(&cert("dave-p384"), "signer");
-    assert_eq!((dave.key_type.as_str(), dave.key_bits, dave.curve.as_deref()), ("ec", 384, Some("p-384")));
+    assert_eq!(
+        (dave.key_type.as_str(), dave.key_bits, dave.curve.as_deref()),
+        ("ec", 384, Some("p-384"))
+    );
     let erin = smime::certificate_facts(&cert("erin-ed25519"), "signer");
     assert_eq!(erin.key_type, "ed25519");
 }
@@ -808,7 +931,10 @@ fn load_certs_reads_pem_bundles_and_der() {
     let der = certs[1].to_der().unwrap();
     assert_eq!(smime::load_certs(&der), vec![certs[1].clone()]);
     // CRLF PEM too.
-    let crlf: Vec<u8> = String::from_utf8(bundle).unwrap().replace('\n', "\r\n").into_bytes();
+    let crlf: Vec<u8> = String::from_utf8(bundle)
+        .unwrap()
+        .replace('\n', "\r\n")
+        .into_bytes();
     assert_eq!(smime::load_certs(&crlf).len(), 2);
     assert!(smime::load_certs(b"not a certificate").is_empty());
     assert!(smime::load_certs(&fixture("alice-rsa2048.key.pem")).is_empty());
@@ -854,7 +980,10 @@ fn wrap(content_type: Oid, inner_der: &[u8]) -> Vec<u8> {
     .unwrap()
 }
 
-fn envelope_with_builder(algorithm: ContentEncryptionAlgorithm, rid: RecipientIdentifier) -> Vec<u8> {
+fn envelope_with_builder(
+    algorithm: ContentEncryptionAlgorithm,
+    rid: RecipientIdentifier,
+) -> Vec<u8> {
     let public = match &rid {
         RecipientIdentifier::IssuerAndSerialNumber(isn) => {
             let name = ["alice-rsa2048", "bob-rsa3072"]
@@ -873,7 +1002,10 @@ fn envelope_with_builder(algorithm: ContentEncryptionAlgorithm, rid: RecipientId
     };
     let mut builder = EnvelopedDataBuilder::<StdRng>::new(None, CONTENT, algorithm, None).unwrap();
     builder
-        .add_recipient_info(KeyTransRecipientInfoBuilder::<StdRng>::new(rid, KeyEncryptionInfo::Rsa(public)).unwrap())
+        .add_recipient_info(
+            KeyTransRecipientInfoBuilder::<StdRng>::new(rid, KeyEncryptionInfo::Rsa(public))
+                .unwrap(),
+        )
         .unwrap();
     let mut rng = StdRng::seed_from_u64(7);
     let ed = builder.build_with_rng(&mut rng).unwrap();
@@ -881,7 +1013,9 @@ fn envelope_with_builder(algorithm: ContentEncryptionAlgorithm, rid: RecipientId
 }
 
 fn ktri(rid: RecipientIdentifier, to: &str, cek: &[u8], rng: &mut StdRng) -> RecipientInfo {
-    let enc = rsa_public(to).encrypt(rng, rsa::Pkcs1v15Encrypt, cek).unwrap();
+    let enc = rsa_public(to)
+        .encrypt(rng, rsa::Pkcs1v15Encrypt, cek)
+        .unwrap();
     RecipientInfo::Ktri(KeyTransRecipientInfo {
         version: match rid {
             RecipientIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V0,
@@ -928,6 +1062,11 @@ fn envelope_3des(rid: RecipientIdentifier, to: &str) -> Vec<u8> {
 
 /// AES-256-GCM AuthEnvelopedData (RFC 5083 / RFC 5084), 12-byte nonce, 16-byte tag.
 fn auth_envelope_gcm(to: &str, plaintext: &[u8]) -> Vec<u8> {
+    auth_envelope_gcm_for(to, to, plaintext)
+}
+
+/// As [`auth_envelope_gcm`], naming `rid_of` as the recipient but wrapping the key for `to`.
+fn auth_envelope_gcm_for(rid_of: &str, to: &str, plaintext: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit};
     use rand::Rng;
     let mut rng = StdRng::seed_from_u64(5);
@@ -937,14 +1076,19 @@ fn auth_envelope_gcm(to: &str, plaintext: &[u8]) -> Vec<u8> {
     rng.fill_bytes(&mut nonce);
     let sealed = aes_gcm::Aes256Gcm::new_from_slice(&cek)
         .unwrap()
-        .encrypt(&aes_gcm::Nonce::<aes_gcm::aead::consts::U12>::from(nonce), plaintext)
+        .encrypt(
+            &aes_gcm::Nonce::<aes_gcm::aead::consts::U12>::from(nonce),
+            plaintext,
+        )
         .unwrap();
     let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
     // GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING (12), aes-ICVlen INTEGER 16 }
     let mut params = vec![0x30, 17, 0x04, 12];
     params.extend_from_slice(&nonce);
     params.extend_from_slice(&[0x02, 0x01, 16]);
-    let recip = ktri(recipient_by_issuer(to), to, &cek, &mut rng).to_der().unwrap();
+    let recip = ktri(recipient_by_issuer(rid_of), to, &cek, &mut rng)
+        .to_der()
+        .unwrap();
     let eci = EncryptedContentInfo {
         content_type: ID_DATA,
         content_enc_alg: AlgorithmIdentifierOwned {
@@ -1004,7 +1148,10 @@ fn aes_cbc_enveloped_decrypts_by_issuer_serial_and_by_ski() {
             smime::certificate_facts(&cert("alice-rsa2048"), "x").id
         );
     }
-    let cms = envelope_with_builder(ContentEncryptionAlgorithm::Aes256Cbc, recipient_by_ski("alice-rsa2048"));
+    let cms = envelope_with_builder(
+        ContentEncryptionAlgorithm::Aes256Cbc,
+        recipient_by_ski("alice-rsa2048"),
+    );
     let facts = smime::inspect_enveloped(&cms, &ctx(None, &alice, &[]));
     assert_decrypted(&facts, "aes-256-cbc");
     assert_eq!(
@@ -1020,7 +1167,10 @@ fn triple_des_enveloped_decrypts() {
     let facts = smime::inspect_enveloped(&cms, &ctx(None, &bob, &[]));
     assert_decrypted(&facts, "3des-cbc");
     let cms = envelope_3des(recipient_by_ski("bob-rsa3072"), "bob-rsa3072");
-    assert_decrypted(&smime::inspect_enveloped(&cms, &ctx(None, &bob, &[])), "3des-cbc");
+    assert_decrypted(
+        &smime::inspect_enveloped(&cms, &ctx(None, &bob, &[])),
+        "3des-cbc",
+    );
 }
 
 #[test]
@@ -1037,18 +1187,29 @@ fn aes_gcm_auth_enveloped_decrypts_and_checks_the_tag() {
     let facts = smime::inspect_enveloped(&tampered, &ctx(None, &alice, &[]));
     assert!(!facts.encryption.decrypted);
     assert!(facts.plaintext.is_none());
-    assert!(has_problem(&facts.problems, "decryption-failed"), "{:?}", facts.problems);
+    assert!(
+        has_problem(&facts.problems, "decryption-failed"),
+        "{:?}",
+        facts.problems
+    );
 }
 
 #[test]
 fn wrong_key_is_not_decrypted_and_says_why() {
-    let cms = envelope_with_builder(ContentEncryptionAlgorithm::Aes256Cbc, recipient_by_issuer("alice-rsa2048"));
+    let cms = envelope_with_builder(
+        ContentEncryptionAlgorithm::Aes256Cbc,
+        recipient_by_issuer("alice-rsa2048"),
+    );
     // Bob's key does not match any recipient.
     let bob = [key("bob-rsa3072")];
     let facts = smime::inspect_enveloped(&cms, &ctx(None, &bob, &[]));
     assert!(!facts.encryption.decrypted);
     assert!(facts.plaintext.is_none());
-    assert!(has_problem(&facts.problems, "no-matching-key"), "{:?}", facts.problems);
+    assert!(
+        has_problem(&facts.problems, "no-matching-key"),
+        "{:?}",
+        facts.problems
+    );
     // No key at all: described, not decrypted, no complaint.
     let facts = smime::inspect_enveloped(&cms, &ctx(None, &[], &[]));
     assert!(!facts.encryption.decrypted);
@@ -1059,11 +1220,16 @@ fn wrong_key_is_not_decrypted_and_says_why() {
     let alice = [key("alice-rsa2048")];
     for cms in [
         envelope_3des(recipient_by_issuer("alice-rsa2048"), "bob-rsa3072"),
+        auth_envelope_gcm_for("alice-rsa2048", "bob-rsa3072", CONTENT),
     ] {
         let facts = smime::inspect_enveloped(&cms, &ctx(None, &alice, &[]));
         assert!(!facts.encryption.decrypted);
         assert!(facts.plaintext.is_none());
-        assert!(has_problem(&facts.problems, "decryption-failed"), "{:?}", facts.problems);
+        assert!(
+            has_problem(&facts.problems, "decryption-failed"),
+            "{:?}",
+            facts.problems
+        );
     }
 }
 
@@ -1074,9 +1240,15 @@ fn wrong_key_is_not_decrypted_and_says_why() {
 /// A scratch directory for one openssl test, or `None` (skip) when openssl is missing and
 /// `CI` is not set. With `CI` set a missing openssl fails the test.
 fn openssl_dir(test: &str) -> Option<PathBuf> {
-    let available = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    let available = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !available {
-        assert!(std::env::var_os("CI").is_none(), "openssl is required when CI is set");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "openssl is required when CI is set"
+        );
         eprintln!("skip {test}: openssl CLI not found");
         return None;
     }
@@ -1093,8 +1265,11 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .iter()
         .map(|a| a.replace("@F/", &format!("{}/", fixtures.display())))
         .collect();
-    let out = Command::new("openssl").args(&args).current_dir(dir).output().unwrap();
-    out
+    Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn openssl_ok(dir: &std::path::Path, args: &[&str]) -> Vec<u8> {
@@ -1111,8 +1286,19 @@ fn openssl_sign(dir: &std::path::Path, signer: &str, extra: &[&str]) -> Vec<u8> 
     let cert_arg = format!("@F/{signer}.cert.pem");
     let key_arg = format!("@F/{signer}.key.pem");
     let mut args = vec![
-        "cms", "-sign", "-binary", "-in", "content.txt", "-signer", &cert_arg, "-inkey", &key_arg,
-        "-outform", "DER", "-out", "signed.der",
+        "cms",
+        "-sign",
+        "-binary",
+        "-in",
+        "content.txt",
+        "-signer",
+        &cert_arg,
+        "-inkey",
+        &key_arg,
+        "-outform",
+        "DER",
+        "-out",
+        "signed.der",
     ];
     args.extend_from_slice(extra);
     openssl_ok(dir, &args);
@@ -1121,7 +1307,9 @@ fn openssl_sign(dir: &std::path::Path, signer: &str, extra: &[&str]) -> Vec<u8> 
 
 #[test]
 fn openssl_signed_data_agrees() {
-    let Some(dir) = openssl_dir("sign") else { return };
+    let Some(dir) = openssl_dir("sign") else {
+        return;
+    };
     let ca_pem = format!("{}/test-ca.cert.pem", fixture_dir().display());
     for md in ["sha1", "sha256", "sha512"] {
         for stream in [false, true] {
@@ -1131,17 +1319,35 @@ fn openssl_signed_data_agrees() {
             }
             let cms = openssl_sign(&dir, "alice-rsa2048", &extra);
             if stream {
-                assert_eq!(&cms[..2], &[0x30, 0x80], "openssl -stream writes indefinite length");
+                assert_eq!(
+                    &cms[..2],
+                    &[0x30, 0x80],
+                    "openssl -stream writes indefinite length"
+                );
             }
             // openssl itself verifies it.
             openssl_ok(
                 &dir,
-                &["cms", "-verify", "-binary", "-inform", "DER", "-in", "signed.der", "-content", "content.txt",
-                  "-CAfile", &ca_pem, "-out", "/dev/null"],
+                &[
+                    "cms",
+                    "-verify",
+                    "-binary",
+                    "-inform",
+                    "DER",
+                    "-in",
+                    "signed.der",
+                    "-content",
+                    "content.txt",
+                    "-CAfile",
+                    &ca_pem,
+                    "-out",
+                    "/dev/null",
+                ],
             );
             // With -outform DER, -stream embeds the content (a constructed OCTET STRING).
             let detached = if stream { None } else { Some(CONTENT) };
-            let facts = smime::inspect_signed(&cms, detached, &ctx(Some("alice@example.test"), &[], &[]));
+            let facts =
+                smime::inspect_signed(&cms, detached, &ctx(Some("alice@example.test"), &[], &[]));
             assert_valid(&facts);
             assert_eq!(facts.encapsulated.is_some(), stream);
             if stream {
@@ -1154,9 +1360,19 @@ fn openssl_signed_data_agrees() {
             };
             assert_eq!(facts.signature.digest, Some(expected));
             assert_eq!(facts.signature.signer_matches_from, Some(true));
-            assert!(facts.signature.signed_at.is_some(), "openssl adds signingTime");
+            assert!(
+                facts.signature.signed_at.is_some(),
+                "openssl adds signingTime"
+            );
             // openssl lists its SMIMECapabilities (strongest first).
-            assert!(facts.capabilities.first().is_some_and(|c| c == "aes-256-cbc"), "{:?}", facts.capabilities);
+            assert!(
+                facts
+                    .capabilities
+                    .first()
+                    .is_some_and(|c| c == "aes-256-cbc"),
+                "{:?}",
+                facts.capabilities
+            );
             if stream {
                 continue;
             }
@@ -1166,8 +1382,21 @@ fn openssl_signed_data_agrees() {
             std::fs::write(dir.join("tampered.txt"), &tampered).unwrap();
             let verdict = openssl(
                 &dir,
-                &["cms", "-verify", "-binary", "-inform", "DER", "-in", "signed.der", "-content", "tampered.txt",
-                  "-CAfile", &ca_pem, "-out", "/dev/null"],
+                &[
+                    "cms",
+                    "-verify",
+                    "-binary",
+                    "-inform",
+                    "DER",
+                    "-in",
+                    "signed.der",
+                    "-content",
+                    "tampered.txt",
+                    "-CAfile",
+                    &ca_pem,
+                    "-out",
+                    "/dev/null",
+                ],
             );
             assert!(!verdict.status.success());
             let facts = smime::inspect_signed(&cms, Some(&tampered), &ctx(None, &[], &[]));
@@ -1183,9 +1412,18 @@ fn openssl_signed_data_agrees() {
     let cms = openssl_sign(&dir, "alice-rsa2048", &["-nocerts"]);
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.signature.status, SignatureStatus::Unverifiable);
-    assert!(facts.signature.reason.starts_with("signer-certificate-missing"));
+    assert!(
+        facts
+            .signature
+            .reason
+            .starts_with("signer-certificate-missing")
+    );
     let supplied = [cert("alice-rsa2048")];
-    assert_valid(&smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &supplied)));
+    assert_valid(&smime::inspect_signed(
+        &cms,
+        Some(CONTENT),
+        &ctx(None, &[], &supplied),
+    ));
     // ECDSA and RSA-3072 signers, -keyid (SubjectKeyIdentifier sid).
     for signer in ["carol-p256", "dave-p384", "bob-rsa3072"] {
         let cms = openssl_sign(&dir, signer, &["-keyid"]);
@@ -1199,20 +1437,37 @@ fn openssl_signed_data_agrees() {
 
 #[test]
 fn openssl_certificate_facts_agree() {
-    let Some(dir) = openssl_dir("x509") else { return };
+    let Some(dir) = openssl_dir("x509") else {
+        return;
+    };
     for name in ["test-ca", "alice-rsa2048", "carol-p256"] {
         let path = format!("@F/{name}.cert.pem");
         let out = String::from_utf8(openssl_ok(
             &dir,
-            &["x509", "-in", &path, "-noout", "-serial", "-fingerprint", "-sha256"],
+            &[
+                "x509",
+                "-in",
+                &path,
+                "-noout",
+                "-serial",
+                "-fingerprint",
+                "-sha256",
+            ],
         ))
         .unwrap();
         let facts = smime::certificate_facts(&cert(name), "x");
-        let serial = out.lines().find_map(|l| l.strip_prefix("serial=")).unwrap().to_ascii_lowercase();
+        let serial = out
+            .lines()
+            .find_map(|l| l.strip_prefix("serial="))
+            .unwrap()
+            .to_ascii_lowercase();
         assert_eq!(facts.serial, serial.trim_start_matches('0'));
         let fingerprint = out
             .lines()
-            .find_map(|l| l.split_once("Fingerprint=").map(|(_, v)| v.replace(':', "").to_ascii_lowercase()))
+            .find_map(|l| {
+                l.split_once("Fingerprint=")
+                    .map(|(_, v)| v.replace(':', "").to_ascii_lowercase())
+            })
             .unwrap();
         assert_eq!(facts.fingerprint, fingerprint);
     }
@@ -1221,23 +1476,54 @@ fn openssl_certificate_facts_agree() {
 
 #[test]
 fn openssl_enveloped_data_decrypts() {
-    let Some(dir) = openssl_dir("encrypt") else { return };
+    let Some(dir) = openssl_dir("encrypt") else {
+        return;
+    };
     let alice = [key("alice-rsa2048")];
-    let mut ciphers = vec![("-aes256", "aes-256-cbc", false), ("-aes128", "aes-128-cbc", false), ("-des3", "3des-cbc", false)];
+    let mut ciphers = vec![
+        ("-aes256", "aes-256-cbc", false),
+        ("-aes128", "aes-128-cbc", false),
+        ("-des3", "3des-cbc", false),
+    ];
     // AuthEnvelopedData with AES-GCM, if this openssl can write it for CMS.
     let probe = openssl(
         &dir,
-        &["cms", "-encrypt", "-binary", "-aes-256-gcm", "-in", "content.txt", "-outform", "DER", "-out", "probe.der",
-          "@F/alice-rsa2048.cert.pem"],
+        &[
+            "cms",
+            "-encrypt",
+            "-binary",
+            "-aes-256-gcm",
+            "-in",
+            "content.txt",
+            "-outform",
+            "DER",
+            "-out",
+            "probe.der",
+            "@F/alice-rsa2048.cert.pem",
+        ],
     );
     if probe.status.success() {
         ciphers.push(("-aes-256-gcm", "aes-256-gcm", true));
     } else {
-        eprintln!("note: this openssl cannot write CMS AES-GCM: {}", String::from_utf8_lossy(&probe.stderr));
+        eprintln!(
+            "note: this openssl cannot write CMS AES-GCM: {}",
+            String::from_utf8_lossy(&probe.stderr)
+        );
     }
     for (flag, name, auth) in ciphers {
         for extra in [&[][..], &["-stream"][..], &["-keyid"][..]] {
-            let mut args = vec!["cms", "-encrypt", "-binary", flag, "-in", "content.txt", "-outform", "DER", "-out", "enc.der"];
+            let mut args = vec![
+                "cms",
+                "-encrypt",
+                "-binary",
+                flag,
+                "-in",
+                "content.txt",
+                "-outform",
+                "DER",
+                "-out",
+                "enc.der",
+            ];
             args.extend_from_slice(extra);
             args.push("@F/alice-rsa2048.cert.pem");
             openssl_ok(&dir, &args);
@@ -1245,7 +1531,11 @@ fn openssl_enveloped_data_decrypts() {
             let facts = smime::inspect_enveloped(&cms, &ctx(None, &alice, &[]));
             assert_eq!(
                 facts.kind,
-                if auth { LayerKind::SmimeAuthEnveloped } else { LayerKind::SmimeEnveloped },
+                if auth {
+                    LayerKind::SmimeAuthEnveloped
+                } else {
+                    LayerKind::SmimeEnveloped
+                },
                 "{flag} {extra:?}"
             );
             assert_decrypted(&facts, name);
@@ -1260,8 +1550,20 @@ fn openssl_enveloped_data_decrypts() {
     // Two recipients: either key decrypts, both recipients are listed.
     openssl_ok(
         &dir,
-        &["cms", "-encrypt", "-binary", "-aes256", "-in", "content.txt", "-outform", "DER", "-out", "two.der",
-          "@F/alice-rsa2048.cert.pem", "@F/bob-rsa3072.cert.pem"],
+        &[
+            "cms",
+            "-encrypt",
+            "-binary",
+            "-aes256",
+            "-in",
+            "content.txt",
+            "-outform",
+            "DER",
+            "-out",
+            "two.der",
+            "@F/alice-rsa2048.cert.pem",
+            "@F/bob-rsa3072.cert.pem",
+        ],
     );
     let cms = std::fs::read(dir.join("two.der")).unwrap();
     let bob = [key("bob-rsa3072")];
@@ -1297,7 +1599,10 @@ fn huge_declared_lengths_and_truncations_are_problems() {
         vec![0x30],
         vec![0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x06, 0x09],
         vec![0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-        vec![0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80],
+        vec![
+            0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0,
+            0x80,
+        ],
         vec![0x30; 4096],
         [0x30, 0x80].repeat(2000),
     ];
@@ -1312,7 +1617,10 @@ fn huge_declared_lengths_and_truncations_are_problems() {
         spec.opaque = true;
         sign(&spec, CONTENT)
     });
-    let enveloped = envelope_with_builder(ContentEncryptionAlgorithm::Aes256Cbc, recipient_by_issuer("alice-rsa2048"));
+    let enveloped = envelope_with_builder(
+        ContentEncryptionAlgorithm::Aes256Cbc,
+        recipient_by_issuer("alice-rsa2048"),
+    );
     let gcm = auth_envelope_gcm("alice-rsa2048", CONTENT);
     for valid in [&signed, &ber, &enveloped, &gcm] {
         for cut in (0..valid.len()).step_by(7) {

@@ -157,7 +157,9 @@ fn rsa_public_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, Ve
         ));
     };
     rsa::PublicKey::from_pkcs1_der(raw).map_err(|e| {
-        Verification::Unchecked(format!("unsupported-algorithm: unusable RSA public key ({e})"))
+        Verification::Unchecked(format!(
+            "unsupported-algorithm: unusable RSA public key ({e})"
+        ))
     })
 }
 
@@ -224,8 +226,8 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Str
     let bytes = any
         .to_der()
         .map_err(|e| format!("malformed: RSASSA-PSS parameters ({e})"))?;
-    let (top, fields) = ber::children_of(&bytes)
-        .ok_or_else(|| "malformed: RSASSA-PSS parameters".to_string())?;
+    let (top, fields) =
+        ber::children_of(&bytes).ok_or_else(|| "malformed: RSASSA-PSS parameters".to_string())?;
     if top.tag != 0x30 {
         return Err("malformed: RSASSA-PSS parameters are not a SEQUENCE".into());
     }
@@ -299,20 +301,36 @@ fn verify_rsa_pss(
     let hashed = hash(params.digest, message);
     let salt = params.salt_length;
     let result = match params.digest {
-        Digest::Md5 => key.verify(rsa::Pss::<md5::Md5>::new_with_salt(salt), &hashed, signature),
-        Digest::Sha1 => key.verify(rsa::Pss::<sha1::Sha1>::new_with_salt(salt), &hashed, signature),
-        Digest::Sha224 => {
-            key.verify(rsa::Pss::<sha2::Sha224>::new_with_salt(salt), &hashed, signature)
-        }
-        Digest::Sha256 => {
-            key.verify(rsa::Pss::<sha2::Sha256>::new_with_salt(salt), &hashed, signature)
-        }
-        Digest::Sha384 => {
-            key.verify(rsa::Pss::<sha2::Sha384>::new_with_salt(salt), &hashed, signature)
-        }
-        Digest::Sha512 => {
-            key.verify(rsa::Pss::<sha2::Sha512>::new_with_salt(salt), &hashed, signature)
-        }
+        Digest::Md5 => key.verify(
+            rsa::Pss::<md5::Md5>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha1 => key.verify(
+            rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha224 => key.verify(
+            rsa::Pss::<sha2::Sha224>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha256 => key.verify(
+            rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha384 => key.verify(
+            rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha512 => key.verify(
+            rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
     };
     if result.is_ok() {
         Verification::Verified
@@ -323,11 +341,7 @@ fn verify_rsa_pss(
 
 /// The named curve of an EC key, from its algorithm parameters (RFC 5480 §2.1.1).
 pub(crate) fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Option<Oid> {
-    spki.algorithm
-        .parameters
-        .as_ref()?
-        .decode_as::<Oid>()
-        .ok()
+    spki.algorithm.parameters.as_ref()?.decode_as::<Oid>().ok()
 }
 
 /// ECDSA over a prehash (FIPS 186-5 §6.4.2; DER Ecdsa-Sig-Value, RFC 5753 §7.2).

@@ -36,8 +36,7 @@ impl Tlv {
 
     /// The content octets.
     pub fn content<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
-        buf.get(self.content_start..self.content_end)
-            .unwrap_or(&[])
+        buf.get(self.content_start..self.content_end).unwrap_or(&[])
     }
 
     /// Whether the constructed bit is set.
@@ -234,7 +233,13 @@ mod tests {
     #[test]
     fn truncated_and_huge_lengths_are_none() {
         assert_eq!(parse(&[0x30, 0x05, 0x02], 0), None);
-        assert_eq!(parse(&[0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 0), None);
+        assert_eq!(
+            parse(
+                &[0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                0
+            ),
+            None
+        );
         assert_eq!(parse(&[0x30, 0x80, 0x02, 0x01, 0x05], 0), None);
         assert_eq!(parse(&[0x04, 0x80, 0, 0], 0), None);
     }

@@ -44,14 +44,21 @@ pub(crate) fn ski_id(ski: &[u8]) -> String {
 
 /// The subjectKeyIdentifier extension value, when present and well formed.
 pub(crate) fn subject_key_id(cert: &Certificate) -> Option<Vec<u8>> {
-    match cert.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
+    match cert
+        .tbs_certificate()
+        .get_extension::<SubjectKeyIdentifier>()
+    {
         Ok(Some((_, ski))) => Some(ski.0.as_bytes().to_vec()),
         _ => None,
     }
 }
 
 /// Whether `cert` is the one named by issuer and serial number.
-pub(crate) fn matches_issuer_serial(cert: &Certificate, issuer: &Name, serial: &SerialNumber) -> bool {
+pub(crate) fn matches_issuer_serial(
+    cert: &Certificate,
+    issuer: &Name,
+    serial: &SerialNumber,
+) -> bool {
     let tbs = cert.tbs_certificate();
     tbs.issuer() == issuer && tbs.serial_number().as_bytes() == serial.as_bytes()
 }
@@ -78,10 +85,10 @@ pub(crate) fn emails(cert: &Certificate) -> Vec<String> {
         }
     }
     for atv in cert.tbs_certificate().subject().iter() {
-        if atv.oid == EMAIL_ADDRESS {
-            if let Ok(text) = std::str::from_utf8(atv.value.value()) {
-                push(text);
-            }
+        if atv.oid == EMAIL_ADDRESS
+            && let Ok(text) = std::str::from_utf8(atv.value.value())
+        {
+            push(text);
         }
     }
     out
@@ -203,7 +210,11 @@ pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
     let tbs = cert.tbs_certificate();
     let (key_type, key_bits, curve) = key_type_and_bits(cert);
     let email_protection = match tbs.get_extension::<ExtendedKeyUsage>() {
-        Ok(Some((_, eku))) => Some(eku.0.iter().any(|p| *p == EKU_EMAIL_PROTECTION || *p == EKU_ANY)),
+        Ok(Some((_, eku))) => Some(
+            eku.0
+                .iter()
+                .any(|p| *p == EKU_EMAIL_PROTECTION || *p == EKU_ANY),
+        ),
         _ => None,
     };
     let is_ca = matches!(tbs.get_extension::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca);

@@ -59,7 +59,10 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
                 .map_err(|e| {
                     (
                         LayerKind::SmimeEnveloped,
-                        Problem::new("cms-malformed", format!("the EnvelopedData does not decode as BER: {e}")),
+                        Problem::new(
+                            "cms-malformed",
+                            format!("the EnvelopedData does not decode as BER: {e}"),
+                        ),
                     )
                 })?;
             Ok(Envelope {
@@ -87,7 +90,10 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
                 })?;
             let aad = match ad.auth_attrs.as_ref() {
                 Some(attrs) => attrs.to_der().map_err(|e| {
-                    (kind, Problem::new("cms-malformed", format!("authAttrs do not re-encode: {e}")))
+                    (
+                        kind,
+                        Problem::new("cms-malformed", format!("authAttrs do not re-encode: {e}")),
+                    )
                 })?,
                 None => Vec::new(),
             };
@@ -187,7 +193,9 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
     };
     let mut facts = empty_facts(envelope.kind);
     facts.problems = problems;
-    facts.encryption.cipher = Some(algorithms::cipher_name(&envelope.content.content_enc_alg.oid));
+    facts.encryption.cipher = Some(algorithms::cipher_name(
+        &envelope.content.content_enc_alg.oid,
+    ));
     if envelope.recipients.len() > MAX_RECIPIENTS {
         facts.problems.push(Problem::new(
             "cms-too-many-recipients",
@@ -197,16 +205,25 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
             ),
         ));
     }
-    let recipients = envelope.recipients.get(..MAX_RECIPIENTS).unwrap_or(&envelope.recipients);
+    let recipients = envelope
+        .recipients
+        .get(..MAX_RECIPIENTS)
+        .unwrap_or(&envelope.recipients);
     for info in recipients {
         facts.encryption.recipients.extend(describe_recipient(info));
     }
-    if let Some(certs) = envelope.originator_info.as_ref().and_then(|o| o.certs.as_ref()) {
+    if let Some(certs) = envelope
+        .originator_info
+        .as_ref()
+        .and_then(|o| o.certs.as_ref())
+    {
         facts.certificates = certs
             .0
             .iter()
             .filter_map(|choice| match choice {
-                CertificateChoices::Certificate(cert) => Some(certificate::certificate_facts(cert, "chain")),
+                CertificateChoices::Certificate(cert) => {
+                    Some(certificate::certificate_facts(cert, "chain"))
+                }
                 CertificateChoices::Other(_) => None,
             })
             .take(super::signed::MAX_CERTIFICATES)
@@ -217,7 +234,9 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
     let mut matched = false;
     let mut failures: Vec<String> = Vec::new();
     'recipients: for info in recipients {
-        let RecipientInfo::Ktri(ktri) = info else { continue };
+        let RecipientInfo::Ktri(ktri) = info else {
+            continue;
+        };
         for key in ctx.keys.iter().filter(|key| rid_matches(&ktri.rid, key)) {
             matched = true;
             let result = unwrap_cek(key, &ktri.key_enc_alg, ktri.enc_key.as_bytes())
@@ -242,7 +261,10 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
         if !failures.is_empty() {
             facts.problems.push(Problem::new(
                 "decryption-failed",
-                format!("a supplied key matched a recipient but decryption failed ({})", failures.join("; ")),
+                format!(
+                    "a supplied key matched a recipient but decryption failed ({})",
+                    failures.join("; ")
+                ),
             ));
         } else if !ctx.keys.is_empty() && !matched {
             facts.problems.push(Problem::new(
@@ -274,18 +296,24 @@ fn unwrap_cek(
         rsa_key.decrypt(rsa::Pkcs1v15Encrypt, encrypted)
     } else if alg.oid == algorithms::RSAES_OAEP {
         match oaep_hash(alg) {
-            Some(crate::facts::Digest::Sha1) => rsa_key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), encrypted),
+            Some(crate::facts::Digest::Sha1) => {
+                rsa_key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), encrypted)
+            }
             Some(crate::facts::Digest::Sha256) => {
                 rsa_key.decrypt(rsa::Oaep::<sha2::Sha256>::new(), encrypted)
             }
             _ => {
                 return Err(DecryptError::Failed(
-                    "unsupported RSAES-OAEP parameters (only SHA-1 and SHA-256 with matching MGF1)".into(),
+                    "unsupported RSAES-OAEP parameters (only SHA-1 and SHA-256 with matching MGF1)"
+                        .into(),
                 ));
             }
         }
     } else {
-        return Err(DecryptError::Failed(format!("unsupported key transport {}", alg.oid)));
+        return Err(DecryptError::Failed(format!(
+            "unsupported key transport {}",
+            alg.oid
+        )));
     };
     result.map_err(|_| DecryptError::Failed("the key transport did not decrypt".into()))
 }
@@ -314,7 +342,11 @@ fn oaep_hash(alg: &AlgorithmIdentifierOwned) -> Option<crate::facts::Digest> {
                 if mgf.oid != algorithms::MGF1 {
                     return None;
                 }
-                let h = mgf.parameters.as_ref()?.decode_as::<AlgorithmIdentifierOwned>().ok()?;
+                let h = mgf
+                    .parameters
+                    .as_ref()?
+                    .decode_as::<AlgorithmIdentifierOwned>()
+                    .ok()?;
                 mgf_hash = algorithms::digest_from_oid(&h.oid)?;
             }
             // pSourceAlgorithm: only the default empty label is supported.
@@ -328,7 +360,12 @@ fn oaep_hash(alg: &AlgorithmIdentifierOwned) -> Option<crate::facts::Digest> {
 fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptError> {
     use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
     let alg = &envelope.content.content_enc_alg;
-    let Some(ciphertext) = envelope.content.encrypted_content.as_ref().map(OctetString::as_bytes) else {
+    let Some(ciphertext) = envelope
+        .content
+        .encrypted_content
+        .as_ref()
+        .map(OctetString::as_bytes)
+    else {
         return Err(DecryptError::Stop(Problem::new(
             "cms-content-detached",
             "the encryptedContent is absent (detached), so there is nothing to decrypt",
@@ -337,7 +374,10 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
     if ciphertext.len() > MAX_PLAINTEXT + 64 {
         return Err(DecryptError::Stop(Problem::new(
             "decrypted-too-large",
-            format!("the encrypted content is {} bytes, over the {MAX_PLAINTEXT}-byte limit", ciphertext.len()),
+            format!(
+                "the encrypted content is {} bytes, over the {MAX_PLAINTEXT}-byte limit",
+                ciphertext.len()
+            ),
         )));
     }
     let unsupported = |what: String| DecryptError::Stop(Problem::new("unsupported-cipher", what));
@@ -346,14 +386,24 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
             .as_ref()
             .and_then(|p| p.decode_as::<OctetString>().ok())
             .map(|iv| iv.as_bytes().to_vec())
-            .ok_or_else(|| DecryptError::Stop(Problem::new("cms-malformed", "the CBC IV parameter is missing or malformed")))
+            .ok_or_else(|| {
+                DecryptError::Stop(Problem::new(
+                    "cms-malformed",
+                    "the CBC IV parameter is missing or malformed",
+                ))
+            })
     };
-    let bad = |_| DecryptError::Failed("the content did not decrypt (bad padding or key length)".into());
+    let bad =
+        |_| DecryptError::Failed("the content did not decrypt (bad padding or key length)".into());
     macro_rules! cbc_decrypt {
         ($cipher:ty) => {{
             let iv = cbc_iv()?;
             cbc::Decryptor::<$cipher>::new_from_slices(cek, &iv)
-                .map_err(|_| DecryptError::Failed("the content-encryption key or IV has the wrong length".into()))?
+                .map_err(|_| {
+                    DecryptError::Failed(
+                        "the content-encryption key or IV has the wrong length".into(),
+                    )
+                })?
                 .decrypt_padded_vec::<Pkcs7>(ciphertext)
                 .map_err(bad)
         }};
@@ -367,7 +417,12 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
         algorithms::AES128_GCM | algorithms::AES192_GCM | algorithms::AES256_GCM => {
             decrypt_gcm(envelope, cek, ciphertext)?
         }
-        other => return Err(unsupported(format!("content encryption {} is not supported", algorithms::cipher_name(&other)))),
+        other => {
+            return Err(unsupported(format!(
+                "content encryption {} is not supported",
+                algorithms::cipher_name(&other)
+            )));
+        }
     };
     if plaintext.len() > MAX_PLAINTEXT {
         return Err(DecryptError::Stop(Problem::new(
@@ -380,12 +435,17 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
 
 /// AES-GCM content decryption (RFC 5084 §3.2, RFC 5083 §2.2): GCMParameters give the nonce
 /// and the tag length; the tag is `mac`; the AAD is DER(authAttrs) when present.
-fn decrypt_gcm(envelope: &Envelope, cek: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, DecryptError> {
+fn decrypt_gcm(
+    envelope: &Envelope,
+    cek: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, DecryptError> {
+    use aes_gcm::AesGcm;
     use aes_gcm::aead::consts::{U12, U16};
     use aes_gcm::aead::{Aead, KeyInit, Payload};
-    use aes_gcm::AesGcm;
     let alg = &envelope.content.content_enc_alg;
-    let malformed = |what: &str| DecryptError::Stop(Problem::new("cms-malformed", format!("GCM: {what}")));
+    let malformed =
+        |what: &str| DecryptError::Stop(Problem::new("cms-malformed", format!("GCM: {what}")));
     let params = alg
         .parameters
         .as_ref()
@@ -398,7 +458,9 @@ fn decrypt_gcm(envelope: &Envelope, cek: &[u8], ciphertext: &[u8]) -> Result<Vec
         .map(|f| f.content(&params).to_vec())
         .ok_or_else(|| malformed("nonce missing"))?;
     let icv_len = match fields.get(1) {
-        Some(field) => ber::small_uint(&params, field).ok_or_else(|| malformed("ICVlen malformed"))?,
+        Some(field) => {
+            ber::small_uint(&params, field).ok_or_else(|| malformed("ICVlen malformed"))?
+        }
         None => 12,
     };
     let Some(tag) = envelope.mac.as_ref() else {
@@ -413,17 +475,24 @@ fn decrypt_gcm(envelope: &Envelope, cek: &[u8], ciphertext: &[u8]) -> Result<Vec
     if nonce.len() != 12 {
         return Err(DecryptError::Stop(Problem::new(
             "unsupported-cipher",
-            format!("GCM nonces of {} bytes are not supported (only 12)", nonce.len()),
+            format!(
+                "GCM nonces of {} bytes are not supported (only 12)",
+                nonce.len()
+            ),
         )));
     }
     let mut message = ciphertext.to_vec();
     message.extend_from_slice(tag);
-    let payload = Payload { msg: &message, aad: &envelope.aad };
+    let payload = Payload {
+        msg: &message,
+        aad: &envelope.aad,
+    };
     let failed = |_| DecryptError::Failed("the GCM tag did not verify".into());
     macro_rules! gcm {
         ($aes:ty, $tag:ty) => {{
-            let cipher = AesGcm::<$aes, U12, $tag>::new_from_slice(cek)
-                .map_err(|_| DecryptError::Failed("the content-encryption key has the wrong length".into()))?;
+            let cipher = AesGcm::<$aes, U12, $tag>::new_from_slice(cek).map_err(|_| {
+                DecryptError::Failed("the content-encryption key has the wrong length".into())
+            })?;
             let nonce = aes_gcm::Nonce::<U12>::try_from(nonce.as_slice())
                 .map_err(|_| malformed("nonce length"))?;
             cipher.decrypt(&nonce, payload).map_err(failed)

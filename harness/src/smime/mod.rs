@@ -16,7 +16,9 @@ pub use certificate::{certificate_facts, load_certs};
 pub use enveloped::inspect_enveloped;
 pub use signed::inspect_signed;
 
-use crate::facts::{CertificateFacts, EncryptionFacts, KeyPreference, LayerKind, Problem, SignatureFacts};
+use crate::facts::{
+    CertificateFacts, EncryptionFacts, KeyPreference, LayerKind, Problem, SignatureFacts,
+};
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
 
@@ -101,7 +103,10 @@ const ID_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23"
 
 /// Decodes the outer ContentInfo (BER). Trailing bytes after it (some senders pad .p7s files)
 /// are ignored with a `cms-trailing-data` problem.
-fn parse_content_info(cms: &[u8], problems: &mut Vec<Problem>) -> Result<cms::content_info::ContentInfo, Problem> {
+fn parse_content_info(
+    cms: &[u8],
+    problems: &mut Vec<Problem>,
+) -> Result<cms::content_info::ContentInfo, Problem> {
     use cms::content_info::ContentInfo;
     match ContentInfo::from_ber(cms) {
         Ok(ci) => Ok(ci),
@@ -187,9 +192,13 @@ pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
                     }
                 }
             }
-            "ENCRYPTED PRIVATE KEY" => return Err("encrypted private keys are not supported".into()),
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err("encrypted private keys are not supported".into());
+            }
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
-                return Err(format!("{label} (PKCS#1/SEC1) is not supported: convert it to PKCS#8"));
+                return Err(format!(
+                    "{label} (PKCS#1/SEC1) is not supported: convert it to PKCS#8"
+                ));
             }
             _ => {}
         }

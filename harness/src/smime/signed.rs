@@ -48,7 +48,9 @@ fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
         SignerIdentifier::IssuerAndSerialNumber(isn) => {
             certificate::matches_issuer_serial(cert, &isn.issuer, &isn.serial_number)
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => certificate::matches_ski(cert, ski.0.as_bytes()),
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            certificate::matches_ski(cert, ski.0.as_bytes())
+        }
     }
 }
 
@@ -65,7 +67,9 @@ fn raw_signed_attributes(cms: &[u8]) -> Option<Vec<u8>> {
     let signer_infos = fields.last().filter(|t| t.tag == 0x31)?;
     let first = *ber::children(cms, signer_infos)?.first()?;
     let si_fields = ber::children(cms, &first)?;
-    let attrs = si_fields.get(3).filter(|t| t.tag == 0xA0 && !t.indefinite)?;
+    let attrs = si_fields
+        .get(3)
+        .filter(|t| t.tag == 0xA0 && !t.indefinite)?;
     let mut bytes = attrs.bytes(cms).to_vec();
     *bytes.first_mut()? = 0x31;
     Some(bytes)
@@ -106,7 +110,10 @@ fn smime_key_preference(value: &[u8]) -> Option<String> {
             let mut retagged = tlv.bytes(value).to_vec();
             *retagged.first_mut()? = 0x30;
             let isn = IssuerAndSerialNumber::from_ber(&retagged).ok()?;
-            Some(certificate::issuer_serial_id(&isn.issuer, &isn.serial_number))
+            Some(certificate::issuer_serial_id(
+                &isn.issuer,
+                &isn.serial_number,
+            ))
         }
         0xA1 => {
             let first = *ber::children(value, &tlv)?.first()?;
@@ -159,7 +166,10 @@ fn read_attributes(attrs: &[&Attribute], problems: &mut Vec<Problem>) -> Attribu
                     }
                 }
                 ID_ENCRYP_KEY_PREF => {
-                    preference.smime = value.to_der().ok().and_then(|der| smime_key_preference(&der));
+                    preference.smime = value
+                        .to_der()
+                        .ok()
+                        .and_then(|der| smime_key_preference(&der));
                 }
                 MS_ENCRYP_KEY_PREF => {
                     preference.microsoft = value
@@ -190,7 +200,8 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     let signed_data = match decode(cms, &mut facts.problems) {
         Ok(sd) => sd,
         Err(problem) => {
-            facts.signature = SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+            facts.signature =
+                SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
             facts.problems.push(problem);
             return facts;
         }
@@ -224,14 +235,21 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     };
 
     // The content: eContent (opaque) wins over detached bytes (RFC 5652 §5.2).
-    let econtent = match (signed_data.encap_content_info.econtent.as_ref(), econtent_from_wire(cms)) {
+    let econtent = match (
+        signed_data.encap_content_info.econtent.as_ref(),
+        econtent_from_wire(cms),
+    ) {
         (None, _) => None,
         (Some(_), Some(Some(wire))) => Some(wire),
         (Some(any), _) => match any.decode_as_encoding::<OctetString>(EncodingRules::Ber) {
             Ok(octets) => Some(octets.as_bytes().to_vec()),
             Err(e) => {
-                let problem = Problem::new("cms-malformed", format!("the eContent is not an OCTET STRING: {e}"));
-                facts.signature = SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+                let problem = Problem::new(
+                    "cms-malformed",
+                    format!("the eContent is not an OCTET STRING: {e}"),
+                );
+                facts.signature =
+                    SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
                 facts.problems.push(problem);
                 facts.certificates = describe_certificates(&carried, None, None, ctx);
                 return facts;
@@ -267,8 +285,15 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     };
 
     let raw_attrs = raw_signed_attributes(cms);
-    let (signature, attributes) =
-        verify_signer(&signed_data, signer_info, content.as_deref(), raw_attrs, &carried, ctx, &mut facts.problems);
+    let (signature, attributes) = verify_signer(
+        &signed_data,
+        signer_info,
+        content.as_deref(),
+        raw_attrs,
+        &carried,
+        ctx,
+        &mut facts.problems,
+    );
     facts.signature = signature;
     facts.signature.signer_count = signer_infos.len();
     facts.capabilities = attributes.capabilities;
@@ -279,8 +304,12 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
         .copied()
         .chain(ctx.certs.iter())
         .find(|cert| sid_matches(&signer_info.sid, cert));
-    facts.certificates =
-        describe_certificates(&carried, signer_cert, attributes.key_preference.as_ref(), ctx);
+    facts.certificates = describe_certificates(
+        &carried,
+        signer_cert,
+        attributes.key_preference.as_ref(),
+        ctx,
+    );
     facts
 }
 
@@ -289,12 +318,20 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<SignedData, Problem
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Problem::new(
             "cms-not-signed-data",
-            format!("the CMS content type is {}, not SignedData", ci.content_type),
+            format!(
+                "the CMS content type is {}, not SignedData",
+                ci.content_type
+            ),
         ));
     }
     ci.content
         .decode_as_encoding::<SignedData>(EncodingRules::Ber)
-        .map_err(|e| Problem::new("cms-malformed", format!("the SignedData does not decode as BER: {e}")))
+        .map_err(|e| {
+            Problem::new(
+                "cms-malformed",
+                format!("the SignedData does not decode as BER: {e}"),
+            )
+        })
 }
 
 /// Checks the first SignerInfo (RFC 5652 §5.6) and reads its attributes.
@@ -330,17 +367,24 @@ fn verify_signer(
         if let Some(signer) = facts.signer.as_mut() {
             signer.email = emails.first().cloned();
         }
-        if let Some(from) = ctx.from {
-            if !emails.is_empty() {
-                facts.signer_matches_from = Some(emails.iter().any(|e| e.eq_ignore_ascii_case(from)));
-            }
+        if let Some(from) = ctx.from
+            && !emails.is_empty()
+        {
+            facts.signer_matches_from = Some(emails.iter().any(|e| e.eq_ignore_ascii_case(from)));
         }
         facts.algorithm = algorithms::signature_family(
             &signer_info.signature_algorithm.oid,
-            &cert.tbs_certificate().subject_public_key_info().algorithm.oid,
+            &cert
+                .tbs_certificate()
+                .subject_public_key_info()
+                .algorithm
+                .oid,
         );
     } else {
-        facts.algorithm = algorithms::signature_family(&signer_info.signature_algorithm.oid, &Oid::new_unwrap("0.0"));
+        facts.algorithm = algorithms::signature_family(
+            &signer_info.signature_algorithm.oid,
+            &Oid::new_unwrap("0.0"),
+        );
     }
 
     let Some(digest) = algorithms::digest_from_oid(&signer_info.digest_alg.oid) else {
@@ -380,7 +424,8 @@ fn verify_signer(
             return (facts, attributes);
         }
         if attributes.content_types.len() != 1
-            || attributes.content_types.first() != Some(&signed_data.encap_content_info.econtent_type)
+            || attributes.content_types.first()
+                != Some(&signed_data.encap_content_info.econtent_type)
         {
             facts.status = SignatureStatus::Invalid;
             facts.reason = format!(
@@ -406,7 +451,8 @@ fn verify_signer(
             }
             Err(e) => {
                 if messages.is_empty() {
-                    facts.reason = format!("malformed: the signed attributes do not re-encode: {e}");
+                    facts.reason =
+                        format!("malformed: the signed attributes do not re-encode: {e}");
                     return (facts, attributes);
                 }
             }
@@ -475,9 +521,14 @@ fn describe_certificates(
         .iter()
         .map(|cert| {
             let is_signer = signer.is_some_and(|s| s == *cert);
-            let id = certificate::issuer_serial_id(cert.tbs_certificate().issuer(), cert.tbs_certificate().serial_number());
+            let id = certificate::issuer_serial_id(
+                cert.tbs_certificate().issuer(),
+                cert.tbs_certificate().serial_number(),
+            );
             let ski = certificate::subject_key_id(cert).map(|ski| certificate::ski_id(&ski));
-            let is_preferred = preferred.iter().any(|p| **p == id || Some(*p) == ski.as_ref());
+            let is_preferred = preferred
+                .iter()
+                .any(|p| **p == id || Some(*p) == ski.as_ref());
             let role = if is_signer {
                 "signer"
             } else if is_preferred {
