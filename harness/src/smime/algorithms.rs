@@ -1,0 +1,436 @@
+//! Algorithm names and the cryptography: digests, signature verification (RSA PKCS#1 v1.5,
+//! RSASSA-PSS, ECDSA P-256/P-384) and their OIDs.
+//!
+//! OIDs: RFC 5754 (SHA-2 in CMS), RFC 3370 (MD5/SHA-1, RSA, 3DES, RC2), RFC 4056 (PSS in
+//! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519).
+
+use super::ber;
+use crate::facts::{Digest, SignatureAlgorithm};
+use der::asn1::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+/// `const`-constructs an OID from its dotted string (checked at compile time).
+const fn oid(dotted: &str) -> Oid {
+    Oid::new_unwrap(dotted)
+}
+
+pub(crate) const MD5: Oid = oid("1.2.840.113549.2.5");
+pub(crate) const SHA1: Oid = oid("1.3.14.3.2.26");
+pub(crate) const SHA224: Oid = oid("2.16.840.1.101.3.4.2.4");
+pub(crate) const SHA256: Oid = oid("2.16.840.1.101.3.4.2.1");
+pub(crate) const SHA384: Oid = oid("2.16.840.1.101.3.4.2.2");
+pub(crate) const SHA512: Oid = oid("2.16.840.1.101.3.4.2.3");
+
+pub(crate) const RSA_ENCRYPTION: Oid = oid("1.2.840.113549.1.1.1");
+pub(crate) const MD5_WITH_RSA: Oid = oid("1.2.840.113549.1.1.4");
+pub(crate) const SHA1_WITH_RSA: Oid = oid("1.2.840.113549.1.1.5");
+pub(crate) const RSAES_OAEP: Oid = oid("1.2.840.113549.1.1.7");
+pub(crate) const MGF1: Oid = oid("1.2.840.113549.1.1.8");
+pub(crate) const RSASSA_PSS: Oid = oid("1.2.840.113549.1.1.10");
+pub(crate) const SHA256_WITH_RSA: Oid = oid("1.2.840.113549.1.1.11");
+pub(crate) const SHA384_WITH_RSA: Oid = oid("1.2.840.113549.1.1.12");
+pub(crate) const SHA512_WITH_RSA: Oid = oid("1.2.840.113549.1.1.13");
+pub(crate) const SHA224_WITH_RSA: Oid = oid("1.2.840.113549.1.1.14");
+pub(crate) const EC_PUBLIC_KEY: Oid = oid("1.2.840.10045.2.1");
+pub(crate) const ECDSA_WITH_SHA1: Oid = oid("1.2.840.10045.4.1");
+pub(crate) const ECDSA_WITH_SHA224: Oid = oid("1.2.840.10045.4.3.1");
+pub(crate) const ECDSA_WITH_SHA256: Oid = oid("1.2.840.10045.4.3.2");
+pub(crate) const ECDSA_WITH_SHA384: Oid = oid("1.2.840.10045.4.3.3");
+pub(crate) const ECDSA_WITH_SHA512: Oid = oid("1.2.840.10045.4.3.4");
+pub(crate) const SECP256R1: Oid = oid("1.2.840.10045.3.1.7");
+pub(crate) const SECP384R1: Oid = oid("1.3.132.0.34");
+pub(crate) const SECP521R1: Oid = oid("1.3.132.0.35");
+pub(crate) const ED25519: Oid = oid("1.3.101.112");
+pub(crate) const ED448: Oid = oid("1.3.101.113");
+
+pub(crate) const AES128_CBC: Oid = oid("2.16.840.1.101.3.4.1.2");
+pub(crate) const AES192_CBC: Oid = oid("2.16.840.1.101.3.4.1.22");
+pub(crate) const AES256_CBC: Oid = oid("2.16.840.1.101.3.4.1.42");
+pub(crate) const AES128_GCM: Oid = oid("2.16.840.1.101.3.4.1.6");
+pub(crate) const AES192_GCM: Oid = oid("2.16.840.1.101.3.4.1.26");
+pub(crate) const AES256_GCM: Oid = oid("2.16.840.1.101.3.4.1.46");
+pub(crate) const DES_EDE3_CBC: Oid = oid("1.2.840.113549.3.7");
+pub(crate) const DES_CBC: Oid = oid("1.3.14.3.2.7");
+pub(crate) const RC2_CBC: Oid = oid("1.2.840.113549.3.2");
+
+/// The digest named by a digestAlgorithm OID. Some senders put a `*WithRSAEncryption` OID in
+/// digestAlgorithm; its hash is accepted too.
+pub(crate) fn digest_from_oid(oid: &Oid) -> Option<Digest> {
+    let digest = match *oid {
+        MD5 | MD5_WITH_RSA => Digest::Md5,
+        SHA1 | SHA1_WITH_RSA | ECDSA_WITH_SHA1 => Digest::Sha1,
+        SHA224 | SHA224_WITH_RSA | ECDSA_WITH_SHA224 => Digest::Sha224,
+        SHA256 | SHA256_WITH_RSA | ECDSA_WITH_SHA256 => Digest::Sha256,
+        SHA384 | SHA384_WITH_RSA | ECDSA_WITH_SHA384 => Digest::Sha384,
+        SHA512 | SHA512_WITH_RSA | ECDSA_WITH_SHA512 => Digest::Sha512,
+        _ => return None,
+    };
+    Some(digest)
+}
+
+/// The OID of a digest (for DigestInfo).
+pub(crate) fn digest_oid(digest: Digest) -> Oid {
+    match digest {
+        Digest::Md5 => MD5,
+        Digest::Sha1 => SHA1,
+        Digest::Sha224 => SHA224,
+        Digest::Sha256 => SHA256,
+        Digest::Sha384 => SHA384,
+        Digest::Sha512 => SHA512,
+    }
+}
+
+/// H(data).
+pub(crate) fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    match digest {
+        Digest::Md5 => md5::Md5::digest(data).to_vec(),
+        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
+        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
+        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
+        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
+        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+    }
+}
+
+/// The outcome of one signature check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verification {
+    /// The signature value verifies over the message with this key.
+    Verified,
+    /// The key and algorithm are usable and the signature does not verify.
+    Failed,
+    /// Could not check: the reason, `unsupported-algorithm: <name or oid>` or `malformed: ...`.
+    Unchecked(String),
+}
+
+/// The family of a signature algorithm OID, when known.
+pub(crate) fn signature_family(sig_alg: &Oid, key_alg: &Oid) -> Option<SignatureAlgorithm> {
+    match *sig_alg {
+        RSA_ENCRYPTION | MD5_WITH_RSA | SHA1_WITH_RSA | SHA224_WITH_RSA | SHA256_WITH_RSA
+        | SHA384_WITH_RSA | SHA512_WITH_RSA => Some(SignatureAlgorithm::Rsa),
+        RSASSA_PSS => Some(SignatureAlgorithm::RsaPss),
+        ECDSA_WITH_SHA1 | ECDSA_WITH_SHA224 | ECDSA_WITH_SHA256 | ECDSA_WITH_SHA384
+        | ECDSA_WITH_SHA512 => Some(SignatureAlgorithm::Ecdsa),
+        EC_PUBLIC_KEY if *key_alg == EC_PUBLIC_KEY => Some(SignatureAlgorithm::Ecdsa),
+        ED25519 => Some(SignatureAlgorithm::Ed25519),
+        _ => None,
+    }
+}
+
+/// Verifies `signature` over `message` with the key in `spki`.
+///
+/// `digest` is the hash applied to `message` (CMS takes it from the SignerInfo
+/// digestAlgorithm, RFC 5652 §5.3; certificates from the signature algorithm). RSASSA-PSS
+/// takes its hash from its own parameters (RFC 4055 §3.1).
+pub(crate) fn verify(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest: Digest,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    let key_alg = &spki.algorithm.oid;
+    match signature_family(&sig_alg.oid, key_alg) {
+        Some(SignatureAlgorithm::Rsa) => verify_rsa_pkcs1(spki, digest, message, signature),
+        Some(SignatureAlgorithm::RsaPss) => verify_rsa_pss(spki, sig_alg, message, signature),
+        Some(SignatureAlgorithm::Ecdsa) => verify_ecdsa(spki, digest, message, signature),
+        Some(SignatureAlgorithm::Ed25519) => {
+            Verification::Unchecked("unsupported-algorithm: ed25519".into())
+        }
+        _ => Verification::Unchecked(format!("unsupported-algorithm: {}", sig_alg.oid)),
+    }
+}
+
+fn rsa_public_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, Verification> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {
+        return Err(Verification::Unchecked(format!(
+            "unsupported-algorithm: an RSA signature with a {} key",
+            spki.algorithm.oid
+        )));
+    }
+    let Some(raw) = spki.subject_public_key.as_bytes() else {
+        return Err(Verification::Unchecked(
+            "malformed: the RSA public key bit string is not octet-aligned".into(),
+        ));
+    };
+    rsa::PublicKey::from_pkcs1_der(raw).map_err(|e| {
+        Verification::Unchecked(format!(
+            "unsupported-algorithm: unusable RSA public key ({e})"
+        ))
+    })
+}
+
+/// DER DigestInfo (RFC 8017 §9.2), with or without the NULL parameters.
+fn digest_info(digest: Digest, hashed: &[u8], with_null: bool) -> Vec<u8> {
+    let oid = digest_oid(digest);
+    let oid_bytes = oid.as_bytes();
+    let mut alg = vec![0x06, oid_bytes.len() as u8];
+    alg.extend_from_slice(oid_bytes);
+    if with_null {
+        alg.extend_from_slice(&[0x05, 0x00]);
+    }
+    let mut inner = vec![0x30, alg.len() as u8];
+    inner.extend_from_slice(&alg);
+    inner.extend_from_slice(&[0x04, hashed.len() as u8]);
+    inner.extend_from_slice(hashed);
+    // Every length here is below 128 (longest: SHA-512, 2 + 13 + 2 + 2 + 64 = 83 octets).
+    let mut out = vec![0x30, inner.len() as u8];
+    out.extend_from_slice(&inner);
+    out
+}
+
+/// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.2).
+fn verify_rsa_pkcs1(
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: Digest,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    let key = match rsa_public_key(spki) {
+        Ok(key) => key,
+        Err(outcome) => return outcome,
+    };
+    let hashed = hash(digest, message);
+    // RFC 8017 §9.2 note 2: the NULL parameters are the norm; some old encoders omit them.
+    for with_null in [true, false] {
+        let info = digest_info(digest, &hashed, with_null);
+        if key
+            .verify(rsa::Pkcs1v15Sign::new_unprefixed(), &info, signature)
+            .is_ok()
+        {
+            return Verification::Verified;
+        }
+    }
+    Verification::Failed
+}
+
+/// The RSASSA-PSS parameters (RFC 4055 §3.1) that matter for verification.
+struct PssParams {
+    digest: Digest,
+    mgf_digest: Digest,
+    salt_length: usize,
+}
+
+fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, String> {
+    let mut params = PssParams {
+        digest: Digest::Sha1,
+        mgf_digest: Digest::Sha1,
+        salt_length: 20,
+    };
+    let Some(any) = sig_alg.parameters.as_ref() else {
+        return Ok(params);
+    };
+    let bytes = any
+        .to_der()
+        .map_err(|e| format!("malformed: RSASSA-PSS parameters ({e})"))?;
+    let (top, fields) =
+        ber::children_of(&bytes).ok_or_else(|| "malformed: RSASSA-PSS parameters".to_string())?;
+    if top.tag != 0x30 {
+        return Err("malformed: RSASSA-PSS parameters are not a SEQUENCE".into());
+    }
+    for field in fields {
+        let inner = field.content(&bytes);
+        match field.tag {
+            0xA0 => {
+                let alg = AlgorithmIdentifierOwned::from_der(inner)
+                    .map_err(|e| format!("malformed: PSS hashAlgorithm ({e})"))?;
+                params.digest = digest_from_oid(&alg.oid)
+                    .ok_or_else(|| format!("unsupported-algorithm: {}", alg.oid))?;
+            }
+            0xA1 => {
+                let mgf = AlgorithmIdentifierOwned::from_der(inner)
+                    .map_err(|e| format!("malformed: PSS maskGenAlgorithm ({e})"))?;
+                if mgf.oid != MGF1 {
+                    return Err(format!("unsupported-algorithm: {}", mgf.oid));
+                }
+                let hash_alg = mgf
+                    .parameters
+                    .as_ref()
+                    .ok_or_else(|| "malformed: MGF1 without a hash".to_string())?
+                    .decode_as::<AlgorithmIdentifierOwned>()
+                    .map_err(|e: der::Error| format!("malformed: MGF1 hash ({e})"))?;
+                params.mgf_digest = digest_from_oid(&hash_alg.oid)
+                    .ok_or_else(|| format!("unsupported-algorithm: {}", hash_alg.oid))?;
+            }
+            0xA2 => {
+                let int = ber::parse(inner, 0)
+                    .and_then(|tlv| ber::small_uint(inner, &tlv))
+                    .ok_or_else(|| "malformed: PSS saltLength".to_string())?;
+                params.salt_length = usize::try_from(int)
+                    .ok()
+                    .filter(|len| *len <= 1024)
+                    .ok_or_else(|| "malformed: PSS saltLength too large".to_string())?;
+            }
+            0xA3 => {
+                let trailer = ber::parse(inner, 0).and_then(|tlv| ber::small_uint(inner, &tlv));
+                if trailer != Some(1) {
+                    return Err("unsupported-algorithm: PSS trailerField other than 1".into());
+                }
+            }
+            _ => return Err("malformed: unknown RSASSA-PSS parameter".into()),
+        }
+    }
+    Ok(params)
+}
+
+/// RSASSA-PSS (RFC 8017 §8.1.2), parameters per RFC 4055 §3.1 (RFC 4056 for CMS).
+fn verify_rsa_pss(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    let params = match parse_pss_params(sig_alg) {
+        Ok(params) => params,
+        Err(reason) => return Verification::Unchecked(reason),
+    };
+    if params.mgf_digest != params.digest {
+        return Verification::Unchecked(format!(
+            "unsupported-algorithm: RSASSA-PSS with MGF1-{} and {}",
+            params.mgf_digest.as_str(),
+            params.digest.as_str()
+        ));
+    }
+    let key = match rsa_public_key(spki) {
+        Ok(key) => key,
+        Err(outcome) => return outcome,
+    };
+    let hashed = hash(params.digest, message);
+    let salt = params.salt_length;
+    let result = match params.digest {
+        Digest::Md5 => key.verify(
+            rsa::Pss::<md5::Md5>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha1 => key.verify(
+            rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha224 => key.verify(
+            rsa::Pss::<sha2::Sha224>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha256 => key.verify(
+            rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha384 => key.verify(
+            rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Digest::Sha512 => key.verify(
+            rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+    };
+    if result.is_ok() {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// The named curve of an EC key, from its algorithm parameters (RFC 5480 §2.1.1).
+pub(crate) fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Option<Oid> {
+    spki.algorithm.parameters.as_ref()?.decode_as::<Oid>().ok()
+}
+
+/// ECDSA over a prehash (FIPS 186-5 §6.4.2; DER Ecdsa-Sig-Value, RFC 5753 §7.2).
+fn verify_ecdsa(
+    spki: &SubjectPublicKeyInfoOwned,
+    digest: Digest,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    use signature::hazmat::PrehashVerifier;
+    if spki.algorithm.oid != EC_PUBLIC_KEY {
+        return Verification::Unchecked(format!(
+            "unsupported-algorithm: an ECDSA signature with a {} key",
+            spki.algorithm.oid
+        ));
+    }
+    let Some(point) = spki.subject_public_key.as_bytes() else {
+        return Verification::Unchecked("malformed: EC public key bit string".into());
+    };
+    let hashed = hash(digest, message);
+    let ok = match ec_curve(spki) {
+        Some(SECP256R1) => {
+            let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+                return Verification::Unchecked("malformed: P-256 public key".into());
+            };
+            let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
+                return Verification::Failed;
+            };
+            key.verify_prehash(&hashed, &sig).is_ok()
+        }
+        Some(SECP384R1) => {
+            let Ok(key) = p384::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+                return Verification::Unchecked("malformed: P-384 public key".into());
+            };
+            let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else {
+                return Verification::Failed;
+            };
+            key.verify_prehash(&hashed, &sig).is_ok()
+        }
+        Some(other) => {
+            return Verification::Unchecked(format!("unsupported-algorithm: curve {other}"));
+        }
+        None => return Verification::Unchecked("malformed: EC key without a named curve".into()),
+    };
+    if ok {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// The name of a content-encryption algorithm (EncryptionFacts::cipher), else its dotted OID.
+pub(crate) fn cipher_name(oid: &Oid) -> String {
+    match *oid {
+        AES128_CBC => "aes-128-cbc".into(),
+        AES192_CBC => "aes-192-cbc".into(),
+        AES256_CBC => "aes-256-cbc".into(),
+        AES128_GCM => "aes-128-gcm".into(),
+        AES192_GCM => "aes-192-gcm".into(),
+        AES256_GCM => "aes-256-gcm".into(),
+        DES_EDE3_CBC => "3des-cbc".into(),
+        DES_CBC => "des-cbc".into(),
+        RC2_CBC => "rc2-cbc".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The name of one SMIMECapability (RFC 8551 §2.5.2; RC2's parameter is the key size in
+/// bits, RFC 8551 §2.7 / RFC 3370 §5.2).
+pub(crate) fn capability_name(cap: &AlgorithmIdentifierOwned) -> String {
+    match cap.oid {
+        RC2_CBC => {
+            let bits = cap.parameters.as_ref().and_then(|any| {
+                let bytes = any.to_der().ok()?;
+                let tlv = ber::parse(&bytes, 0)?;
+                ber::small_uint(&bytes, &tlv)
+            });
+            match bits {
+                Some(bits) => format!("rc2-cbc-{bits}"),
+                None => "rc2-cbc".into(),
+            }
+        }
+        SHA1 => "sha1".into(),
+        SHA256 => "sha256".into(),
+        SHA384 => "sha384".into(),
+        SHA512 => "sha512".into(),
+        RSAES_OAEP => "rsa-oaep".into(),
+        AES128_CBC | AES192_CBC | AES256_CBC | AES128_GCM | AES192_GCM | AES256_GCM
+        | DES_EDE3_CBC | DES_CBC => cipher_name(&cap.oid),
+        other => other.to_string(),
+    }
+}

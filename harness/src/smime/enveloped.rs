@@ -1,0 +1,513 @@
+//! EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083) description and decryption.
+
+use super::algorithms;
+use super::ber;
+use super::certificate;
+use super::{
+    EnvelopedFacts, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA, SmimeContext, SmimeKey,
+    parse_content_info,
+};
+use crate::facts::{EncryptionFacts, LayerKind, Problem, Recipient};
+use cms::authenveloped_data::AuthEnvelopedData;
+use cms::cert::CertificateChoices;
+use cms::enveloped_data::{
+    EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, OriginatorInfo,
+    RecipientIdentifier, RecipientInfo,
+};
+use der::asn1::OctetString;
+use der::{Encode, EncodingRules};
+use spki::AlgorithmIdentifierOwned;
+
+/// Largest plaintext we produce (and so the largest ciphertext we try to decrypt).
+pub(crate) const MAX_PLAINTEXT: usize = 64 * 1024 * 1024;
+/// Most recipient infos listed.
+const MAX_RECIPIENTS: usize = 256;
+
+/// The parts of EnvelopedData and AuthEnvelopedData that matter here.
+struct Envelope {
+    kind: LayerKind,
+    originator_info: Option<OriginatorInfo>,
+    recipients: Vec<RecipientInfo>,
+    content: EncryptedContentInfo,
+    /// AuthEnvelopedData: DER of authAttrs as `SET OF` (the GCM AAD, RFC 5083 §2.2).
+    aad: Vec<u8>,
+    /// AuthEnvelopedData: the GCM tag.
+    mac: Option<Vec<u8>>,
+}
+
+fn empty_facts(kind: LayerKind) -> EnvelopedFacts {
+    EnvelopedFacts {
+        kind,
+        encryption: EncryptionFacts {
+            cipher: None,
+            recipients: Vec::new(),
+            decrypted: false,
+        },
+        certificates: Vec::new(),
+        plaintext: None,
+        problems: Vec::new(),
+    }
+}
+
+fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKind, Problem)> {
+    let ci = parse_content_info(cms, problems).map_err(|p| (LayerKind::SmimeEnveloped, p))?;
+    match ci.content_type {
+        ID_ENVELOPED_DATA => {
+            let ed = ci
+                .content
+                .decode_as_encoding::<EnvelopedData>(EncodingRules::Ber)
+                .map_err(|e| {
+                    (
+                        LayerKind::SmimeEnveloped,
+                        Problem::new(
+                            "cms-malformed",
+                            format!("the EnvelopedData does not decode as BER: {e}"),
+                        ),
+                    )
+                })?;
+            Ok(Envelope {
+                kind: LayerKind::SmimeEnveloped,
+                originator_info: ed.originator_info,
+                recipients: ed.recip_infos.0.into_vec(),
+                content: ed.encrypted_content,
+                aad: Vec::new(),
+                mac: None,
+            })
+        }
+        ID_AUTH_ENVELOPED_DATA => {
+            let kind = LayerKind::SmimeAuthEnveloped;
+            let ad = ci
+                .content
+                .decode_as_encoding::<AuthEnvelopedData>(EncodingRules::Ber)
+                .map_err(|e| {
+                    (
+                        kind,
+                        Problem::new(
+                            "cms-malformed",
+                            format!("the AuthEnvelopedData does not decode as BER: {e}"),
+                        ),
+                    )
+                })?;
+            let aad = match ad.auth_attrs.as_ref() {
+                Some(attrs) => attrs.to_der().map_err(|e| {
+                    (
+                        kind,
+                        Problem::new("cms-malformed", format!("authAttrs do not re-encode: {e}")),
+                    )
+                })?,
+                None => Vec::new(),
+            };
+            Ok(Envelope {
+                kind,
+                originator_info: ad.originator_info,
+                recipients: ad.recip_infos.0.into_vec(),
+                content: ad.auth_encrypted_content_info,
+                aad,
+                mac: Some(ad.mac.as_bytes().to_vec()),
+            })
+        }
+        other => Err((
+            LayerKind::SmimeEnveloped,
+            Problem::new(
+                "cms-not-enveloped-data",
+                format!("the CMS content type is {other}, not EnvelopedData or AuthEnvelopedData"),
+            ),
+        )),
+    }
+}
+
+fn rid_string(rid: &RecipientIdentifier) -> String {
+    match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::issuer_serial_id(&isn.issuer, &isn.serial_number)
+        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => certificate::ski_id(ski.0.as_bytes()),
+    }
+}
+
+fn rid_matches(rid: &RecipientIdentifier, key: &SmimeKey) -> bool {
+    match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::matches_issuer_serial(&key.cert, &isn.issuer, &isn.serial_number)
+        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
+            certificate::matches_ski(&key.cert, ski.0.as_bytes())
+        }
+    }
+}
+
+/// One entry per RecipientInfo (KARI: one per recipient encrypted key).
+fn describe_recipient(info: &RecipientInfo) -> Vec<Recipient> {
+    match info {
+        RecipientInfo::Ktri(ktri) => vec![Recipient {
+            key_algorithm: if ktri.key_enc_alg.oid == algorithms::RSAES_OAEP {
+                "rsa-oaep".into()
+            } else if ktri.key_enc_alg.oid == algorithms::RSA_ENCRYPTION {
+                "rsa".into()
+            } else {
+                ktri.key_enc_alg.oid.to_string()
+            },
+            id: rid_string(&ktri.rid),
+        }],
+        RecipientInfo::Kari(kari) => kari
+            .recipient_enc_keys
+            .iter()
+            .map(|rek| Recipient {
+                key_algorithm: "ecdh".into(),
+                id: match &rek.rid {
+                    KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(isn) => {
+                        certificate::issuer_serial_id(&isn.issuer, &isn.serial_number)
+                    }
+                    KeyAgreeRecipientIdentifier::RKeyId(rkid) => {
+                        certificate::ski_id(rkid.subject_key_identifier.0.as_bytes())
+                    }
+                },
+            })
+            .collect(),
+        RecipientInfo::Kekri(kekri) => vec![Recipient {
+            key_algorithm: "kek".into(),
+            id: format!("kek:{}", ber::hex(kekri.kek_id.kek_identifier.as_bytes())),
+        }],
+        RecipientInfo::Pwri(_) => vec![Recipient {
+            key_algorithm: "password".into(),
+            id: "password".into(),
+        }],
+        RecipientInfo::Ori(ori) => vec![Recipient {
+            key_algorithm: ori.ori_type.to_string(),
+            id: String::new(),
+        }],
+    }
+}
+
+/// Describes an EnvelopedData or AuthEnvelopedData and decrypts it with a matching key.
+pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
+    let mut problems = Vec::new();
+    let envelope = match decode(cms, &mut problems) {
+        Ok(envelope) => envelope,
+        Err((kind, problem)) => {
+            let mut facts = empty_facts(kind);
+            facts.problems = problems;
+            facts.problems.push(problem);
+            return facts;
+        }
+    };
+    let mut facts = empty_facts(envelope.kind);
+    facts.problems = problems;
+    facts.encryption.cipher = Some(algorithms::cipher_name(
+        &envelope.content.content_enc_alg.oid,
+    ));
+    if envelope.recipients.len() > MAX_RECIPIENTS {
+        facts.problems.push(Problem::new(
+            "cms-too-many-recipients",
+            format!(
+                "{} recipient infos; only the first {MAX_RECIPIENTS} were examined",
+                envelope.recipients.len()
+            ),
+        ));
+    }
+    let recipients = envelope
+        .recipients
+        .get(..MAX_RECIPIENTS)
+        .unwrap_or(&envelope.recipients);
+    for info in recipients {
+        facts.encryption.recipients.extend(describe_recipient(info));
+    }
+    if let Some(certs) = envelope
+        .originator_info
+        .as_ref()
+        .and_then(|o| o.certs.as_ref())
+    {
+        facts.certificates = certs
+            .0
+            .iter()
+            .filter_map(|choice| match choice {
+                CertificateChoices::Certificate(cert) => {
+                    Some(certificate::certificate_facts(cert, "chain"))
+                }
+                CertificateChoices::Other(_) => None,
+            })
+            .take(super::signed::MAX_CERTIFICATES)
+            .collect();
+    }
+
+    // Pairs of (recipient info, key) whose identifiers match.
+    let mut matched = false;
+    let mut failures: Vec<String> = Vec::new();
+    'recipients: for info in recipients {
+        let RecipientInfo::Ktri(ktri) = info else {
+            continue;
+        };
+        for key in ctx.keys.iter().filter(|key| rid_matches(&ktri.rid, key)) {
+            matched = true;
+            let result = unwrap_cek(key, &ktri.key_enc_alg, ktri.enc_key.as_bytes())
+                .and_then(|cek| decrypt_content(&envelope, &cek));
+            match result {
+                Ok(plaintext) => {
+                    facts.plaintext = Some(plaintext);
+                    facts.encryption.decrypted = true;
+                    break 'recipients;
+                }
+                Err(DecryptError::Failed(reason)) => {
+                    failures.push(format!("{}: {reason}", rid_string(&ktri.rid)));
+                }
+                Err(DecryptError::Stop(problem)) => {
+                    facts.problems.push(problem);
+                    return facts;
+                }
+            }
+        }
+    }
+    if !facts.encryption.decrypted {
+        if !failures.is_empty() {
+            facts.problems.push(Problem::new(
+                "decryption-failed",
+                format!(
+                    "a supplied key matched a recipient but decryption failed ({})",
+                    failures.join("; ")
+                ),
+            ));
+        } else if !ctx.keys.is_empty() && !matched {
+            facts.problems.push(Problem::new(
+                "no-matching-key",
+                "none of the supplied keys belongs to an RSA key-transport recipient of this message",
+            ));
+        }
+    }
+    facts
+}
+
+enum DecryptError {
+    /// This key did not work; another may.
+    Failed(String),
+    /// No key can work (unsupported cipher, too large...): report and stop.
+    Stop(Problem),
+}
+
+/// Recovers the content-encryption key (RFC 5652 §6.2.1; RSAES-OAEP per RFC 3560).
+fn unwrap_cek(
+    key: &SmimeKey,
+    alg: &AlgorithmIdentifierOwned,
+    encrypted: &[u8],
+) -> Result<Vec<u8>, DecryptError> {
+    let Some(rsa_key) = key.rsa() else {
+        return Err(DecryptError::Failed("the key is not an RSA key".into()));
+    };
+    let result = if alg.oid == algorithms::RSA_ENCRYPTION {
+        rsa_key.decrypt(rsa::Pkcs1v15Encrypt, encrypted)
+    } else if alg.oid == algorithms::RSAES_OAEP {
+        match oaep_hash(alg) {
+            Some(crate::facts::Digest::Sha1) => {
+                rsa_key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), encrypted)
+            }
+            Some(crate::facts::Digest::Sha256) => {
+                rsa_key.decrypt(rsa::Oaep::<sha2::Sha256>::new(), encrypted)
+            }
+            _ => {
+                return Err(DecryptError::Failed(
+                    "unsupported RSAES-OAEP parameters (only SHA-1 and SHA-256 with matching MGF1)"
+                        .into(),
+                ));
+            }
+        }
+    } else {
+        return Err(DecryptError::Failed(format!(
+            "unsupported key transport {}",
+            alg.oid
+        )));
+    };
+    result.map_err(|_| DecryptError::Failed("the key transport did not decrypt".into()))
+}
+
+/// The OAEP hash when hashFunc and MGF1's hash agree and no label is given (RFC 4055 §4.1).
+fn oaep_hash(alg: &AlgorithmIdentifierOwned) -> Option<crate::facts::Digest> {
+    let Some(params) = alg.parameters.as_ref() else {
+        return Some(crate::facts::Digest::Sha1);
+    };
+    let bytes = params.to_der().ok()?;
+    let (top, fields) = ber::children_of(&bytes)?;
+    if top.tag != 0x30 {
+        return None;
+    }
+    let mut hash = crate::facts::Digest::Sha1;
+    let mut mgf_hash = crate::facts::Digest::Sha1;
+    for field in fields {
+        let inner = field.content(&bytes);
+        match field.tag {
+            0xA0 => {
+                let alg = <AlgorithmIdentifierOwned as der::Decode>::from_der(inner).ok()?;
+                hash = algorithms::digest_from_oid(&alg.oid)?;
+            }
+            0xA1 => {
+                let mgf = <AlgorithmIdentifierOwned as der::Decode>::from_der(inner).ok()?;
+                if mgf.oid != algorithms::MGF1 {
+                    return None;
+                }
+                let h = mgf
+                    .parameters
+                    .as_ref()?
+                    .decode_as::<AlgorithmIdentifierOwned>()
+                    .ok()?;
+                mgf_hash = algorithms::digest_from_oid(&h.oid)?;
+            }
+            // pSourceAlgorithm: only the default empty label is supported.
+            _ => return None,
+        }
+    }
+    (hash == mgf_hash).then_some(hash)
+}
+
+/// Decrypts the content with the content-encryption key.
+fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptError> {
+    use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+    let alg = &envelope.content.content_enc_alg;
+    let Some(ciphertext) = envelope
+        .content
+        .encrypted_content
+        .as_ref()
+        .map(OctetString::as_bytes)
+    else {
+        return Err(DecryptError::Stop(Problem::new(
+            "cms-content-detached",
+            "the encryptedContent is absent (detached), so there is nothing to decrypt",
+        )));
+    };
+    if ciphertext.len() > MAX_PLAINTEXT + 64 {
+        return Err(DecryptError::Stop(Problem::new(
+            "decrypted-too-large",
+            format!(
+                "the encrypted content is {} bytes, over the {MAX_PLAINTEXT}-byte limit",
+                ciphertext.len()
+            ),
+        )));
+    }
+    let unsupported = |what: String| DecryptError::Stop(Problem::new("unsupported-cipher", what));
+    let cbc_iv = || -> Result<Vec<u8>, DecryptError> {
+        alg.parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<OctetString>().ok())
+            .map(|iv| iv.as_bytes().to_vec())
+            .ok_or_else(|| {
+                DecryptError::Stop(Problem::new(
+                    "cms-malformed",
+                    "the CBC IV parameter is missing or malformed",
+                ))
+            })
+    };
+    let bad =
+        |_| DecryptError::Failed("the content did not decrypt (bad padding or key length)".into());
+    macro_rules! cbc_decrypt {
+        ($cipher:ty) => {{
+            let iv = cbc_iv()?;
+            cbc::Decryptor::<$cipher>::new_from_slices(cek, &iv)
+                .map_err(|_| {
+                    DecryptError::Failed(
+                        "the content-encryption key or IV has the wrong length".into(),
+                    )
+                })?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(bad)
+        }};
+    }
+    let plaintext = match alg.oid {
+        algorithms::AES128_CBC => cbc_decrypt!(aes::Aes128)?,
+        algorithms::AES192_CBC => cbc_decrypt!(aes::Aes192)?,
+        algorithms::AES256_CBC => cbc_decrypt!(aes::Aes256)?,
+        algorithms::DES_EDE3_CBC => cbc_decrypt!(des::TdesEde3)?,
+        algorithms::DES_CBC => cbc_decrypt!(des::Des)?,
+        algorithms::AES128_GCM | algorithms::AES192_GCM | algorithms::AES256_GCM => {
+            decrypt_gcm(envelope, cek, ciphertext)?
+        }
+        other => {
+            return Err(unsupported(format!(
+                "content encryption {} is not supported",
+                algorithms::cipher_name(&other)
+            )));
+        }
+    };
+    if plaintext.len() > MAX_PLAINTEXT {
+        return Err(DecryptError::Stop(Problem::new(
+            "decrypted-too-large",
+            format!("the plaintext is over the {MAX_PLAINTEXT}-byte limit"),
+        )));
+    }
+    Ok(plaintext)
+}
+
+/// AES-GCM content decryption (RFC 5084 §3.2, RFC 5083 §2.2): GCMParameters give the nonce
+/// and the tag length; the tag is `mac`; the AAD is DER(authAttrs) when present.
+fn decrypt_gcm(
+    envelope: &Envelope,
+    cek: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, DecryptError> {
+    use aes_gcm::AesGcm;
+    use aes_gcm::aead::consts::{U12, U16};
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let alg = &envelope.content.content_enc_alg;
+    let malformed =
+        |what: &str| DecryptError::Stop(Problem::new("cms-malformed", format!("GCM: {what}")));
+    let params = alg
+        .parameters
+        .as_ref()
+        .and_then(|p| p.to_der().ok())
+        .ok_or_else(|| malformed("parameters missing"))?;
+    let (_, fields) = ber::children_of(&params).ok_or_else(|| malformed("parameters malformed"))?;
+    let nonce = fields
+        .first()
+        .filter(|f| f.tag == 0x04)
+        .map(|f| f.content(&params).to_vec())
+        .ok_or_else(|| malformed("nonce missing"))?;
+    let icv_len = match fields.get(1) {
+        Some(field) => {
+            ber::small_uint(&params, field).ok_or_else(|| malformed("ICVlen malformed"))?
+        }
+        None => 12,
+    };
+    let Some(tag) = envelope.mac.as_ref() else {
+        return Err(malformed("an EnvelopedData cannot use GCM (no MAC)"));
+    };
+    if u64::try_from(tag.len()).ok() != Some(icv_len) {
+        return Err(DecryptError::Failed(format!(
+            "the MAC is {} bytes but the parameters say {icv_len}",
+            tag.len()
+        )));
+    }
+    if nonce.len() != 12 {
+        return Err(DecryptError::Stop(Problem::new(
+            "unsupported-cipher",
+            format!(
+                "GCM nonces of {} bytes are not supported (only 12)",
+                nonce.len()
+            ),
+        )));
+    }
+    let mut message = ciphertext.to_vec();
+    message.extend_from_slice(tag);
+    let payload = Payload {
+        msg: &message,
+        aad: &envelope.aad,
+    };
+    let failed = |_| DecryptError::Failed("the GCM tag did not verify".into());
+    macro_rules! gcm {
+        ($aes:ty, $tag:ty) => {{
+            let cipher = AesGcm::<$aes, U12, $tag>::new_from_slice(cek).map_err(|_| {
+                DecryptError::Failed("the content-encryption key has the wrong length".into())
+            })?;
+            let nonce = aes_gcm::Nonce::<U12>::try_from(nonce.as_slice())
+                .map_err(|_| malformed("nonce length"))?;
+            cipher.decrypt(&nonce, payload).map_err(failed)
+        }};
+    }
+    match (alg.oid, tag.len()) {
+        (algorithms::AES128_GCM, 16) => gcm!(aes::Aes128, U16),
+        (algorithms::AES192_GCM, 16) => gcm!(aes::Aes192, U16),
+        (algorithms::AES256_GCM, 16) => gcm!(aes::Aes256, U16),
+        (algorithms::AES128_GCM, 12) => gcm!(aes::Aes128, U12),
+        (algorithms::AES192_GCM, 12) => gcm!(aes::Aes192, U12),
+        (algorithms::AES256_GCM, 12) => gcm!(aes::Aes256, U12),
+        (_, len) => Err(DecryptError::Stop(Problem::new(
+            "unsupported-cipher",
+            format!("GCM tags of {len} bytes are not supported (only 12 and 16)"),
+        ))),
+    }
+}

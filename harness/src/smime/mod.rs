@@ -1,0 +1,223 @@
+//! S/MIME: CMS SignedData, EnvelopedData and AuthEnvelopedData facts, verified and decrypted
+//! with RustCrypto (RFC 5652, RFC 5083, RFC 8551).
+//!
+//! Parsing is BER-tolerant throughout: Outlook and `openssl cms -stream` write indefinite
+//! lengths and constructed OCTET STRINGs (research `crates.md` §6, `sender-formats.md` O1).
+//! Outcomes (bad signature, unsupported algorithm, wrong key) are data, never `Err`, and no
+//! input makes these functions panic.
+
+mod algorithms;
+mod ber;
+mod certificate;
+mod enveloped;
+mod signed;
+
+pub use certificate::{certificate_facts, load_certs};
+pub use enveloped::inspect_enveloped;
+pub use signed::inspect_signed;
+
+use crate::facts::{
+    CertificateFacts, EncryptionFacts, KeyPreference, LayerKind, Problem, SignatureFacts,
+};
+use der::asn1::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+
+/// A private key with its certificate, for decryption (`--key`).
+pub struct SmimeKey {
+    pub cert: x509_cert::Certificate,
+    /// The private key matching `cert`'s public key (checked by [`load_key`]).
+    secret: SecretKey,
+}
+
+/// The private key kinds `load_key` accepts (PKCS#8).
+enum SecretKey {
+    Rsa(Box<rsa::PrivateKey>),
+    /// Kept so a P-256 `--key` loads; ECDH (KARI) decryption is not implemented.
+    #[allow(dead_code)]
+    P256(p256::SecretKey),
+    /// Kept so a P-384 `--key` loads; ECDH (KARI) decryption is not implemented.
+    #[allow(dead_code)]
+    P384(p384::SecretKey),
+}
+
+impl SmimeKey {
+    /// The RSA private key, when this is one.
+    fn rsa(&self) -> Option<&rsa::PrivateKey> {
+        match &self.secret {
+            SecretKey::Rsa(key) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// What `inspect` was given and knows while looking at one CMS structure.
+pub struct SmimeContext<'a> {
+    /// `From` addr-spec, lower-case.
+    pub from: Option<&'a str>,
+    /// Keys for decryption.
+    pub keys: &'a [SmimeKey],
+    /// Extra certificates (`--cert`), used when the SignedData carries none.
+    pub certs: &'a [x509_cert::Certificate],
+}
+
+/// The outer CMS content type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CmsKind {
+    SignedData,
+    EnvelopedData,
+    AuthEnvelopedData,
+    /// Any other content type, by OID.
+    Other(String),
+}
+
+/// What a SignedData says.
+pub struct SignedDataFacts {
+    /// `covers_whole_body` is left `false`: only the MIME walker knows.
+    pub signature: SignatureFacts,
+    pub certificates: Vec<CertificateFacts>,
+    pub capabilities: Vec<String>,
+    pub key_preference: Option<KeyPreference>,
+    /// The encapsulated content (opaque signing), when present.
+    pub encapsulated: Option<Vec<u8>>,
+    pub problems: Vec<Problem>,
+}
+
+/// What an EnvelopedData / AuthEnvelopedData says.
+pub struct EnvelopedFacts {
+    /// [`LayerKind::SmimeEnveloped`] or [`LayerKind::SmimeAuthEnveloped`].
+    pub kind: LayerKind,
+    pub encryption: EncryptionFacts,
+    /// Certificates from originatorInfo, if any.
+    pub certificates: Vec<CertificateFacts>,
+    /// The decrypted content (a MIME entity), when a key matched.
+    pub plaintext: Option<Vec<u8>>,
+    pub problems: Vec<Problem>,
+}
+
+/// id-signedData (RFC 5652 §5.1).
+const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-envelopedData (RFC 5652 §6.1).
+const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+/// id-ct-authEnvelopedData (RFC 5083 §1).
+const ID_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23");
+
+/// Decodes the outer ContentInfo (BER). Trailing bytes after it (some senders pad .p7s files)
+/// are ignored with a `cms-trailing-data` problem.
+fn parse_content_info(
+    cms: &[u8],
+    problems: &mut Vec<Problem>,
+) -> Result<cms::content_info::ContentInfo, Problem> {
+    use cms::content_info::ContentInfo;
+    match ContentInfo::from_ber(cms) {
+        Ok(ci) => Ok(ci),
+        Err(first_error) => {
+            let trimmed = ber::parse(cms, 0)
+                .filter(|tlv| tlv.end < cms.len())
+                .and_then(|tlv| cms.get(..tlv.end))
+                .and_then(|slice| ContentInfo::from_ber(slice).ok());
+            match trimmed {
+                Some(ci) => {
+                    problems.push(Problem::new(
+                        "cms-trailing-data",
+                        "bytes follow the CMS ContentInfo; they were ignored",
+                    ));
+                    Ok(ci)
+                }
+                None => Err(Problem::new(
+                    "cms-malformed",
+                    format!("the CMS ContentInfo does not decode as BER: {first_error}"),
+                )),
+            }
+        }
+    }
+}
+
+/// The content type of a CMS ContentInfo (DER or BER), or a problem.
+pub fn content_kind(cms: &[u8]) -> Result<CmsKind, Problem> {
+    let mut ignored = Vec::new();
+    let ci = parse_content_info(cms, &mut ignored)?;
+    Ok(match ci.content_type {
+        ID_SIGNED_DATA => CmsKind::SignedData,
+        ID_ENVELOPED_DATA => CmsKind::EnvelopedData,
+        ID_AUTH_ENVELOPED_DATA => CmsKind::AuthEnvelopedData,
+        other => CmsKind::Other(other.to_string()),
+    })
+}
+
+/// Loads a PEM private key (PKCS#8: RSA, EC P-256/P-384) with its certificate (`--key`).
+///
+/// Both blocks come in the one file; when several certificates are present the one whose
+/// public key matches the private key is taken. A key whose certificate does not match is
+/// refused, so a decryption failure later really means the message.
+pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+    let blocks = certificate::pem_blocks(pem);
+    if blocks.is_empty() {
+        return Err("no PEM blocks found".into());
+    }
+    let mut secret_and_public: Option<(SecretKey, Vec<u8>)> = None;
+    for (label, der) in &blocks {
+        match label.as_str() {
+            "PRIVATE KEY" => {
+                let parsed = if let Ok(key) = rsa::PrivateKey::from_pkcs8_der(der) {
+                    let public = rsa::PublicKey::from(&key)
+                        .to_public_key_der()
+                        .map_err(|e| format!("RSA public key: {e}"))?;
+                    Some((SecretKey::Rsa(Box::new(key)), public.as_bytes().to_vec()))
+                } else if let Ok(key) = p256::SecretKey::from_pkcs8_der(der) {
+                    let public = key
+                        .public_key()
+                        .to_public_key_der()
+                        .map_err(|e| format!("P-256 public key: {e}"))?;
+                    Some((SecretKey::P256(key), public.as_bytes().to_vec()))
+                } else if let Ok(key) = p384::SecretKey::from_pkcs8_der(der) {
+                    let public = key
+                        .public_key()
+                        .to_public_key_der()
+                        .map_err(|e| format!("P-384 public key: {e}"))?;
+                    Some((SecretKey::P384(key), public.as_bytes().to_vec()))
+                } else {
+                    None
+                };
+                match parsed {
+                    Some(found) => {
+                        secret_and_public = Some(found);
+                        break;
+                    }
+                    None => {
+                        return Err(
+                            "the PKCS#8 private key is not RSA, P-256 or P-384 (or is encrypted)"
+                                .into(),
+                        );
+                    }
+                }
+            }
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err("encrypted private keys are not supported".into());
+            }
+            "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
+                return Err(format!(
+                    "{label} (PKCS#1/SEC1) is not supported: convert it to PKCS#8"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let Some((secret, public_der)) = secret_and_public else {
+        return Err("no PRIVATE KEY block found".into());
+    };
+    let certs = load_certs(pem);
+    if certs.is_empty() {
+        return Err("no CERTIFICATE block found beside the private key".into());
+    }
+    let matching = certs.into_iter().find(|cert| {
+        cert.tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .is_ok_and(|spki| spki == public_der)
+    });
+    match matching {
+        Some(cert) => Ok(SmimeKey { cert, secret }),
+        None => Err("no certificate in the file matches the private key".into()),
+    }
+}

@@ -1,0 +1,549 @@
+//! SignedData verification (RFC 5652 §5, RFC 8551 §2.5).
+
+use super::algorithms::{self, Verification};
+use super::ber;
+use super::certificate::{self, SMIME_CAPABILITIES};
+use super::{ID_SIGNED_DATA, SignedDataFacts, SmimeContext, parse_content_info};
+use crate::facts::{
+    CertificateFacts, KeyPreference, Problem, SignatureFacts, SignatureStatus, Signer,
+};
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::{ObjectIdentifier as Oid, OctetString};
+use der::{Decode, Encode, EncodingRules};
+use x509_cert::Certificate;
+use x509_cert::attr::Attribute;
+
+/// Most certificates examined in one SignedData.
+pub(crate) const MAX_CERTIFICATES: usize = 64;
+/// Most signer infos examined in one SignedData.
+pub(crate) const MAX_SIGNER_INFOS: usize = 16;
+
+const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+const ID_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// id-aa-encrypKeyPref (RFC 8551 §2.5.3).
+const ID_ENCRYP_KEY_PREF: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.11");
+/// Microsoft's encryption key preference (an IssuerAndSerialNumber), written by Outlook.
+const MS_ENCRYP_KEY_PREF: Oid = Oid::new_unwrap("1.3.6.1.4.1.311.16.4");
+
+fn signature_with(status: SignatureStatus, reason: String) -> SignatureFacts {
+    let mut facts = SignatureFacts::unverifiable(reason);
+    facts.status = status;
+    facts
+}
+
+/// The signer identifier in the `issuer#serial` / `ski:<hex>` form.
+fn sid_string(sid: &SignerIdentifier) -> String {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::issuer_serial_id(&isn.issuer, &isn.serial_number)
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => certificate::ski_id(ski.0.as_bytes()),
+    }
+}
+
+fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::matches_issuer_serial(cert, &isn.issuer, &isn.serial_number)
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            certificate::matches_ski(cert, ski.0.as_bytes())
+        }
+    }
+}
+
+/// The raw `[0] IMPLICIT SignedAttributes` of the first SignerInfo, re-tagged as
+/// `SET OF` (0x31) as RFC 5652 §5.4 prescribes, when it used the definite length form.
+///
+/// Verifying over the wire bytes keeps senders whose attributes are not in canonical DER
+/// order verifiable; the typed decoder would re-encode them.
+fn raw_signed_attributes(cms: &[u8]) -> Option<Vec<u8>> {
+    let (_, info) = ber::children_of(cms)?;
+    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
+    let signed_data = *ber::children(cms, explicit)?.first()?;
+    let fields = ber::children(cms, &signed_data)?;
+    let signer_infos = fields.last().filter(|t| t.tag == 0x31)?;
+    let first = *ber::children(cms, signer_infos)?.first()?;
+    let si_fields = ber::children(cms, &first)?;
+    let attrs = si_fields
+        .get(3)
+        .filter(|t| t.tag == 0xA0 && !t.indefinite)?;
+    let mut bytes = attrs.bytes(cms).to_vec();
+    *bytes.first_mut()? = 0x31;
+    Some(bytes)
+}
+
+/// The eContent octets read from the wire (RFC 5652 §5.2): the OCTET STRING inside
+/// `encapContentInfo [0]`, reassembled when constructed. `Some(None)` when the SignedData has
+/// no eContent; `None` when the walk failed.
+///
+/// Read from the wire because der 0.8 keeps the segment headers of a constructed OCTET
+/// STRING in a BER-decoded `Any` (seen with `openssl cms -sign -stream` output).
+fn econtent_from_wire(cms: &[u8]) -> Option<Option<Vec<u8>>> {
+    let (_, info) = ber::children_of(cms)?;
+    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
+    let signed_data = *ber::children(cms, explicit)?.first()?;
+    let fields = ber::children(cms, &signed_data)?;
+    let encap = fields.get(2).filter(|t| t.tag == 0x30)?;
+    let encap_fields = ber::children(cms, encap)?;
+    let Some(wrapper) = encap_fields.get(1) else {
+        return Some(None);
+    };
+    if wrapper.tag != 0xA0 {
+        return None;
+    }
+    let octets = *ber::children(cms, wrapper)?.first()?;
+    ber::octet_string_value(cms, &octets).map(Some)
+}
+
+/// The encryption key preference value rendered as a recipient identifier.
+///
+/// SMIMEEncryptionKeyPreference (RFC 8551 §2.5.3) is a CHOICE of `[0] IMPLICIT
+/// IssuerAndSerialNumber`, `[1] IMPLICIT RecipientKeyIdentifier`, `[2] IMPLICIT
+/// SubjectKeyIdentifier`.
+fn smime_key_preference(value: &[u8]) -> Option<String> {
+    let tlv = ber::parse(value, 0)?;
+    match tlv.tag {
+        0xA0 => {
+            let mut retagged = tlv.bytes(value).to_vec();
+            *retagged.first_mut()? = 0x30;
+            let isn = IssuerAndSerialNumber::from_ber(&retagged).ok()?;
+            Some(certificate::issuer_serial_id(
+                &isn.issuer,
+                &isn.serial_number,
+            ))
+        }
+        0xA1 => {
+            let first = *ber::children(value, &tlv)?.first()?;
+            (first.tag == 0x04).then(|| certificate::ski_id(first.content(value)))
+        }
+        0x82 => Some(certificate::ski_id(tlv.content(value))),
+        _ => None,
+    }
+}
+
+/// Everything read from the signed attributes.
+#[derive(Default)]
+struct AttributeFacts {
+    message_digests: Vec<Vec<u8>>,
+    content_types: Vec<Oid>,
+    signing_time: Option<String>,
+    capabilities: Vec<String>,
+    key_preference: Option<KeyPreference>,
+}
+
+fn read_attributes(attrs: &[&Attribute], problems: &mut Vec<Problem>) -> AttributeFacts {
+    let mut out = AttributeFacts::default();
+    let mut preference = KeyPreference::default();
+    for attr in attrs {
+        for value in attr.values.iter() {
+            match attr.oid {
+                ID_MESSAGE_DIGEST => match value.decode_as::<OctetString>() {
+                    Ok(digest) => out.message_digests.push(digest.as_bytes().to_vec()),
+                    Err(_) => out.message_digests.push(Vec::new()),
+                },
+                ID_CONTENT_TYPE => {
+                    if let Ok(oid) = value.decode_as::<Oid>() {
+                        out.content_types.push(oid);
+                    }
+                }
+                ID_SIGNING_TIME => {
+                    if let Ok(time) = value.decode_as::<x509_cert::time::Time>() {
+                        out.signing_time = Some(time.to_date_time().to_string());
+                    }
+                }
+                SMIME_CAPABILITIES => {
+                    match value.decode_as::<Vec<spki::AlgorithmIdentifierOwned>>() {
+                        Ok(caps) => out
+                            .capabilities
+                            .extend(caps.iter().map(algorithms::capability_name)),
+                        Err(e) => problems.push(Problem::new(
+                            "cms-capabilities-malformed",
+                            format!("the SMIMECapabilities attribute does not decode: {e}"),
+                        )),
+                    }
+                }
+                ID_ENCRYP_KEY_PREF => {
+                    preference.smime = value
+                        .to_der()
+                        .ok()
+                        .and_then(|der| smime_key_preference(&der));
+                }
+                MS_ENCRYP_KEY_PREF => {
+                    preference.microsoft = value
+                        .decode_as::<IssuerAndSerialNumber>()
+                        .ok()
+                        .map(|isn| certificate::issuer_serial_id(&isn.issuer, &isn.serial_number));
+                }
+                _ => {}
+            }
+        }
+    }
+    if preference.smime.is_some() || preference.microsoft.is_some() {
+        out.key_preference = Some(preference);
+    }
+    out
+}
+
+/// Verifies a SignedData over `detached` (clear-signed) or its own eContent (opaque).
+pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -> SignedDataFacts {
+    let mut facts = SignedDataFacts {
+        signature: SignatureFacts::unverifiable(""),
+        certificates: Vec::new(),
+        capabilities: Vec::new(),
+        key_preference: None,
+        encapsulated: None,
+        problems: Vec::new(),
+    };
+    let signed_data = match decode(cms, &mut facts.problems) {
+        Ok(sd) => sd,
+        Err(problem) => {
+            facts.signature =
+                SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+            facts.problems.push(problem);
+            return facts;
+        }
+    };
+
+    // Carried certificates, bounded.
+    let carried: Vec<&Certificate> = signed_data
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|choice| match choice {
+                    CertificateChoices::Certificate(cert) => Some(cert),
+                    CertificateChoices::Other(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let carried: Vec<&Certificate> = if carried.len() > MAX_CERTIFICATES {
+        facts.problems.push(Problem::new(
+            "cms-too-many-certificates",
+            format!(
+                "the SignedData carries {} certificates; only the first {MAX_CERTIFICATES} were examined",
+                carried.len()
+            ),
+        ));
+        carried.into_iter().take(MAX_CERTIFICATES).collect()
+    } else {
+        carried
+    };
+
+    // The content: eContent (opaque) wins over detached bytes (RFC 5652 §5.2).
+    let econtent = match (
+        signed_data.encap_content_info.econtent.as_ref(),
+        econtent_from_wire(cms),
+    ) {
+        (None, _) => None,
+        (Some(_), Some(Some(wire))) => Some(wire),
+        (Some(any), _) => match any.decode_as_encoding::<OctetString>(EncodingRules::Ber) {
+            Ok(octets) => Some(octets.as_bytes().to_vec()),
+            Err(e) => {
+                let problem = Problem::new(
+                    "cms-malformed",
+                    format!("the eContent is not an OCTET STRING: {e}"),
+                );
+                facts.signature =
+                    SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+                facts.problems.push(problem);
+                facts.certificates = describe_certificates(&carried, None, None, ctx);
+                return facts;
+            }
+        },
+    };
+    if econtent.is_some() && detached.is_some() {
+        facts.problems.push(Problem::new(
+            "cms-econtent-and-detached",
+            "the SignedData carries its own content and detached content was given too; the eContent was verified",
+        ));
+    }
+    facts.encapsulated = econtent.clone();
+    let content: Option<Vec<u8>> = econtent.or_else(|| detached.map(<[u8]>::to_vec));
+
+    let signer_infos: Vec<&SignerInfo> = signed_data.signer_infos.0.iter().collect();
+    if signer_infos.len() > MAX_SIGNER_INFOS {
+        facts.problems.push(Problem::new(
+            "cms-too-many-signer-infos",
+            format!(
+                "the SignedData has {} signer infos; only the first {MAX_SIGNER_INFOS} are considered",
+                signer_infos.len()
+            ),
+        ));
+    }
+    let Some(signer_info) = signer_infos.first().copied() else {
+        facts.signature = signature_with(
+            SignatureStatus::Invalid,
+            "no-signer-infos: the SignedData has no SignerInfo, so nothing is signed".into(),
+        );
+        facts.certificates = describe_certificates(&carried, None, None, ctx);
+        return facts;
+    };
+
+    let raw_attrs = raw_signed_attributes(cms);
+    let (signature, attributes) = verify_signer(
+        &signed_data,
+        signer_info,
+        content.as_deref(),
+        raw_attrs,
+        &carried,
+        ctx,
+        &mut facts.problems,
+    );
+    facts.signature = signature;
+    facts.signature.signer_count = signer_infos.len();
+    facts.capabilities = attributes.capabilities;
+    facts.key_preference = attributes.key_preference.clone();
+
+    let signer_cert = carried
+        .iter()
+        .copied()
+        .chain(ctx.certs.iter())
+        .find(|cert| sid_matches(&signer_info.sid, cert));
+    facts.certificates = describe_certificates(
+        &carried,
+        signer_cert,
+        attributes.key_preference.as_ref(),
+        ctx,
+    );
+    facts
+}
+
+fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<SignedData, Problem> {
+    let ci = parse_content_info(cms, problems)?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(Problem::new(
+            "cms-not-signed-data",
+            format!(
+                "the CMS content type is {}, not SignedData",
+                ci.content_type
+            ),
+        ));
+    }
+    ci.content
+        .decode_as_encoding::<SignedData>(EncodingRules::Ber)
+        .map_err(|e| {
+            Problem::new(
+                "cms-malformed",
+                format!("the SignedData does not decode as BER: {e}"),
+            )
+        })
+}
+
+/// Checks the first SignerInfo (RFC 5652 §5.6) and reads its attributes.
+fn verify_signer(
+    signed_data: &SignedData,
+    signer_info: &SignerInfo,
+    content: Option<&[u8]>,
+    raw_attrs: Option<Vec<u8>>,
+    carried: &[&Certificate],
+    ctx: &SmimeContext,
+    problems: &mut Vec<Problem>,
+) -> (SignatureFacts, AttributeFacts) {
+    let attrs: Vec<&Attribute> = signer_info
+        .signed_attrs
+        .as_ref()
+        .map(|set| set.iter().collect())
+        .unwrap_or_default();
+    let attributes = read_attributes(&attrs, problems);
+
+    let mut facts = SignatureFacts::unverifiable("");
+    facts.signed_at = attributes.signing_time.clone();
+    facts.signer = Some(Signer {
+        email: None,
+        id: sid_string(&signer_info.sid),
+    });
+    let signer_cert = carried
+        .iter()
+        .copied()
+        .chain(ctx.certs.iter())
+        .find(|cert| sid_matches(&signer_info.sid, cert));
+    if let Some(cert) = signer_cert {
+        let emails = certificate::emails(cert);
+        if let Some(signer) = facts.signer.as_mut() {
+            signer.email = emails.first().cloned();
+        }
+        if let Some(from) = ctx.from
+            && !emails.is_empty()
+        {
+            facts.signer_matches_from = Some(emails.iter().any(|e| e.eq_ignore_ascii_case(from)));
+        }
+        facts.algorithm = algorithms::signature_family(
+            &signer_info.signature_algorithm.oid,
+            &cert
+                .tbs_certificate()
+                .subject_public_key_info()
+                .algorithm
+                .oid,
+        );
+    } else {
+        facts.algorithm = algorithms::signature_family(
+            &signer_info.signature_algorithm.oid,
+            &Oid::new_unwrap("0.0"),
+        );
+    }
+
+    let Some(digest) = algorithms::digest_from_oid(&signer_info.digest_alg.oid) else {
+        facts.reason = format!(
+            "unsupported-algorithm: {}: the digest algorithm is not one of md5, sha1, sha224, sha256, sha384, sha512",
+            signer_info.digest_alg.oid
+        );
+        return (facts, attributes);
+    };
+    facts.digest = Some(digest);
+
+    let Some(content) = content else {
+        facts.reason =
+            "malformed: the SignedData has no eContent and no detached content was given".into();
+        return (facts, attributes);
+    };
+    let content_digest = algorithms::hash(digest, content);
+
+    // The signed message: the attributes (wire bytes first, then canonical re-encoding) or
+    // the content itself (RFC 5652 §5.4).
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    if let Some(set) = signer_info.signed_attrs.as_ref() {
+        if attributes.message_digests.len() != 1 {
+            facts.status = SignatureStatus::Invalid;
+            facts.reason = format!(
+                "message-digest-mismatch: the signed attributes carry {} messageDigest values, not exactly one",
+                attributes.message_digests.len()
+            );
+            return (facts, attributes);
+        }
+        if attributes.message_digests.first() != Some(&content_digest) {
+            facts.status = SignatureStatus::Invalid;
+            facts.reason = format!(
+                "message-digest-mismatch: the messageDigest attribute does not match the {} of the content",
+                digest.as_str()
+            );
+            return (facts, attributes);
+        }
+        if attributes.content_types.len() != 1
+            || attributes.content_types.first()
+                != Some(&signed_data.encap_content_info.econtent_type)
+        {
+            facts.status = SignatureStatus::Invalid;
+            facts.reason = format!(
+                "content-type-mismatch: the contentType attribute ({}) is not the eContentType {}",
+                attributes
+                    .content_types
+                    .iter()
+                    .map(Oid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                signed_data.encap_content_info.econtent_type
+            );
+            return (facts, attributes);
+        }
+        if let Some(raw) = raw_attrs {
+            messages.push(raw);
+        }
+        match set.to_der() {
+            Ok(canonical) => {
+                if !messages.contains(&canonical) {
+                    messages.push(canonical);
+                }
+            }
+            Err(e) => {
+                if messages.is_empty() {
+                    facts.reason =
+                        format!("malformed: the signed attributes do not re-encode: {e}");
+                    return (facts, attributes);
+                }
+            }
+        }
+    } else {
+        messages.push(content.to_vec());
+    }
+
+    let Some(cert) = signer_cert else {
+        facts.reason = format!(
+            "signer-certificate-missing: no certificate for {} in the SignedData or the supplied certificates",
+            sid_string(&signer_info.sid)
+        );
+        return (facts, attributes);
+    };
+    let spki = cert.tbs_certificate().subject_public_key_info();
+    let mut outcome = Verification::Failed;
+    for message in &messages {
+        outcome = algorithms::verify(
+            spki,
+            &signer_info.signature_algorithm,
+            digest,
+            message,
+            signer_info.signature.as_bytes(),
+        );
+        if outcome == Verification::Verified {
+            break;
+        }
+    }
+    match outcome {
+        Verification::Verified => {
+            facts.status = SignatureStatus::Valid;
+            facts.reason = format!(
+                "valid: the signature by {} verifies over the {} content",
+                sid_string(&signer_info.sid),
+                digest.as_str()
+            );
+        }
+        Verification::Failed => {
+            facts.status = SignatureStatus::Invalid;
+            facts.reason = "bad-signature: the signature value does not verify with the signer certificate's key".into();
+        }
+        Verification::Unchecked(reason) => {
+            facts.status = SignatureStatus::Unverifiable;
+            facts.reason = if reason.contains(": ") {
+                reason
+            } else {
+                format!("{reason}: the signature could not be checked")
+            };
+        }
+    }
+    (facts, attributes)
+}
+
+/// Certificate facts for every carried certificate, with role and verified_by.
+fn describe_certificates(
+    carried: &[&Certificate],
+    signer: Option<&Certificate>,
+    preference: Option<&KeyPreference>,
+    ctx: &SmimeContext,
+) -> Vec<CertificateFacts> {
+    let preferred: Vec<&String> = preference
+        .map(|p| p.smime.iter().chain(p.microsoft.iter()).collect())
+        .unwrap_or_default();
+    carried
+        .iter()
+        .map(|cert| {
+            let is_signer = signer.is_some_and(|s| s == *cert);
+            let id = certificate::issuer_serial_id(
+                cert.tbs_certificate().issuer(),
+                cert.tbs_certificate().serial_number(),
+            );
+            let ski = certificate::subject_key_id(cert).map(|ski| certificate::ski_id(&ski));
+            let is_preferred = preferred
+                .iter()
+                .any(|p| **p == id || Some(*p) == ski.as_ref());
+            let role = if is_signer {
+                "signer"
+            } else if is_preferred {
+                "encryption"
+            } else {
+                "chain"
+            };
+            let mut facts = certificate::certificate_facts(cert, role);
+            facts.verified_by = carried
+                .iter()
+                .copied()
+                .chain(ctx.certs.iter())
+                .find(|issuer| certificate::signed_by(cert, issuer))
+                .map(certificate::fingerprint);
+            facts
+        })
+        .collect()
+}
