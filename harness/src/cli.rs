@@ -35,17 +35,17 @@ enum CorpusCommand {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Corpus {
-            command: CorpusCommand::Generate { corpora },
-        } => match replymatrix::generate::generate_all(&corpora) {
-            Ok(ids) => {
-                println!("generated {} samples", ids.len());
-                ExitCode::SUCCESS
+        Command::Corpus { command: CorpusCommand::Generate { corpora } } => {
+            match replymatrix::generate::generate_all(&corpora) {
+                Ok(ids) => {
+                    println!("generated {} samples", ids.len());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("replymatrix: {e}");
+                    ExitCode::from(1)
+                }
             }
-            Err(e) => {
-                eprintln!("replymatrix: {e}");
-                ExitCode::from(1)
-            }
-        },
+        }
     }
 }
