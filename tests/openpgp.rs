@@ -92,6 +92,18 @@ fn signing_keypair(secret: &Cert) -> KeyPair {
 
 /// A detached signature of `typ` with `hash` over `data` at [`signed_at`].
 fn detached(secret: &Cert, typ: SignatureType, hash: HashAlgorithm, armored: bool, data: &[u8]) -> Vec<u8> {
+    detached_at(secret, signed_at(), typ, hash, armored, data)
+}
+
+/// A detached signature made at `time`.
+fn detached_at(
+    secret: &Cert,
+    time: SystemTime,
+    typ: SignatureType,
+    hash: HashAlgorithm,
+    armored: bool,
+    data: &[u8],
+) -> Vec<u8> {
     let mut sink = Vec::new();
     {
         let message = Message::new(&mut sink);
@@ -108,7 +120,7 @@ fn detached(secret: &Cert, typ: SignatureType, hash: HashAlgorithm, armored: boo
             .detached()
             .hash_algo(hash)
             .expect("hash")
-            .creation_time(signed_at())
+            .creation_time(time)
             .build()
             .expect("build");
         signer.write_all(data).expect("write");
@@ -243,6 +255,36 @@ fn sha1_signature_is_policy_rejected_not_invalid() {
     assert!(s.reason.starts_with("policy-rejected:"), "{}", s.reason);
     assert!(s.reason.contains("collision resistance"), "{}", s.reason);
     assert_eq!(s.digest, Some(Digest::Sha1));
+}
+
+#[test]
+fn key_validity_is_judged_at_the_signature_time() {
+    // Theo's key expires 2026-01-01T12:00:00Z.
+    let theo = [cert("theo.pub.asc")];
+    let c = ctx(Some("theo@tbird.example"), &theo, &[]);
+    let before = detached(&cert("theo.sec.asc"), SignatureType::Binary, HashAlgorithm::SHA256, true, MIME_PART);
+    let s = verify_detached(&before, MIME_PART, &c).signature;
+    assert_eq!(s.status, SignatureStatus::Valid, "made while the key was alive: {}", s.reason);
+
+    let after_expiry = UNIX_EPOCH + Duration::from_secs(1_780_315_200); // 2026-06-01T12:00:00Z
+    let after = detached_at(
+        &cert("theo.sec.asc"),
+        after_expiry,
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
+    let s = verify_detached(&after, MIME_PART, &c).signature;
+    assert_eq!(s.status, SignatureStatus::Unverifiable, "{}", s.reason);
+    assert!(s.reason.starts_with("key-invalid:"), "{}", s.reason);
+    assert_eq!(s.signed_at.as_deref(), Some("2026-06-01T12:00:00Z"));
+    assert_eq!(s.signer.and_then(|x| x.email).as_deref(), Some("theo@tbird.example"));
+
+    // Key facts are judged at the certificate's own latest self-signature time.
+    let found = keys_in(&fixture("theo.pub.asc"), "theo.asc");
+    assert!(found.facts[0].can_sign);
+    assert!(!found.facts[0].can_encrypt, "theo has no encryption subkey");
 }
 
 #[test]
