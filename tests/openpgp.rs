@@ -91,7 +91,13 @@ fn signing_keypair(secret: &Cert) -> KeyPair {
 }
 
 /// A detached signature of `typ` with `hash` over `data` at [`signed_at`].
-fn detached(secret: &Cert, typ: SignatureType, hash: HashAlgorithm, armored: bool, data: &[u8]) -> Vec<u8> {
+fn detached(
+    secret: &Cert,
+    typ: SignatureType,
+    hash: HashAlgorithm,
+    armored: bool,
+    data: &[u8],
+) -> Vec<u8> {
     detached_at(secret, signed_at(), typ, hash, armored, data)
 }
 
@@ -115,14 +121,15 @@ fn detached_at(
         } else {
             message
         };
-        let mut signer = Signer::with_template(message, signing_keypair(secret), SignatureBuilder::new(typ))
-            .expect("signer")
-            .detached()
-            .hash_algo(hash)
-            .expect("hash")
-            .creation_time(time)
-            .build()
-            .expect("build");
+        let mut signer =
+            Signer::with_template(message, signing_keypair(secret), SignatureBuilder::new(typ))
+                .expect("signer")
+                .detached()
+                .hash_algo(hash)
+                .expect("hash")
+                .creation_time(time)
+                .build()
+                .expect("build");
         signer.write_all(data).expect("write");
         signer.finalize().expect("finalize");
     }
@@ -139,9 +146,19 @@ fn ctx<'a>(from: Option<&'a str>, certs: &'a [Cert], secret_keys: &'a [Cert]) ->
 
 #[test]
 fn eddsa_text_signature_sha256_is_valid() {
-    let sig = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA256, true, MIME_PART);
+    let sig = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
     let certs = [pat_pub()];
-    let result = verify_detached(&sig, MIME_PART, &ctx(Some("pat@proton.example"), &certs, &[]));
+    let result = verify_detached(
+        &sig,
+        MIME_PART,
+        &ctx(Some("pat@proton.example"), &certs, &[]),
+    );
     let s = result.signature;
     assert_eq!(s.status, SignatureStatus::Valid, "{}", s.reason);
     assert!(s.reason.starts_with("verified:"), "{}", s.reason);
@@ -159,7 +176,13 @@ fn eddsa_text_signature_sha256_is_valid() {
 
 #[test]
 fn eddsa_text_signature_sha512_is_valid_with_armor_headers() {
-    let sig = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA512, true, MIME_PART);
+    let sig = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA512,
+        true,
+        MIME_PART,
+    );
     // Proton style: Version/Comment headers, CRLF line ends.
     let text = String::from_utf8(sig).expect("armor is ASCII");
     let text = text.replacen(
@@ -178,11 +201,21 @@ fn eddsa_text_signature_sha512_is_valid_with_armor_headers() {
 
 #[test]
 fn rsa_binary_signature_is_valid() {
-    let sig = detached(&gus_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false, MIME_PART);
+    let sig = detached(
+        &gus_sec(),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        false,
+        MIME_PART,
+    );
     assert_ne!(sig.first(), Some(&b'-'), "binary, not armored");
     let certs = [pat_pub(), gus_pub()];
-    let s = verify_detached(&sig, MIME_PART, &ctx(Some("gus@gpgsuite.example"), &certs, &[]))
-        .signature;
+    let s = verify_detached(
+        &sig,
+        MIME_PART,
+        &ctx(Some("gus@gpgsuite.example"), &certs, &[]),
+    )
+    .signature;
     assert_eq!(s.status, SignatureStatus::Valid, "{}", s.reason);
     assert_eq!(s.algorithm, Some(SignatureAlgorithm::Rsa));
     assert_eq!(s.signer.expect("signer").id, GUS_FPR);
@@ -191,15 +224,38 @@ fn rsa_binary_signature_is_valid() {
 
 #[test]
 fn binary_signature_is_byte_exact_but_text_signature_tolerates_line_ends() {
-    let lf: Vec<u8> = String::from_utf8_lossy(MIME_PART).replace("\r\n", "\n").into_bytes();
+    let lf: Vec<u8> = String::from_utf8_lossy(MIME_PART)
+        .replace("\r\n", "\n")
+        .into_bytes();
     let certs = [pat_pub()];
     let c = ctx(None, &certs, &[]);
-    let binary = detached(&pat_sec(), SignatureType::Binary, HashAlgorithm::SHA256, true, MIME_PART);
-    assert_eq!(verify_detached(&binary, MIME_PART, &c).signature.status, SignatureStatus::Valid);
-    assert_eq!(verify_detached(&binary, &lf, &c).signature.status, SignatureStatus::Invalid);
+    let binary = detached(
+        &pat_sec(),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
+    assert_eq!(
+        verify_detached(&binary, MIME_PART, &c).signature.status,
+        SignatureStatus::Valid
+    );
+    assert_eq!(
+        verify_detached(&binary, &lf, &c).signature.status,
+        SignatureStatus::Invalid
+    );
     // RFC 9580 §5.2.1.2: a text signature hashes canonical CRLF line ends.
-    let text = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA256, true, MIME_PART);
-    assert_eq!(verify_detached(&text, &lf, &c).signature.status, SignatureStatus::Valid);
+    let text = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
+    assert_eq!(
+        verify_detached(&text, &lf, &c).signature.status,
+        SignatureStatus::Valid
+    );
 }
 
 #[test]
@@ -207,7 +263,13 @@ fn tampered_byte_is_invalid() {
     let certs = [pat_pub(), gus_pub()];
     let c = ctx(Some("pat@proton.example"), &certs, &[]);
     for secret in [pat_sec(), gus_sec()] {
-        let sig = detached(&secret, SignatureType::Text, HashAlgorithm::SHA256, true, MIME_PART);
+        let sig = detached(
+            &secret,
+            SignatureType::Text,
+            HashAlgorithm::SHA256,
+            true,
+            MIME_PART,
+        );
         let mut tampered = MIME_PART.to_vec();
         let at = tampered.len() - 5;
         tampered[at] ^= 0x01;
@@ -220,7 +282,13 @@ fn tampered_byte_is_invalid() {
 
 #[test]
 fn tampered_signature_packet_is_invalid() {
-    let mut sig = detached(&gus_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false, MIME_PART);
+    let mut sig = detached(
+        &gus_sec(),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        false,
+        MIME_PART,
+    );
     // The last byte belongs to the RSA signature MPI.
     let last = sig.len() - 1;
     sig[last] ^= 0x40;
@@ -231,12 +299,25 @@ fn tampered_signature_packet_is_invalid() {
 
 #[test]
 fn missing_key_is_unverifiable_with_the_issuer() {
-    let sig = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA256, true, MIME_PART);
+    let sig = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
     let certs = [gus_pub()]; // not the signer
-    let result = verify_detached(&sig, MIME_PART, &ctx(Some("pat@proton.example"), &certs, &[]));
+    let result = verify_detached(
+        &sig,
+        MIME_PART,
+        &ctx(Some("pat@proton.example"), &certs, &[]),
+    );
     let s = result.signature;
     assert_eq!(s.status, SignatureStatus::Unverifiable);
-    assert_eq!(s.reason.split(' ').take(2).collect::<Vec<_>>(), ["no-key:", PAT_FPR]);
+    assert_eq!(
+        s.reason.split(' ').take(2).collect::<Vec<_>>(),
+        ["no-key:", PAT_FPR]
+    );
     let signer = s.signer.expect("issuer");
     assert_eq!(signer.id, PAT_FPR);
     assert_eq!(signer.email, None);
@@ -248,7 +329,13 @@ fn missing_key_is_unverifiable_with_the_issuer() {
 
 #[test]
 fn sha1_signature_is_policy_rejected_not_invalid() {
-    let sig = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA1, true, MIME_PART);
+    let sig = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA1,
+        true,
+        MIME_PART,
+    );
     let certs = [pat_pub()];
     let s = verify_detached(&sig, MIME_PART, &ctx(None, &certs, &[])).signature;
     assert_eq!(s.status, SignatureStatus::Unverifiable, "{}", s.reason);
@@ -262,9 +349,20 @@ fn key_validity_is_judged_at_the_signature_time() {
     // Theo's key expires 2026-01-01T12:00:00Z.
     let theo = [cert("theo.pub.asc")];
     let c = ctx(Some("theo@tbird.example"), &theo, &[]);
-    let before = detached(&cert("theo.sec.asc"), SignatureType::Binary, HashAlgorithm::SHA256, true, MIME_PART);
+    let before = detached(
+        &cert("theo.sec.asc"),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
     let s = verify_detached(&before, MIME_PART, &c).signature;
-    assert_eq!(s.status, SignatureStatus::Valid, "made while the key was alive: {}", s.reason);
+    assert_eq!(
+        s.status,
+        SignatureStatus::Valid,
+        "made while the key was alive: {}",
+        s.reason
+    );
 
     let after_expiry = UNIX_EPOCH + Duration::from_secs(1_780_315_200); // 2026-06-01T12:00:00Z
     let after = detached_at(
@@ -279,7 +377,10 @@ fn key_validity_is_judged_at_the_signature_time() {
     assert_eq!(s.status, SignatureStatus::Unverifiable, "{}", s.reason);
     assert!(s.reason.starts_with("key-invalid:"), "{}", s.reason);
     assert_eq!(s.signed_at.as_deref(), Some("2026-06-01T12:00:00Z"));
-    assert_eq!(s.signer.and_then(|x| x.email).as_deref(), Some("theo@tbird.example"));
+    assert_eq!(
+        s.signer.and_then(|x| x.email).as_deref(),
+        Some("theo@tbird.example")
+    );
 
     // Key facts are judged at the certificate's own latest self-signature time.
     let found = keys_in(&fixture("theo.pub.asc"), "theo.asc");
@@ -289,11 +390,25 @@ fn key_validity_is_judged_at_the_signature_time() {
 
 #[test]
 fn signer_matches_from_both_ways() {
-    let sig = detached(&pat_sec(), SignatureType::Text, HashAlgorithm::SHA256, true, MIME_PART);
+    let sig = detached(
+        &pat_sec(),
+        SignatureType::Text,
+        HashAlgorithm::SHA256,
+        true,
+        MIME_PART,
+    );
     let certs = [pat_pub()];
-    let yes = verify_detached(&sig, MIME_PART, &ctx(Some("pat@proton.example"), &certs, &[]));
+    let yes = verify_detached(
+        &sig,
+        MIME_PART,
+        &ctx(Some("pat@proton.example"), &certs, &[]),
+    );
     assert_eq!(yes.signature.signer_matches_from, Some(true));
-    let no = verify_detached(&sig, MIME_PART, &ctx(Some("dana@fabrikam.example"), &certs, &[]));
+    let no = verify_detached(
+        &sig,
+        MIME_PART,
+        &ctx(Some("dana@fabrikam.example"), &certs, &[]),
+    );
     assert_eq!(no.signature.status, SignatureStatus::Valid);
     assert_eq!(no.signature.signer_matches_from, Some(false));
     assert_eq!(
@@ -304,8 +419,20 @@ fn signer_matches_from_both_ways() {
 
 #[test]
 fn two_signatures_one_bad_is_invalid_and_both_are_counted() {
-    let good = detached(&pat_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false, MIME_PART);
-    let other = detached(&gus_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false, b"other data");
+    let good = detached(
+        &pat_sec(),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        false,
+        MIME_PART,
+    );
+    let other = detached(
+        &gus_sec(),
+        SignatureType::Binary,
+        HashAlgorithm::SHA256,
+        false,
+        b"other data",
+    );
     let both: Vec<u8> = [good.clone(), other].concat();
     let certs = [pat_pub(), gus_pub()];
     let s = verify_detached(&both, MIME_PART, &ctx(None, &certs, &[])).signature;
@@ -315,7 +442,13 @@ fn two_signatures_one_bad_is_invalid_and_both_are_counted() {
     let certs = [pat_pub()];
     let unknown_second: Vec<u8> = [
         good,
-        detached(&gus_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false, MIME_PART),
+        detached(
+            &gus_sec(),
+            SignatureType::Binary,
+            HashAlgorithm::SHA256,
+            false,
+            MIME_PART,
+        ),
     ]
     .concat();
     let s = verify_detached(&unknown_second, MIME_PART, &ctx(None, &certs, &[])).signature;
@@ -343,13 +476,17 @@ fn clearsigned(secret: &Cert, text: &[u8]) -> Vec<u8> {
     sink
 }
 
-const CLEAR_TEXT: &[u8] = b"Hi Robin,\n- a line that starts with a dash\n-----BEGIN not armor\nBye\n";
+const CLEAR_TEXT: &[u8] =
+    b"Hi Robin,\n- a line that starts with a dash\n-----BEGIN not armor\nBye\n";
 
 #[test]
 fn cleartext_signature_is_valid_and_dash_unescaped() {
     let armored = clearsigned(&pat_sec(), CLEAR_TEXT);
     let wire = String::from_utf8_lossy(&armored);
-    assert!(wire.contains("\n- - a line"), "dash-escaped on the wire: {wire}");
+    assert!(
+        wire.contains("\n- - a line"),
+        "dash-escaped on the wire: {wire}"
+    );
     let certs = [pat_pub()];
     let result = verify_cleartext(&armored, &ctx(Some("pat@proton.example"), &certs, &[]));
     let s = &result.signature;
@@ -359,7 +496,10 @@ fn cleartext_signature_is_valid_and_dash_unescaped() {
     let text = result.text.expect("text");
     let text = String::from_utf8(text).expect("utf-8");
     assert!(text.starts_with("Hi Robin,"), "{text:?}");
-    assert!(text.contains("\n- a line that starts with a dash"), "{text:?}");
+    assert!(
+        text.contains("\n- a line that starts with a dash"),
+        "{text:?}"
+    );
     assert!(!text.contains("- - a line"), "{text:?}");
     assert!(text.contains("-----BEGIN not armor"), "{text:?}");
 }
@@ -372,7 +512,12 @@ fn cleartext_signature_tampered_is_invalid() {
     assert_ne!(wire, tampered);
     let certs = [pat_pub()];
     let result = verify_cleartext(tampered.as_bytes(), &ctx(None, &certs, &[]));
-    assert_eq!(result.signature.status, SignatureStatus::Invalid, "{}", result.signature.reason);
+    assert_eq!(
+        result.signature.status,
+        SignatureStatus::Invalid,
+        "{}",
+        result.signature.reason
+    );
     assert!(result.text.expect("text").starts_with(b"Hi Robyn,"));
 }
 
@@ -396,7 +541,7 @@ fn encrypt(
                 .alive()
                 .revoked(false)
                 .for_transport_encryption()
-                .map(|ka| Recipient::from(ka))
+                .map(Recipient::from)
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -453,7 +598,14 @@ fn recipient_ids(facts: &EncryptedFacts) -> Vec<(String, String)> {
 
 #[test]
 fn cv25519_message_signed_inside_decrypts_with_the_right_key() {
-    let message = encrypt(&[&pat_pub()], Some(&gus_sec()), SymmetricAlgorithm::AES256, true, true, SECRET_TEXT);
+    let message = encrypt(
+        &[&pat_pub()],
+        Some(&gus_sec()),
+        SymmetricAlgorithm::AES256,
+        true,
+        true,
+        SECRET_TEXT,
+    );
     let certs = [gus_pub()];
     let keys = [pat_sec()];
     let facts = inspect_encrypted(&message, &ctx(Some("gus@gpgsuite.example"), &certs, &keys));
@@ -461,7 +613,10 @@ fn cv25519_message_signed_inside_decrypts_with_the_right_key() {
     assert!(facts.encryption.decrypted);
     assert_eq!(facts.encryption.cipher.as_deref(), Some("aes-256"));
     assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
-    assert_eq!(recipient_ids(&facts), [("ecdh".to_owned(), PAT_ENC_KEYID.to_owned())]);
+    assert_eq!(
+        recipient_ids(&facts),
+        [("ecdh".to_owned(), PAT_ENC_KEYID.to_owned())]
+    );
     let inner = facts.inner_signature.expect("signed inside");
     assert_eq!(inner.status, SignatureStatus::Valid, "{}", inner.reason);
     assert_eq!(inner.signer.expect("signer").id, GUS_FPR);
@@ -472,7 +627,14 @@ fn cv25519_message_signed_inside_decrypts_with_the_right_key() {
 
 #[test]
 fn inner_signature_without_the_signers_key_is_unverifiable() {
-    let message = encrypt(&[&pat_pub()], Some(&gus_sec()), SymmetricAlgorithm::AES256, false, false, SECRET_TEXT);
+    let message = encrypt(
+        &[&pat_pub()],
+        Some(&gus_sec()),
+        SymmetricAlgorithm::AES256,
+        false,
+        false,
+        SECRET_TEXT,
+    );
     let keys = [pat_sec()];
     let facts = inspect_encrypted(&message, &ctx(None, &[], &keys));
     assert!(facts.encryption.decrypted);
@@ -483,20 +645,37 @@ fn inner_signature_without_the_signers_key_is_unverifiable() {
 
 #[test]
 fn rsa_message_decrypts_and_reports_the_cipher() {
-    let message = encrypt(&[&gus_pub()], None, SymmetricAlgorithm::AES128, false, false, SECRET_TEXT);
+    let message = encrypt(
+        &[&gus_pub()],
+        None,
+        SymmetricAlgorithm::AES128,
+        false,
+        false,
+        SECRET_TEXT,
+    );
     let keys = [pat_sec(), gus_sec()];
     let facts = inspect_encrypted(&message, &ctx(None, &[], &keys));
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     assert!(facts.encryption.decrypted);
     assert_eq!(facts.encryption.cipher.as_deref(), Some("aes-128"));
     assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
-    assert_eq!(recipient_ids(&facts), [("rsa".to_owned(), GUS_ENC_KEYID.to_owned())]);
+    assert_eq!(
+        recipient_ids(&facts),
+        [("rsa".to_owned(), GUS_ENC_KEYID.to_owned())]
+    );
     assert!(facts.inner_signature.is_none());
 }
 
 #[test]
 fn wrong_key_does_not_decrypt() {
-    let message = encrypt(&[&pat_pub()], None, SymmetricAlgorithm::AES256, false, true, SECRET_TEXT);
+    let message = encrypt(
+        &[&pat_pub()],
+        None,
+        SymmetricAlgorithm::AES256,
+        false,
+        true,
+        SECRET_TEXT,
+    );
     let keys = [gus_sec()];
     let facts = inspect_encrypted(&message, &ctx(None, &[], &keys));
     assert!(!facts.encryption.decrypted);
@@ -508,7 +687,14 @@ fn wrong_key_does_not_decrypt() {
 
 #[test]
 fn recipients_are_listed_without_any_key() {
-    let message = encrypt(&[&pat_pub(), &gus_pub()], None, SymmetricAlgorithm::AES256, false, true, SECRET_TEXT);
+    let message = encrypt(
+        &[&pat_pub(), &gus_pub()],
+        None,
+        SymmetricAlgorithm::AES256,
+        false,
+        true,
+        SECRET_TEXT,
+    );
     let facts = inspect_encrypted(&message, &ctx(None, &[], &[]));
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
     assert!(!facts.encryption.decrypted);
@@ -537,13 +723,18 @@ fn hidden_recipient_is_the_wildcard_and_still_decrypts() {
     let mut sink = Vec::new();
     {
         let message = Message::new(&mut sink);
-        let message = Encryptor::for_recipients(message, recipients).build().expect("enc");
+        let message = Encryptor::for_recipients(message, recipients)
+            .build()
+            .expect("enc");
         let mut literal = LiteralWriter::new(message).build().expect("literal");
         literal.write_all(SECRET_TEXT).expect("write");
         literal.finalize().expect("finalize");
     }
     let none = inspect_encrypted(&sink, &ctx(None, &[], &[]));
-    assert_eq!(recipient_ids(&none), [("ecdh".to_owned(), "0000000000000000".to_owned())]);
+    assert_eq!(
+        recipient_ids(&none),
+        [("ecdh".to_owned(), "0000000000000000".to_owned())]
+    );
     let keys = [gus_sec(), pat_sec()];
     let facts = inspect_encrypted(&sink, &ctx(None, &[], &keys));
     assert!(facts.encryption.decrypted, "{:?}", facts.problems);
@@ -552,7 +743,14 @@ fn hidden_recipient_is_the_wildcard_and_still_decrypts() {
 
 #[test]
 fn corrupted_ciphertext_fails_without_plaintext() {
-    let message = encrypt(&[&gus_pub()], None, SymmetricAlgorithm::AES256, false, false, &[b'x'; 4096]);
+    let message = encrypt(
+        &[&gus_pub()],
+        None,
+        SymmetricAlgorithm::AES256,
+        false,
+        false,
+        &[b'x'; 4096],
+    );
     let mut corrupted = message.clone();
     let at = corrupted.len() - 1500;
     corrupted[at] ^= 0x20;
@@ -563,14 +761,29 @@ fn corrupted_ciphertext_fails_without_plaintext() {
     let codes: Vec<&str> = facts.problems.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(codes, ["pgp-decryption-failed"], "{:?}", facts.problems);
     // The same message uncorrupted decrypts: the corruption is what failed.
-    assert!(inspect_encrypted(&message, &ctx(None, &[], &keys)).encryption.decrypted);
+    assert!(
+        inspect_encrypted(&message, &ctx(None, &[], &keys))
+            .encryption
+            .decrypted
+    );
 }
 
 #[test]
 fn compression_bomb_stops_at_the_limit() {
     let big = vec![0u8; 2 * 1024 * 1024];
-    let message = encrypt(&[&pat_pub()], None, SymmetricAlgorithm::AES256, true, false, &big);
-    assert!(message.len() < 64 * 1024, "compressed to {} bytes", message.len());
+    let message = encrypt(
+        &[&pat_pub()],
+        None,
+        SymmetricAlgorithm::AES256,
+        true,
+        false,
+        &big,
+    );
+    assert!(
+        message.len() < 64 * 1024,
+        "compressed to {} bytes",
+        message.len()
+    );
     let keys = [pat_sec()];
     let c = ctx(None, &[], &keys);
     let bomb = inspect_encrypted_with_limit(&message, &c, 1024 * 1024);
@@ -587,7 +800,10 @@ fn compression_bomb_stops_at_the_limit() {
 
 #[test]
 fn keys_in_attachment_reports_key_facts() {
-    let found = keys_in(&fixture("pat.pub.asc"), "publickey - pat@proton.example - 0x95501E37.asc");
+    let found = keys_in(
+        &fixture("pat.pub.asc"),
+        "publickey - pat@proton.example - 0x95501E37.asc",
+    );
     assert!(found.problems.is_empty(), "{:?}", found.problems);
     assert_eq!(found.certs.len(), 1);
     let facts = &found.facts[0];
@@ -597,7 +813,10 @@ fn keys_in_attachment_reports_key_facts() {
     assert_eq!(facts.algorithm, "eddsa");
     assert_eq!(facts.bits, 256);
     assert!(facts.can_encrypt && facts.can_sign);
-    assert_eq!(facts.source, "publickey - pat@proton.example - 0x95501E37.asc");
+    assert_eq!(
+        facts.source,
+        "publickey - pat@proton.example - 0x95501E37.asc"
+    );
 
     // Binary, RSA-3072.
     let mut binary = Vec::new();
@@ -621,10 +840,18 @@ fn keys_in_strips_an_attached_secret_key_and_says_so() {
 
 #[test]
 fn keys_in_garbage_is_a_problem() {
-    for garbage in [&b""[..], b"hello", b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n"] {
+    for garbage in [
+        &b""[..],
+        b"hello",
+        b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n",
+    ] {
         let found = keys_in(garbage, "x.asc");
         assert!(found.facts.is_empty());
-        assert!(found.problems.iter().any(|p| p.code == "pgp-key-malformed"), "{:?}", found.problems);
+        assert!(
+            found.problems.iter().any(|p| p.code == "pgp-key-malformed"),
+            "{:?}",
+            found.problems
+        );
     }
 }
 
@@ -650,7 +877,10 @@ fn autocrypt_header(addr: &str, cert: &Cert) -> String {
         .chunks(76)
         .map(|c| std::str::from_utf8(c).expect("ascii"))
         .collect();
-    format!("addr={addr}; prefer-encrypt=mutual; keydata=\r\n {}", folded.join("\r\n "))
+    format!(
+        "addr={addr}; prefer-encrypt=mutual; keydata=\r\n {}",
+        folded.join("\r\n ")
+    )
 }
 
 #[test]
@@ -676,10 +906,19 @@ fn autocrypt_addr_mismatch_and_bad_base64_are_problems() {
     assert!(found.certs.is_empty());
 
     let found = autocrypt_keys("addr=pat@proton.example; keydata=aGVsbG8gd29ybGQ=");
-    assert!(found.problems.iter().any(|p| p.code == "pgp-key-malformed"), "{:?}", found.problems);
+    assert!(
+        found.problems.iter().any(|p| p.code == "pgp-key-malformed"),
+        "{:?}",
+        found.problems
+    );
 
     let found = autocrypt_keys("addr=pat@proton.example");
-    assert!(found.problems.iter().any(|p| p.code == "autocrypt-malformed"));
+    assert!(
+        found
+            .problems
+            .iter()
+            .any(|p| p.code == "autocrypt-malformed")
+    );
 }
 
 #[test]
@@ -693,7 +932,11 @@ fn garbage_signature_is_unverifiable_with_a_problem() {
     ] {
         let result = verify_detached(garbage, MIME_PART, &c);
         assert_eq!(result.signature.status, SignatureStatus::Unverifiable);
-        assert!(result.signature.reason.starts_with("malformed:"), "{}", result.signature.reason);
+        assert!(
+            result.signature.reason.starts_with("malformed:"),
+            "{}",
+            result.signature.reason
+        );
         assert_eq!(result.problems.len(), 1);
         assert_eq!(result.problems[0].code, "pgp-malformed");
     }
@@ -703,7 +946,10 @@ fn garbage_signature_is_unverifiable_with_a_problem() {
     assert_eq!(result.problems[0].code, "pgp-malformed");
     let facts = inspect_encrypted(b"garbage", &c);
     assert!(facts.problems.iter().any(|p| p.code == "pgp-malformed"));
-    let clear = verify_cleartext(b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n", &c);
+    let clear = verify_cleartext(
+        b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n",
+        &c,
+    );
     assert_eq!(clear.signature.status, SignatureStatus::Unverifiable);
     assert!(!clear.problems.is_empty());
 }
@@ -759,9 +1005,15 @@ struct Gpg {
 impl Gpg {
     /// `None` (after a skip line) when `gpg` is missing; fails when `CI` is set.
     fn new(test: &str) -> Option<Self> {
-        let available = Command::new("gpg").arg("--version").output().is_ok_and(|o| o.status.success());
+        let available = Command::new("gpg")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !available {
-            assert!(std::env::var_os("CI").is_none(), "gpg is required when CI is set");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "gpg is required when CI is set"
+            );
             eprintln!("SKIP {test}: gpg not found");
             return None;
         }
@@ -775,9 +1027,15 @@ impl Gpg {
         }
         let gpg = Gpg { home };
         for name in ["pat.sec.asc", "gus.sec.asc"] {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/openpgp").join(name);
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/fixtures/openpgp")
+                .join(name);
             let out = gpg.run(&["--import", path.to_str().expect("utf-8 path")], None);
-            assert!(out.status.success(), "import: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "import: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Some(gpg)
     }
@@ -790,8 +1048,21 @@ impl Gpg {
         let mut cmd = Command::new("gpg");
         cmd.arg("--homedir")
             .arg(&self.home)
-            .args(["--batch", "--yes", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", ""])
-            .args(["--faked-system-time", "20260101T000000!", "--trust-model", "always"])
+            .args([
+                "--batch",
+                "--yes",
+                "--no-tty",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args([
+                "--faked-system-time",
+                "20260101T000000!",
+                "--trust-model",
+                "always",
+            ])
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -810,7 +1081,13 @@ impl Gpg {
         let sig_path = self.path("v.sig");
         let dat_path = self.path("v.dat");
         let out = self.run(
-            &["--status-fd", "1", "--verify", sig_path.to_str().expect("p"), dat_path.to_str().expect("p")],
+            &[
+                "--status-fd",
+                "1",
+                "--verify",
+                sig_path.to_str().expect("p"),
+                dat_path.to_str().expect("p"),
+            ],
             None,
         );
         status_verdict(&out.stdout)
@@ -844,7 +1121,9 @@ const GPG_SIGNED_AT: &str = "2026-01-01T00:00:00Z";
 
 #[test]
 fn gpg_detached_signatures_get_gpgs_verdict() {
-    let Some(gpg) = Gpg::new("detached") else { return };
+    let Some(gpg) = Gpg::new("detached") else {
+        return;
+    };
     std::fs::write(gpg.path("part.eml"), MIME_PART).expect("write");
     let part = gpg.path("part.eml");
     let certs = [pat_pub(), gus_pub()];
@@ -859,9 +1138,17 @@ fn gpg_detached_signatures_get_gpgs_verdict() {
         if armor {
             args.push("--armor");
         }
-        args.extend(["-o", out_path.to_str().expect("p"), part.to_str().expect("p")]);
+        args.extend([
+            "-o",
+            out_path.to_str().expect("p"),
+            part.to_str().expect("p"),
+        ]);
         let out = gpg.run(&args, None);
-        assert!(out.status.success(), "sign: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "sign: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let sig = std::fs::read(&out_path).expect("sig");
         assert_eq!(sig.starts_with(b"-----BEGIN PGP SIGNATURE-----"), armor);
 
@@ -888,10 +1175,18 @@ fn gpg_verifies_what_we_call_valid() {
     let c = ctx(None, &certs, &[]);
     for (secret, typ, hash, armor) in [
         (pat_sec(), SignatureType::Text, HashAlgorithm::SHA512, true),
-        (gus_sec(), SignatureType::Binary, HashAlgorithm::SHA256, false),
+        (
+            gus_sec(),
+            SignatureType::Binary,
+            HashAlgorithm::SHA256,
+            false,
+        ),
     ] {
         let sig = detached(&secret, typ, hash, armor, MIME_PART);
-        assert_eq!(verify_detached(&sig, MIME_PART, &c).signature.status, SignatureStatus::Valid);
+        assert_eq!(
+            verify_detached(&sig, MIME_PART, &c).signature.status,
+            SignatureStatus::Valid
+        );
         assert_eq!(gpg.verify(&sig, MIME_PART), Some(true));
     }
 }
@@ -900,34 +1195,70 @@ fn gpg_verifies_what_we_call_valid() {
 fn gpg_clearsigned_text_gets_gpgs_verdict() {
     let Some(gpg) = Gpg::new("clear") else { return };
     let out = gpg.run(&["-u", PAT_FPR, "--clearsign"], Some(CLEAR_TEXT));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let armored = out.stdout;
     let certs = [pat_pub()];
     let c = ctx(Some("pat@proton.example"), &certs, &[]);
     let result = verify_cleartext(&armored, &c);
-    assert_eq!(result.signature.status, SignatureStatus::Valid, "{}", result.signature.reason);
+    assert_eq!(
+        result.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        result.signature.reason
+    );
     assert_eq!(result.signature.signed_at.as_deref(), Some(GPG_SIGNED_AT));
     let text = result.text.expect("text");
-    assert!(text.starts_with(b"Hi Robin,\n- a line that starts"), "{:?}", String::from_utf8_lossy(&text));
-    let gpg_verdict = status_verdict(&gpg.run(&["--status-fd", "1", "--verify"], Some(&armored)).stdout);
+    assert!(
+        text.starts_with(b"Hi Robin,\n- a line that starts"),
+        "{:?}",
+        String::from_utf8_lossy(&text)
+    );
+    let gpg_verdict = status_verdict(
+        &gpg.run(&["--status-fd", "1", "--verify"], Some(&armored))
+            .stdout,
+    );
     assert_eq!(gpg_verdict, Some(true));
 
-    let tampered = String::from_utf8(armored).expect("ascii").replacen("Bye", "Bye!", 1);
+    let tampered = String::from_utf8(armored)
+        .expect("ascii")
+        .replacen("Bye", "Bye!", 1);
     let ours = verify_cleartext(tampered.as_bytes(), &c).signature;
     assert_eq!(ours.status, SignatureStatus::Invalid, "{}", ours.reason);
-    let gpg_verdict =
-        status_verdict(&gpg.run(&["--status-fd", "1", "--verify"], Some(tampered.as_bytes())).stdout);
+    let gpg_verdict = status_verdict(
+        &gpg.run(&["--status-fd", "1", "--verify"], Some(tampered.as_bytes()))
+            .stdout,
+    );
     assert_eq!(gpg_verdict, Some(false));
 }
 
 #[test]
 fn gpg_encrypted_and_signed_message_decrypts_with_inner_signature() {
-    let Some(gpg) = Gpg::new("encsign") else { return };
+    let Some(gpg) = Gpg::new("encsign") else {
+        return;
+    };
     let out = gpg.run(
-        &["-u", GUS_FPR, "-r", PAT_FPR, "--cipher-algo", "AES192", "--armor", "--encrypt", "--sign"],
+        &[
+            "-u",
+            GUS_FPR,
+            "-r",
+            PAT_FPR,
+            "--cipher-algo",
+            "AES192",
+            "--armor",
+            "--encrypt",
+            "--sign",
+        ],
         Some(SECRET_TEXT),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let message = out.stdout;
     let certs = [gus_pub()];
     let keys = [pat_sec()];
@@ -936,7 +1267,10 @@ fn gpg_encrypted_and_signed_message_decrypts_with_inner_signature() {
     assert!(facts.encryption.decrypted);
     assert_eq!(facts.encryption.cipher.as_deref(), Some("aes-192"));
     assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
-    assert_eq!(recipient_ids(&facts), [("ecdh".to_owned(), PAT_ENC_KEYID.to_owned())]);
+    assert_eq!(
+        recipient_ids(&facts),
+        [("ecdh".to_owned(), PAT_ENC_KEYID.to_owned())]
+    );
     let inner = facts.inner_signature.expect("signed inside");
     assert_eq!(inner.status, SignatureStatus::Valid, "{}", inner.reason);
     assert_eq!(inner.signer.expect("signer").id, GUS_FPR);
@@ -949,10 +1283,17 @@ fn gpg_encrypted_and_signed_message_decrypts_with_inner_signature() {
 
     // Hidden recipient (`-R`): listed as the wildcard, decrypted by trying our keys.
     let out = gpg.run(&["-R", GUS_FPR, "--encrypt"], Some(SECRET_TEXT));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let keys = [pat_sec(), gus_sec()];
     let facts = inspect_encrypted(&out.stdout, &ctx(None, &[], &keys));
-    assert_eq!(recipient_ids(&facts), [("rsa".to_owned(), "0000000000000000".to_owned())]);
+    assert_eq!(
+        recipient_ids(&facts),
+        [("rsa".to_owned(), "0000000000000000".to_owned())]
+    );
     assert!(facts.encryption.decrypted, "{:?}", facts.problems);
     assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
 }

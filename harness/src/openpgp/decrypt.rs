@@ -165,18 +165,14 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
             break;
         }
         match &pp.packet {
-            Packet::PKESK(pkesk) => {
-                if header.recipients.len() < MAX_RECIPIENTS {
-                    header.recipients.push(pkesk_recipient(pkesk));
-                }
+            Packet::PKESK(pkesk) if header.recipients.len() < MAX_RECIPIENTS => {
+                header.recipients.push(pkesk_recipient(pkesk));
             }
-            Packet::SKESK(_) => {
-                if header.recipients.len() < MAX_RECIPIENTS {
-                    header.recipients.push(Recipient {
-                        key_algorithm: "password".into(),
-                        id: "skesk".into(),
-                    });
-                }
+            Packet::SKESK(_) if header.recipients.len() < MAX_RECIPIENTS => {
+                header.recipients.push(Recipient {
+                    key_algorithm: "password".into(),
+                    id: "skesk".into(),
+                });
             }
             Packet::SEIP(seip) => {
                 header.encrypted = true;

@@ -150,10 +150,10 @@ fn reference_policy_rejects(cert: &Cert) -> bool {
 fn reference_time(cert: &Cert) -> SystemTime {
     let mut latest = cert.primary_key().key().creation_time();
     let mut bump = |t: Option<SystemTime>| {
-        if let Some(t) = t {
-            if t > latest {
-                latest = t;
-            }
+        if let Some(t) = t
+            && t > latest
+        {
+            latest = t;
         }
     };
     let primary = cert.primary_key();

@@ -317,10 +317,10 @@ pub(super) fn judge_at_signature_times(
     let mut outcomes = probe;
     let mut times: Vec<SystemTime> = Vec::new();
     for outcome in &outcomes {
-        if let Some(t) = outcome.created {
-            if !times.contains(&t) {
-                times.push(t);
-            }
+        if let Some(t) = outcome.created
+            && !times.contains(&t)
+        {
+            times.push(t);
         }
     }
     for (n, time) in times.iter().enumerate() {
