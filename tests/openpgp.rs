@@ -1297,3 +1297,117 @@ fn gpg_encrypted_and_signed_message_decrypts_with_inner_signature() {
     assert!(facts.encryption.decrypted, "{:?}", facts.problems);
     assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
 }
+
+/// CAST5 is refused by sequoia's standard policy from 2025-02, but GnuPG still decrypts it:
+/// decryption describes the bytes and reports the cipher for the models to judge.
+#[test]
+fn legacy_cast5_message_decrypts_and_says_cast5() {
+    let message = encrypt(
+        &[&gus_pub()],
+        None,
+        SymmetricAlgorithm::CAST5,
+        false,
+        false,
+        SECRET_TEXT,
+    );
+    let keys = [gus_sec()];
+    let facts = inspect_encrypted(&message, &ctx(None, &[], &keys));
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    assert!(facts.encryption.decrypted);
+    assert_eq!(facts.encryption.cipher.as_deref(), Some("cast5"));
+    assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
+}
+
+#[test]
+fn seipd_v2_message_reports_the_aead_mode() {
+    let policy = StandardPolicy::at(signed_at());
+    let pat = pat_pub();
+    // Features::sequoia() announces SEIPDv2 support, so the encryptor may use it.
+    let recipients: Vec<Recipient> = pat
+        .keys()
+        .with_policy(&policy, signed_at())
+        .for_transport_encryption()
+        .map(|ka| {
+            Recipient::new(
+                sq::types::Features::sequoia(),
+                ka.key().key_handle(),
+                ka.key(),
+            )
+        })
+        .collect();
+    let mut sink = Vec::new();
+    {
+        let message = Message::new(&mut sink);
+        let message = Encryptor::for_recipients(message, recipients)
+            .symmetric_algo(SymmetricAlgorithm::AES256)
+            .aead_algo(sq::types::AEADAlgorithm::OCB)
+            .build()
+            .expect("encryptor");
+        let mut literal = LiteralWriter::new(message).build().expect("literal");
+        literal.write_all(SECRET_TEXT).expect("write");
+        literal.finalize().expect("finalize");
+    }
+    let keys = [pat_sec()];
+    let facts = inspect_encrypted(&sink, &ctx(None, &[], &keys));
+    assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+    assert!(facts.encryption.decrypted);
+    assert_eq!(facts.encryption.cipher.as_deref(), Some("aes-256-ocb"));
+    assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
+    assert_eq!(
+        recipient_ids(&facts),
+        [("ecdh".to_owned(), PAT_ENC_KEYID.to_owned())]
+    );
+}
+
+#[test]
+fn signed_only_message_is_not_encrypted_but_still_read() {
+    let mut sink = Vec::new();
+    {
+        let message = Message::new(&mut sink);
+        let message = Armorer::new(message).build().expect("armorer");
+        let message = Signer::new(message, signing_keypair(&pat_sec()))
+            .expect("signer")
+            .creation_time(signed_at())
+            .build()
+            .expect("signer");
+        let mut literal = LiteralWriter::new(message).build().expect("literal");
+        literal.write_all(SECRET_TEXT).expect("write");
+        literal.finalize().expect("finalize");
+    }
+    let certs = [pat_pub()];
+    let keys = [gus_sec()];
+    let facts = inspect_encrypted(&sink, &ctx(Some("pat@proton.example"), &certs, &keys));
+    let codes: Vec<&str> = facts.problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["pgp-not-encrypted"]);
+    assert!(!facts.encryption.decrypted);
+    assert!(facts.encryption.recipients.is_empty());
+    assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
+    let inner = facts.inner_signature.expect("signature");
+    assert_eq!(inner.status, SignatureStatus::Valid, "{}", inner.reason);
+    // The same inline signed message through verify_cleartext.
+    let clear = verify_cleartext(&sink, &ctx(Some("pat@proton.example"), &certs, &[]));
+    assert_eq!(clear.signature.status, SignatureStatus::Valid);
+    assert_eq!(clear.text.as_deref(), Some(SECRET_TEXT));
+}
+
+#[test]
+fn cleartext_signature_survives_crlf_transport() {
+    let armored = clearsigned(&pat_sec(), CLEAR_TEXT);
+    let crlf = String::from_utf8(armored)
+        .expect("ascii")
+        .replace('\n', "\r\n");
+    let certs = [pat_pub()];
+    let result = verify_cleartext(crlf.as_bytes(), &ctx(None, &certs, &[]));
+    assert_eq!(
+        result.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        result.signature.reason
+    );
+    assert!(
+        result
+            .text
+            .expect("text")
+            .starts_with(b"Hi Robin,\r\n- a line")
+    );
+}

@@ -189,7 +189,10 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                 described(
                     sig,
                     SignatureStatus::Invalid,
-                    format!("bad-signature: {}", chain(error)),
+                    format!(
+                        "bad-signature: the signature does not verify over the signed bytes ({})",
+                        chain(error)
+                    ),
                 )
             };
             with_cert(outcome, ka.cert())
