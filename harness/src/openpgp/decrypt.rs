@@ -73,6 +73,25 @@ pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize)
     } else if ctx.secret_keys.is_empty() {
         // Nothing to decrypt with: the recipients are all we can say.
         return facts;
+    } else {
+        match key_match(&header.targets, ctx.secret_keys) {
+            KeyMatch::Usable => {}
+            KeyMatch::ProtectedOnly => {
+                facts.problems.push(Problem::new(
+                    "pgp-no-matching-key",
+                    "a given secret key is a recipient, but its secret is passphrase-protected \
+                     (passwords are out of scope)",
+                ));
+                return facts;
+            }
+            KeyMatch::None => {
+                facts.problems.push(Problem::new(
+                    "pgp-no-matching-key",
+                    "none of the given secret keys is a recipient of the message",
+                ));
+                return facts;
+            }
+        }
     }
 
     // Phase 1: decrypt (and learn the signatures' creation times).
@@ -93,12 +112,7 @@ pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize)
         }
         Ok(RunEnd::Complete { record, plaintext }) => (record, plaintext),
         Err(error) => {
-            if header.encrypted && !state.key_matched {
-                facts.problems.push(Problem::new(
-                    "pgp-no-matching-key",
-                    "none of the given secret keys is a recipient of the message",
-                ));
-            } else if header.encrypted {
+            if header.encrypted {
                 facts.problems.push(Problem::new(
                     "pgp-decryption-failed",
                     format!(
@@ -143,6 +157,8 @@ pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize)
 /// What is in front of the encrypted data.
 struct Header {
     recipients: Vec<Recipient>,
+    /// Each PKESK's recipient handle (`None`: hidden) and algorithm, for matching keys.
+    targets: Vec<(Option<KeyHandle>, PublicKeyAlgorithm)>,
     /// Whether an encryption container (SEIPD v1/v2, SED, AED) follows.
     encrypted: bool,
     /// The cipher named by a SEIPDv2 packet header, with its AEAD mode.
@@ -154,6 +170,7 @@ struct Header {
 fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
     let mut header = Header {
         recipients: Vec::new(),
+        targets: Vec::new(),
         encrypted: false,
         seipd_v2_cipher: None,
     };
@@ -167,6 +184,7 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
         match &pp.packet {
             Packet::PKESK(pkesk) if header.recipients.len() < MAX_RECIPIENTS => {
                 header.recipients.push(pkesk_recipient(pkesk));
+                header.targets.push((pkesk.recipient(), pkesk.pk_algo()));
             }
             Packet::SKESK(_) if header.recipients.len() < MAX_RECIPIENTS => {
                 header.recipients.push(Recipient {
@@ -201,6 +219,47 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
         ppr = pp.next()?.1;
     }
     Ok(header)
+}
+
+/// Whether the given secret keys can open any PKESK.
+enum KeyMatch {
+    /// A recipient key with unencrypted secret material.
+    Usable,
+    /// Recipient keys exist, but only passphrase-protected.
+    ProtectedOnly,
+    None,
+}
+
+/// Matches secret keys against the PKESK targets: by key id / fingerprint, or by algorithm
+/// for a hidden recipient (RFC 9580 §5.1: the receiver tries its keys).
+fn key_match(
+    targets: &[(Option<KeyHandle>, PublicKeyAlgorithm)],
+    secret_keys: &[Cert],
+) -> KeyMatch {
+    let mut protected = false;
+    for (handle, algo) in targets {
+        for cert in secret_keys {
+            for ka in cert.keys().secret() {
+                let key = ka.key();
+                let is_recipient = match handle {
+                    Some(handle) => key.key_handle().aliases(handle),
+                    None => key.pk_algo() == *algo,
+                };
+                if !is_recipient {
+                    continue;
+                }
+                if key.has_unencrypted_secret() {
+                    return KeyMatch::Usable;
+                }
+                protected = true;
+            }
+        }
+    }
+    if protected {
+        KeyMatch::ProtectedOnly
+    } else {
+        KeyMatch::None
+    }
 }
 
 /// A PKESK's recipient: `rsa`, `ecdh` (Cv25519 in v4), `x25519`, ... and the key id
@@ -283,8 +342,6 @@ struct DecryptState {
     replay: Option<Session>,
     /// The session key that opened the message.
     session: Option<Session>,
-    /// Whether any given secret key was a recipient (or tried for a wildcard).
-    key_matched: bool,
     /// The SEIPD packet's cipher hints: v2 names cipher and AEAD mode.
     seipd_v2: Option<(SymmetricAlgorithm, AEADAlgorithm)>,
 }
@@ -371,7 +428,6 @@ impl DecryptionHelper for DecryptHelper<'_> {
     ) -> openpgp::Result<Option<Cert>> {
         if let Some(session) = &self.state.replay {
             if decrypt(session.algo, &session.key) {
-                self.state.key_matched = true;
                 self.state.session = Some(session.clone());
                 return Ok(session.identity.clone());
             }
@@ -393,7 +449,6 @@ impl DecryptionHelper for DecryptHelper<'_> {
                     if !is_recipient || !key.has_unencrypted_secret() {
                         continue;
                     }
-                    self.state.key_matched = true;
                     attempts += 1;
                     if attempts > MAX_KEY_ATTEMPTS {
                         return Ok(None);
