@@ -1461,3 +1461,22 @@ fn cleartext_signature_survives_crlf_transport() {
             .starts_with(b"Hi Robin,\r\n- a line")
     );
 }
+
+/// A mail body with unsigned text around the cleartext block: only the block is verified
+/// and returned (whether it covers the whole body is the MIME walker's call).
+#[test]
+fn cleartext_block_inside_unsigned_text_is_found() {
+    let armored = clearsigned(&pat_sec(), CLEAR_TEXT);
+    let certs = [pat_pub()];
+    let mut framed = b"Hello, unsigned preface\r\n\r\n".to_vec();
+    framed.extend_from_slice(&armored);
+    framed.extend_from_slice(b"\r\n-- \r\nunsigned footer\r\n");
+    let result = verify_cleartext(&framed, &ctx(None, &certs, &[]));
+    assert_eq!(
+        result.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        result.signature.reason
+    );
+    assert_eq!(result.text.as_deref(), Some(CLEAR_TEXT));
+}
