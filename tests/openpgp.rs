@@ -760,6 +760,43 @@ fn recipients_are_listed_without_any_key() {
 }
 
 #[test]
+fn password_recipient_is_listed_as_skesk() {
+    let policy = StandardPolicy::at(signed_at());
+    let pat = pat_pub();
+    let recipients: Vec<Recipient> = pat
+        .keys()
+        .with_policy(&policy, signed_at())
+        .for_transport_encryption()
+        .map(Recipient::from)
+        .collect();
+    let mut sink = Vec::new();
+    {
+        let message = Message::new(&mut sink);
+        let message = Encryptor::with_passwords(message, Some("hunter2"))
+            .add_recipients(recipients)
+            .build()
+            .expect("encryptor");
+        let mut literal = LiteralWriter::new(message).build().expect("literal");
+        literal.write_all(SECRET_TEXT).expect("write");
+        literal.finalize().expect("finalize");
+    }
+    let listed = inspect_encrypted(&sink, &ctx(None, &[], &[]));
+    let mut ids = recipient_ids(&listed);
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            ("ecdh".to_owned(), PAT_ENC_KEYID.to_owned()),
+            ("password".to_owned(), "skesk".to_owned()),
+        ]
+    );
+    let keys = [pat_sec()];
+    let facts = inspect_encrypted(&sink, &ctx(None, &[], &keys));
+    assert!(facts.encryption.decrypted, "{:?}", facts.problems);
+    assert_eq!(facts.plaintext.as_deref(), Some(SECRET_TEXT));
+}
+
+#[test]
 fn hidden_recipient_is_the_wildcard_and_still_decrypts() {
     let policy = StandardPolicy::at(signed_at());
     let pat = pat_pub();
