@@ -21,7 +21,7 @@
 //!   `unverifiable` with `policy-rejected: <what sequoia said>`, not `invalid`: the bytes may
 //!   be perfectly fine, we refuse to judge them. A model can still tell "weak hash" apart from
 //!   "tampered".
-//! - decryption uses a fixed, documented policy ([`policy`] module): every cipher GnuPG still
+//! - decryption uses a fixed, documented policy (the private `policy` module, `DECRYPTION_POLICY_UNIX_TIME`): every cipher GnuPG still
 //!   decrypts (3DES, CAST5, IDEA included) is accepted, so the cipher becomes a fact for the
 //!   client models instead of an early refusal; the unauthenticated SED packet is refused.
 //! - key capabilities in [`PgpKeyFacts`] are evaluated at the certificate's own latest
@@ -118,7 +118,7 @@ fn rfc3339(time: SystemTime) -> String {
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard
-/// Hinnant's `civil_from_days` (http://howardhinnant.github.io/date_algorithms.html).
+/// Hinnant's `civil_from_days` (<http://howardhinnant.github.io/date_algorithms.html>).
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
     let era = z / 146_097;

@@ -196,7 +196,7 @@ fn key_algorithm_name(algo: PublicKeyAlgorithm) -> String {
 }
 
 /// Keys in an `Autocrypt:` header value (Autocrypt Level 1 §2.1,
-/// https://autocrypt.org/level1.html#the-autocrypt-header).
+/// <https://autocrypt.org/level1.html#the-autocrypt-header>).
 ///
 /// `addr=<addr>; [prefer-encrypt=mutual;] keydata=<base64>`, possibly folded. Attributes
 /// starting with `_` are non-critical and ignored; any other unknown attribute makes the
