@@ -1,0 +1,529 @@
+//! Signature verification: detached (RFC 3156 §5), cleartext (RFC 9580 §7) and the
+//! signatures inside a message (used by `decrypt`).
+//!
+//! sequoia's streaming verifier hands every result to [`VerificationHelper::check`]; our
+//! helper never lets it decide anything and records each result as a [`SigOutcome`]
+//! (crates.md: "Your VerificationHelper::check is the verdict").
+
+use std::io::Read;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use openpgp::cert::amalgamation::ValidAmalgamation;
+use openpgp::packet::Signature;
+use openpgp::parse::Parse;
+use openpgp::parse::stream::{
+    DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError, VerificationHelper,
+    VerificationResult, VerifierBuilder,
+};
+use openpgp::types::{HashAlgorithm, PublicKeyAlgorithm};
+use openpgp::{Cert, KeyHandle};
+use sequoia_openpgp as openpgp;
+
+use super::policy::InspectionPolicy;
+use super::{ClearsignedFacts, MAX_PLAINTEXT, MAX_SIGNATURES, PgpContext, VerifiedSignature};
+use crate::facts::{Digest, Problem, SignatureAlgorithm, SignatureFacts, SignatureStatus, Signer};
+
+/// The reference time of the first ("probe") run, whose verdicts are thrown away: it only
+/// learns the signatures' creation times. Any fixed time works; the epoch is the obvious one.
+pub(super) const PROBE_TIME: SystemTime = UNIX_EPOCH;
+
+/// The most distinct signature creation times re-verified (one verifier run each).
+const MAX_DISTINCT_TIMES: usize = 8;
+
+/// One signature's verdict, owned (sequoia's results borrow the verifier).
+#[derive(Clone, Debug)]
+pub(super) struct SigOutcome {
+    status: SignatureStatus,
+    reason: String,
+    digest: Option<Digest>,
+    algorithm: Option<SignatureAlgorithm>,
+    signer: Option<Signer>,
+    /// Every User ID address of the signing certificate, lower-case; empty when the key is
+    /// unknown.
+    signer_emails: Vec<String>,
+    created: Option<SystemTime>,
+}
+
+impl SigOutcome {
+    fn unverifiable(reason: String, created: Option<SystemTime>) -> Self {
+        Self {
+            status: SignatureStatus::Unverifiable,
+            reason,
+            digest: None,
+            algorithm: None,
+            signer: None,
+            signer_emails: Vec::new(),
+            created,
+        }
+    }
+}
+
+/// Everything one verifier (or decryptor) run recorded.
+#[derive(Default)]
+pub(super) struct Recorder {
+    /// Signature outcomes in message order, at most [`MAX_SIGNATURES`].
+    pub(super) outcomes: Vec<SigOutcome>,
+    /// How many signature packets there were in all.
+    pub(super) signature_count: usize,
+    /// Whether `check` ran, that is the whole message was processed.
+    pub(super) checked: bool,
+}
+
+/// A [`VerificationHelper`] that offers `certs` and records every result.
+pub(super) struct RecordingHelper<'c> {
+    certs: &'c [Cert],
+    pub(super) record: &'c mut Recorder,
+}
+
+impl<'c> RecordingHelper<'c> {
+    pub(super) fn new(certs: &'c [Cert], record: &'c mut Recorder) -> Self {
+        Self { certs, record }
+    }
+}
+
+impl VerificationHelper for RecordingHelper<'_> {
+    fn get_certs(&mut self, ids: &[KeyHandle]) -> openpgp::Result<Vec<Cert>> {
+        Ok(self
+            .certs
+            .iter()
+            .filter(|cert| {
+                cert.keys()
+                    .any(|ka| ids.iter().any(|id| ka.key().key_handle().aliases(id)))
+            })
+            .cloned()
+            .collect())
+    }
+
+    fn check(&mut self, structure: MessageStructure) -> openpgp::Result<()> {
+        self.record.checked = true;
+        for layer in structure {
+            if let MessageLayer::SignatureGroup { results } = layer {
+                for result in &results {
+                    self.record.signature_count += 1;
+                    if self.record.outcomes.len() < MAX_SIGNATURES {
+                        self.record.outcomes.push(outcome_of(result));
+                    }
+                }
+            }
+        }
+        // Always Ok: the verdict is ours (the recorded outcomes), not sequoia's.
+        Ok(())
+    }
+}
+
+/// Turns one sequoia result into owned facts.
+fn outcome_of(result: &VerificationResult) -> SigOutcome {
+    match result {
+        Ok(good) => {
+            let cert = good.ka.cert();
+            let fingerprint = cert.fingerprint().to_hex();
+            let mut outcome = described(
+                good.sig,
+                SignatureStatus::Valid,
+                format!(
+                    "verified: the signature checks out with key {}",
+                    good.ka.key().fingerprint().to_hex()
+                ),
+            );
+            let primary_email = good
+                .ka
+                .valid_cert()
+                .primary_userid()
+                .ok()
+                .and_then(|uid| uid.userid().email().ok().flatten().map(str::to_lowercase));
+            outcome.signer_emails = cert_emails(cert);
+            outcome.signer = Some(Signer {
+                email: primary_email.or_else(|| outcome.signer_emails.first().cloned()),
+                id: fingerprint,
+            });
+            outcome
+        }
+        Err(VerificationError::MissingKey { sig }) => {
+            let issuer = issuer_of(sig);
+            let mut outcome = described(
+                sig,
+                SignatureStatus::Unverifiable,
+                format!(
+                    "no-key: {issuer} (no certificate for the signing key was given or attached)"
+                ),
+            );
+            outcome.signer = Some(Signer {
+                email: None,
+                id: issuer,
+            });
+            outcome
+        }
+        Err(VerificationError::UnboundKey { sig, cert, error }) => {
+            let reason = if is_policy_violation(error) {
+                format!("policy-rejected: {}", chain(error))
+            } else {
+                format!(
+                    "key-invalid: the signing key is not bound to its certificate at the signature time: {}",
+                    chain(error)
+                )
+            };
+            with_cert(described(sig, SignatureStatus::Unverifiable, reason), cert)
+        }
+        Err(VerificationError::BadKey { sig, ka, error }) => {
+            let reason = if is_policy_violation(error) {
+                format!("policy-rejected: {}", chain(error))
+            } else {
+                format!(
+                    "key-invalid: the signing key was not usable for signing at the signature time: {}",
+                    chain(error)
+                )
+            };
+            with_cert(
+                described(sig, SignatureStatus::Unverifiable, reason),
+                ka.cert(),
+            )
+        }
+        Err(VerificationError::BadSignature { sig, ka, error }) => {
+            let outcome = if is_policy_violation(error) {
+                described(
+                    sig,
+                    SignatureStatus::Unverifiable,
+                    format!("policy-rejected: {}", chain(error)),
+                )
+            } else {
+                described(
+                    sig,
+                    SignatureStatus::Invalid,
+                    format!(
+                        "bad-signature: the signature does not verify over the signed bytes ({})",
+                        chain(error)
+                    ),
+                )
+            };
+            with_cert(outcome, ka.cert())
+        }
+        Err(VerificationError::MalformedSignature { sig, error }) => described(
+            sig,
+            SignatureStatus::Unverifiable,
+            format!("malformed: {}", chain(error)),
+        ),
+        Err(VerificationError::UnknownSignature { sig }) => SigOutcome::unverifiable(
+            format!(
+                "malformed: the signature packet does not parse: {}",
+                sig.error()
+            ),
+            None,
+        ),
+        // `VerificationError` is non-exhaustive.
+        Err(other) => SigOutcome::unverifiable(format!("malformed: {other}"), None),
+    }
+}
+
+/// The facts a signature packet tells by itself.
+fn described(sig: &Signature, status: SignatureStatus, reason: String) -> SigOutcome {
+    SigOutcome {
+        status,
+        reason,
+        digest: digest_of(sig.hash_algo()),
+        algorithm: algorithm_of(sig.pk_algo()),
+        signer: None,
+        signer_emails: Vec::new(),
+        created: sig.signature_creation_time(),
+    }
+}
+
+/// Adds the (known but not validly used) signing certificate.
+fn with_cert(mut outcome: SigOutcome, cert: &Cert) -> SigOutcome {
+    outcome.signer_emails = cert_emails(cert);
+    outcome.signer = Some(Signer {
+        email: outcome.signer_emails.first().cloned(),
+        id: cert.fingerprint().to_hex(),
+    });
+    outcome
+}
+
+/// Every User ID address of `cert`, lower-case, de-duplicated, in certificate order.
+pub(super) fn cert_emails(cert: &Cert) -> Vec<String> {
+    let mut emails: Vec<String> = Vec::new();
+    for uid in cert.userids() {
+        if let Ok(Some(email)) = uid.userid().email() {
+            let email = email.to_lowercase();
+            if !emails.contains(&email) {
+                emails.push(email);
+            }
+        }
+    }
+    emails
+}
+
+/// The issuer fingerprint (RFC 9580 §5.2.3.35) when present, else the issuer key id, upper
+/// hex.
+fn issuer_of(sig: &Signature) -> String {
+    if let Some(fpr) = sig.issuer_fingerprints().next() {
+        return fpr.to_hex();
+    }
+    if let Some(keyid) = sig.issuers().next() {
+        return keyid.to_hex();
+    }
+    "unknown-issuer".to_owned()
+}
+
+/// Whether sequoia refused by policy rather than by mathematics.
+fn is_policy_violation(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<openpgp::Error>(),
+            Some(openpgp::Error::PolicyViolation(..))
+        ) || cause.to_string().starts_with("Policy rejected")
+    })
+}
+
+/// The whole error chain as one sentence.
+pub(super) fn chain(error: &anyhow::Error) -> String {
+    let parts: Vec<String> = error.chain().map(ToString::to_string).collect();
+    parts.join(": ")
+}
+
+/// RFC 9580 §9.5 hash algorithm to the facts' digest name.
+fn digest_of(algo: HashAlgorithm) -> Option<Digest> {
+    match algo {
+        HashAlgorithm::MD5 => Some(Digest::Md5),
+        HashAlgorithm::SHA1 => Some(Digest::Sha1),
+        HashAlgorithm::SHA224 => Some(Digest::Sha224),
+        HashAlgorithm::SHA256 => Some(Digest::Sha256),
+        HashAlgorithm::SHA384 => Some(Digest::Sha384),
+        HashAlgorithm::SHA512 => Some(Digest::Sha512),
+        _ => None,
+    }
+}
+
+/// RFC 9580 §9.1 public-key algorithm to the facts' family; `eddsa` covers both the legacy
+/// EdDSA (22) and the v6 Ed25519/Ed448 (27/28) identifiers.
+fn algorithm_of(algo: PublicKeyAlgorithm) -> Option<SignatureAlgorithm> {
+    #[allow(deprecated)]
+    match algo {
+        PublicKeyAlgorithm::RSAEncryptSign | PublicKeyAlgorithm::RSASign => {
+            Some(SignatureAlgorithm::Rsa)
+        }
+        PublicKeyAlgorithm::DSA => Some(SignatureAlgorithm::Dsa),
+        PublicKeyAlgorithm::ECDSA => Some(SignatureAlgorithm::Ecdsa),
+        PublicKeyAlgorithm::EdDSA | PublicKeyAlgorithm::Ed25519 | PublicKeyAlgorithm::Ed448 => {
+            Some(SignatureAlgorithm::Eddsa)
+        }
+        _ => None,
+    }
+}
+
+/// Re-judges each signature of a probe run at its own creation time: `rerun(t)` runs the
+/// same verification with `InspectionPolicy::at(t)` and reference time `t`, and returns the
+/// outcomes in the same order. Outcomes without a creation time (malformed) do not depend
+/// on the time and are kept from the probe.
+pub(super) fn judge_at_signature_times(
+    probe: Vec<SigOutcome>,
+    mut rerun: impl FnMut(SystemTime) -> Result<Vec<SigOutcome>, anyhow::Error>,
+) -> Vec<SigOutcome> {
+    let mut outcomes = probe;
+    let mut times: Vec<SystemTime> = Vec::new();
+    for outcome in &outcomes {
+        if let Some(t) = outcome.created
+            && !times.contains(&t)
+        {
+            times.push(t);
+        }
+    }
+    for (n, time) in times.iter().enumerate() {
+        let indices: Vec<usize> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.created == Some(*time))
+            .map(|(i, _)| i)
+            .collect();
+        if n >= MAX_DISTINCT_TIMES {
+            for i in indices {
+                if let Some(o) = outcomes.get_mut(i) {
+                    *o = SigOutcome::unverifiable(
+                        "malformed: too many distinct signature creation times to judge".into(),
+                        Some(*time),
+                    );
+                }
+            }
+            continue;
+        }
+        match rerun(*time) {
+            Ok(judged) if judged.len() == outcomes.len() => {
+                for i in indices {
+                    if let (Some(slot), Some(new)) = (outcomes.get_mut(i), judged.get(i)) {
+                        *slot = new.clone();
+                    }
+                }
+            }
+            Ok(_) => {
+                for i in indices {
+                    if let Some(o) = outcomes.get_mut(i) {
+                        *o = SigOutcome::unverifiable(
+                            "malformed: the message gave different signatures on a second reading"
+                                .into(),
+                            Some(*time),
+                        );
+                    }
+                }
+            }
+            Err(error) => {
+                let reason = if is_policy_violation(&error) {
+                    format!("policy-rejected: {}", chain(&error))
+                } else {
+                    format!("malformed: {}", chain(&error))
+                };
+                for i in indices {
+                    if let Some(o) = outcomes.get_mut(i) {
+                        let mut replaced = SigOutcome::unverifiable(reason.clone(), Some(*time));
+                        replaced.digest = o.digest;
+                        replaced.algorithm = o.algorithm;
+                        *o = replaced;
+                    }
+                }
+            }
+        }
+    }
+    outcomes
+}
+
+/// One [`SignatureFacts`] for a group of signatures.
+///
+/// Several signature packets over the same data (rare: co-signed releases, key transitions)
+/// are summarized by the most telling one: any `invalid` signature makes the whole
+/// `invalid` (something was tampered with or forged), else any `valid` one makes it `valid`
+/// (a second, unverifiable signer takes nothing away from the first), else the first
+/// `unverifiable` one speaks. `signer_count` counts every packet.
+pub(super) fn summarize(
+    outcomes: &[SigOutcome],
+    signature_count: usize,
+    from: Option<&str>,
+) -> SignatureFacts {
+    let picked = outcomes
+        .iter()
+        .find(|o| o.status == SignatureStatus::Invalid)
+        .or_else(|| outcomes.iter().find(|o| o.status == SignatureStatus::Valid))
+        .or_else(|| outcomes.first());
+    let Some(picked) = picked else {
+        let mut facts = SignatureFacts::unverifiable("malformed: no signature packet found");
+        facts.signer_count = signature_count;
+        return facts;
+    };
+    let from = from.map(str::to_lowercase);
+    let signer_matches_from = match (&from, picked.signer_emails.is_empty()) {
+        (Some(from), false) => Some(picked.signer_emails.iter().any(|e| e == from)),
+        _ => None,
+    };
+    SignatureFacts {
+        status: picked.status,
+        reason: picked.reason.clone(),
+        digest: picked.digest,
+        algorithm: picked.algorithm,
+        signer: picked.signer.clone(),
+        signer_matches_from,
+        covers_whole_body: false,
+        signer_count: signature_count.max(outcomes.len()),
+        signed_at: picked.created.map(super::rfc3339),
+    }
+}
+
+/// Verifies a detached signature (armored or binary) over exactly `signed`.
+///
+/// The caller gives the RFC 3156 §5 canonical bytes (MIME headers and body, CRLF). Binary
+/// (0x00) and text (0x01) signatures both work: sequoia canonicalizes line ends for text
+/// signatures itself (RFC 9580 §5.2.1.2).
+pub fn verify_detached(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
+    let run = |time: SystemTime| -> Result<Recorder, anyhow::Error> {
+        let policy = InspectionPolicy::at(time);
+        let mut record = Recorder::default();
+        {
+            let helper = RecordingHelper::new(ctx.certs, &mut record);
+            let mut verifier = DetachedVerifierBuilder::from_bytes(signature)?
+                .with_policy(&policy, time, helper)?;
+            verifier.verify_bytes(signed)?;
+        }
+        Ok(record)
+    };
+    let probe = match run(PROBE_TIME) {
+        Ok(record) if record.checked && record.signature_count > 0 => record,
+        Ok(_) => return malformed_signature("no signature packet found"),
+        Err(error) => return malformed_signature(&chain(&error)),
+    };
+    let count = probe.signature_count;
+    let outcomes = judge_at_signature_times(probe.outcomes, |t| run(t).map(|r| r.outcomes));
+    VerifiedSignature {
+        signature: summarize(&outcomes, count, ctx.from),
+        problems: Vec::new(),
+    }
+}
+
+/// An unparseable signature: `unverifiable` + problem `pgp-malformed`.
+fn malformed_signature(detail: &str) -> VerifiedSignature {
+    VerifiedSignature {
+        signature: SignatureFacts::unverifiable(format!("malformed: {detail}")),
+        problems: vec![Problem::new(
+            "pgp-malformed",
+            format!("the OpenPGP signature does not parse: {detail}"),
+        )],
+    }
+}
+
+/// Verifies a `-----BEGIN PGP SIGNED MESSAGE-----` block (RFC 4880 §7, RFC 9580 §7) and
+/// returns the dash-unescaped text. Also accepts an inline signed (not encrypted)
+/// `-----BEGIN PGP MESSAGE-----`, whose literal data is returned.
+pub fn verify_cleartext(armored: &[u8], ctx: &PgpContext) -> ClearsignedFacts {
+    let run = |time: SystemTime| -> Result<(Recorder, Option<Vec<u8>>), anyhow::Error> {
+        let policy = InspectionPolicy::at(time);
+        let mut record = Recorder::default();
+        let text;
+        {
+            let helper = RecordingHelper::new(ctx.certs, &mut record);
+            let mut verifier =
+                VerifierBuilder::from_bytes(armored)?.with_policy(&policy, time, helper)?;
+            let mut buf = Vec::new();
+            (&mut verifier)
+                .take(MAX_PLAINTEXT as u64 + 1)
+                .read_to_end(&mut buf)?;
+            text = if buf.len() > MAX_PLAINTEXT {
+                None
+            } else {
+                Some(buf)
+            };
+        }
+        Ok((record, text))
+    };
+    let (probe, text) = match run(PROBE_TIME) {
+        Ok((_, None)) => {
+            return ClearsignedFacts {
+                signature: SignatureFacts::unverifiable(
+                    "malformed: the signed text is larger than the inspection limit",
+                ),
+                text: None,
+                problems: vec![Problem::new(
+                    "pgp-decompressed-too-large",
+                    format!("the signed text exceeds {MAX_PLAINTEXT} bytes; not read further"),
+                )],
+            };
+        }
+        Ok((record, Some(text))) if record.checked && record.signature_count > 0 => (record, text),
+        Ok(_) => {
+            let bad = malformed_signature("no signature packet found");
+            return ClearsignedFacts {
+                signature: bad.signature,
+                text: None,
+                problems: bad.problems,
+            };
+        }
+        Err(error) => {
+            let bad = malformed_signature(&chain(&error));
+            return ClearsignedFacts {
+                signature: bad.signature,
+                text: None,
+                problems: bad.problems,
+            };
+        }
+    };
+    let count = probe.signature_count;
+    let outcomes = judge_at_signature_times(probe.outcomes, |t| run(t).map(|(r, _)| r.outcomes));
+    ClearsignedFacts {
+        signature: summarize(&outcomes, count, ctx.from),
+        text: Some(text),
+        problems: Vec::new(),
+    }
+}
