@@ -285,17 +285,32 @@ pub fn own_sending_certificate(
     profile: &Profile,
     smart_card_only: bool,
 ) -> Option<&crate::profile::ResolvedOwn> {
+    own_sending_certificates(profile, smart_card_only)
+        .into_iter()
+        .next()
+}
+
+/// Every own certificate usable for sending (see [`own_sending_certificate`]).
+pub fn own_sending_certificates(
+    profile: &Profile,
+    smart_card_only: bool,
+) -> Vec<&crate::profile::ResolvedOwn> {
     let address = profile.recipient.address.to_ascii_lowercase();
-    profile.resolved.own.iter().find(|own| {
-        let key_ok = if smart_card_only {
-            own.private_key == crate::profile::PrivateKeyLocation::SmartCard
-        } else {
-            own.private_key.usable()
-        };
-        key_ok
-            && trust::usable_at(&own.facts, &profile.evaluation_time).is_none()
-            && own.facts.emails.contains(&address)
-    })
+    profile
+        .resolved
+        .own
+        .iter()
+        .filter(|own| {
+            let key_ok = if smart_card_only {
+                own.private_key == crate::profile::PrivateKeyLocation::SmartCard
+            } else {
+                own.private_key.usable()
+            };
+            key_ok
+                && trust::usable_at(&own.facts, &profile.evaluation_time).is_none()
+                && own.facts.emails.contains(&address)
+        })
+        .collect()
 }
 
 fn signed(profile: &Profile) -> Outcome {

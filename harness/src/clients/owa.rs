@@ -359,11 +359,15 @@ fn signed(flavour: Flavour, profile: &Profile) -> Outcome {
         t.push("owa.sign.smart-card-only");
     }
     t.push("owa.sign.own-certificate-sst");
-    let Some(own) = super::classic_outlook::own_sending_certificate(profile, smart) else {
+    let usable = super::classic_outlook::own_sending_certificates(profile, smart);
+    if usable.is_empty() {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
-    };
-    if !trust::chains_to(&own.facts, &[], &profile.resolved.sst_roots) {
-        t.push("owa.trust.sst-only");
+    }
+    t.push("owa.trust.sst-only");
+    if !usable
+        .iter()
+        .any(|own| trust::chains_to(&own.facts, &[], &profile.resolved.sst_roots))
+    {
         return Outcome::no(Reason::OwnCertificateNotTrustedBySst, Some(E6), &t);
     }
     t.push("owa.sign.digest");
