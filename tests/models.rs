@@ -449,6 +449,22 @@ fn ome() -> Inspection {
     with_layers("owen@contoso.example", vec![l])
 }
 
+/// Proton "Encrypt for outside users": a notice with a link to Proton's portal.
+fn proton_eo() -> Inspection {
+    let mut l = Layer::new(LayerKind::ProtonEoNotice, None, "");
+    l.wire
+        .insert("link".into(), "https://mail.proton.me/eo/xyz".into());
+    with_layers("pat@proton.example", vec![l])
+}
+
+/// A winmail.dat (TNEF) wrapper.
+fn tnef() -> Inspection {
+    with_layers(
+        "owen@contoso.example",
+        vec![Layer::new(LayerKind::Tnef, None, "2")],
+    )
+}
+
 fn plain() -> Inspection {
     Inspection::empty(Some("owen@contoso.example".to_owned()))
 }
@@ -472,6 +488,8 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
         ("pgp-encrypted", pgp_encrypted()),
         ("ome", ome()),
         ("plain", plain()),
+        ("proton-eo", proton_eo()),
+        ("tnef", tnef()),
         ("dana-untrusted", untrusted),
         (
             "dana-expired",
@@ -1311,4 +1329,18 @@ fn unknown_key_is_rejected_naming_file_and_key() {
         "name = \"t\"\nevaluation_time = \"2026-06-01 12:00\"\n[recipient]\naddress = \"r@x\"\n";
     assert!(Profile::parse(bad_time, path).is_err());
     let _unused: BTreeMap<(), ()> = BTreeMap::new();
+}
+
+#[test]
+fn proton_eo_notice_secure_reply_happens_in_the_portal() {
+    for c in ClientId::ALL {
+        let v = verdict(&proton_eo(), &profile("seed-tenant"), c);
+        assert_eq!(v.read.status, ReadStatus::Readable);
+        assert_eq!(v.reply.plain.status, Status::Partial);
+        assert_eq!(v.reply.plain.reason, Some(Reason::ReplyInSenderPortal));
+        assert!(
+            v.weaker_than_original,
+            "an Outlook reply to an EO notice goes out unencrypted"
+        );
+    }
 }

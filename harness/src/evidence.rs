@@ -116,6 +116,7 @@ const USERVOICE_OPENPGP: &str = "https://office365.uservoice.com/forums/289138-o
 const VESON_OME: &str = "https://help.veson.com/imos/how-to-open-encrypted-emails";
 const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-signature-cannot-be-verified-in-secondary-account-attachments-missing";
 const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
+const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
 
 /// Every rule the models may apply, ordered by id.
@@ -519,6 +520,14 @@ pub static RULES: &[Rule] = &[
         citation: "E4 (2010 forum post)",
         quote: "you can't read encrypted mail or digitally signed mail unless you have a digital ID and the S/MIME control is installed.",
         confidence: M,
+    },
+    Rule {
+        id: "owa.read.invalid-or-untrusted-signature",
+        decides: "A signature that fails, or whose chain the SST does not anchor, is flagged as not valid or trusted (E5).",
+        sources: &[NEILSABOL_E5],
+        citation: "",
+        quote: "The digital signature on this message isn't valid or trusted.",
+        confidence: T,
     },
     Rule {
         id: "owa.read.no-extension-banner",

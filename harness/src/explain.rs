@@ -41,7 +41,18 @@ pub fn explain(
     }
 }
 
-fn outcome_line(label: &str, o: &Outcome) -> String {
+/// The index (1-based) of `url` in the client's evidence list, adding it when new.
+fn cite(urls: &mut Vec<String>, url: &str) -> usize {
+    match urls.iter().position(|u| u == url) {
+        Some(i) => i.saturating_add(1),
+        None => {
+            urls.push(url.to_owned());
+            urls.len()
+        }
+    }
+}
+
+fn outcome_line(label: &str, o: &Outcome, urls: &mut Vec<String>) -> String {
     let mut line = format!("  {label:<10} {:<8}", o.status.as_str());
     if let Some(r) = o.reason {
         line.push_str(&format!(" {}", r.as_str()));
@@ -65,14 +76,23 @@ fn outcome_line(label: &str, o: &Outcome) -> String {
     if let Some(s) = &o.user_sees {
         line.push_str(&format!("  {:<10} user sees: \"{s}\"\n", ""));
     }
-    line.push_str(&format!("  {:<10} rules: {}\n", "", o.rules.join(", ")));
-    for url in &o.evidence {
-        line.push_str(&format!("  {:<10} {url}\n", ""));
-    }
+    let refs: Vec<String> = o
+        .evidence
+        .iter()
+        .map(|u| format!("[{}]", cite(urls, u)))
+        .collect();
+    line.push_str(&format!(
+        "  {:<10} rules: {}{}{}\n",
+        "",
+        o.rules.join(", "),
+        if refs.is_empty() { "" } else { "  evidence " },
+        refs.join("")
+    ));
     line
 }
 
-/// The explanation as text: per client, verdicts first, then why, with the evidence links.
+/// The explanation as text: a summary table first, then per client what the user can do and
+/// why not, with the rules applied and numbered evidence links.
 pub fn explain_text(e: &Explanation) -> String {
     let mut out = format!(
         "profile {}  from {}\n",
@@ -100,24 +120,27 @@ pub fn explain_text(e: &Explanation) -> String {
         }
     ));
     out.push_str(&format!(
-        "{:<16} {:<22} {:<13} {:<8} {:<8} {:<8}\n",
-        "client", "read", "signature", "plain", "signed", "encrypted"
+        "{:<16} {:<22} {:<13} {:<8} {:<8} {:<9} {}\n",
+        "client", "read", "signature", "plain", "signed", "encrypted", "weaker"
     ));
     for c in &e.clients {
         out.push_str(&format!(
-            "{:<16} {:<22} {:<13} {:<8} {:<8} {:<8}\n",
+            "{:<16} {:<22} {:<13} {:<8} {:<8} {:<9} {}\n",
             c.client.as_str(),
             c.read.status.as_str(),
             c.read.signature_shown.as_str(),
             c.reply.plain.status.as_str(),
             c.reply.signed.status.as_str(),
             c.reply.encrypted.status.as_str(),
+            if c.weaker_than_original { "yes" } else { "no" },
         ));
     }
     for c in &e.clients {
+        let mut urls: Vec<String> = Vec::new();
         out.push_str(&format!("\n{}\n", c.client.as_str()));
         out.push_str(&format!(
-            "  read       {} / signature {}\n",
+            "  {:<10} {} / signature {}\n",
+            "read",
             c.read.status.as_str(),
             c.read.signature_shown.as_str()
         ));
@@ -129,13 +152,16 @@ pub fn explain_text(e: &Explanation) -> String {
             "",
             c.read.rules.join(", ")
         ));
-        out.push_str(&outcome_line("plain", &c.reply.plain));
-        out.push_str(&outcome_line("signed", &c.reply.signed));
-        out.push_str(&outcome_line("encrypted", &c.reply.encrypted));
+        out.push_str(&outcome_line("plain", &c.reply.plain, &mut urls));
+        out.push_str(&outcome_line("signed", &c.reply.signed, &mut urls));
+        out.push_str(&outcome_line("encrypted", &c.reply.encrypted, &mut urls));
         out.push_str(&format!(
-            "  quotes original: {}  weaker than original: {}\n",
-            c.quotes_original, c.weaker_than_original
+            "  {:<10} quotes original: {}, weaker than original: {}\n",
+            "", c.quotes_original, c.weaker_than_original
         ));
+        for (i, u) in urls.iter().enumerate() {
+            out.push_str(&format!("  [{}] {u}\n", i.saturating_add(1)));
+        }
     }
     out
 }

@@ -45,7 +45,11 @@ impl ClientModel for ClassicOutlook {
             plain_rules.push("classic.reply.inherits-security");
         }
         let reply = ReplyVerdict {
-            plain: Outcome::yes(None, &plain_rules),
+            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
+                super::eo_notice_plain(&plain_rules)
+            } else {
+                Outcome::yes(None, &plain_rules)
+            },
             signed: signed(profile),
             encrypted: encrypted(&msg, profile),
         };

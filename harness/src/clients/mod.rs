@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::{CertificateFacts, Inspection, Layer, LayerKind};
 use crate::profile::Profile;
-use crate::verdict::{ClientVerdict, Outcome, ReadStatus, ReplyVerdict, Status};
+use crate::verdict::{ClientVerdict, Outcome, ReplyVerdict, Status};
 
 /// The clients modelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -287,7 +287,7 @@ pub fn finish(
 /// The strongest protection among `wanted` that the outcomes allow, for a default reply that
 /// asks for `wanted`; `None` when no reply can go out in the asked form.
 pub fn default_protection(reply: &ReplyVerdict, wanted: Protection) -> Option<Protection> {
-    let ok = |o: &Outcome| o.status == Status::Yes;
+    let ok = |o: &Outcome| matches!(o.status, Status::Yes | Status::Partial);
     match wanted {
         Protection::Encrypted if ok(&reply.encrypted) => Some(Protection::Encrypted),
         Protection::Encrypted => None,
@@ -298,7 +298,15 @@ pub fn default_protection(reply: &ReplyVerdict, wanted: Protection) -> Option<Pr
     }
 }
 
-/// `true` when the read status shows text (helper for models).
-pub fn readable(status: ReadStatus) -> bool {
-    status.text_visible()
+/// The plain reply to a Proton "Encrypt for outside users" notice: it can be sent, but it
+/// goes out unencrypted; the secure reply is written in Proton's portal (I).
+pub fn eo_notice_plain(base: &crate::verdict::Trail) -> Outcome {
+    let t = base.with(&["read.proton-eo-notice"]);
+    Outcome::new(
+        Status::Partial,
+        Some(crate::verdict::Reason::ReplyInSenderPortal),
+        None,
+        None,
+        &t,
+    )
 }

@@ -15,7 +15,7 @@ use crate::verdict::{
 };
 
 use super::exchange::{self, ItemClass};
-use super::trust::{self, CertProblem};
+use super::trust;
 use super::{ClientId, ClientModel, Message, Protection};
 
 /// E18a.
@@ -91,7 +91,11 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
             encrypted: b,
         },
         None => ReplyVerdict {
-            plain: Outcome::yes(None, &flavour.base().with(&["owa.reply.plain"])),
+            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
+                super::eo_notice_plain(&flavour.base())
+            } else {
+                Outcome::yes(None, &flavour.base().with(&["owa.reply.plain"]))
+            },
             signed: signed(flavour, profile),
             encrypted: encrypted(flavour, &msg, profile),
         },
@@ -166,7 +170,10 @@ fn smime_signature(
         return (SignatureShown::NotVerified, None, true);
     };
     match sig.status {
-        SignatureStatus::Invalid => return (SignatureShown::Invalid, Some(E5), true),
+        SignatureStatus::Invalid => {
+            t.push("owa.read.invalid-or-untrusted-signature");
+            return (SignatureShown::Invalid, Some(E5), true);
+        }
         SignatureStatus::Unverifiable => {
             t.push("model.not-modelled");
             return (SignatureShown::NotVerified, None, true);
@@ -192,8 +199,10 @@ fn smime_signature(
             }
             (SignatureShown::Verified, None, mismatch)
         }
-        Some(CertProblem::NoEmailProtection | CertProblem::Expired | CertProblem::NotYetValid)
-        | Some(_) => (SignatureShown::Untrusted, Some(E5), true),
+        Some(_) => {
+            t.push("owa.read.invalid-or-untrusted-signature");
+            (SignatureShown::Untrusted, Some(E5), true)
+        }
     }
 }
 
