@@ -6,15 +6,21 @@
 
 #![forbid(unsafe_code)]
 
+pub mod clients;
 pub mod corpus;
 pub mod error;
+pub mod evidence;
+pub mod explain;
 pub mod facts;
 pub mod generate;
 pub mod inspect;
 pub mod mime;
 pub mod openpgp;
+pub mod policy;
+pub mod profile;
 pub mod render;
 pub mod smime;
+pub mod verdict;
 
 pub use error::{Error, Result};
 pub use facts::{Inspection, Layer, LayerForm, LayerKind, Problem, SignatureStatus};

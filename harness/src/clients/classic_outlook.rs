@@ -1,0 +1,479 @@
+//! Classic Outlook for Windows: Windows certificate store, harvesting, GpgOL.
+//!
+//! Catalogue §1: trust from Windows roots plus the carried chain (M); certificates harvested
+//! from signed mail, then GAL, then Contacts (M/T); the strongest common SMIMECapabilities
+//! cipher, else the build default (T/D); no AuthEnvelopedData (T); no native OpenPGP (T),
+//! GpgOL when installed (T).
+
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::policy;
+use crate::profile::Profile;
+use crate::verdict::{
+    CertificateSource, ClientVerdict, Outcome, ReadStatus, ReadVerdict, Reason, ReplyVerdict,
+    SignatureShown, Trail, With,
+};
+
+use super::trust::{self, CertProblem};
+use super::{ClientId, ClientModel, Message, Protection, exchange};
+
+/// E1, the Encryption Problems dialog.
+pub const E1: &str = "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates, or conflicting or unsupported encryption capabilities:";
+/// E2.
+pub const E2: &str =
+    "Cannot open this item. Your Digital ID name cannot be found by the underlying security system";
+/// E9 with E10.
+pub const E9: &str = "The digital signature on this item is Invalid or Not Trusted.";
+/// E11.
+pub const E11: &str =
+    "This message has an invalid Digital Signature. Open the message for more information.";
+/// E12.
+pub const E12: &str = "The certificate used to create this signature does not have the correct usage properties for digitally signing e-mail messages";
+
+/// The Classic Outlook model.
+pub struct ClassicOutlook;
+
+impl ClientModel for ClassicOutlook {
+    fn id(&self) -> ClientId {
+        ClientId::ClassicOutlook
+    }
+
+    fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
+        let msg = Message::new(inspection);
+        let read = read(&msg, profile);
+        let mut plain_rules = Trail::of(&["classic.reply.plain"]);
+        if msg.protection() != Protection::Plain {
+            plain_rules.push("classic.reply.inherits-security");
+        }
+        let reply = ReplyVerdict {
+            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
+                super::eo_notice_plain(&plain_rules)
+            } else {
+                Outcome::yes(None, &plain_rules)
+            },
+            signed: signed(profile),
+            encrypted: encrypted(&msg, profile),
+        };
+        let original = msg.protection();
+        let wanted = if profile.workstation.classic_reply_inherits_security {
+            original
+        } else {
+            Protection::Plain
+        };
+        let default = match wanted {
+            Protection::Plain => super::default_protection(&reply, Protection::Plain),
+            w => super::default_protection(&reply, w),
+        };
+        super::finish(ClientId::ClassicOutlook, read, reply, original, default)
+    }
+}
+
+fn verdict(
+    status: ReadStatus,
+    shown: SignatureShown,
+    user_sees: Option<&str>,
+    t: &Trail,
+) -> ReadVerdict {
+    ReadVerdict {
+        status,
+        signature_shown: shown,
+        user_sees: user_sees.map(str::to_owned),
+        rules: t.ids(),
+    }
+}
+
+/// What the signature indicator shows for an S/MIME signed layer under Windows trust.
+fn smime_signature(
+    layer: &Layer,
+    msg: &Message,
+    profile: &Profile,
+    t: &mut Trail,
+) -> (SignatureShown, Option<&'static str>) {
+    let Some(sig) = &layer.signature else {
+        t.push("model.not-modelled");
+        return (SignatureShown::NotVerified, None);
+    };
+    match sig.status {
+        SignatureStatus::Invalid => {
+            t.push("classic.read.invalid-signature");
+            return (SignatureShown::Invalid, Some(E11));
+        }
+        SignatureStatus::Unverifiable => {
+            t.push("model.not-modelled");
+            return (SignatureShown::NotVerified, None);
+        }
+        SignatureStatus::Valid => {}
+    }
+    t.push("classic.trust.windows-roots");
+    let Some(signer) = Message::signer_certificate(layer) else {
+        t.push("model.not-modelled");
+        return (SignatureShown::NotVerified, None);
+    };
+    let carried = msg.carried_certificates();
+    match trust::judge(
+        signer,
+        &carried,
+        &profile.resolved.windows_roots,
+        &profile.evaluation_time,
+    ) {
+        None => {
+            if sig.signer_matches_from == Some(false) {
+                t.push("classic.trust.signer-address");
+            }
+            (SignatureShown::Verified, None)
+        }
+        Some(CertProblem::NoEmailProtection) => {
+            t.push("classic.trust.no-email-eku");
+            (SignatureShown::Untrusted, Some(E12))
+        }
+        Some(CertProblem::Untrusted) => {
+            t.push("classic.trust.untrusted-signer");
+            t.push("classic.trust.missing-root-error");
+            (SignatureShown::Untrusted, Some(E9))
+        }
+        Some(_) => {
+            t.push("classic.trust.untrusted-signer");
+            (SignatureShown::Untrusted, Some(E9))
+        }
+    }
+}
+
+/// The signature shown for an OpenPGP signed layer when GpgOL is installed.
+fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> SignatureShown {
+    t.push("classic.gpgol.decrypt-verify");
+    let Some(sig) = &layer.signature else {
+        return SignatureShown::NotVerified;
+    };
+    match sig.status {
+        SignatureStatus::Invalid => SignatureShown::Invalid,
+        SignatureStatus::Unverifiable => SignatureShown::NotVerified,
+        SignatureStatus::Valid => {
+            let signer = sig.signer.as_ref().map(|s| s.id.to_ascii_uppercase());
+            let known = signer.is_some_and(|id| {
+                !id.is_empty()
+                    && profile
+                        .resolved
+                        .gpgol_keyring
+                        .iter()
+                        .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
+            });
+            if known {
+                SignatureShown::Verified
+            } else {
+                SignatureShown::NotVerified
+            }
+        }
+    }
+}
+
+/// Whether GpgOL holds a secret key this OpenPGP message is encrypted to: a recipient key id
+/// that ends a secret key's fingerprint, or (subkey ids are not in the facts) a secret key
+/// for the recipient's own address.
+fn gpgol_can_decrypt(layer: &Layer, profile: &Profile) -> bool {
+    let secrets = &profile.resolved.gpgol_secret_keys;
+    let by_id = layer.encryption.as_ref().is_some_and(|e| {
+        e.recipients.iter().any(|r| {
+            let id = r.id.to_ascii_uppercase();
+            id != "0000000000000000"
+                && secrets
+                    .iter()
+                    .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
+        })
+    });
+    let address = profile.recipient.address.to_ascii_lowercase();
+    by_id || secrets.iter().any(|k| k.emails.contains(&address))
+}
+
+fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
+    let (_, class_rules) = exchange::item_class(msg);
+    let mut t = class_rules;
+    let gpgol = profile.workstation.gpgol;
+    let Some(primary) = msg.primary else {
+        t.push("read.plain");
+        return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
+    };
+    match primary.kind {
+        LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => {
+            let cipher = primary.encryption.as_ref().and_then(|e| e.cipher.clone());
+            if primary.kind == LayerKind::SmimeAuthEnveloped
+                || cipher.as_deref().is_some_and(policy::is_gcm)
+            {
+                t.push("classic.read.auth-enveloped");
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t);
+            }
+            t.push("classic.read.decrypt-needs-key");
+            if !super::own_key_for(primary, profile, false) {
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E2), &t);
+            }
+            match msg.signed_after(primary) {
+                Some(inner) if inner.kind == LayerKind::SmimeSigned => {
+                    let (shown, sees) = smime_signature(inner, msg, profile, &mut t);
+                    let status = if shown == SignatureShown::Verified {
+                        ReadStatus::Readable
+                    } else {
+                        ReadStatus::ReadableWithWarning
+                    };
+                    verdict(status, shown, sees, &t)
+                }
+                _ => verdict(ReadStatus::Readable, SignatureShown::None, None, &t),
+            }
+        }
+        LayerKind::SmimeSigned => {
+            t.push("classic.read.smime-signed");
+            let (shown, sees) = smime_signature(primary, msg, profile, &mut t);
+            let status = if shown == SignatureShown::Verified
+                && !t.ids().iter().any(|r| r == "classic.trust.signer-address")
+            {
+                ReadStatus::Readable
+            } else {
+                ReadStatus::ReadableWithWarning
+            };
+            verdict(status, shown, sees, &t)
+        }
+        LayerKind::PgpSigned => {
+            if gpgol {
+                let shown = gpgol_signature(primary, profile, &mut t);
+                return verdict(ReadStatus::Readable, shown, None, &t);
+            }
+            t.push("classic.openpgp.no-native");
+            if primary.form == Some(LayerForm::Mime) {
+                t.push("classic.read.pgp-signed-readable");
+                t.push("classic.read.pgp-signed-signature-ui");
+                verdict(ReadStatus::Readable, SignatureShown::NotVerified, None, &t)
+            } else {
+                t.push("read.inline-pgp");
+                verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+            }
+        }
+        LayerKind::PgpEncrypted => {
+            if gpgol && gpgol_can_decrypt(primary, profile) {
+                t.push("classic.gpgol.decrypt-verify");
+                let shown = match msg.signed_after(primary) {
+                    Some(inner) if inner.kind == LayerKind::PgpSigned => {
+                        gpgol_signature(inner, profile, &mut t)
+                    }
+                    _ => SignatureShown::None,
+                };
+                return verdict(ReadStatus::Readable, shown, None, &t);
+            }
+            t.push("classic.openpgp.no-native");
+            if primary.form == Some(LayerForm::Mime) {
+                t.push("classic.read.pgp-encrypted-attachments");
+                verdict(ReadStatus::AttachmentsOnly, SignatureShown::None, None, &t)
+            } else {
+                t.push("read.inline-pgp");
+                verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
+            }
+        }
+        LayerKind::Ome => {
+            t.push("read.ome-native");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::Tnef => {
+            t.push("read.tnef");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::ProtonEoNotice => {
+            t.push("read.proton-eo-notice");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::PgpKey => {
+            t.push("read.plain");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+    }
+}
+
+/// The user's own certificate usable for sending: private key present, valid at the
+/// evaluation time with e-mail EKU, and (sender-side name check) for her address.
+pub fn own_sending_certificate(
+    profile: &Profile,
+    smart_card_only: bool,
+) -> Option<&crate::profile::ResolvedOwn> {
+    own_sending_certificates(profile, smart_card_only)
+        .into_iter()
+        .next()
+}
+
+/// Every own certificate usable for sending (see [`own_sending_certificate`]).
+pub fn own_sending_certificates(
+    profile: &Profile,
+    smart_card_only: bool,
+) -> Vec<&crate::profile::ResolvedOwn> {
+    let address = profile.recipient.address.to_ascii_lowercase();
+    profile
+        .resolved
+        .own
+        .iter()
+        .filter(|own| {
+            let key_ok = if smart_card_only {
+                own.private_key == crate::profile::PrivateKeyLocation::SmartCard
+            } else {
+                own.private_key.usable()
+            };
+            key_ok
+                && trust::usable_at(&own.facts, &profile.evaluation_time).is_none()
+                && own.facts.emails.contains(&address)
+        })
+        .collect()
+}
+
+fn signed(profile: &Profile) -> Outcome {
+    let t = Trail::of(&[
+        "classic.sign.own-certificate",
+        "classic.sign.own-address-check",
+    ]);
+    if own_sending_certificate(profile, false).is_none() {
+        return Outcome::no(Reason::NoOwnCertificate, None, &t);
+    }
+    let t = t.with(&["classic.sign.default-digest"]);
+    Outcome::yes(
+        Some(With {
+            digest: Some(policy::CLASSIC_DEFAULT_DIGEST.as_str().to_owned()),
+            cipher: None,
+            recipient_certificate_from: None,
+        }),
+        &t,
+    )
+}
+
+/// Classic's recipient-certificate lookup: message, GAL (published users and mail
+/// contacts), Outlook Contacts; the first usable certificate wins.
+fn lookup<'a>(
+    msg: &Message<'a>,
+    profile: &'a Profile,
+    address: &str,
+) -> Option<(
+    CertificateSource,
+    &'a crate::facts::CertificateFacts,
+    &'static str,
+)> {
+    let at = profile.evaluation_time.as_str();
+    let usable = |c: &crate::facts::CertificateFacts| {
+        super::encryption_capable(c) && trust::usable_at(c, at).is_none()
+    };
+    if let Some(c) = msg.harvestable_certificate(address, at) {
+        return Some((
+            CertificateSource::Message,
+            c,
+            "classic.encrypt.harvested-cert",
+        ));
+    }
+    if let Some(own) = profile.resolved.own.iter().find(|o| {
+        o.published_to_gal && o.facts.emails.iter().any(|e| e == address) && usable(&o.facts)
+    }) {
+        return Some((CertificateSource::Gal, &own.facts, "classic.encrypt.gal"));
+    }
+    if let Some(c) = profile
+        .resolved
+        .mail_contacts
+        .iter()
+        .find(|c| c.address == address && usable(&c.certificate))
+    {
+        return Some((
+            CertificateSource::MailContact,
+            &c.certificate,
+            "classic.encrypt.gal",
+        ));
+    }
+    profile
+        .resolved
+        .outlook_contacts
+        .iter()
+        .find(|c| c.address == address && usable(&c.certificate))
+        .map(|c| {
+            (
+                CertificateSource::Contacts,
+                &c.certificate,
+                "classic.encrypt.contacts",
+            )
+        })
+}
+
+fn gpgol_key_for(profile: &Profile, address: &str) -> bool {
+    profile.workstation.gpgol
+        && profile
+            .resolved
+            .gpgol_keyring
+            .iter()
+            .any(|k| k.can_encrypt && k.emails.iter().any(|e| e == address))
+}
+
+fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
+    let Some(address) = msg.from else {
+        return Outcome::no(
+            Reason::NoRecipientAddress,
+            None,
+            &Trail::of(&["classic.encrypt.no-recipient-certificate"]),
+        );
+    };
+    let keyring = Trail::of(&["classic.gpgol.encrypt-keyring"]);
+    let keyring_yes = || {
+        Outcome::yes(
+            Some(With {
+                digest: None,
+                cipher: None,
+                recipient_certificate_from: Some(CertificateSource::Keyring),
+            }),
+            &keyring,
+        )
+    };
+    if msg.openpgp_only() && gpgol_key_for(profile, address) {
+        return keyring_yes();
+    }
+    let Some((source, cert, rule)) = lookup(msg, profile, address) else {
+        if gpgol_key_for(profile, address) {
+            return keyring_yes();
+        }
+        if msg.openpgp_only() {
+            return Outcome::no(
+                Reason::OpenpgpNotSupported,
+                Some(E1),
+                &Trail::of(&[
+                    "classic.openpgp.no-native",
+                    "classic.encrypt.openpgp-sender",
+                ]),
+            );
+        }
+        return Outcome::no(
+            Reason::NoRecipientCertificate,
+            Some(E1),
+            &Trail::of(&[
+                "classic.encrypt.harvested-cert",
+                "classic.encrypt.gal",
+                "classic.encrypt.contacts",
+                "classic.encrypt.recipient-cert-valid",
+                "classic.encrypt.no-recipient-certificate",
+            ]),
+        );
+    };
+    let mut t = Trail::of(&[
+        rule,
+        "classic.encrypt.recipient-cert-valid",
+        "classic.encrypt.own-certificate",
+    ]);
+    if own_sending_certificate(profile, false).is_none() {
+        return Outcome::no(Reason::NoOwnCertificate, None, &t);
+    }
+    let mut caps = msg.sender_capabilities();
+    if caps.is_empty() {
+        caps = cert.capabilities.clone();
+    }
+    let cipher = match policy::strongest_common(&caps, policy::CLASSIC_CIPHERS) {
+        Some(c) => {
+            t.push("classic.encrypt.capabilities-cipher");
+            c
+        }
+        None => {
+            t.push("classic.encrypt.default-cipher");
+            policy::classic_default_cipher(&profile.workstation.classic_build)
+        }
+    };
+    Outcome::yes(
+        Some(With {
+            digest: None,
+            cipher: Some(cipher.to_owned()),
+            recipient_certificate_from: Some(source),
+        }),
+        &t,
+    )
+}

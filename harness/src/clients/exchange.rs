@@ -1,0 +1,56 @@
+//! What Exchange Online does once for all clients: the MAPI item class a message gets, and
+//! the tenant-wide directory and trust anchors OWA and New Outlook depend on.
+
+use crate::facts::{LayerForm, LayerKind};
+use crate::verdict::Trail;
+
+use super::Message;
+
+/// The MAPI message class Exchange gives the item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemClass {
+    /// `IPM.Note`: an ordinary message (PGP/MIME encrypted stays one, its parts attachments).
+    Note,
+    /// `IPM.Note.SMIME.MultipartSigned`: any `multipart/signed`, S/MIME or OpenPGP.
+    SmimeMultipartSigned {
+        /// The signature is OpenPGP (`application/pgp-signature`), not CMS.
+        openpgp: bool,
+    },
+    /// `IPM.Note.SMIME`: opaque-signed or enveloped S/MIME; the body is not promoted.
+    Smime,
+}
+
+/// The item class of the message and the rules that decided it. Only a layer at the root
+/// part (`""`) changes the class; inner layers are parts of an ordinary message.
+pub fn item_class(msg: &Message) -> (ItemClass, Trail) {
+    let Some(root) = msg.primary.filter(|l| l.part.is_empty()) else {
+        if msg.first(LayerKind::PgpEncrypted).is_some() {
+            return (
+                ItemClass::Note,
+                Trail::of(&["exchange.pgp-encrypted-attachments"]),
+            );
+        }
+        return (ItemClass::Note, Trail::new());
+    };
+    match (root.kind, root.form) {
+        (LayerKind::SmimeSigned, Some(LayerForm::Clear)) => (
+            ItemClass::SmimeMultipartSigned { openpgp: false },
+            Trail::of(&["exchange.multipart-signed-class"]),
+        ),
+        (LayerKind::PgpSigned, Some(LayerForm::Mime)) => (
+            ItemClass::SmimeMultipartSigned { openpgp: true },
+            Trail::of(&["exchange.pgp-multipart-signed-class"]),
+        ),
+        (LayerKind::SmimeSigned, _)
+        | (LayerKind::SmimeEnveloped, _)
+        | (LayerKind::SmimeAuthEnveloped, _) => (
+            ItemClass::Smime,
+            Trail::of(&["exchange.opaque-class", "exchange.opaque-body-not-promoted"]),
+        ),
+        (LayerKind::PgpEncrypted, Some(LayerForm::Mime)) => (
+            ItemClass::Note,
+            Trail::of(&["exchange.pgp-encrypted-attachments"]),
+        ),
+        _ => (ItemClass::Note, Trail::new()),
+    }
+}

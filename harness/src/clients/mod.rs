@@ -1,0 +1,312 @@
+//! Client models: (facts, profile) → what each Microsoft client lets the user do.
+//!
+//! One module per client ([`classic_outlook`], [`owa`], [`new_outlook`]), the server behaviour
+//! they share in [`exchange`], and certificate judgement in [`trust`]. Models read only
+//! [`Inspection`] and [`Profile`], never message bytes. Every decision is a rule from
+//! [`crate::evidence::RULES`].
+
+pub mod classic_outlook;
+pub mod exchange;
+pub mod new_outlook;
+pub mod owa;
+pub mod trust;
+
+use serde::{Deserialize, Serialize};
+
+use crate::facts::{CertificateFacts, Inspection, Layer, LayerKind};
+use crate::profile::Profile;
+use crate::verdict::{ClientVerdict, Outcome, ReplyVerdict, Status};
+
+/// The clients modelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientId {
+    /// Classic Outlook for Windows (Outlook 2016 and later, Microsoft 365 desktop).
+    ClassicOutlook,
+    /// Outlook on the web (Exchange Online).
+    Owa,
+    /// New Outlook for Windows (olk.exe).
+    NewOutlook,
+}
+
+impl ClientId {
+    /// Every client, in report order.
+    pub const ALL: [ClientId; 3] = [Self::ClassicOutlook, Self::Owa, Self::NewOutlook];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClassicOutlook => "classic-outlook",
+            Self::Owa => "owa",
+            Self::NewOutlook => "new-outlook",
+        }
+    }
+
+    /// The client with this id.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Its model.
+    pub fn model(self) -> &'static dyn ClientModel {
+        match self {
+            Self::ClassicOutlook => &classic_outlook::ClassicOutlook,
+            Self::Owa => &owa::Owa,
+            Self::NewOutlook => &new_outlook::NewOutlook,
+        }
+    }
+}
+
+/// A client model.
+pub trait ClientModel: Sync {
+    fn id(&self) -> ClientId;
+    /// The verdict for one message under one profile.
+    fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict;
+}
+
+/// How well a message or a reply is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Protection {
+    Plain,
+    Signed,
+    Encrypted,
+}
+
+/// A model's view of the facts: the layers that matter, found once.
+pub struct Message<'a> {
+    pub inspection: &'a Inspection,
+    /// `From`, lower-case.
+    pub from: Option<&'a str>,
+    /// The outermost layer that decides how the item is handled (key layers skipped).
+    pub primary: Option<&'a Layer>,
+}
+
+impl<'a> Message<'a> {
+    pub fn new(inspection: &'a Inspection) -> Self {
+        Self {
+            inspection,
+            from: inspection.from.as_deref(),
+            primary: inspection
+                .layers
+                .iter()
+                .find(|l| l.kind != LayerKind::PgpKey),
+        }
+    }
+
+    /// The first layer of this kind.
+    pub fn first(&self, kind: LayerKind) -> Option<&'a Layer> {
+        self.inspection.layers.iter().find(|l| l.kind == kind)
+    }
+
+    /// The first signed layer after `index` in layer order (the signature inside an
+    /// encrypted layer).
+    pub fn signed_after(&self, layer: &Layer) -> Option<&'a Layer> {
+        let pos = self
+            .inspection
+            .layers
+            .iter()
+            .position(|l| std::ptr::eq(l, layer))?;
+        self.inspection
+            .layers
+            .iter()
+            .skip(pos.saturating_add(1))
+            .find(|l| l.kind.is_signed())
+    }
+
+    /// Every certificate carried by an S/MIME layer.
+    pub fn carried_certificates(&self) -> Vec<CertificateFacts> {
+        self.inspection
+            .layers
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l.kind,
+                    LayerKind::SmimeSigned
+                        | LayerKind::SmimeEnveloped
+                        | LayerKind::SmimeAuthEnveloped
+                )
+            })
+            .flat_map(|l| l.certificates.iter().cloned())
+            .collect()
+    }
+
+    /// The signer's certificate in an S/MIME signed layer.
+    pub fn signer_certificate(layer: &'a Layer) -> Option<&'a CertificateFacts> {
+        let by_id = layer
+            .signature
+            .as_ref()
+            .and_then(|s| s.signer.as_ref())
+            .and_then(|s| {
+                layer.certificates.iter().find(|c| {
+                    c.id == s.id
+                        || c.subject_key_id.as_deref().map(|k| format!("ski:{k}"))
+                            == Some(s.id.clone())
+                })
+            });
+        by_id.or_else(|| layer.certificates.iter().find(|c| c.role == "signer"))
+    }
+
+    /// Whether the message has any OpenPGP layer and no S/MIME layer.
+    pub fn openpgp_only(&self) -> bool {
+        let pgp = self.inspection.layers.iter().any(|l| {
+            matches!(
+                l.kind,
+                LayerKind::PgpSigned | LayerKind::PgpEncrypted | LayerKind::PgpKey
+            )
+        });
+        let smime = self.inspection.layers.iter().any(|l| {
+            matches!(
+                l.kind,
+                LayerKind::SmimeSigned | LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped
+            )
+        });
+        pgp && !smime
+    }
+
+    /// How the original is protected: encrypted (S/MIME, OpenPGP, OME, Proton EO) > signed.
+    pub fn protection(&self) -> Protection {
+        let layers = &self.inspection.layers;
+        if layers.iter().any(|l| {
+            l.kind.is_encrypted() || matches!(l.kind, LayerKind::Ome | LayerKind::ProtonEoNotice)
+        }) {
+            Protection::Encrypted
+        } else if layers.iter().any(|l| l.kind.is_signed()) {
+            Protection::Signed
+        } else {
+            Protection::Plain
+        }
+    }
+
+    /// Whether the original carries an S/MIME encrypted layer.
+    pub fn smime_encrypted(&self) -> bool {
+        self.inspection.layers.iter().any(|l| {
+            matches!(
+                l.kind,
+                LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped
+            )
+        })
+    }
+
+    /// The sender's SMIMECapabilities from the first S/MIME signed layer signed by `From`.
+    pub fn sender_capabilities(&self) -> Vec<String> {
+        self.inspection
+            .layers_of(LayerKind::SmimeSigned)
+            .find_map(|l| l.capabilities.clone())
+            .unwrap_or_default()
+    }
+
+    /// A certificate for `address` carried in a signed layer and usable for encryption at
+    /// `at`: the key-preference certificate first, then an `encryption` role, then the
+    /// signer's.
+    pub fn harvestable_certificate(&self, address: &str, at: &str) -> Option<&'a CertificateFacts> {
+        let mut best: Option<(u8, &'a CertificateFacts)> = None;
+        for layer in self.inspection.layers_of(LayerKind::SmimeSigned) {
+            let preferred: Vec<&String> = layer
+                .key_preference
+                .iter()
+                .flat_map(|k| k.smime.iter().chain(k.microsoft.iter()))
+                .collect();
+            for cert in &layer.certificates {
+                if !cert.emails.iter().any(|e| e == address)
+                    || !encryption_capable(cert)
+                    || trust::usable_at(cert, at).is_some()
+                {
+                    continue;
+                }
+                let rank = if preferred.iter().any(|p| **p == cert.id) {
+                    0
+                } else if cert.role == "encryption" {
+                    1
+                } else {
+                    2
+                };
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, cert));
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+}
+
+/// Whether a certificate's keyUsage allows key transport or agreement (RFC 8551 §4.4.2);
+/// an absent extension allows it.
+pub fn encryption_capable(cert: &CertificateFacts) -> bool {
+    cert.key_usage.is_empty()
+        || cert
+            .key_usage
+            .iter()
+            .any(|u| u == "keyEncipherment" || u == "keyAgreement")
+}
+
+/// Whether one of the user's certificates is a recipient of this encrypted layer and has a
+/// usable private key (`smart_card_only`: OWAOnlyUseSmartCard).
+pub fn own_key_for(layer: &Layer, profile: &Profile, smart_card_only: bool) -> bool {
+    let Some(enc) = &layer.encryption else {
+        return false;
+    };
+    profile.resolved.own.iter().any(|own| {
+        let key_ok = if smart_card_only {
+            own.private_key == crate::profile::PrivateKeyLocation::SmartCard
+        } else {
+            own.private_key.usable()
+        };
+        let ski = own
+            .facts
+            .subject_key_id
+            .as_deref()
+            .map(|k| format!("ski:{k}"));
+        key_ok
+            && enc.recipients.iter().any(|r| {
+                (!own.facts.id.is_empty() && r.id == own.facts.id) || Some(&r.id) == ski.as_ref()
+            })
+    })
+}
+
+/// The reply the client would send by default, and the verdict flags that follow from it.
+pub fn finish(
+    client: ClientId,
+    read: crate::verdict::ReadVerdict,
+    reply: ReplyVerdict,
+    original: Protection,
+    default_reply: Option<Protection>,
+) -> ClientVerdict {
+    let any_reply = [&reply.plain, &reply.signed, &reply.encrypted]
+        .iter()
+        .any(|o| matches!(o.status, Status::Yes | Status::Partial));
+    let quotes_original = any_reply && read.status.text_visible();
+    let weaker_than_original = matches!(default_reply, Some(p) if p < original);
+    ClientVerdict {
+        client,
+        read,
+        reply,
+        quotes_original,
+        weaker_than_original,
+    }
+}
+
+/// The strongest protection among `wanted` that the outcomes allow, for a default reply that
+/// asks for `wanted`; `None` when no reply can go out in the asked form.
+pub fn default_protection(reply: &ReplyVerdict, wanted: Protection) -> Option<Protection> {
+    let ok = |o: &Outcome| matches!(o.status, Status::Yes | Status::Partial);
+    match wanted {
+        Protection::Encrypted if ok(&reply.encrypted) => Some(Protection::Encrypted),
+        Protection::Encrypted => None,
+        Protection::Signed if ok(&reply.signed) => Some(Protection::Signed),
+        Protection::Signed => None,
+        Protection::Plain if ok(&reply.plain) => Some(Protection::Plain),
+        Protection::Plain => None,
+    }
+}
+
+/// The plain reply to a Proton "Encrypt for outside users" notice: it can be sent, but it
+/// goes out unencrypted; the secure reply is written in Proton's portal (I).
+pub fn eo_notice_plain(base: &crate::verdict::Trail) -> Outcome {
+    let t = base.with(&["read.proton-eo-notice"]);
+    Outcome::new(
+        Status::Partial,
+        Some(crate::verdict::Reason::ReplyInSenderPortal),
+        None,
+        None,
+        &t,
+    )
+}

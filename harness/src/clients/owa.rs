@@ -1,0 +1,455 @@
+//! Outlook on the web (Exchange Online), and the web pipeline New Outlook shares.
+//!
+//! Catalogue §2: the S/MIME extension and control do all the cryptography (D); trust is the
+//! tenant SST only (D); recipient certificates come from the directory only, published users
+//! and admin mail contacts (D for GAL, I for "no harvesting"); algorithms from
+//! Set-SmimeConfig (D). PGP/MIME-signed mail arrives as an S/MIME-class item (T) and reply was
+//! reported failing (T), by the hypothesis that the control builds the reply (I).
+
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::policy;
+use crate::profile::Profile;
+use crate::verdict::{
+    CertificateSource, ClientVerdict, Outcome, ReadStatus, ReadVerdict, Reason, ReplyVerdict,
+    SignatureShown, Trail, With,
+};
+
+use super::exchange::{self, ItemClass};
+use super::trust;
+use super::{ClientId, ClientModel, Message, Protection};
+
+/// E18a.
+pub const E18A: &str = "This message has a digital signature, but it wasn't verified because the S/MIME control isn't currently supported for your browser or platform.";
+/// E3.
+pub const E3: &str = "This message can't be decrypted because its encryption algorithm isn't supported or your digital ID can't be found. If you have a smart card-based digital ID, insert the card and try again to open the message.";
+/// E4 (legacy wording; the current string is not captured).
+pub const E4: &str = "The content cannot be displayed because the S/MIME control is not available.";
+/// E5 (first sentence).
+pub const E5: &str = "The digital signature on this message isn't valid or trusted.";
+/// E6 (German UI, as captured).
+pub const E6: &str = "Fehler beim Senden dieser S/MIME-Nachricht. Das zum Signieren dieser Nachricht verwendete Zertifikat wird von Ihrer Organisation nicht als vertrauenswürdig eingestuft.";
+/// E18b (single low-quality source).
+pub const E18B: &str = "Valid certificates weren't found for the recipients listed above.";
+
+/// The OWA model.
+pub struct Owa;
+
+impl ClientModel for Owa {
+    fn id(&self) -> ClientId {
+        ClientId::Owa
+    }
+
+    fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
+        evaluate_web(Flavour::Owa, inspection, profile)
+    }
+}
+
+/// Which web client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    Owa,
+    NewOutlook,
+}
+
+impl Flavour {
+    /// Whether an S/MIME control is available, and the rules that say so.
+    fn control(self, profile: &Profile) -> (bool, Trail) {
+        match self {
+            Self::Owa => (
+                profile.workstation.owa_smime_extension,
+                Trail::of(&["owa.extension-required"]),
+            ),
+            Self::NewOutlook => (true, Trail::of(&["new-outlook.built-in-bridge"])),
+        }
+    }
+
+    /// Rules every verdict of this flavour starts with.
+    fn base(self) -> Trail {
+        match self {
+            Self::Owa => Trail::new(),
+            Self::NewOutlook => Trail::of(&["new-outlook.as-owa"]),
+        }
+    }
+
+    fn id(self) -> ClientId {
+        match self {
+            Self::Owa => ClientId::Owa,
+            Self::NewOutlook => ClientId::NewOutlook,
+        }
+    }
+}
+
+/// The verdict of OWA or New Outlook.
+pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
+    let msg = Message::new(inspection);
+    let read = read(flavour, &msg, profile);
+    let blocked = reply_blocked(flavour, &msg, profile);
+    let mut reply = match blocked {
+        Some(b) => ReplyVerdict {
+            plain: b.clone(),
+            signed: b.clone(),
+            encrypted: b,
+        },
+        None => ReplyVerdict {
+            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
+                super::eo_notice_plain(&flavour.base())
+            } else {
+                Outcome::yes(None, &flavour.base().with(&["owa.reply.plain"]))
+            },
+            signed: signed(flavour, profile),
+            encrypted: encrypted(flavour, &msg, profile),
+        },
+    };
+    let original = msg.protection();
+    if flavour == Flavour::NewOutlook && blocked_none(&reply) {
+        if msg.smime_encrypted() {
+            reply
+                .encrypted
+                .add_rule("new-outlook.reply.inherits-encryption");
+        }
+        if original >= Protection::Signed {
+            reply.signed.add_rule("new-outlook.reply.no-sign-on-reply");
+        }
+    }
+    let cfg = &profile.tenant.smime_config;
+    let mut wanted = Protection::Plain;
+    if cfg.owa_always_sign {
+        wanted = Protection::Signed;
+    }
+    if flavour == Flavour::NewOutlook {
+        if original == Protection::Signed && !cfg.no_sign_on_reply {
+            wanted = wanted.max(Protection::Signed);
+        }
+        if msg.smime_encrypted() {
+            wanted = Protection::Encrypted;
+        }
+    }
+    if cfg.owa_always_encrypt {
+        wanted = Protection::Encrypted;
+    }
+    if msg.first(LayerKind::Ome).is_some() {
+        // OME replies stay protected (catalogue §0, T).
+        wanted = Protection::Encrypted;
+    }
+    let default = if msg.first(LayerKind::Ome).is_some() {
+        Some(Protection::Encrypted).filter(|_| reply.plain.status == crate::verdict::Status::Yes)
+    } else {
+        super::default_protection(&reply, wanted)
+    };
+    super::finish(flavour.id(), read, reply, original, default)
+}
+
+/// Whether the reply outcomes are the individual ones (not one blocking outcome).
+fn blocked_none(reply: &ReplyVerdict) -> bool {
+    reply.plain != reply.signed || reply.signed != reply.encrypted
+}
+
+fn verdict(
+    status: ReadStatus,
+    shown: SignatureShown,
+    sees: Option<&str>,
+    t: &Trail,
+) -> ReadVerdict {
+    ReadVerdict {
+        status,
+        signature_shown: shown,
+        user_sees: sees.map(str::to_owned),
+        rules: t.ids(),
+    }
+}
+
+/// The signature shown for an S/MIME signed layer judged against the SST.
+fn smime_signature(
+    layer: &Layer,
+    msg: &Message,
+    profile: &Profile,
+    t: &mut Trail,
+) -> (SignatureShown, Option<&'static str>, bool) {
+    let Some(sig) = &layer.signature else {
+        t.push("model.not-modelled");
+        return (SignatureShown::NotVerified, None, true);
+    };
+    match sig.status {
+        SignatureStatus::Invalid => {
+            t.push("owa.read.invalid-or-untrusted-signature");
+            return (SignatureShown::Invalid, Some(E5), true);
+        }
+        SignatureStatus::Unverifiable => {
+            t.push("model.not-modelled");
+            return (SignatureShown::NotVerified, None, true);
+        }
+        SignatureStatus::Valid => {}
+    }
+    t.push("owa.trust.sst-only");
+    let Some(signer) = Message::signer_certificate(layer) else {
+        t.push("model.not-modelled");
+        return (SignatureShown::NotVerified, None, true);
+    };
+    let carried = msg.carried_certificates();
+    match trust::judge(
+        signer,
+        &carried,
+        &profile.resolved.sst_roots,
+        &profile.evaluation_time,
+    ) {
+        None => {
+            let mismatch = sig.signer_matches_from == Some(false);
+            if mismatch {
+                t.push("owa.trust.address-mismatch");
+            }
+            (SignatureShown::Verified, None, mismatch)
+        }
+        Some(_) => {
+            t.push("owa.read.invalid-or-untrusted-signature");
+            (SignatureShown::Untrusted, Some(E5), true)
+        }
+    }
+}
+
+fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
+    let (_, class_rules) = exchange::item_class(msg);
+    let mut t = flavour.base();
+    t.extend(&class_rules);
+    let (control, control_rules) = flavour.control(profile);
+    let Some(primary) = msg.primary else {
+        t.push("read.plain");
+        return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
+    };
+    match primary.kind {
+        LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => {
+            t.extend(&control_rules);
+            if !control {
+                t.push("owa.read.encrypted-no-extension");
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E4), &t);
+            }
+            let gcm = primary.kind == LayerKind::SmimeAuthEnveloped
+                || primary
+                    .encryption
+                    .as_ref()
+                    .and_then(|e| e.cipher.as_deref())
+                    .is_some_and(policy::is_gcm);
+            if gcm {
+                t.push("owa.read.auth-enveloped");
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
+            }
+            t.push("owa.read.decrypt-needs-key");
+            let smart = profile.tenant.smime_config.owa_only_use_smart_card;
+            if smart {
+                t.push("owa.sign.smart-card-only");
+            }
+            if !super::own_key_for(primary, profile, smart) {
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
+            }
+            match msg.signed_after(primary) {
+                Some(inner) if inner.kind == LayerKind::SmimeSigned => {
+                    let (shown, sees, warn) = smime_signature(inner, msg, profile, &mut t);
+                    let status = if warn {
+                        ReadStatus::ReadableWithWarning
+                    } else {
+                        ReadStatus::Readable
+                    };
+                    verdict(status, shown, sees, &t)
+                }
+                _ => verdict(ReadStatus::Readable, SignatureShown::None, None, &t),
+            }
+        }
+        LayerKind::SmimeSigned => {
+            t.extend(&control_rules);
+            if !control {
+                if primary.form == Some(LayerForm::Clear) {
+                    t.push("owa.read.no-extension-banner");
+                    return verdict(
+                        ReadStatus::ReadableWithWarning,
+                        SignatureShown::NotVerified,
+                        Some(E18A),
+                        &t,
+                    );
+                }
+                t.push("owa.read.encrypted-no-extension");
+                return verdict(
+                    ReadStatus::AttachmentsOnly,
+                    SignatureShown::NotVerified,
+                    Some(E4),
+                    &t,
+                );
+            }
+            let (shown, sees, warn) = smime_signature(primary, msg, profile, &mut t);
+            let status = if warn {
+                ReadStatus::ReadableWithWarning
+            } else {
+                ReadStatus::Readable
+            };
+            verdict(status, shown, sees, &t)
+        }
+        LayerKind::PgpSigned => {
+            if primary.form == Some(LayerForm::Mime) {
+                t.push("owa.read.pgp-signed-banner");
+                let sees = if control {
+                    t.push("model.not-modelled");
+                    None
+                } else {
+                    Some(E18A)
+                };
+                verdict(
+                    ReadStatus::ReadableWithWarning,
+                    SignatureShown::NotVerified,
+                    sees,
+                    &t,
+                )
+            } else {
+                t.push("read.inline-pgp");
+                verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+            }
+        }
+        LayerKind::PgpEncrypted => {
+            if flavour == Flavour::NewOutlook {
+                t.push("new-outlook.no-com-add-ins");
+            }
+            if primary.form == Some(LayerForm::Mime) {
+                t.push("owa.read.pgp-encrypted-attachments");
+                verdict(ReadStatus::AttachmentsOnly, SignatureShown::None, None, &t)
+            } else {
+                t.push("read.inline-pgp");
+                verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
+            }
+        }
+        LayerKind::Ome => {
+            t.push("read.ome-native");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::Tnef => {
+            t.push("read.tnef");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::ProtonEoNotice => {
+            t.push("read.proton-eo-notice");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+        LayerKind::PgpKey => {
+            t.push("read.plain");
+            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
+        }
+    }
+}
+
+/// Whether replying at all is blocked for this S/MIME-class item (one outcome for all three
+/// forms). A PGP/MIME-signed item is S/MIME-class (T) and no S/MIME control can parse its
+/// OpenPGP signature (I); a real S/MIME item needs a control (I).
+fn reply_blocked(flavour: Flavour, msg: &Message, profile: &Profile) -> Option<Outcome> {
+    let (class, class_rules) = exchange::item_class(msg);
+    let (control, control_rules) = flavour.control(profile);
+    let mut t = flavour.base();
+    t.extend(&class_rules);
+    match class {
+        ItemClass::SmimeMultipartSigned { openpgp: true } => {
+            t.extend(&control_rules);
+            t.push("owa.reply.smime-class-reported-failure");
+            t.push("owa.reply.smime-class-needs-control");
+            Some(Outcome::no(Reason::ItemClassSmimeNoControl, None, &t))
+        }
+        ItemClass::SmimeMultipartSigned { openpgp: false } | ItemClass::Smime if !control => {
+            t.extend(&control_rules);
+            t.push("owa.reply.smime-class-needs-control");
+            Some(Outcome::no(Reason::ExtensionMissing, None, &t))
+        }
+        _ => None,
+    }
+}
+
+fn signed(flavour: Flavour, profile: &Profile) -> Outcome {
+    let (control, control_rules) = flavour.control(profile);
+    let mut t = flavour.base();
+    t.extend(&control_rules);
+    if !control {
+        return Outcome::no(Reason::ExtensionMissing, None, &t);
+    }
+    let smart = profile.tenant.smime_config.owa_only_use_smart_card;
+    if smart {
+        t.push("owa.sign.smart-card-only");
+    }
+    t.push("owa.sign.own-certificate-sst");
+    let usable = super::classic_outlook::own_sending_certificates(profile, smart);
+    if usable.is_empty() {
+        return Outcome::no(Reason::NoOwnCertificate, None, &t);
+    }
+    t.push("owa.trust.sst-only");
+    if !usable
+        .iter()
+        .any(|own| trust::chains_to(&own.facts, &[], &profile.resolved.sst_roots))
+    {
+        return Outcome::no(Reason::OwnCertificateNotTrustedBySst, Some(E6), &t);
+    }
+    t.push("owa.sign.digest");
+    let digest = policy::owa_digest(&profile.tenant.smime_config.owa_signing_algorithms);
+    Outcome::yes(
+        Some(With {
+            digest: Some(digest.as_str().to_owned()),
+            cipher: None,
+            recipient_certificate_from: None,
+        }),
+        &t,
+    )
+}
+
+fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
+    let (control, control_rules) = flavour.control(profile);
+    let mut t = flavour.base();
+    t.extend(&control_rules);
+    let Some(address) = msg.from else {
+        t.push("owa.encrypt.no-recipient-certificate");
+        return Outcome::no(Reason::NoRecipientAddress, None, &t);
+    };
+    if !control {
+        return Outcome::no(Reason::ExtensionMissing, None, &t);
+    }
+    t.push("owa.encrypt.gal-only");
+    let at = profile.evaluation_time.as_str();
+    let usable = |c: &crate::facts::CertificateFacts| {
+        super::encryption_capable(c) && trust::usable_at(c, at).is_none()
+    };
+    let found = profile
+        .resolved
+        .own
+        .iter()
+        .find(|o| {
+            o.published_to_gal && o.facts.emails.iter().any(|e| e == address) && usable(&o.facts)
+        })
+        .map(|_| CertificateSource::Gal)
+        .or_else(|| {
+            profile
+                .resolved
+                .mail_contacts
+                .iter()
+                .find(|c| c.address == address && usable(&c.certificate))
+                .map(|_| CertificateSource::MailContact)
+        });
+    let Some(source) = found else {
+        if msg.openpgp_only() {
+            t.push("owa.encrypt.openpgp-sender");
+            return Outcome::no(Reason::OpenpgpNotSupported, None, &t);
+        }
+        t.push("owa.encrypt.no-recipient-certificate");
+        return Outcome::no(Reason::NoRecipientCertificate, Some(E18B), &t);
+    };
+    if source == CertificateSource::MailContact {
+        t.push("owa.encrypt.mail-contact");
+    }
+    t.push("owa.encrypt.own-certificate");
+    let smart = profile.tenant.smime_config.owa_only_use_smart_card;
+    if super::classic_outlook::own_sending_certificate(profile, smart).is_none() {
+        return Outcome::no(Reason::NoOwnCertificate, None, &t);
+    }
+    t.push("owa.encrypt.algorithms");
+    let Some(cipher) = policy::owa_cipher(&profile.tenant.smime_config.owa_encryption_algorithms)
+    else {
+        return Outcome::no(Reason::UnsupportedAlgorithm, None, &t);
+    };
+    Outcome::yes(
+        Some(With {
+            digest: None,
+            cipher: Some(cipher.to_owned()),
+            recipient_certificate_from: Some(source),
+        }),
+        &t,
+    )
+}

@@ -1,0 +1,731 @@
+//! The rule table: every rule a client model applies, with its source and confidence.
+//!
+//! Each entry names one decision a model makes, cites the row of
+//! `research/microsoft-clients.md` it rests on (only URLs that appear there), quotes it
+//! shortly, and tags it with the catalogue's confidence: D documented, M Microsoft staff,
+//! T third party, I inferred. An [`crate::verdict::Outcome`]'s confidence is the weakest of
+//! the rules it applied. `docs/rules.md` is generated from this table by [`rules_markdown`].
+
+use serde::{Deserialize, Serialize};
+
+/// How much a rule can be trusted, strongest first (the catalogue's D/M/T/I tags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// D: Microsoft documentation (Learn, KB, Open Specifications, product-team blog).
+    Documented,
+    /// M: a Microsoft staff or moderator answer, or an old Microsoft help page.
+    MicrosoftStaff,
+    /// T: a third party (admin blog, issue thread, vendor KB, user report).
+    ThirdParty,
+    /// I: inferred by the researcher or the model; no source states it.
+    Inferred,
+}
+
+impl Confidence {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Documented => "documented",
+            Self::MicrosoftStaff => "microsoft-staff",
+            Self::ThirdParty => "third-party",
+            Self::Inferred => "inferred",
+        }
+    }
+
+    /// The catalogue's one-letter tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Documented => "D",
+            Self::MicrosoftStaff => "M",
+            Self::ThirdParty => "T",
+            Self::Inferred => "I",
+        }
+    }
+
+    /// The weaker of two confidences.
+    pub fn weakest(self, other: Self) -> Self {
+        self.max(other)
+    }
+}
+
+/// One rule of the models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id, `<client|exchange>.<topic>.<decision>`.
+    pub id: &'static str,
+    /// What the rule decides, one sentence.
+    pub decides: &'static str,
+    /// Source URLs, all taken from the catalogue; may be empty for inferred rules.
+    pub sources: &'static [&'static str],
+    /// A source without a full URL in the catalogue (a KB number, a repository path).
+    pub citation: &'static str,
+    /// A short quote from the source (under 30 words), or the reasoning for inferred rules.
+    pub quote: &'static str,
+    pub confidence: Confidence,
+}
+
+use Confidence::{Documented as D, Inferred as I, MicrosoftStaff as M, ThirdParty as T};
+
+const MS_OXOSMIME_CLEAR: &str =
+    "https://msdn.microsoft.com/en-us/library/6d0deda8-4e31-4949-bdd6-8c2e54d04736";
+const MS_OXOSMIME_OPAQUE: &str = "https://docs.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxosmime/58b44f9e-af38-4068-b100-fcfc8fae91a1";
+const GPGOL_MAPIHELP: &str =
+    "https://github.com/gpg/gpgol/blob/6f12f8313686dbe9588ccd4b5c4a3429cbc652c0/src/mapihelp.cpp";
+const GPGOL_COMMIT: &str =
+    "https://github.com/gpg/gpgol/commit/a522f50de42b86d13b316b5a0b93e9bbb371b0f7";
+const GPGOL_MAIL_CPP: &str =
+    "https://github.com/gpg/gpgol/blob/6f12f8313686dbe9588ccd4b5c4a3429cbc652c0/src/mail.cpp";
+const GPGOL_TEXI: &str =
+    "https://github.com/gpg/gpgol/blob/6f12f8313686dbe9588ccd4b5c4a3429cbc652c0/doc/gpgol.texi";
+const GPGOL_WIKI: &str = "https://wiki.gnupg.org/GpgOL/MessageConversion";
+const SST_DOC: &str = "https://docs.microsoft.com/en-us/office365/SecurityCompliance/set-up-virtual-certificate-collection-to-validate-s-mime";
+const SET_SMIMECONFIG: &str =
+    "https://learn.microsoft.com/powershell/module/exchangepowershell/set-smimeconfig";
+const CONFIGURE_SMIME_EXO: &str = "https://learn.microsoft.com/en-us/exchange/security-and-compliance/smime-exo/configure-smime-exo";
+const BLOG_2008_CONTACTS: &str = "https://blogs.technet.microsoft.com/exchange/2008/04/23/publish-smime-certificates-for-external-contacts-to-active-directory-for-use-with-exchange-server-2007/";
+const KB_2840546: &str = "http://support.microsoft.com/kb/2840546/EN-US";
+const QA_5876934: &str =
+    "https://learn.microsoft.com/en-us/answers/questions/5876934/365-s-mime-signed-emails";
+const DIGICERT_LOOKUP: &str = "https://knowledge.digicert.com/quovadis/secure-e-mail/windows-android/how-encryption-works-in-microsoft-outlook";
+const DIGICERT_OWN_CERT: &str = "https://knowledge.digicert.com/fr/fr/quovadis/end-user-certificates/how-encryption-works-in-microsoft-outlook";
+const DIGICERT_SHA1: &str =
+    "https://knowledge.digicert.com/general-information/smime-secure-email-via-outlook";
+const GAL_2003: &str = "https://technet.microsoft.com/en-us/library/aa997528(v=exchg.65).aspx";
+const GRADENEGGER: &str = "https://www.gradenegger.eu/en/microsoft-outlook-control-the-encryption-algorithm-used-for-s-mime-certificates/";
+const KB_4459215: &str = "https://learn.microsoft.com/en-us/outlook/troubleshoot/security/error-when-decrypting-message-via-3des-certificate";
+const MIMEKIT_1149: &str = "https://github.com/jstedfast/MimeKit/issues/1149";
+const TROY_ROLLO: &str = "https://www.troy.rollo.name/outlook-signature-messages";
+const BASHCA_1: &str = "https://github.com/akhepcat/BashCA/issues/1";
+const OPAQUEMAIL_58: &str = "https://github.com/bertjohnson/OpaqueMail/issues/58";
+const STRIATA: &str = "http://www.striata.com/community/customer-support/digital-signatures.html";
+const OUTLOOK_2007_HELP: &str = "http://office.microsoft.com/en-us/outlook/HP012305441033.aspx";
+const OUTLOOKING_BLOG: &str = "http://blogs.technet.com/b/outlooking/archive/2011/03/07/usage-of-the-do-not-check-e-mail-address-against-address-of-certificates-being-used-in-outlook-2010.aspx";
+const MISSING_ROOT_POLICY: &str = "https://policypicker.app/policy/microsoftoffice/microsoft-outlook-2016/security/cryptography/signature-status-dialog-box/missing-root-certificates-21252b70d7d5";
+const MESSAGE_FORMATS_POLICY: &str = "https://policypicker.app/policy/microsoftoffice/microsoft-outlook-2016/security/cryptography/message-formats-2ff60071482b";
+const OPP_164: &str = "https://github.com/Meddington/OutlookPrivacyPlugin/issues/164";
+const SEARCHEXCHANGE: &str =
+    "http://www.searchexchange.com/originalContent/0,289142,sid43_gci963983,00.html";
+const OWA4LINUX_6: &str = "https://github.com/schorschii/OWA-SMIME4Linux/issues/6";
+const OWA4LINUX_2: &str = "https://github.com/schorschii/OWA-SMIME4Linux/issues/2";
+const OWA4LINUX_PY: &str = "https://github.com/schorschii/OWA-SMIME4Linux/blob/6896c82fa9ec1b5fe08a83ceeb230ba36a3f477f/owa-smime.py";
+const ORG_MSG_26: &str = "https://github.com/jeremy-compostella/org-msg/issues/26";
+const MAILVELOPE_826: &str = "https://github.com/mailvelope/mailvelope/issues/826";
+const OWA_2010_HELP: &str = "http://help.outlook.com/en-gb/140/ms.exch.ecp.owaoptionssmime.aspx";
+const USERVOICE_OPENPGP: &str = "https://office365.uservoice.com/forums/289138-office-365-security-compliance/suggestions/40283572-improve-support-for-openpgp-encryption-with-web-ke";
+const VESON_OME: &str = "https://help.veson.com/imos/how-to-open-encrypted-emails";
+const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-signature-cannot-be-verified-in-secondary-account-attachments-missing";
+const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
+const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
+const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
+
+/// Every rule the models may apply, ordered by id.
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: "classic.encrypt.capabilities-cipher",
+        decides: "Classic encrypts with the strongest cipher in the recipient's SMIMECapabilities (from the signed message or the certificate).",
+        sources: &[GRADENEGGER],
+        citation: "",
+        quote: "the strongest algorithm from the list is selected",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.encrypt.contacts",
+        decides: "Classic falls back to the certificate on an Outlook contact (Certificates tab) after the message and the GAL.",
+        sources: &[DIGICERT_LOOKUP],
+        citation: "KB 2621062 (Add to Outlook Contacts)",
+        quote: "(1) the certificate from the mail being answered, (2) the GAL, (3) Outlook Contacts",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.encrypt.default-cipher",
+        decides: "Without capabilities Classic uses its build default: AES-256 since 16.0.8518, 3DES before.",
+        sources: &[KB_4459215],
+        citation: "KB 4459215",
+        quote: "Starting in Outlook build 16.0.8518.1000, Microsoft upgraded the default fallback algorithm from 3DES to AES256.",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.encrypt.gal",
+        decides: "Classic looks up the recipient's certificate in the directory (GAL / offline address book).",
+        sources: &[GAL_2003],
+        citation: "",
+        quote: "Outlook looks in Active Directory ... When Active Directory is not available, Outlook looks in the offline address book",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.encrypt.harvested-cert",
+        decides: "Classic encrypts a reply with the certificate carried in the sender's signed message (harvested), looked up first.",
+        sources: &[QA_5876934, DIGICERT_LOOKUP],
+        citation: "",
+        quote: "automatically extract and cache a sender's public certificate from a digitally signed email ... to encrypt a reply back",
+        confidence: M,
+    },
+    Rule {
+        id: "classic.encrypt.no-recipient-certificate",
+        decides: "Without a usable certificate for the recipient Classic shows the Encryption Problems dialog (E1).",
+        sources: &[],
+        citation: "KB 276597 'How to turn off e-mail matching for certificates' (E1)",
+        quote: "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.encrypt.openpgp-sender",
+        decides: "An OpenPGP-only sender has no S/MIME certificate, so Classic's S/MIME encryption hits the Encryption Problems dialog.",
+        sources: &[],
+        citation: "catalogue §1 'Reply, encrypted, to a Proton / OpenPGP sender'",
+        quote: "There is no S/MIME certificate, so the Encryption Problems dialog appears for that recipient (S/MIME only).",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.encrypt.own-certificate",
+        decides: "Encrypting needs the user's own encryption certificate too (the copy kept in Sent Items). Windows behaviour inferred; the Mac 2011 doc says it is optional.",
+        sources: &[DIGICERT_OWN_CERT],
+        citation: "Outlook for Mac 2011 jj984207 (optional there)",
+        quote: "This is required as Outlook creates an encrypted copy to yourself",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.encrypt.recipient-cert-valid",
+        decides: "A recipient certificate outside its validity period or without emailProtection is not usable for encryption.",
+        sources: &[],
+        citation: "E1 'missing or invalid certificates' (KB 276597)",
+        quote: "recipients had missing or invalid certificates",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.gpgol.decrypt-verify",
+        decides: "With GpgOL, Classic decrypts and verifies OpenPGP mail with the GpgOL keyring and secret keys.",
+        sources: &[GPGOL_TEXI, GPGOL_WIKI],
+        citation: "",
+        quote: "GpgOL utilizes the special handling offered for S/MIME for both S/MIME and OpenPGP.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.gpgol.encrypt-keyring",
+        decides: "With GpgOL, Classic can encrypt a reply with OpenPGP when the keyring holds the sender's key.",
+        sources: &[GPGOL_TEXI],
+        citation: "",
+        quote: "GpgOL needs to inhibit Outlook from doing the S/MIME before the message is passed to the ECE hooks.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.openpgp.no-native",
+        decides: "Classic has no native OpenPGP: without an add-in it neither verifies, decrypts nor encrypts OpenPGP.",
+        sources: &[MESSAGE_FORMATS_POLICY],
+        citation: "",
+        quote: "Outlook supports three formats for encrypting and signing messages: S/MIME, Exchange, and Fortezza.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.read.auth-enveloped",
+        decides: "Classic cannot decrypt S/MIME 4.0 AuthEnvelopedData (AES-GCM).",
+        sources: &[MIMEKIT_1149],
+        citation: "",
+        quote: "With Outlook I can only view the header ... but cannot decrypt the e-mail",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.read.decrypt-needs-key",
+        decides: "Classic decrypts S/MIME only with a private key for one of the recipients in the Windows store or on a smart card (E2 otherwise).",
+        sources: &[KB_4459215],
+        citation: "KB 2621062",
+        quote: "Your Digital ID name cannot be found by the underlying security system",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.read.invalid-signature",
+        decides: "A signature that fails verification is shown as invalid (E11, E18d).",
+        sources: &[STRIATA, OPAQUEMAIL_58],
+        citation: "",
+        quote: "This message has an invalid Digital Signature. Open the message for more information.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.read.pgp-encrypted-attachments",
+        decides: "Without an add-in, PGP/MIME encrypted mail shows as a message with the version part and encrypted.asc as attachments.",
+        sources: &[OPP_164],
+        citation: "",
+        quote: "only the text is displayed - together with two attachments: PGP_MIME version identification.dat and encrypted.asc",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.read.pgp-signed-readable",
+        decides: "Without an add-in, Classic shows the body and attachments of a PGP/MIME-signed item.",
+        sources: &[GPGOL_COMMIT, GPGOL_MAIL_CPP],
+        citation: "",
+        quote: "will then still display contents and attachments in case GpgOL is disabled",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.read.pgp-signed-signature-ui",
+        decides: "What Classic's signature indicator shows for a PGP/MIME-signed item without an add-in is an open question (Q7); modelled as not verified.",
+        sources: &[GPGOL_TEXI],
+        citation: "catalogue open question 7",
+        quote: "Outlook tries S/MIME verification on the PGP item, so some signature warning is likely, but none was found quoted.",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.read.smime-signed",
+        decides: "Classic reads clear- and opaque-signed S/MIME through its S/MIME engine (IPM.Note.SMIME path).",
+        sources: &[MS_OXOSMIME_OPAQUE],
+        citation: "",
+        quote: "media type application/pkcs7-mime ... SHOULD ... have a value of IPM.Note.SMIME",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.reply.inherits-security",
+        decides: "Whether Classic's reply inherits signing/encryption is undocumented (Q4); the profile's classic_reply_inherits_security decides (default false).",
+        sources: &[SEARCHEXCHANGE],
+        citation: "catalogue open question 4",
+        quote: "No Microsoft document, KB, ADMX text or user report was found on Classic reply inheritance.",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.reply.plain",
+        decides: "Classic can always reply without S/MIME.",
+        sources: &[QA_5876934],
+        citation: "",
+        quote: "She seems to be able to reply to the same email through Classic Outlook",
+        confidence: I,
+    },
+    Rule {
+        id: "classic.sign.default-digest",
+        decides: "Classic signs with SHA-1 by default per third parties (open question 5).",
+        sources: &[DIGICERT_SHA1],
+        citation: "",
+        quote: "By default, Outlook uses the SHA1 algorithm for signing.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.sign.own-address-check",
+        decides: "When sending, Classic checks that its own certificate matches the account address.",
+        sources: &[OUTLOOKING_BLOG],
+        citation: "",
+        quote: "The recipient will only check the signing address by default.",
+        confidence: D,
+    },
+    Rule {
+        id: "classic.sign.own-certificate",
+        decides: "Signing needs the user's own certificate with its private key in the Windows store (or a smart card).",
+        sources: &[QA_5876934, SEARCHEXCHANGE],
+        citation: "",
+        quote: "Your user's certificate: required for signing outbound mail and decrypting inbound encrypted mail.",
+        confidence: M,
+    },
+    Rule {
+        id: "classic.trust.missing-root-error",
+        decides: "A signer whose chain does not end at a trusted root is an error by default (SigStatusNoTrustDecision unset).",
+        sources: &[MISSING_ROOT_POLICY],
+        citation: "",
+        quote: "If you don't configure this policy setting, users will see an error when a root certificate is missing.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.trust.no-email-eku",
+        decides: "A signer certificate whose EKU lacks emailProtection is rejected (E12).",
+        sources: &[BASHCA_1],
+        citation: "",
+        quote: "does not have the correct usage properties for digitally signing e-mail messages",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.trust.signer-address",
+        decides: "The recipient checks the Signed-by address; a mismatch with From is shown, the signature is not rejected.",
+        sources: &[OUTLOOK_2007_HELP],
+        citation: "",
+        quote: "the Signed by line is the one you should go by",
+        confidence: M,
+    },
+    Rule {
+        id: "classic.trust.untrusted-signer",
+        decides: "An untrusted, self-signed, expired or not-yet-valid signer is shown as Invalid or Not Trusted (E8, E9, E10).",
+        sources: &[TROY_ROLLO],
+        citation: "",
+        quote: "The digital signature on this item is Invalid or Not Trusted.",
+        confidence: T,
+    },
+    Rule {
+        id: "classic.trust.windows-roots",
+        decides: "Classic judges S/MIME signers with the Windows certificate store (trusted roots plus the chain the message carries).",
+        sources: &[QA_5876934],
+        citation: "",
+        quote: "Classic Outlook uses the local Windows certificate store and Windows cryptographic APIs (CAPI/CNG).",
+        confidence: M,
+    },
+    Rule {
+        id: "exchange.multipart-signed-class",
+        decides: "Exchange maps every multipart/signed message to IPM.Note.SMIME.MultipartSigned.",
+        sources: &[MS_OXOSMIME_CLEAR],
+        citation: "MS-OXOSMIME 2.1.3.1",
+        quote: "message class ... SHOULD ... be set to IPM.Note.SMIME.MultipartSigned",
+        confidence: D,
+    },
+    Rule {
+        id: "exchange.opaque-body-not-promoted",
+        decides: "The body of an opaque-signed or enveloped item is not promoted: it needs S/MIME processing to be read.",
+        sources: &[MS_OXOSMIME_OPAQUE],
+        citation: "MS-OXOSMIME 2.1.3.2",
+        quote: "Even for an opaque-signed message ... the message body SHOULD NOT be promoted",
+        confidence: D,
+    },
+    Rule {
+        id: "exchange.opaque-class",
+        decides: "Exchange maps application/pkcs7-mime (opaque-signed or enveloped) to IPM.Note.SMIME.",
+        sources: &[MS_OXOSMIME_OPAQUE],
+        citation: "MS-OXOSMIME 2.1.3.2",
+        quote: "media type application/pkcs7-mime or application/x-pkcs7-mime ... SHOULD ... have a value of IPM.Note.SMIME",
+        confidence: D,
+    },
+    Rule {
+        id: "exchange.pgp-encrypted-attachments",
+        decides: "PGP/MIME multipart/encrypted is not an S/MIME type: it stays an ordinary message whose parts are attachments.",
+        sources: &[MS_OXOSMIME_OPAQUE],
+        citation: "",
+        quote: "Message types ... other than opaque-signed messages or encrypted messages are not supported.",
+        confidence: I,
+    },
+    Rule {
+        id: "exchange.pgp-multipart-signed-class",
+        decides: "A PGP/MIME-signed message gets IPM.Note.SMIME.MultipartSigned too, whatever its protocol= parameter.",
+        sources: &[GPGOL_MAPIHELP, GPGOL_COMMIT],
+        citation: "",
+        quote: "IPM.Note.SMIME.MultipartSigned is set by Exchange for any multipart/signed content type regardgless of the protocol.",
+        confidence: T,
+    },
+    Rule {
+        id: "model.not-modelled",
+        decides: "The evidence does not say what the client does here; the model answers unknown instead of guessing.",
+        sources: &[],
+        citation: "catalogue open questions",
+        quote: "Unsupported by the model is not blocked by a rule.",
+        confidence: I,
+    },
+    Rule {
+        id: "new-outlook.as-owa",
+        decides: "New Outlook handles S/MIME-class items through the same pipeline as OWA.",
+        sources: &[OFFICE_JS_6569, SET_SMIMECONFIG],
+        citation: "",
+        quote: "modify the S/MIME configuration for Outlook on the web ... and new Outlook for Windows.",
+        confidence: I,
+    },
+    Rule {
+        id: "new-outlook.built-in-bridge",
+        decides: "New Outlook reaches Windows cryptography through a built-in bridge; no browser extension is needed.",
+        sources: &[PFISTER_EN],
+        citation: "",
+        quote: "The new Outlook replaces this extension with a built-in bridge between the web interface and Windows cryptography.",
+        confidence: T,
+    },
+    Rule {
+        id: "new-outlook.no-com-add-ins",
+        decides: "New Outlook runs no COM/VSTO add-ins, so there is no GpgOL and no OpenPGP path.",
+        sources: &[],
+        citation: "OfficeDev/office-js-docs-pr docs/includes/new-outlook-vsto-com-support.md",
+        quote: "COM and VSTO add-ins aren't supported in the new Outlook on Windows",
+        confidence: D,
+    },
+    Rule {
+        id: "new-outlook.reply.inherits-encryption",
+        decides: "A New Outlook reply to an S/MIME-encrypted message is encrypted by default.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "Set-SmimeConfig -NoSignOnReply",
+        quote: "If incoming email has S/MIME encryption and signature attached, only encryption is inherited.",
+        confidence: D,
+    },
+    Rule {
+        id: "new-outlook.reply.no-sign-on-reply",
+        decides: "NoSignOnReply (default true) decides whether a New Outlook reply inherits the signature.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "Users need to go to S/MIME settings and remove S/MIME signature to remove the inherited signature.",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.encrypt.algorithms",
+        decides: "OWA and New Outlook encrypt with the first algorithm of OWAEncryptionAlgorithms (default 6610 AES-256); the list has no AES-GCM.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "If the encryption algorithm or minimum key length is not available on a client, Outlook on the web does not allow encryption.",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.encrypt.gal-only",
+        decides: "OWA and New Outlook take recipient certificates from the directory only (published users, mail contacts); no harvesting from signed mail.",
+        sources: &[SET_SMIMECONFIG, OWA4LINUX_PY, KB_2840546],
+        citation: "",
+        quote: "Exchange expands the distribution group to retrieve the encryption certificate of each recipient.",
+        confidence: I,
+    },
+    Rule {
+        id: "owa.encrypt.mail-contact",
+        decides: "An admin-made mail contact carrying the sender's certificate makes it usable by OWA and New Outlook.",
+        sources: &[BLOG_2008_CONTACTS, CONFIGURE_SMIME_EXO],
+        citation: "Set-MailContact -UserSMimeCertificate",
+        quote: "both types of objects contain the needed attributes to allow us to store certificates for use with Outlook and/or OWA",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.encrypt.no-recipient-certificate",
+        decides: "Without a directory certificate for the recipient OWA cannot encrypt (E18b).",
+        sources: &[],
+        citation: "GitHub-hosted troubleshooting guide (E18b, low)",
+        quote: "Valid certificates weren't found for the recipients listed above.",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.encrypt.openpgp-sender",
+        decides: "OWA has no OpenPGP; its Encrypt button to a Proton address produces OME, not OpenPGP.",
+        sources: &[USERVOICE_OPENPGP],
+        citation: "",
+        quote: "sent an email to my ProtonMail account, but it didn't encrypt, just sent a link",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.encrypt.own-certificate",
+        decides: "Encrypting in OWA / New Outlook needs the user's own certificate too (copy to self), as in Classic.",
+        sources: &[DIGICERT_OWN_CERT],
+        citation: "",
+        quote: "Outlook creates an encrypted copy to yourself",
+        confidence: I,
+    },
+    Rule {
+        id: "owa.extension-required",
+        decides: "OWA needs the Microsoft S/MIME extension (and control) to verify, decrypt, sign or encrypt.",
+        sources: &[CONFIGURE_SMIME_EXO, OWA4LINUX_PY],
+        citation: "",
+        quote: "OWA uses Native Messaging to communicate with a small piece of software ... using the certificate from the local cert store",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.read.auth-enveloped",
+        decides: "OWA's algorithm list has no AES-GCM; reading AuthEnvelopedData is not modelled as possible.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "6601 DES, 6602 RC2, 6603 3DES, 660E AES128, 660F AES192, 6610 AES256. No AES-GCM.",
+        confidence: I,
+    },
+    Rule {
+        id: "owa.read.decrypt-needs-key",
+        decides: "OWA / New Outlook decrypt only with the user's private key in the local store or a smart card (E3 otherwise).",
+        sources: &[],
+        citation: "KB 2621062 (E3)",
+        quote: "This message can't be decrypted because its encryption algorithm isn't supported or your digital ID can't be found.",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.read.encrypted-no-extension",
+        decides: "Without the S/MIME control OWA cannot show encrypted (or opaque) S/MIME content (E4, legacy wording).",
+        sources: &[OWA_2010_HELP],
+        citation: "E4 (2010 forum post)",
+        quote: "you can't read encrypted mail or digitally signed mail unless you have a digital ID and the S/MIME control is installed.",
+        confidence: M,
+    },
+    Rule {
+        id: "owa.read.invalid-or-untrusted-signature",
+        decides: "A signature that fails, or whose chain the SST does not anchor, is flagged as not valid or trusted (E5).",
+        sources: &[NEILSABOL_E5],
+        citation: "",
+        quote: "The digital signature on this message isn't valid or trusted.",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.read.no-extension-banner",
+        decides: "A signed S/MIME-class item opened without a usable control shows the body with banner E18a, signature not verified.",
+        sources: &[OWA4LINUX_6],
+        citation: "",
+        quote: "This message has a digital signature, but it wasn't verified because the S/MIME control isn't currently supported for your browser or platform.",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.read.pgp-encrypted-attachments",
+        decides: "OWA shows PGP/MIME encrypted mail as an empty body with the version part and the .asc as attachments.",
+        sources: &[MAILVELOPE_826, PDRO_PGP_MIME],
+        citation: "",
+        quote: "displayed with empty text two attachments PGP/MIME version identification and OpenPGP encrypted message.asc",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.read.pgp-signed-banner",
+        decides: "OWA shows a PGP/MIME-signed item's body with a 'verification not supported' banner (E7, probably E18a).",
+        sources: &[ORG_MSG_26, OWA4LINUX_6, GPGOL_MAIL_CPP],
+        citation: "",
+        quote: "Outlook displays the message normally, though it shows a message that digital signature verification is not supported",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.reply.default-plain",
+        decides: "OWA replies unsigned and unencrypted unless OWAAlwaysSign / OWAAlwaysEncrypt are set (both default false).",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "The default value is $false.",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.reply.plain",
+        decides: "OWA can reply without S/MIME to an item it can open normally.",
+        sources: &[],
+        citation: "catalogue rule-base sketch (d)",
+        quote: "plain ✔ (I)",
+        confidence: I,
+    },
+    Rule {
+        id: "owa.reply.smime-class-needs-control",
+        decides: "Hypothesis: OWA builds the quoted body of an S/MIME-class item through the control; without one that can parse it, reply fails.",
+        sources: &[OWA4LINUX_PY, QA_5876934],
+        citation: "catalogue §6 hypothesis",
+        quote: "CreateMessageFromSmimeParams returns NormalizedBody",
+        confidence: I,
+    },
+    Rule {
+        id: "owa.reply.smime-class-reported-failure",
+        decides: "Replying in OWA to a Proton-sent 'S/MIME signed' item was reported failing while Classic succeeded.",
+        sources: &[QA_5876934],
+        citation: "",
+        quote: "cannot reply to S/MIME signed emails from OWA ... She seems to be able to reply to the same email through Classic Outlook",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.sign.digest",
+        decides: "OWA and New Outlook sign with the first of OWASigningAlgorithms (default 8004, SHA-1).",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "If this parameter is not specified or is not formatted correctly, Outlook on the web defaults to 8004 (SHA1).",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.sign.own-certificate-sst",
+        decides: "OWA refuses to sign with a certificate the organisation (SST) does not trust (E6).",
+        sources: &[OWA4LINUX_2],
+        citation: "",
+        quote: "Das zum Signieren dieser Nachricht verwendete Zertifikat wird von Ihrer Organisation nicht als vertrauenswürdig eingestuft.",
+        confidence: T,
+    },
+    Rule {
+        id: "owa.sign.smart-card-only",
+        decides: "With OWAOnlyUseSmartCard only smart-card certificates may sign or decrypt.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "",
+        quote: "Require smartcard certificates.",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.trust.address-mismatch",
+        decides: "A signer address that differs from From is displayed, and verification proceeds.",
+        sources: &[SET_SMIMECONFIG],
+        citation: "OWASenderCertificateAttributesToDisplay",
+        quote: "signature verification proceeds despite a mismatch between the sender's email address and the email address in sender's certificate",
+        confidence: D,
+    },
+    Rule {
+        id: "owa.trust.sst-only",
+        decides: "OWA and New Outlook validate S/MIME chains against the tenant SST only.",
+        sources: &[SST_DOC],
+        citation: "",
+        quote: "In Exchange Online only the SST will be used for validation.",
+        confidence: D,
+    },
+    Rule {
+        id: "read.inline-pgp",
+        decides: "Inline OpenPGP armor is shown as text; nothing processes it without an add-in.",
+        sources: &[],
+        citation: "catalogue §1 'Inline PGP'",
+        quote: "rendered as plain body text. Outlook does not process it.",
+        confidence: I,
+    },
+    Rule {
+        id: "read.ome-native",
+        decides: "Purview Message Encryption (OME) mail from Microsoft 365 renders natively in Microsoft clients.",
+        sources: &[VESON_OME],
+        citation: "catalogue rule-base sketch (d)",
+        quote: "OME / rpmsg from M365: native render (T)",
+        confidence: T,
+    },
+    Rule {
+        id: "read.plain",
+        decides: "A message without security layers is an ordinary message.",
+        sources: &[],
+        citation: "",
+        quote: "No S/MIME or OpenPGP layer: nothing for the security code to do.",
+        confidence: I,
+    },
+    Rule {
+        id: "read.proton-eo-notice",
+        decides: "A Proton password-protected message is a notice with a link; reading and replying happen in Proton's portal.",
+        sources: &[],
+        citation: "catalogue rule-base sketch (d)",
+        quote: "link to Proton portal; the reply happens in the Proton portal (I)",
+        confidence: I,
+    },
+    Rule {
+        id: "read.tnef",
+        decides: "A winmail.dat (TNEF) wrapper is Microsoft's own format and is rendered natively.",
+        sources: &[],
+        citation: "Set-MailContact UseMapiRichTextFormat",
+        quote: "TNEF messages aren't specifically allowed or prevented for the mail user or mail contact.",
+        confidence: I,
+    },
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The weakest confidence among these rules; an unknown id counts as inferred, and an empty
+/// list as inferred (nothing backs the outcome).
+pub fn weakest_of(ids: &[String]) -> Confidence {
+    if ids.is_empty() {
+        return Confidence::Inferred;
+    }
+    ids.iter()
+        .map(|id| rule(id).map_or(Confidence::Inferred, |r| r.confidence))
+        .fold(Confidence::Documented, Confidence::weakest)
+}
+
+/// The source URLs of these rules, de-duplicated, in first-use order.
+pub fn urls_of(ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        if let Some(r) = rule(id) {
+            for url in r.sources {
+                if !out.iter().any(|u| u == url) {
+                    out.push((*url).to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `docs/rules.md`: the rule table as Markdown. Regenerate with
+/// `UPDATE_RULES=1 cargo test --test models rules_doc`.
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "# replymatrix model rules\n\n\
+         Generated from `harness/src/evidence.rs` by `evidence::rules_markdown()`; do not edit.\n\
+         Regenerate with `UPDATE_RULES=1 cargo test --test models rules_doc`.\n\n\
+         Confidence: D documented (Microsoft), M Microsoft staff / old Microsoft help, \
+         T third party, I inferred. An outcome's confidence is the weakest of its rules.\n\n\
+         | Rule | Decides | Conf. | Quote | Sources |\n|---|---|---|---|---|\n",
+    );
+    for r in RULES {
+        let mut sources: Vec<String> = r.sources.iter().map(|u| format!("<{u}>")).collect();
+        if !r.citation.is_empty() {
+            sources.push(r.citation.to_owned());
+        }
+        out.push_str(&format!(
+            "| `{}` | {} | {} | \"{}\" | {} |\n",
+            r.id,
+            r.decides.replace('|', "\\|"),
+            r.confidence.tag(),
+            r.quote.replace('|', "\\|"),
+            if sources.is_empty() {
+                "—".to_owned()
+            } else {
+                sources.join("<br>")
+            },
+        ));
+    }
+    out
+}

@@ -1,0 +1,167 @@
+//! `replymatrix.explain/1`: the inspection plus every client's verdict, and a text form for
+//! an administrator.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clients::ClientId;
+use crate::facts::Inspection;
+use crate::profile::Profile;
+use crate::verdict::{ClientVerdict, Outcome};
+
+/// The schema tag of [`Explanation`].
+pub const EXPLAIN_SCHEMA: &str = "replymatrix.explain/1";
+
+/// What each client lets the user do with one message under one profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub schema: String,
+    /// The profile's name.
+    pub profile: String,
+    pub inspect: Inspection,
+    /// One entry per client, in [`ClientId::ALL`] order.
+    pub clients: Vec<ClientVerdict>,
+}
+
+/// Runs the models: every client, or only `client`.
+pub fn explain(
+    inspection: &Inspection,
+    profile: &Profile,
+    client: Option<ClientId>,
+) -> Explanation {
+    let clients = ClientId::ALL
+        .into_iter()
+        .filter(|c| client.is_none_or(|only| only == *c))
+        .map(|c| c.model().evaluate(inspection, profile))
+        .collect();
+    Explanation {
+        schema: EXPLAIN_SCHEMA.to_owned(),
+        profile: profile.name.clone(),
+        inspect: inspection.clone(),
+        clients,
+    }
+}
+
+/// The index (1-based) of `url` in the client's evidence list, adding it when new.
+fn cite(urls: &mut Vec<String>, url: &str) -> usize {
+    match urls.iter().position(|u| u == url) {
+        Some(i) => i.saturating_add(1),
+        None => {
+            urls.push(url.to_owned());
+            urls.len()
+        }
+    }
+}
+
+fn outcome_line(label: &str, o: &Outcome, urls: &mut Vec<String>) -> String {
+    let mut line = format!("  {label:<10} {:<8}", o.status.as_str());
+    if let Some(r) = o.reason {
+        line.push_str(&format!(" {}", r.as_str()));
+    }
+    if let Some(w) = &o.with {
+        let mut parts = Vec::new();
+        if let Some(d) = &w.digest {
+            parts.push(format!("digest {d}"));
+        }
+        if let Some(c) = &w.cipher {
+            parts.push(format!("cipher {c}"));
+        }
+        if let Some(s) = w.recipient_certificate_from {
+            parts.push(format!("certificate from {}", s.as_str()));
+        }
+        if !parts.is_empty() {
+            line.push_str(&format!(" ({})", parts.join(", ")));
+        }
+    }
+    line.push_str(&format!(" [{}]\n", o.confidence.as_str()));
+    if let Some(s) = &o.user_sees {
+        line.push_str(&format!("  {:<10} user sees: \"{s}\"\n", ""));
+    }
+    let refs: Vec<String> = o
+        .evidence
+        .iter()
+        .map(|u| format!("[{}]", cite(urls, u)))
+        .collect();
+    line.push_str(&format!(
+        "  {:<10} rules: {}{}{}\n",
+        "",
+        o.rules.join(", "),
+        if refs.is_empty() { "" } else { "  evidence " },
+        refs.join("")
+    ));
+    line
+}
+
+/// The explanation as text: a summary table first, then per client what the user can do and
+/// why not, with the rules applied and numbered evidence links.
+pub fn explain_text(e: &Explanation) -> String {
+    let mut out = format!(
+        "profile {}  from {}\n",
+        e.profile,
+        e.inspect.from.as_deref().unwrap_or("(none)")
+    );
+    let layers: Vec<String> = e
+        .inspect
+        .layers
+        .iter()
+        .map(|l| {
+            format!(
+                "{}@{}",
+                l.kind.as_str(),
+                if l.part.is_empty() { "root" } else { &l.part }
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "layers  {}\n\n",
+        if layers.is_empty() {
+            "(none)".to_owned()
+        } else {
+            layers.join(" > ")
+        }
+    ));
+    out.push_str(&format!(
+        "{:<16} {:<22} {:<13} {:<8} {:<8} {:<9} {}\n",
+        "client", "read", "signature", "plain", "signed", "encrypted", "weaker"
+    ));
+    for c in &e.clients {
+        out.push_str(&format!(
+            "{:<16} {:<22} {:<13} {:<8} {:<8} {:<9} {}\n",
+            c.client.as_str(),
+            c.read.status.as_str(),
+            c.read.signature_shown.as_str(),
+            c.reply.plain.status.as_str(),
+            c.reply.signed.status.as_str(),
+            c.reply.encrypted.status.as_str(),
+            if c.weaker_than_original { "yes" } else { "no" },
+        ));
+    }
+    for c in &e.clients {
+        let mut urls: Vec<String> = Vec::new();
+        out.push_str(&format!("\n{}\n", c.client.as_str()));
+        out.push_str(&format!(
+            "  {:<10} {} / signature {}\n",
+            "read",
+            c.read.status.as_str(),
+            c.read.signature_shown.as_str()
+        ));
+        if let Some(s) = &c.read.user_sees {
+            out.push_str(&format!("  {:<10} user sees: \"{s}\"\n", ""));
+        }
+        out.push_str(&format!(
+            "  {:<10} rules: {}\n",
+            "",
+            c.read.rules.join(", ")
+        ));
+        out.push_str(&outcome_line("plain", &c.reply.plain, &mut urls));
+        out.push_str(&outcome_line("signed", &c.reply.signed, &mut urls));
+        out.push_str(&outcome_line("encrypted", &c.reply.encrypted, &mut urls));
+        out.push_str(&format!(
+            "  {:<10} quotes original: {}, weaker than original: {}\n",
+            "", c.quotes_original, c.weaker_than_original
+        ));
+        for (i, u) in urls.iter().enumerate() {
+            out.push_str(&format!("  [{}] {u}\n", i.saturating_add(1)));
+        }
+    }
+    out
+}
