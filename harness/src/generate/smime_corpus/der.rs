@@ -41,12 +41,6 @@ pub fn set_of(parts: &[&[u8]]) -> Vec<u8> {
     tlv(0x31, &sorted.concat())
 }
 
-/// SET with its elements in the given order (for certificate sets, which CMS writers do not
-/// sort in practice).
-pub fn set_in_order(parts: &[&[u8]]) -> Vec<u8> {
-    tlv(0x31, &parts.concat())
-}
-
 /// Context-specific constructed `[n]` (EXPLICIT wrapper or IMPLICIT constructed).
 pub fn ctx_cons(n: u8, content: &[u8]) -> Vec<u8> {
     tlv(0xA0 | n, content)

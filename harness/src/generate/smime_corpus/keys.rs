@@ -499,6 +499,26 @@ impl BuilderProfile for PersonaProfile {
     }
 }
 
+/// The subject DN. Names are as long as real CA and S/MIME names (OU, L, ST), which also
+/// makes the DER-sorted signed attributes come out in Outlook's observed order (the
+/// SMIMECapabilities attribute sorts before the IssuerAndSerialNumber ones, O1).
+fn distinguished_name(spec: &Spec) -> String {
+    let (ou, locality, state) = match spec.org {
+        "Contoso Trust Services" => ("Secure Email", "Redmond", "Washington"),
+        "Northwind Traders" => ("Information Technology", "Portland", "Oregon"),
+        "Unknown Test Org" => ("Testing Department", "Springfield", "Nowhere"),
+        "Fabrikam" => ("Procurement", "Seattle", "Washington"),
+        "Contoso" => ("Partner Programs", "Redmond", "Washington"),
+        "TBird" => ("Release Engineering", "Mountain View", "California"),
+        "Apple Example" => ("Design", "Cupertino", "California"),
+        _ => ("Cryptography Lab", "Austin", "Texas"),
+    };
+    format!(
+        "CN={},OU={ou},O={},L={locality},ST={state},C=US",
+        spec.common_name, spec.org
+    )
+}
+
 fn time(ymd: (u16, u8, u8)) -> Result<Time> {
     let dt = DateTime::new(ymd.0, ymd.1, ymd.2, 0, 0, 0).map_err(der_err)?;
     Ok(Time::UtcTime(UtcTime::from_date_time(dt).map_err(der_err)?))
@@ -525,10 +545,7 @@ fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> {
         PrivateKey::P384(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
     }
     .map_err(|e| gen_err("spki", e))?;
-    let dn = match spec.email {
-        Some(_) => format!("CN={},O={},C=US", spec.common_name, spec.org),
-        None => format!("CN={},O={},C=US", spec.common_name, spec.org),
-    };
+    let dn = distinguished_name(spec);
     let subject = Name::from_str(&dn).map_err(der_err)?;
     let issuer_persona = match spec.issuer {
         Some(name) => Some(
