@@ -1,0 +1,655 @@
+//! X.509 personas (common brief, "Personas"): CAs and end entities, created once with
+//! x509-cert 0.3's builder and a [`BuilderProfile`] of our own (research/crates.md §6.7), then
+//! loaded from `corpora/keys/x509/<name>.cert.pem` + `<name>.key.pem` (PKCS#8).
+//!
+//! Randomness is used only when a key file is missing (RSA via `rsa::PrivateKey::new`,
+//! ECDSA via `Generate`); validity dates, serial numbers and extensions are fixed, so a
+//! regenerated certificate differs only by its key.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use der::asn1::{OctetString, UtcTime};
+use der::{DateTime, Decode, DecodePem, Encode, EncodePem};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use sha1::{Digest as _, Sha1};
+use sha2::Sha256;
+use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::Certificate;
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::TbsCertificate;
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+use super::der as d;
+use crate::error::{Error, Result};
+
+/// A persona's private key.
+pub enum PrivateKey {
+    Rsa(rsa::PrivateKey),
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+}
+
+/// A persona: its certificate (and DER) and private key.
+pub struct Persona {
+    pub name: &'static str,
+    pub cert: Certificate,
+    pub cert_der: Vec<u8>,
+    pub key: PrivateKey,
+}
+
+impl Persona {
+    /// The DER of `IssuerAndSerialNumber` (RFC 5652 §10.2.4) for this certificate.
+    pub fn issuer_and_serial(&self) -> Result<Vec<u8>> {
+        let tbs = self.cert.tbs_certificate();
+        let issuer = tbs.issuer().to_der().map_err(der_err)?;
+        let serial = tbs.serial_number().to_der().map_err(der_err)?;
+        Ok(d::seq(&[&issuer, &serial]))
+    }
+
+    /// The subjectKeyIdentifier extension value (the key id itself).
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        let exts = self.cert.tbs_certificate().extensions()?;
+        let ext = exts
+            .iter()
+            .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)?;
+        let inner = d::read_tlv(ext.extn_value.as_bytes(), 0).ok()?;
+        ext.extn_value
+            .as_bytes()
+            .get(inner.content_start..inner.end)
+            .map(<[u8]>::to_vec)
+    }
+
+    /// The RSA public key, when the persona has one.
+    pub fn rsa_public(&self) -> Option<rsa::PublicKey> {
+        match &self.key {
+            PrivateKey::Rsa(k) => Some(k.to_public_key()),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn der_err(e: der::Error) -> Error {
+    Error::Generate {
+        what: "der".into(),
+        message: e.to_string(),
+    }
+}
+
+fn gen_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Generate {
+        what: what.into(),
+        message: e.to_string(),
+    }
+}
+
+/// The key algorithm of a persona.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa(usize),
+    P256,
+    P384,
+}
+
+/// What a certificate is for; decides the extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Usage {
+    /// Root or intermediate CA: basicConstraints cA, keyCertSign + cRLSign.
+    Ca,
+    /// S/MIME end entity: digitalSignature + nonRepudiation + keyEncipherment, EKU
+    /// emailProtection (keyAgreement instead of keyEncipherment for EC keys).
+    Smime,
+    /// As [`Usage::Smime`] plus the RFC 4262 SMIMECapabilities extension.
+    SmimeWithCapabilities,
+    /// digitalSignature + keyEncipherment, EKU clientAuth only (dana-no-eku).
+    ClientAuthOnly,
+    /// digitalSignature (+ nonRepudiation) only (dana-sign).
+    SignOnly,
+    /// keyEncipherment only (dana-encrypt).
+    EncryptOnly,
+}
+
+/// The recipe of one persona.
+pub struct Spec {
+    pub name: &'static str,
+    pub common_name: &'static str,
+    pub org: &'static str,
+    pub email: Option<&'static str>,
+    /// `None`: self-signed.
+    pub issuer: Option<&'static str>,
+    pub key: KeyKind,
+    pub usage: Usage,
+    /// (year, month, day) not before / not after, 00:00:00Z.
+    pub valid: ((u16, u8, u8), (u16, u8, u8)),
+}
+
+const CA_VALID: ((u16, u8, u8), (u16, u8, u8)) = ((2020, 1, 1), (2045, 1, 1));
+const EE_VALID: ((u16, u8, u8), (u16, u8, u8)) = ((2025, 1, 1), (2030, 1, 1));
+
+const fn ee(
+    name: &'static str,
+    common_name: &'static str,
+    org: &'static str,
+    email: &'static str,
+    issuer: &'static str,
+) -> Spec {
+    Spec {
+        name,
+        common_name,
+        org,
+        email: Some(email),
+        issuer: Some(issuer),
+        key: KeyKind::Rsa(2048),
+        usage: Usage::Smime,
+        valid: EE_VALID,
+    }
+}
+
+const fn ca(
+    name: &'static str,
+    cn: &'static str,
+    org: &'static str,
+    issuer: Option<&'static str>,
+) -> Spec {
+    Spec {
+        name,
+        common_name: cn,
+        org,
+        email: None,
+        issuer,
+        key: KeyKind::Rsa(2048),
+        usage: Usage::Ca,
+        valid: CA_VALID,
+    }
+}
+
+const PUB: &str = "public-issuing-ca";
+const DANA: &str = "dana@fabrikam.example";
+
+/// Every X.509 persona, issuers before the certificates they issue.
+pub const SPECS: &[Spec] = &[
+    ca(
+        "public-root-ca",
+        "Contoso Public Root CA 2020",
+        "Contoso Trust Services",
+        None,
+    ),
+    ca(
+        "public-issuing-ca",
+        "Contoso Public S/MIME Issuing CA 2020",
+        "Contoso Trust Services",
+        Some("public-root-ca"),
+    ),
+    ca(
+        "enterprise-root-ca",
+        "Northwind Enterprise Root CA",
+        "Northwind Traders",
+        None,
+    ),
+    ca(
+        "untrusted-root-ca",
+        "Unknown Test Root CA",
+        "Unknown Test Org",
+        None,
+    ),
+    ee("dana", "Dana Whitfield", "Fabrikam", DANA, PUB),
+    Spec {
+        valid: ((2019, 1, 1), (2021, 1, 1)),
+        ..ee("dana-expired", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        valid: ((2030, 1, 1), (2035, 1, 1)),
+        ..ee(
+            "dana-not-yet-valid",
+            "Dana Whitfield",
+            "Fabrikam",
+            DANA,
+            PUB,
+        )
+    },
+    Spec {
+        issuer: None,
+        ..ee("dana-self-signed", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        usage: Usage::ClientAuthOnly,
+        ..ee("dana-no-eku", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    ee(
+        "dana-mismatch",
+        "Dana K. Whitfield",
+        "Fabrikam",
+        "dana.k@fabrikam.example",
+        PUB,
+    ),
+    ee(
+        "dana-untrusted",
+        "Dana Whitfield",
+        "Fabrikam",
+        DANA,
+        "untrusted-root-ca",
+    ),
+    Spec {
+        key: KeyKind::Rsa(3072),
+        ..ee("dana-rsa3072", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        key: KeyKind::Rsa(4096),
+        ..ee("dana-rsa4096", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        key: KeyKind::P256,
+        ..ee("dana-p256", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        key: KeyKind::P384,
+        ..ee("dana-p384", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
+        usage: Usage::SignOnly,
+        ..ee(
+            "dana-sign",
+            "Dana Whitfield (Signing)",
+            "Fabrikam",
+            DANA,
+            PUB,
+        )
+    },
+    Spec {
+        usage: Usage::EncryptOnly,
+        ..ee(
+            "dana-encrypt",
+            "Dana Whitfield (Encryption)",
+            "Fabrikam",
+            DANA,
+            PUB,
+        )
+    },
+    Spec {
+        usage: Usage::SmimeWithCapabilities,
+        ..ee("owen", "Owen Sato", "Contoso", "owen@contoso.example", PUB)
+    },
+    ee("tess", "Tess Lindqvist", "TBird", "tess@tbird.example", PUB),
+    ee(
+        "ava",
+        "Ava Moreau",
+        "Apple Example",
+        "ava@apple.example",
+        PUB,
+    ),
+    ee("gil", "Gil Navarro", "GCM Example", "gil@gcm.example", PUB),
+    ee(
+        "robin-enterprise",
+        "Robin Marsh",
+        "Northwind Traders",
+        "robin@northwind.example",
+        "enterprise-root-ca",
+    ),
+    ee(
+        "robin-public",
+        "Robin Marsh",
+        "Northwind Traders",
+        "robin@northwind.example",
+        PUB,
+    ),
+];
+
+/// The folder of the X.509 personas.
+pub fn dir(corpora: &Path) -> PathBuf {
+    corpora.join("keys").join("x509")
+}
+
+/// Loads every persona, creating the missing ones (and only those).
+pub fn load_or_create(corpora: &Path) -> Result<Vec<Persona>> {
+    let dir = dir(corpora);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut personas: Vec<Persona> = Vec::new();
+    for spec in SPECS {
+        let cert_path = dir.join(format!("{}.cert.pem", spec.name));
+        let key_path = dir.join(format!("{}.key.pem", spec.name));
+        let persona = if cert_path.exists() && key_path.exists() {
+            load(spec, &cert_path, &key_path)?
+        } else {
+            let persona = create(spec, &personas)?;
+            let cert_pem = persona.cert.to_pem(LineEnding::LF).map_err(der_err)?;
+            std::fs::write(&cert_path, cert_pem).map_err(|e| Error::io(&cert_path, e))?;
+            let key_pem = key_to_pem(&persona.key)?;
+            std::fs::write(&key_path, key_pem).map_err(|e| Error::io(&key_path, e))?;
+            persona
+        };
+        personas.push(persona);
+    }
+    Ok(personas)
+}
+
+fn key_to_pem(key: &PrivateKey) -> Result<String> {
+    let pem = match key {
+        PrivateKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
+        PrivateKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
+        PrivateKey::P384(k) => k.to_pkcs8_pem(LineEnding::LF),
+    }
+    .map_err(|e| gen_err("pkcs8", e))?;
+    Ok(pem.to_string())
+}
+
+fn load(spec: &Spec, cert_path: &Path, key_path: &Path) -> Result<Persona> {
+    let key_err = |p: &Path, m: String| Error::Key {
+        path: p.to_owned(),
+        message: m,
+    };
+    let cert_text = std::fs::read_to_string(cert_path).map_err(|e| Error::io(cert_path, e))?;
+    let cert = Certificate::from_pem(cert_text.as_bytes())
+        .map_err(|e| key_err(cert_path, e.to_string()))?;
+    let key_text = std::fs::read_to_string(key_path).map_err(|e| Error::io(key_path, e))?;
+    let key = match spec.key {
+        KeyKind::Rsa(_) => PrivateKey::Rsa(
+            rsa::PrivateKey::from_pkcs8_pem(&key_text)
+                .map_err(|e| key_err(key_path, e.to_string()))?,
+        ),
+        KeyKind::P256 => PrivateKey::P256(
+            p256::ecdsa::SigningKey::from_pkcs8_pem(&key_text)
+                .map_err(|e| key_err(key_path, e.to_string()))?,
+        ),
+        KeyKind::P384 => PrivateKey::P384(
+            p384::ecdsa::SigningKey::from_pkcs8_pem(&key_text)
+                .map_err(|e| key_err(key_path, e.to_string()))?,
+        ),
+    };
+    let cert_der = cert.to_der().map_err(der_err)?;
+    Ok(Persona {
+        name: spec.name,
+        cert,
+        cert_der,
+        key,
+    })
+}
+
+/// Our certificate profile: subject/issuer from the spec, extensions from [`Usage`].
+struct PersonaProfile {
+    subject: Name,
+    issuer: Name,
+    usage: Usage,
+    email: Option<&'static str>,
+    ec: bool,
+}
+
+const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
+const KU_NON_REPUDIATION: u16 = 1 << 1;
+const KU_KEY_ENCIPHERMENT: u16 = 1 << 2;
+const KU_KEY_AGREEMENT: u16 = 1 << 4;
+const KU_KEY_CERT_SIGN: u16 = 1 << 5;
+const KU_CRL_SIGN: u16 = 1 << 6;
+
+/// KeyUsage BIT STRING (RFC 5280 §4.2.1.3), DER: trailing zero bits dropped.
+fn key_usage_der(bits: u16) -> Vec<u8> {
+    // Bit n of the ASN.1 BIT STRING is bit (7 - n % 8) of byte n / 8.
+    let mut bytes = [0u8; 2];
+    for n in 0..9u16 {
+        if bits & (1 << n) != 0 {
+            bytes[(n / 8) as usize] |= 0x80 >> (n % 8);
+        }
+    }
+    let used = if bytes[1] != 0 { 2 } else { 1 };
+    let last = bytes[used - 1];
+    let unused = if last == 0 {
+        0
+    } else {
+        last.trailing_zeros() as u8
+    };
+    let mut content = vec![unused];
+    content.extend_from_slice(&bytes[..used]);
+    d::tlv(0x03, &content)
+}
+
+fn ext(oid: &str, critical: bool, value: Vec<u8>) -> x509_cert::builder::Result<Extension> {
+    let extn_id = const_oid::ObjectIdentifier::new(oid).map_err(der::Error::from)?;
+    Ok(Extension {
+        extn_id,
+        critical,
+        extn_value: OctetString::new(value)?,
+    })
+}
+
+/// RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
+fn key_id(spk: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
+    Sha1::digest(spk.subject_public_key.raw_bytes()).to_vec()
+}
+
+/// The RFC 4262 SMIMECapabilities sequence owen's certificate carries: AES-256-CBC,
+/// AES-128-CBC, 3DES (what a modern CA enrolment template lists).
+pub fn cert_capabilities_der() -> std::result::Result<Vec<u8>, Error> {
+    let aes256 = d::alg("2.16.840.1.101.3.4.1.42", None)?;
+    let aes128 = d::alg("2.16.840.1.101.3.4.1.2", None)?;
+    let tdes = d::alg("1.2.840.113549.3.7", None)?;
+    Ok(d::seq(&[&aes256, &aes128, &tdes]))
+}
+
+impl BuilderProfile for PersonaProfile {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        spk: SubjectPublicKeyInfoRef<'_>,
+        issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        _tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        let mut out = Vec::new();
+        let ski = key_id(&spk);
+        let aki = key_id(&issuer_spk);
+        let to_builder_err =
+            |_e: Error| x509_cert::builder::Error::Asn1(der::Error::from(der::ErrorKind::Failed));
+        if self.usage == Usage::Ca {
+            // basicConstraints cA TRUE, critical.
+            out.push(ext("2.5.29.19", true, d::seq(&[&[0x01, 0x01, 0xff]]))?);
+            out.push(ext(
+                "2.5.29.15",
+                true,
+                key_usage_der(KU_KEY_CERT_SIGN | KU_CRL_SIGN),
+            )?);
+        } else {
+            let enc = if self.ec {
+                KU_KEY_AGREEMENT
+            } else {
+                KU_KEY_ENCIPHERMENT
+            };
+            let bits = match self.usage {
+                Usage::SignOnly => KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION,
+                Usage::EncryptOnly => KU_KEY_ENCIPHERMENT,
+                Usage::ClientAuthOnly => KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT,
+                _ => KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | enc,
+            };
+            out.push(ext("2.5.29.15", true, key_usage_der(bits))?);
+            let eku = if self.usage == Usage::ClientAuthOnly {
+                d::oid("1.3.6.1.5.5.7.3.2").map_err(to_builder_err)?
+            } else {
+                d::oid("1.3.6.1.5.5.7.3.4").map_err(to_builder_err)?
+            };
+            out.push(ext("2.5.29.37", false, d::seq(&[&eku]))?);
+            if let Some(email) = self.email {
+                // GeneralName rfc822Name [1] IA5String.
+                out.push(ext(
+                    "2.5.29.17",
+                    false,
+                    d::seq(&[&d::ctx_prim(1, email.as_bytes())]),
+                )?);
+            }
+            if self.usage == Usage::SmimeWithCapabilities {
+                out.push(ext(
+                    "1.2.840.113549.1.9.15",
+                    false,
+                    cert_capabilities_der().map_err(to_builder_err)?,
+                )?);
+            }
+        }
+        out.push(ext("2.5.29.14", false, d::octets(&ski))?);
+        if ski != aki || self.usage != Usage::Ca {
+            out.push(ext("2.5.29.35", false, d::seq(&[&d::ctx_prim(0, &aki)]))?);
+        }
+        Ok(out)
+    }
+}
+
+/// The subject DN. Names are as long as real CA and S/MIME names (OU, L, ST), which also
+/// makes the DER-sorted signed attributes come out in Outlook's observed order (the
+/// SMIMECapabilities attribute sorts before the IssuerAndSerialNumber ones, O1).
+fn distinguished_name(spec: &Spec) -> String {
+    let (ou, locality, state) = match spec.org {
+        "Contoso Trust Services" => ("Secure Email", "Redmond", "Washington"),
+        "Northwind Traders" => ("Information Technology", "Portland", "Oregon"),
+        "Unknown Test Org" => ("Testing Department", "Springfield", "Nowhere"),
+        "Fabrikam" => ("Procurement", "Seattle", "Washington"),
+        "Contoso" => ("Partner Programs", "Redmond", "Washington"),
+        "TBird" => ("Release Engineering", "Mountain View", "California"),
+        "Apple Example" => ("Design", "Cupertino", "California"),
+        _ => ("Cryptography Lab", "Austin", "Texas"),
+    };
+    format!(
+        "CN={},OU={ou},O={},L={locality},ST={state},C=US",
+        spec.common_name, spec.org
+    )
+}
+
+fn time(ymd: (u16, u8, u8)) -> Result<Time> {
+    let dt = DateTime::new(ymd.0, ymd.1, ymd.2, 0, 0, 0).map_err(der_err)?;
+    Ok(Time::UtcTime(UtcTime::from_date_time(dt).map_err(der_err)?))
+}
+
+fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> {
+    let mut rng = rand::rng();
+    let key = match spec.key {
+        KeyKind::Rsa(bits) => {
+            PrivateKey::Rsa(rsa::PrivateKey::new(&mut rng, bits).map_err(|e| gen_err("rsa", e))?)
+        }
+        KeyKind::P256 => {
+            use p256::elliptic_curve::Generate;
+            PrivateKey::P256(p256::ecdsa::SigningKey::generate_from_rng(&mut rng))
+        }
+        KeyKind::P384 => {
+            use p384::elliptic_curve::Generate;
+            PrivateKey::P384(p384::ecdsa::SigningKey::generate_from_rng(&mut rng))
+        }
+    };
+    let spki = match &key {
+        PrivateKey::Rsa(k) => SubjectPublicKeyInfoOwned::from_key(&k.to_public_key()),
+        PrivateKey::P256(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
+        PrivateKey::P384(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
+    }
+    .map_err(|e| gen_err("spki", e))?;
+    let dn = distinguished_name(spec);
+    let subject = Name::from_str(&dn).map_err(der_err)?;
+    let issuer_persona = match spec.issuer {
+        Some(name) => Some(
+            issued_so_far
+                .iter()
+                .find(|p| p.name == name)
+                .ok_or_else(|| gen_err("x509", format!("issuer {name} must come first")))?,
+        ),
+        None => None,
+    };
+    let issuer = match issuer_persona {
+        Some(p) => p.cert.tbs_certificate().subject().clone(),
+        None => subject.clone(),
+    };
+    let profile = PersonaProfile {
+        subject,
+        issuer,
+        usage: spec.usage,
+        email: spec.email,
+        ec: matches!(spec.key, KeyKind::P256 | KeyKind::P384),
+    };
+    // Fixed 16-byte serial from the persona name (top bit cleared: positive INTEGER).
+    let mut serial =
+        Sha256::digest(format!("replymatrix x509 serial {}", spec.name).as_bytes())[..16].to_vec();
+    serial[0] &= 0x7f;
+    serial[0] |= 0x10;
+    let serial = SerialNumber::new(&serial).map_err(der_err)?;
+    let validity = Validity::new(time(spec.valid.0)?, time(spec.valid.1)?);
+    let builder =
+        CertificateBuilder::new(profile, serial, validity, spki).map_err(|e| gen_err("x509", e))?;
+    let signer_key = match issuer_persona {
+        Some(p) => match &p.key {
+            PrivateKey::Rsa(k) => k.clone(),
+            _ => return Err(gen_err("x509", "CA keys are RSA")),
+        },
+        None => match &key {
+            PrivateKey::Rsa(k) => k.clone(),
+            _ => return Err(gen_err("x509", "self-signed personas are RSA")),
+        },
+    };
+    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(signer_key);
+    let cert = builder
+        .build::<_, rsa::pkcs1v15::Signature>(&signer)
+        .map_err(|e| gen_err("x509", e))?;
+    let cert_der = cert.to_der().map_err(der_err)?;
+    // Round-trip check: what we write must parse.
+    Certificate::from_der(&cert_der).map_err(der_err)?;
+    Ok(Persona {
+        name: spec.name,
+        cert,
+        cert_der,
+        key,
+    })
+}
+
+/// The README lines, one per key file (common brief, "Keys README").
+pub fn readme() -> String {
+    let mut out = String::from(
+        "# X.509 personas (S/MIME)\n\n\
+         Made by `harness/src/generate/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
+         p256/p384 0.14) the first time `replymatrix corpus generate` runs; committed so samples\n\
+         regenerate byte-identically. Keys are PKCS#8 PEM, certificates PEM. Test keys only:\n\
+         the private keys are public.\n\n\
+         | file | who | algorithm | issuer | validity (UTC) | purpose |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for spec in SPECS {
+        let alg = match spec.key {
+            KeyKind::Rsa(bits) => format!("RSA-{bits}"),
+            KeyKind::P256 => "ECDSA P-256".into(),
+            KeyKind::P384 => "ECDSA P-384".into(),
+        };
+        let issuer = spec.issuer.unwrap_or("self-signed");
+        let who = match spec.email {
+            Some(e) => format!("{} <{e}>", spec.common_name),
+            None => spec.common_name.to_owned(),
+        };
+        let (a, b) = spec.valid;
+        let validity = format!(
+            "{:04}-{:02}-{:02}..{:04}-{:02}-{:02}",
+            a.0, a.1, a.2, b.0, b.1, b.2
+        );
+        let purpose = match (spec.name, spec.usage) {
+            ("public-root-ca", _) => "root \"trusted by Windows\"",
+            ("public-issuing-ca", _) => "intermediate under public-root-ca; issues the senders",
+            ("enterprise-root-ca", _) => {
+                "Northwind's own root (tenant SST); issues robin-enterprise"
+            }
+            ("untrusted-root-ca", _) => "a root nobody trusts",
+            ("dana-no-eku", _) => "EKU clientAuth only (no emailProtection)",
+            ("dana-mismatch", _) => "SAN dana.k@ while mail comes From dana@",
+            ("dana-sign", _) => "signing only (digitalSignature, nonRepudiation)",
+            ("dana-encrypt", _) => "encryption only (keyEncipherment)",
+            ("owen", _) => "S/MIME; carries the RFC 4262 SMIMECapabilities extension",
+            ("robin-enterprise" | "robin-public", _) => "recipient: decrypts the enveloped samples",
+            (_, Usage::Smime) => "S/MIME sign + encrypt, EKU emailProtection",
+            _ => "S/MIME",
+        };
+        for (file, what) in [("cert", "certificate"), ("key", "PKCS#8 private key")] {
+            out.push_str(&format!(
+                "| {}.{file}.pem | {who} ({what}) | {alg} | {issuer} | {validity} | {purpose} |\n",
+                spec.name
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,364 @@
+//! The S/MIME corpus checked with independent tools: every sample is walked with
+//! mail-parser, every CMS structure is verified (`openssl cms -verify -noverify`: the
+//! cryptography only, trust is the models' business) or decrypted (`openssl cms -decrypt`
+//! with the key the sidecar names), and the layers found must equal the sidecar's
+//! `[[expect.layers]]` in kind, part path, status and decryption. The generator must also be
+//! deterministic: regenerating from the committed keys rewrites the same bytes.
+//!
+//! Needs the `openssl` binary (OpenSSL 3.x) on PATH.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+use replymatrix::corpus::{Sidecar, load_samples};
+
+const FAMILIES: &[&str] = &[
+    "outlook/",
+    "owa/",
+    "microsoft/",
+    "thunderbird/smime-",
+    "apple/smime-",
+    "others/",
+];
+
+fn corpora() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("smime_corpus")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn mine(s: &Sidecar) -> bool {
+    FAMILIES.iter().any(|f| s.id.starts_with(f))
+}
+
+/// One layer as the independent tools see it.
+#[derive(Debug, PartialEq, Eq)]
+struct Found {
+    kind: String,
+    part: String,
+    status: Option<String>,
+    decrypted: Option<bool>,
+}
+
+struct Walker<'a> {
+    sidecar: &'a Sidecar,
+    dir: PathBuf,
+    counter: usize,
+    found: Vec<Found>,
+}
+
+fn child_path(path: &str, index: usize) -> String {
+    if path.is_empty() {
+        format!("{}", index + 1)
+    } else {
+        format!("{path}.{}", index + 1)
+    }
+}
+
+const OID_SIGNED: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+const OID_ENVELOPED: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03];
+const OID_AUTH_ENVELOPED: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17,
+];
+
+fn openssl(args: &[&OsStr]) -> (bool, String) {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("the openssl binary must be on PATH for this test");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// openssl's verdict in the facts' words.
+fn status_of(ok: bool, stderr: &str) -> String {
+    if ok {
+        "valid".into()
+    } else if stderr.contains("signer certificate not found") {
+        "unverifiable".into()
+    } else {
+        "invalid".into()
+    }
+}
+
+impl Walker<'_> {
+    fn file(&mut self, ext: &str, bytes: &[u8]) -> PathBuf {
+        self.counter += 1;
+        let p = self.dir.join(format!("{}.{ext}", self.counter));
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Walks one MIME entity (the message, or what a layer decrypted/unwrapped) at `root`.
+    fn entity(&mut self, bytes: &[u8], root: &str) {
+        let msg = MessageParser::default()
+            .parse(bytes)
+            .unwrap_or_else(|| panic!("{}: unparsable entity at {root:?}", self.sidecar.id));
+        self.part(&msg, 0, root);
+    }
+
+    fn part(&mut self, msg: &mail_parser::Message, index: usize, path: &str) {
+        let part = &msg.parts[index];
+        let subtype = part
+            .content_type()
+            .and_then(|c| c.subtype())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let name = part
+            .content_type()
+            .and_then(|c| c.attribute("name"))
+            .unwrap_or("")
+            .to_owned();
+        match &part.body {
+            PartType::Multipart(children) if subtype == "signed" => {
+                let first = &msg.parts[children[0] as usize];
+                let raw = &msg.raw_message[first.offset_header as usize..first.offset_end as usize];
+                let sig = msg.parts[children[1] as usize].contents().to_vec();
+                let content = self.file("content", raw);
+                let sig = self.file("p7s", &sig);
+                let (ok, err) = openssl(&[
+                    "cms".as_ref(),
+                    "-verify".as_ref(),
+                    "-noverify".as_ref(),
+                    "-binary".as_ref(),
+                    "-inform".as_ref(),
+                    "DER".as_ref(),
+                    "-in".as_ref(),
+                    sig.as_os_str(),
+                    "-content".as_ref(),
+                    content.as_os_str(),
+                    "-out".as_ref(),
+                    "/dev/null".as_ref(),
+                ]);
+                self.found.push(Found {
+                    kind: "smime-signed".into(),
+                    part: path.into(),
+                    status: Some(status_of(ok, &err)),
+                    decrypted: None,
+                });
+                self.part(msg, children[0] as usize, &child_path(path, 0));
+            }
+            PartType::Multipart(children) => {
+                for (i, c) in children.iter().enumerate() {
+                    self.part(msg, *c as usize, &child_path(path, i));
+                }
+            }
+            _ if subtype == "ms-tnef" => self.push_wrapper("tnef", path),
+            _ if subtype == "x-microsoft-rpmsg-message" || name == "message.html" => {
+                self.push_wrapper("ome", path)
+            }
+            _ if subtype.ends_with("pkcs7-mime") || name.ends_with(".p7m") => {
+                let der = part.contents().to_vec();
+                self.cms(&der, path);
+            }
+            _ => {}
+        }
+    }
+
+    fn cms(&mut self, der: &[u8], path: &str) {
+        let inner_root = child_path(path, 0);
+        let p7m = self.file("p7m", der);
+        let out = self.dir.join(format!("{}.out", self.counter));
+        let head = &der[..der.len().min(40)];
+        let has = |oid: &[u8]| head.windows(oid.len()).any(|w| w == oid);
+        let (kind, ok, status) = if has(OID_SIGNED) {
+            let (ok, err) = openssl(&[
+                "cms".as_ref(),
+                "-verify".as_ref(),
+                "-noverify".as_ref(),
+                "-binary".as_ref(),
+                "-inform".as_ref(),
+                "DER".as_ref(),
+                "-in".as_ref(),
+                p7m.as_os_str(),
+                "-out".as_ref(),
+                out.as_os_str(),
+            ]);
+            ("smime-signed", ok, Some(status_of(ok, &err)))
+        } else {
+            let kind = if has(OID_AUTH_ENVELOPED) {
+                "smime-auth-enveloped"
+            } else {
+                assert!(
+                    has(OID_ENVELOPED),
+                    "{}: unknown CMS at {path:?}",
+                    self.sidecar.id
+                );
+                "smime-enveloped"
+            };
+            let key_rel = self
+                .sidecar
+                .inspect
+                .keys
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            let keys = corpora().join("keys");
+            let key = keys.join(&key_rel);
+            let cert = keys.join(key_rel.replace(".key.pem", ".cert.pem"));
+            let (ok, _) = openssl(&[
+                "cms".as_ref(),
+                "-decrypt".as_ref(),
+                "-binary".as_ref(),
+                "-inform".as_ref(),
+                "DER".as_ref(),
+                "-in".as_ref(),
+                p7m.as_os_str(),
+                "-inkey".as_ref(),
+                key.as_os_str(),
+                "-recip".as_ref(),
+                cert.as_os_str(),
+                "-out".as_ref(),
+                out.as_os_str(),
+            ]);
+            (kind, ok, None)
+        };
+        self.found.push(Found {
+            kind: kind.into(),
+            part: path.into(),
+            decrypted: status.is_none().then_some(ok),
+            status,
+        });
+        if ok {
+            let inner = std::fs::read(&out).unwrap();
+            self.entity(&inner, &inner_root);
+        }
+    }
+
+    fn push_wrapper(&mut self, kind: &str, path: &str) {
+        if !self.found.iter().any(|f| f.kind == kind) {
+            self.found.push(Found {
+                kind: kind.into(),
+                part: path.into(),
+                status: None,
+                decrypted: None,
+            });
+        }
+    }
+}
+
+#[test]
+fn openssl_agrees_with_every_smime_sidecar() {
+    let samples = load_samples(&corpora().join("senders")).unwrap();
+    let mine: Vec<_> = samples.iter().filter(|s| mine(&s.sidecar)).collect();
+    assert!(
+        mine.len() >= 35,
+        "expected the whole S/MIME corpus, found {}",
+        mine.len()
+    );
+    let mut failures = Vec::new();
+    for sample in mine {
+        let bytes = std::fs::read(&sample.eml).unwrap();
+        let bare_lf = bytes
+            .iter()
+            .enumerate()
+            .any(|(i, b)| *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
+        assert!(!bare_lf, "{}: bare LF on the wire", sample.sidecar.id);
+        let mut walker = Walker {
+            sidecar: &sample.sidecar,
+            dir: tmp(&sample.sidecar.id.replace('/', "_")),
+            counter: 0,
+            found: Vec::new(),
+        };
+        walker.entity(&bytes, "");
+        let expected: Vec<Found> = sample
+            .sidecar
+            .expect
+            .layers
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| Found {
+                part: match l.kind.as_str() {
+                    // Wrappers: the sidecar does not assert their part.
+                    "ome" | "tnef" => walker
+                        .found
+                        .iter()
+                        .find(|f| f.kind == l.kind)
+                        .map(|f| f.part.clone())
+                        .unwrap_or_default(),
+                    _ => l.part.clone().unwrap_or_default(),
+                },
+                kind: l.kind,
+                status: l.status,
+                decrypted: l.decrypted,
+            })
+            .collect();
+        if walker.found != expected {
+            failures.push(format!(
+                "{}:\n  openssl found {:?}\n  sidecar says  {:?}",
+                sample.sidecar.id, walker.found, expected
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_below(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn regenerating_from_committed_keys_rewrites_identical_bytes() {
+    let dir = tmp("regenerate");
+    let keys = dir.join("keys").join("x509");
+    std::fs::create_dir_all(&keys).unwrap();
+    for e in std::fs::read_dir(corpora().join("keys").join("x509")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, keys.join(p.file_name().unwrap())).unwrap();
+    }
+    let ids = replymatrix::generate::smime_corpus::generate(&dir).unwrap();
+    assert!(ids.len() >= 35);
+    let mut written = Vec::new();
+    files_below(&dir.join("senders"), &mut written);
+    assert_eq!(written.len(), ids.len() * 2);
+    for path in written {
+        let rel = path.strip_prefix(&dir).unwrap();
+        let committed = std::fs::read(corpora().join(rel)).unwrap();
+        assert!(
+            std::fs::read(&path).unwrap() == committed,
+            "{} differs from the committed file: run `cargo run -- corpus generate`",
+            rel.display()
+        );
+    }
+    // The keys were loaded, not recreated.
+    for e in std::fs::read_dir(&keys).unwrap() {
+        let p = e.unwrap().path();
+        let committed =
+            std::fs::read(corpora().join("keys/x509").join(p.file_name().unwrap())).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), committed, "{}", p.display());
+    }
+}
+
+#[test]
+fn outlook_signature_is_ber_indefinite_length_in_76_column_base64() {
+    let eml =
+        std::fs::read_to_string(corpora().join("senders/outlook/clear-signed-sha256.eml")).unwrap();
+    let b64 = eml
+        .split("filename=\"smime.p7s\"\r\n\r\n")
+        .nth(1)
+        .and_then(|s| s.split("\r\n\r\n").next())
+        .unwrap();
+    assert!(b64.split("\r\n").all(|l| l.len() <= 76));
+    assert_eq!(b64.split("\r\n").next().map(str::len), Some(76));
+    // 30 80 06 09 <signedData> a0 80 30 80 02 01 01 31 (sender-formats O1).
+    assert!(b64.starts_with("MIAGCSqGSIb3DQEHAqCAMIACAQEx"));
+}
