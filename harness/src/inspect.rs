@@ -46,6 +46,15 @@ impl Inputs {
         if bytes.windows(11).any(|w| w == b"-----BEGIN ")
             && !bytes.windows(9).any(|w| w == b"BEGIN PGP")
         {
+            let mut bytes = bytes;
+            // `name.key.pem` alone: its certificate is the sibling `name.cert.pem`.
+            if !bytes.windows(17).any(|w| w == b"BEGIN CERTIFICATE")
+                && let Some(cert_path) = sibling_certificate(path)
+            {
+                let cert = std::fs::read(&cert_path).map_err(|e| Error::io(&cert_path, e))?;
+                bytes.push(b'\n');
+                bytes.extend(cert);
+            }
             let key = smime::load_key(&bytes).map_err(|message| Error::Key {
                 path: path.into(),
                 message,
@@ -71,4 +80,12 @@ impl Inputs {
 /// Inspects one message.
 pub fn inspect(message: &[u8], inputs: &Inputs) -> Inspection {
     crate::mime::inspect_message(message, inputs)
+}
+
+/// `dir/name.key.pem` → `dir/name.cert.pem`, when that file exists.
+fn sibling_certificate(key_path: &Path) -> Option<std::path::PathBuf> {
+    let name = key_path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".key.pem").or_else(|| name.strip_suffix(".key"))?;
+    let candidate = key_path.with_file_name(format!("{stem}.cert.pem"));
+    candidate.exists().then_some(candidate)
 }

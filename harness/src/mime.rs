@@ -315,7 +315,7 @@ impl Walker<'_> {
                     self.problems.extend(facts.problems);
                     let mut signature = facts.signature;
                     signature.covers_whole_body =
-                        whole && signature.status == crate::SignatureStatus::Valid;
+                        whole;
                     layer.signature = Some(signature);
                     layer.capabilities = Some(facts.capabilities);
                     layer.key_preference = facts.key_preference;
@@ -327,7 +327,7 @@ impl Walker<'_> {
                     self.problems.extend(verified.problems);
                     let mut signature = verified.signature;
                     signature.covers_whole_body =
-                        whole && signature.status == crate::SignatureStatus::Valid;
+                        whole;
                     layer.signature = Some(signature);
                 }
             }
@@ -556,7 +556,7 @@ impl Walker<'_> {
         let inner_path = child_path(path, 0);
         if let Some(mut signature) = facts.inner_signature {
             signature.covers_whole_body =
-                whole && signature.status == crate::SignatureStatus::Valid;
+                whole;
             let mut signed = Layer::new(LayerKind::PgpSigned, Some(form), inner_path.clone());
             signed.wire.insert("embedded".into(), "true".into());
             signed.signature = Some(signature);
@@ -586,7 +586,7 @@ impl Walker<'_> {
             let mut signature = facts.signature;
             signature.covers_whole_body = whole
                 && armor_is_whole(text, b"-----BEGIN PGP SIGNED MESSAGE-----")
-                && signature.status == crate::SignatureStatus::Valid;
+               ;
             let mut layer = Layer::new(
                 LayerKind::PgpSigned,
                 Some(LayerForm::Inline),
@@ -787,7 +787,7 @@ impl Walker<'_> {
                 );
                 let mut signature = facts.signature;
                 signature.covers_whole_body =
-                    whole && signature.status == crate::SignatureStatus::Valid;
+                    whole;
                 layer.signature = Some(signature);
                 layer.capabilities = Some(facts.capabilities);
                 layer.key_preference = facts.key_preference;
