@@ -127,6 +127,13 @@ fn spec(name: &str) -> CertSpec {
             "owen@contoso.example",
             "public-issuing-ca",
         ),
+        "dana-p256" => ee(
+            "dana-p256",
+            "CN=Dana P-256,O=Fabrikam",
+            PUBLIC_ISSUING,
+            "dana@fabrikam.example",
+            "public-issuing-ca",
+        ),
         "gil" => ee(
             "gil",
             "CN=Gil,O=GCM",
@@ -162,9 +169,14 @@ fn cert(name: &str, role: &str) -> CertificateFacts {
         id: format!("{}#{}-{serial}", s.issuer, s.name),
         fingerprint: format!("fp-{}", s.name),
         emails: s.email.map(|e| vec![e.to_owned()]).unwrap_or_default(),
-        key_type: "rsa".to_owned(),
-        key_bits: 2048,
-        curve: None,
+        key_type: if s.name.ends_with("p256") {
+            "ec"
+        } else {
+            "rsa"
+        }
+        .to_owned(),
+        key_bits: if s.name.ends_with("p256") { 256 } else { 2048 },
+        curve: s.name.ends_with("p256").then(|| "p-256".to_owned()),
         email_protection: s.eku,
         key_usage: if s.ca {
             vec!["keyCertSign".to_owned()]
@@ -490,6 +502,15 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
         ("plain", plain()),
         ("proton-eo", proton_eo()),
         ("tnef", tnef()),
+        (
+            "dana-p256",
+            smime_signed(
+                "dana@fabrikam.example",
+                "dana-p256",
+                vec!["aes256-cbc"],
+                Digest::Sha256,
+            ),
+        ),
         ("dana-untrusted", untrusted),
         (
             "dana-expired",
@@ -1342,5 +1363,41 @@ fn proton_eo_notice_secure_reply_happens_in_the_portal() {
             v.weaker_than_original,
             "an Outlook reply to an EO notice goes out unencrypted"
         );
+    }
+}
+
+#[test]
+fn ecc_recipient_classic_warns_web_clients_unknown() {
+    let i = smime_signed(
+        "dana@fabrikam.example",
+        "dana-p256",
+        vec!["aes256-cbc"],
+        Digest::Sha256,
+    );
+    let v = verdict(
+        &i,
+        &profile("seed-tenant-local-cert"),
+        ClientId::ClassicOutlook,
+    );
+    let e = &v.reply.encrypted;
+    assert_eq!(e.status, Status::Partial);
+    assert_eq!(e.reason, Some(Reason::WarningDialog));
+    assert!(
+        e.user_sees
+            .as_deref()
+            .is_some_and(|s| s.contains("conflicting or unsupported capabilities"))
+    );
+    assert_eq!(
+        e.with.as_ref().and_then(|w| w.recipient_certificate_from),
+        Some(CertificateSource::Message)
+    );
+    let mut p = profile("smime-tenant-external-contact");
+    p.tenant.mail_contacts[0].certificate = "x509/dana-p256.cert.pem".into();
+    hand_resolve(&mut p);
+    for c in [ClientId::Owa, ClientId::NewOutlook] {
+        let e = verdict(&i, &p, c).reply.encrypted;
+        assert_eq!(e.status, Status::Unknown, "{c:?}");
+        assert_eq!(e.reason, Some(Reason::NotModelled));
+        assert!(has_rule(&e, "model.not-modelled") && has_rule(&e, "owa.encrypt.ecc-open"));
     }
 }

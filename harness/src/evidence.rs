@@ -146,6 +146,14 @@ pub static RULES: &[Rule] = &[
         confidence: D,
     },
     Rule {
+        id: "classic.encrypt.ecc-recipient-warning",
+        decides: "An RSA sender encrypting to an ECC recipient certificate gets a false-positive Encryption Problems dialog (E1b); Continue encrypts.",
+        sources: &[],
+        citation: "KB 9067236 'Conflicting or unsupported encryption' warning",
+        quote: "The sender's S/MIME certificate uses the RSA ... The recipient's S/MIME certificate uses the ECC",
+        confidence: D,
+    },
+    Rule {
         id: "classic.encrypt.gal",
         decides: "Classic looks up the recipient's certificate in the directory (GAL / offline address book).",
         sources: &[GAL_2003],
@@ -448,6 +456,14 @@ pub static RULES: &[Rule] = &[
         citation: "",
         quote: "If the encryption algorithm or minimum key length is not available on a client, Outlook on the web does not allow encryption.",
         confidence: D,
+    },
+    Rule {
+        id: "owa.encrypt.ecc-open",
+        decides: "Whether OWA / New Outlook encrypt to an ECC recipient certificate is an open question (6): the model answers unknown.",
+        sources: &[],
+        citation: "catalogue open question 6",
+        quote: "ECC in OWA, New Outlook and mobile: Still open",
+        confidence: I,
     },
     Rule {
         id: "owa.encrypt.gal-only",

@@ -60,6 +60,9 @@ pub enum Reason {
     NoRecipientAddress,
     /// A secure reply is written in the sender's own portal (Proton EO), not in this client.
     ReplyInSenderPortal,
+    /// Possible after a warning dialog the user must click through (for example E1b, RSA
+    /// sender to ECC recipient in Classic Outlook).
+    WarningDialog,
     /// The evidence does not say; the model answers unknown.
     NotModelled,
 }
@@ -77,6 +80,7 @@ impl Reason {
             Self::UnsupportedAlgorithm => "unsupported-algorithm",
             Self::NoRecipientAddress => "no-recipient-address",
             Self::ReplyInSenderPortal => "reply-in-sender-portal",
+            Self::WarningDialog => "warning-dialog",
             Self::NotModelled => "not-modelled",
         }
     }

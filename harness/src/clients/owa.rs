@@ -414,16 +414,16 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
         .find(|o| {
             o.published_to_gal && o.facts.emails.iter().any(|e| e == address) && usable(&o.facts)
         })
-        .map(|_| CertificateSource::Gal)
+        .map(|o| (CertificateSource::Gal, &o.facts))
         .or_else(|| {
             profile
                 .resolved
                 .mail_contacts
                 .iter()
                 .find(|c| c.address == address && usable(&c.certificate))
-                .map(|_| CertificateSource::MailContact)
+                .map(|c| (CertificateSource::MailContact, &c.certificate))
         });
-    let Some(source) = found else {
+    let Some((source, cert)) = found else {
         if msg.openpgp_only() {
             t.push("owa.encrypt.openpgp-sender");
             return Outcome::no(Reason::OpenpgpNotSupported, None, &t);
@@ -433,6 +433,10 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
     };
     if source == CertificateSource::MailContact {
         t.push("owa.encrypt.mail-contact");
+    }
+    if policy::is_ec(&cert.key_type) {
+        t.push("owa.encrypt.ecc-open");
+        return Outcome::unknown(&t);
     }
     t.push("owa.encrypt.own-certificate");
     let smart = profile.tenant.smime_config.owa_only_use_smart_card;
