@@ -628,6 +628,14 @@ fn seed_proton_signed_under_other_profiles() {
     // New Outlook has no COM add-ins: GpgOL changes nothing there.
     let new = verdict(&i, &gpgol, ClientId::NewOutlook);
     assert_ne!(new.reply.encrypted.status, Status::Yes);
+    assert!(has_rule(&new.reply.encrypted, "new-outlook.no-com-add-ins"));
+    assert!(
+        new.read
+            .rules
+            .iter()
+            .any(|r| r == "new-outlook.no-com-add-ins")
+    );
+    assert_eq!(new.read.signature_shown, SignatureShown::NotVerified);
 }
 
 // ---------------------------------------------------------------- catalogue rows

@@ -282,6 +282,9 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
             verdict(status, shown, sees, &t)
         }
         LayerKind::PgpSigned => {
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             if primary.form == Some(LayerForm::Mime) {
                 t.push("owa.read.pgp-signed-banner");
                 let sees = if control {
@@ -345,6 +348,9 @@ fn reply_blocked(flavour: Flavour, msg: &Message, profile: &Profile) -> Option<O
             t.extend(&control_rules);
             t.push("owa.reply.smime-class-reported-failure");
             t.push("owa.reply.smime-class-needs-control");
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             Some(Outcome::no(Reason::ItemClassSmimeNoControl, None, &t))
         }
         ItemClass::SmimeMultipartSigned { openpgp: false } | ItemClass::Smime if !control => {
@@ -425,6 +431,9 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
         });
     let Some((source, cert)) = found else {
         if msg.openpgp_only() {
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             t.push("owa.encrypt.openpgp-sender");
             return Outcome::no(Reason::OpenpgpNotSupported, None, &t);
         }
