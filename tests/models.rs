@@ -1409,3 +1409,94 @@ fn ecc_recipient_classic_warns_web_clients_unknown() {
         assert!(has_rule(&e, "model.not-modelled") && has_rule(&e, "owa.encrypt.ecc-open"));
     }
 }
+
+// ---------------------------------------------------------------- policy and trust data
+
+#[test]
+fn policy_tables() {
+    use replymatrix::policy;
+    assert_eq!(
+        policy::normalise_cipher("2.16.840.1.101.3.4.1.42"),
+        Some("aes-256-cbc")
+    );
+    assert_eq!(policy::normalise_cipher("des-ede3-cbc"), Some("3des-cbc"));
+    assert_eq!(policy::normalise_cipher("sha256"), None);
+    let caps: Vec<String> = ["sha256", "aes-256-gcm", "aes128-cbc", "des-ede3-cbc"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(
+        policy::strongest_common(&caps, policy::CLASSIC_CIPHERS),
+        Some("aes-128-cbc")
+    );
+    assert_eq!(
+        policy::classic_default_cipher("16.0.8518.1000"),
+        "aes-256-cbc"
+    );
+    assert_eq!(policy::classic_default_cipher("16.0.8431.2079"), "3des-cbc");
+    assert_eq!(policy::owa_cipher("660E,6610"), Some("aes-128-cbc"));
+    assert_eq!(policy::owa_cipher("bogus"), None);
+    assert_eq!(
+        policy::owa_digest("bogus"),
+        Digest::Sha1,
+        "documented fallback to 8004"
+    );
+    assert_eq!(policy::owa_digest("800D"), Digest::Sha384);
+    assert!(
+        policy::OWA_ENCRYPTION_CODES
+            .iter()
+            .all(|(_, c)| !policy::is_gcm(c))
+    );
+}
+
+#[test]
+fn chain_building_uses_verified_by_and_key_ids() {
+    use replymatrix::clients::trust;
+    let anchors = vec![cert("public-root-ca", "anchor")];
+    let dana = cert("dana", "signer");
+    let issuing = cert("public-issuing-ca", "chain");
+    assert!(trust::chains_to(
+        &dana,
+        std::slice::from_ref(&issuing),
+        &anchors
+    ));
+    assert!(
+        !trust::chains_to(&dana, &[], &anchors),
+        "intermediate missing"
+    );
+    let mut forged = issuing.clone();
+    forged.subject_key_id = Some("other".into());
+    assert!(
+        !trust::chains_to(&dana, &[forged], &anchors),
+        "AKI/SKI mismatch"
+    );
+    let mut wrong_verifier = dana.clone();
+    wrong_verifier.verified_by = Some("fp-someone-else".into());
+    assert!(!trust::chains_to(
+        &wrong_verifier,
+        std::slice::from_ref(&issuing),
+        &anchors
+    ));
+    assert_eq!(
+        trust::time_problem(&cert("dana-expired", "signer"), "2026-06-01T12:00:00Z"),
+        Some(trust::CertProblem::Expired)
+    );
+    assert_eq!(
+        trust::time_problem(&dana, "2024-06-01T12:00:00Z"),
+        Some(trust::CertProblem::NotYetValid)
+    );
+    assert_eq!(
+        trust::judge(
+            &cert("dana-untrusted", "signer"),
+            &[cert("untrusted-root-ca", "chain")],
+            &anchors,
+            "2026-06-01T12:00:00Z"
+        ),
+        Some(trust::CertProblem::Untrusted)
+    );
+    let self_signed = cert("untrusted-root-ca", "signer");
+    assert_eq!(
+        trust::judge(&self_signed, &[], &anchors, "2026-06-01T12:00:00Z"),
+        Some(trust::CertProblem::SelfSignedUntrusted)
+    );
+}

@@ -743,5 +743,17 @@ pub fn rules_markdown() -> String {
             },
         ));
     }
+    out.push_str(
+        "\n## Reason codes\n\n`status: no` carries one of these (a rule blocked it); \
+         `status: unknown` always carries `not-modelled` (the evidence is silent).\n\n\
+         | Reason | Meaning |\n|---|---|\n",
+    );
+    for reason in crate::verdict::Reason::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            reason.as_str(),
+            reason.describe()
+        ));
+    }
     out
 }
