@@ -1071,6 +1071,9 @@ fn invariants_over_fixtures_and_profiles() {
                     if o.status == Status::Unknown {
                         assert_eq!(o.reason, Some(Reason::NotModelled), "{ctx}");
                     }
+                    if o.status == Status::Partial {
+                        assert!(o.reason.is_some(), "{ctx}: a partial names its caveat");
+                    }
                     if o.status == Status::No {
                         assert!(o.reason.is_some_and(|r| r != Reason::NotModelled), "{ctx}");
                     }
@@ -1499,4 +1502,19 @@ fn chain_building_uses_verified_by_and_key_ids() {
         trust::judge(&self_signed, &[], &anchors, "2026-06-01T12:00:00Z"),
         Some(trust::CertProblem::SelfSignedUntrusted)
     );
+}
+
+#[test]
+fn no_from_means_no_encrypted_reply() {
+    let mut i = outlook_signed();
+    i.from = None;
+    for c in ClientId::ALL {
+        let v = verdict(&i, &profile("smime-tenant-external-contact"), c);
+        assert_eq!(v.reply.encrypted.status, Status::No, "{c:?}");
+        assert_eq!(
+            v.reply.encrypted.reason,
+            Some(Reason::NoRecipientAddress),
+            "{c:?}"
+        );
+    }
 }

@@ -744,7 +744,7 @@ pub fn rules_markdown() -> String {
         ));
     }
     out.push_str(
-        "\n## Reason codes\n\n`status: no` carries one of these (a rule blocked it); \
+        "\n## Reason codes\n\n`status: no` carries one of these (a rule blocked it), `status: partial` its caveat; \
          `status: unknown` always carries `not-modelled` (the evidence is silent).\n\n\
          | Reason | Meaning |\n|---|---|\n",
     );
