@@ -1010,6 +1010,8 @@ fn ome_renders_natively() {
         let v = verdict(&ome(), &profile("seed-tenant"), c);
         assert_eq!(v.read.status, ReadStatus::Readable);
         assert!(v.read.rules.iter().any(|r| r == "read.ome-native"));
+        assert!(!v.weaker_than_original, "OME replies stay protected");
+        assert!(v.quotes_original);
     }
 }
 

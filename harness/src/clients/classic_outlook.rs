@@ -61,9 +61,11 @@ impl ClientModel for ClassicOutlook {
         } else {
             Protection::Plain
         };
-        let default = match wanted {
-            Protection::Plain => super::default_protection(&reply, Protection::Plain),
-            w => super::default_protection(&reply, w),
+        let default = if msg.first(LayerKind::Ome).is_some() {
+            // OME replies stay protected (catalogue §0, T): the reply is not weaker.
+            super::default_protection(&reply, Protection::Plain).map(|_| Protection::Encrypted)
+        } else {
+            super::default_protection(&reply, wanted)
         };
         super::finish(ClientId::ClassicOutlook, read, reply, original, default)
     }

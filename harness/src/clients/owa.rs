@@ -127,12 +127,9 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
     if cfg.owa_always_encrypt {
         wanted = Protection::Encrypted;
     }
-    if msg.first(LayerKind::Ome).is_some() {
-        // OME replies stay protected (catalogue §0, T).
-        wanted = Protection::Encrypted;
-    }
     let default = if msg.first(LayerKind::Ome).is_some() {
-        Some(Protection::Encrypted).filter(|_| reply.plain.status == crate::verdict::Status::Yes)
+        // OME replies stay protected (catalogue §0, T): the reply is not weaker.
+        super::default_protection(&reply, Protection::Plain).map(|_| Protection::Encrypted)
     } else {
         super::default_protection(&reply, wanted)
     };
