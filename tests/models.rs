@@ -127,6 +127,13 @@ fn spec(name: &str) -> CertSpec {
             "owen@contoso.example",
             "public-issuing-ca",
         ),
+        "dana-p256" => ee(
+            "dana-p256",
+            "CN=Dana P-256,O=Fabrikam",
+            PUBLIC_ISSUING,
+            "dana@fabrikam.example",
+            "public-issuing-ca",
+        ),
         "gil" => ee(
             "gil",
             "CN=Gil,O=GCM",
@@ -162,9 +169,14 @@ fn cert(name: &str, role: &str) -> CertificateFacts {
         id: format!("{}#{}-{serial}", s.issuer, s.name),
         fingerprint: format!("fp-{}", s.name),
         emails: s.email.map(|e| vec![e.to_owned()]).unwrap_or_default(),
-        key_type: "rsa".to_owned(),
-        key_bits: 2048,
-        curve: None,
+        key_type: if s.name.ends_with("p256") {
+            "ec"
+        } else {
+            "rsa"
+        }
+        .to_owned(),
+        key_bits: if s.name.ends_with("p256") { 256 } else { 2048 },
+        curve: s.name.ends_with("p256").then(|| "p-256".to_owned()),
         email_protection: s.eku,
         key_usage: if s.ca {
             vec!["keyCertSign".to_owned()]
@@ -490,6 +502,15 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
         ("plain", plain()),
         ("proton-eo", proton_eo()),
         ("tnef", tnef()),
+        (
+            "dana-p256",
+            smime_signed(
+                "dana@fabrikam.example",
+                "dana-p256",
+                vec!["aes256-cbc"],
+                Digest::Sha256,
+            ),
+        ),
         ("dana-untrusted", untrusted),
         (
             "dana-expired",
@@ -607,6 +628,14 @@ fn seed_proton_signed_under_other_profiles() {
     // New Outlook has no COM add-ins: GpgOL changes nothing there.
     let new = verdict(&i, &gpgol, ClientId::NewOutlook);
     assert_ne!(new.reply.encrypted.status, Status::Yes);
+    assert!(has_rule(&new.reply.encrypted, "new-outlook.no-com-add-ins"));
+    assert!(
+        new.read
+            .rules
+            .iter()
+            .any(|r| r == "new-outlook.no-com-add-ins")
+    );
+    assert_eq!(new.read.signature_shown, SignatureShown::NotVerified);
 }
 
 // ---------------------------------------------------------------- catalogue rows
@@ -981,6 +1010,8 @@ fn ome_renders_natively() {
         let v = verdict(&ome(), &profile("seed-tenant"), c);
         assert_eq!(v.read.status, ReadStatus::Readable);
         assert!(v.read.rules.iter().any(|r| r == "read.ome-native"));
+        assert!(!v.weaker_than_original, "OME replies stay protected");
+        assert!(v.quotes_original);
     }
 }
 
@@ -1041,6 +1072,9 @@ fn invariants_over_fixtures_and_profiles() {
                     }
                     if o.status == Status::Unknown {
                         assert_eq!(o.reason, Some(Reason::NotModelled), "{ctx}");
+                    }
+                    if o.status == Status::Partial {
+                        assert!(o.reason.is_some(), "{ctx}: a partial names its caveat");
                     }
                     if o.status == Status::No {
                         assert!(o.reason.is_some_and(|r| r != Reason::NotModelled), "{ctx}");
@@ -1341,6 +1375,148 @@ fn proton_eo_notice_secure_reply_happens_in_the_portal() {
         assert!(
             v.weaker_than_original,
             "an Outlook reply to an EO notice goes out unencrypted"
+        );
+    }
+}
+
+#[test]
+fn ecc_recipient_classic_warns_web_clients_unknown() {
+    let i = smime_signed(
+        "dana@fabrikam.example",
+        "dana-p256",
+        vec!["aes256-cbc"],
+        Digest::Sha256,
+    );
+    let v = verdict(
+        &i,
+        &profile("seed-tenant-local-cert"),
+        ClientId::ClassicOutlook,
+    );
+    let e = &v.reply.encrypted;
+    assert_eq!(e.status, Status::Partial);
+    assert_eq!(e.reason, Some(Reason::WarningDialog));
+    assert!(
+        e.user_sees
+            .as_deref()
+            .is_some_and(|s| s.contains("conflicting or unsupported capabilities"))
+    );
+    assert_eq!(
+        e.with.as_ref().and_then(|w| w.recipient_certificate_from),
+        Some(CertificateSource::Message)
+    );
+    let mut p = profile("smime-tenant-external-contact");
+    p.tenant.mail_contacts[0].certificate = "x509/dana-p256.cert.pem".into();
+    hand_resolve(&mut p);
+    for c in [ClientId::Owa, ClientId::NewOutlook] {
+        let e = verdict(&i, &p, c).reply.encrypted;
+        assert_eq!(e.status, Status::Unknown, "{c:?}");
+        assert_eq!(e.reason, Some(Reason::NotModelled));
+        assert!(has_rule(&e, "model.not-modelled") && has_rule(&e, "owa.encrypt.ecc-open"));
+    }
+}
+
+// ---------------------------------------------------------------- policy and trust data
+
+#[test]
+fn policy_tables() {
+    use replymatrix::policy;
+    assert_eq!(
+        policy::normalise_cipher("2.16.840.1.101.3.4.1.42"),
+        Some("aes-256-cbc")
+    );
+    assert_eq!(policy::normalise_cipher("des-ede3-cbc"), Some("3des-cbc"));
+    assert_eq!(policy::normalise_cipher("sha256"), None);
+    let caps: Vec<String> = ["sha256", "aes-256-gcm", "aes128-cbc", "des-ede3-cbc"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(
+        policy::strongest_common(&caps, policy::CLASSIC_CIPHERS),
+        Some("aes-128-cbc")
+    );
+    assert_eq!(
+        policy::classic_default_cipher("16.0.8518.1000"),
+        "aes-256-cbc"
+    );
+    assert_eq!(policy::classic_default_cipher("16.0.8431.2079"), "3des-cbc");
+    assert_eq!(policy::owa_cipher("660E,6610"), Some("aes-128-cbc"));
+    assert_eq!(policy::owa_cipher("bogus"), None);
+    assert_eq!(
+        policy::owa_digest("bogus"),
+        Digest::Sha1,
+        "documented fallback to 8004"
+    );
+    assert_eq!(policy::owa_digest("800D"), Digest::Sha384);
+    assert!(
+        policy::OWA_ENCRYPTION_CODES
+            .iter()
+            .all(|(_, c)| !policy::is_gcm(c))
+    );
+}
+
+#[test]
+fn chain_building_uses_verified_by_and_key_ids() {
+    use replymatrix::clients::trust;
+    let anchors = vec![cert("public-root-ca", "anchor")];
+    let dana = cert("dana", "signer");
+    let issuing = cert("public-issuing-ca", "chain");
+    assert!(trust::chains_to(
+        &dana,
+        std::slice::from_ref(&issuing),
+        &anchors
+    ));
+    assert!(
+        !trust::chains_to(&dana, &[], &anchors),
+        "intermediate missing"
+    );
+    let mut forged = issuing.clone();
+    forged.subject_key_id = Some("other".into());
+    assert!(
+        !trust::chains_to(&dana, &[forged], &anchors),
+        "AKI/SKI mismatch"
+    );
+    let mut wrong_verifier = dana.clone();
+    wrong_verifier.verified_by = Some("fp-someone-else".into());
+    assert!(!trust::chains_to(
+        &wrong_verifier,
+        std::slice::from_ref(&issuing),
+        &anchors
+    ));
+    assert_eq!(
+        trust::time_problem(&cert("dana-expired", "signer"), "2026-06-01T12:00:00Z"),
+        Some(trust::CertProblem::Expired)
+    );
+    assert_eq!(
+        trust::time_problem(&dana, "2024-06-01T12:00:00Z"),
+        Some(trust::CertProblem::NotYetValid)
+    );
+    assert_eq!(
+        trust::judge(
+            &cert("dana-untrusted", "signer"),
+            &[cert("untrusted-root-ca", "chain")],
+            &anchors,
+            "2026-06-01T12:00:00Z"
+        ),
+        Some(trust::CertProblem::Untrusted)
+    );
+    let self_signed = cert("untrusted-root-ca", "signer");
+    assert_eq!(
+        trust::judge(&self_signed, &[], &anchors, "2026-06-01T12:00:00Z"),
+        Some(trust::CertProblem::SelfSignedUntrusted)
+    );
+}
+
+#[test]
+fn no_from_means_no_encrypted_reply() {
+    let mut i = outlook_signed();
+    i.from = None;
+    for c in ClientId::ALL {
+        let v = verdict(&i, &profile("smime-tenant-external-contact"), c);
+        assert_eq!(v.reply.encrypted.status, Status::No, "{c:?}");
+        assert_eq!(
+            v.reply.encrypted.reason,
+            Some(Reason::NoRecipientAddress),
+            "{c:?}"
         );
     }
 }

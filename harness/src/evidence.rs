@@ -146,6 +146,14 @@ pub static RULES: &[Rule] = &[
         confidence: D,
     },
     Rule {
+        id: "classic.encrypt.ecc-recipient-warning",
+        decides: "An RSA sender encrypting to an ECC recipient certificate gets a false-positive Encryption Problems dialog (E1b); Continue encrypts.",
+        sources: &[],
+        citation: "KB 9067236 'Conflicting or unsupported encryption' warning",
+        quote: "The sender's S/MIME certificate uses the RSA ... The recipient's S/MIME certificate uses the ECC",
+        confidence: D,
+    },
+    Rule {
         id: "classic.encrypt.gal",
         decides: "Classic looks up the recipient's certificate in the directory (GAL / offline address book).",
         sources: &[GAL_2003],
@@ -450,6 +458,14 @@ pub static RULES: &[Rule] = &[
         confidence: D,
     },
     Rule {
+        id: "owa.encrypt.ecc-open",
+        decides: "Whether OWA / New Outlook encrypt to an ECC recipient certificate is an open question (6): the model answers unknown.",
+        sources: &[],
+        citation: "catalogue open question 6",
+        quote: "ECC in OWA, New Outlook and mobile: Still open",
+        confidence: I,
+    },
+    Rule {
         id: "owa.encrypt.gal-only",
         decides: "OWA and New Outlook take recipient certificates from the directory only (published users, mail contacts); no harvesting from signed mail.",
         sources: &[SET_SMIMECONFIG, OWA4LINUX_PY, KB_2840546],
@@ -725,6 +741,18 @@ pub fn rules_markdown() -> String {
             } else {
                 sources.join("<br>")
             },
+        ));
+    }
+    out.push_str(
+        "\n## Reason codes\n\n`status: no` carries one of these (a rule blocked it), `status: partial` its caveat; \
+         `status: unknown` always carries `not-modelled` (the evidence is silent).\n\n\
+         | Reason | Meaning |\n|---|---|\n",
+    );
+    for reason in crate::verdict::Reason::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            reason.as_str(),
+            reason.describe()
         ));
     }
     out

@@ -158,3 +158,9 @@ pub fn owa_digest(list: &str) -> Digest {
 pub fn is_gcm(cipher: &str) -> bool {
     cipher.ends_with("-gcm")
 }
+
+/// Whether a certificate key type (`CertificateFacts::key_type`) is elliptic-curve.
+pub fn is_ec(key_type: &str) -> bool {
+    let k = key_type.to_ascii_lowercase();
+    k == "ec" || k.starts_with("ecdsa") || k.starts_with("ecdh") || k.starts_with("ec-")
+}

@@ -60,11 +60,60 @@ pub enum Reason {
     NoRecipientAddress,
     /// A secure reply is written in the sender's own portal (Proton EO), not in this client.
     ReplyInSenderPortal,
+    /// Possible after a warning dialog the user must click through (for example E1b, RSA
+    /// sender to ECC recipient in Classic Outlook).
+    WarningDialog,
     /// The evidence does not say; the model answers unknown.
     NotModelled,
 }
 
 impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 12] = [
+        Self::NoRecipientCertificate,
+        Self::NoOwnCertificate,
+        Self::OwnCertificateNotTrustedBySst,
+        Self::ExtensionMissing,
+        Self::OpenpgpNotSupported,
+        Self::ItemClassSmimeNoControl,
+        Self::CannotDecrypt,
+        Self::UnsupportedAlgorithm,
+        Self::NoRecipientAddress,
+        Self::ReplyInSenderPortal,
+        Self::WarningDialog,
+        Self::NotModelled,
+    ];
+
+    /// One line for people (the doc line of the variant).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NoRecipientCertificate => {
+                "No usable certificate for the recipient of the reply in any source the client consults."
+            }
+            Self::NoOwnCertificate => {
+                "The user has no own certificate with a usable private key for this operation."
+            }
+            Self::OwnCertificateNotTrustedBySst => {
+                "The user's signing certificate does not chain to the tenant SST (OWA E6)."
+            }
+            Self::ExtensionMissing => "OWA without the Microsoft S/MIME extension / control.",
+            Self::OpenpgpNotSupported => {
+                "The sender uses OpenPGP only and the client has no OpenPGP."
+            }
+            Self::ItemClassSmimeNoControl => {
+                "Exchange classed the item as S/MIME and the client's S/MIME control cannot handle it."
+            }
+            Self::CannotDecrypt => "The message is encrypted and the client cannot decrypt it.",
+            Self::UnsupportedAlgorithm => "The algorithm is not supported by the client.",
+            Self::NoRecipientAddress => "The original message has no usable From to reply to.",
+            Self::ReplyInSenderPortal => {
+                "A secure reply is written in the sender's portal (Proton EO), not in this client."
+            }
+            Self::WarningDialog => "Possible after a warning dialog the user must click through.",
+            Self::NotModelled => "The evidence does not say; the model answers unknown.",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NoRecipientCertificate => "no-recipient-certificate",
@@ -77,6 +126,7 @@ impl Reason {
             Self::UnsupportedAlgorithm => "unsupported-algorithm",
             Self::NoRecipientAddress => "no-recipient-address",
             Self::ReplyInSenderPortal => "reply-in-sender-portal",
+            Self::WarningDialog => "warning-dialog",
             Self::NotModelled => "not-modelled",
         }
     }

@@ -10,7 +10,7 @@ use crate::policy;
 use crate::profile::Profile;
 use crate::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, ReadVerdict, Reason, ReplyVerdict,
-    SignatureShown, Trail, With,
+    SignatureShown, Status, Trail, With,
 };
 
 use super::trust::{self, CertProblem};
@@ -18,6 +18,8 @@ use super::{ClientId, ClientModel, Message, Protection, exchange};
 
 /// E1, the Encryption Problems dialog.
 pub const E1: &str = "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates, or conflicting or unsupported encryption capabilities:";
+/// E1b, the KB 9067236 wording (RSA sender, ECC recipient: a false positive).
+pub const E1B: &str = "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates, or conflicting or unsupported capabilities.";
 /// E2.
 pub const E2: &str =
     "Cannot open this item. Your Digital ID name cannot be found by the underlying security system";
@@ -59,9 +61,11 @@ impl ClientModel for ClassicOutlook {
         } else {
             Protection::Plain
         };
-        let default = match wanted {
-            Protection::Plain => super::default_protection(&reply, Protection::Plain),
-            w => super::default_protection(&reply, w),
+        let default = if msg.first(LayerKind::Ome).is_some() {
+            // OME replies stay protected (catalogue §0, T): the reply is not weaker.
+            super::default_protection(&reply, Protection::Plain).map(|_| Protection::Encrypted)
+        } else {
+            super::default_protection(&reply, wanted)
         };
         super::finish(ClientId::ClassicOutlook, read, reply, original, default)
     }
@@ -451,9 +455,9 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
         "classic.encrypt.recipient-cert-valid",
         "classic.encrypt.own-certificate",
     ]);
-    if own_sending_certificate(profile, false).is_none() {
+    let Some(own) = own_sending_certificate(profile, false) else {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
-    }
+    };
     let mut caps = msg.sender_capabilities();
     if caps.is_empty() {
         caps = cert.capabilities.clone();
@@ -468,12 +472,20 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
             policy::classic_default_cipher(&profile.workstation.classic_build)
         }
     };
-    Outcome::yes(
-        Some(With {
-            digest: None,
-            cipher: Some(cipher.to_owned()),
-            recipient_certificate_from: Some(source),
-        }),
-        &t,
-    )
+    let with = Some(With {
+        digest: None,
+        cipher: Some(cipher.to_owned()),
+        recipient_certificate_from: Some(source),
+    });
+    if policy::is_ec(&cert.key_type) && !policy::is_ec(&own.facts.key_type) {
+        t.push("classic.encrypt.ecc-recipient-warning");
+        return Outcome::new(
+            Status::Partial,
+            Some(Reason::WarningDialog),
+            Some(E1B),
+            with,
+            &t,
+        );
+    }
+    Outcome::yes(with, &t)
 }

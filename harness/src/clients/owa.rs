@@ -127,12 +127,9 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
     if cfg.owa_always_encrypt {
         wanted = Protection::Encrypted;
     }
-    if msg.first(LayerKind::Ome).is_some() {
-        // OME replies stay protected (catalogue §0, T).
-        wanted = Protection::Encrypted;
-    }
     let default = if msg.first(LayerKind::Ome).is_some() {
-        Some(Protection::Encrypted).filter(|_| reply.plain.status == crate::verdict::Status::Yes)
+        // OME replies stay protected (catalogue §0, T): the reply is not weaker.
+        super::default_protection(&reply, Protection::Plain).map(|_| Protection::Encrypted)
     } else {
         super::default_protection(&reply, wanted)
     };
@@ -282,6 +279,9 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
             verdict(status, shown, sees, &t)
         }
         LayerKind::PgpSigned => {
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             if primary.form == Some(LayerForm::Mime) {
                 t.push("owa.read.pgp-signed-banner");
                 let sees = if control {
@@ -345,6 +345,9 @@ fn reply_blocked(flavour: Flavour, msg: &Message, profile: &Profile) -> Option<O
             t.extend(&control_rules);
             t.push("owa.reply.smime-class-reported-failure");
             t.push("owa.reply.smime-class-needs-control");
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             Some(Outcome::no(Reason::ItemClassSmimeNoControl, None, &t))
         }
         ItemClass::SmimeMultipartSigned { openpgp: false } | ItemClass::Smime if !control => {
@@ -414,17 +417,20 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
         .find(|o| {
             o.published_to_gal && o.facts.emails.iter().any(|e| e == address) && usable(&o.facts)
         })
-        .map(|_| CertificateSource::Gal)
+        .map(|o| (CertificateSource::Gal, &o.facts))
         .or_else(|| {
             profile
                 .resolved
                 .mail_contacts
                 .iter()
                 .find(|c| c.address == address && usable(&c.certificate))
-                .map(|_| CertificateSource::MailContact)
+                .map(|c| (CertificateSource::MailContact, &c.certificate))
         });
-    let Some(source) = found else {
+    let Some((source, cert)) = found else {
         if msg.openpgp_only() {
+            if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
+                t.push("new-outlook.no-com-add-ins");
+            }
             t.push("owa.encrypt.openpgp-sender");
             return Outcome::no(Reason::OpenpgpNotSupported, None, &t);
         }
@@ -433,6 +439,10 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
     };
     if source == CertificateSource::MailContact {
         t.push("owa.encrypt.mail-contact");
+    }
+    if policy::is_ec(&cert.key_type) {
+        t.push("owa.encrypt.ecc-open");
+        return Outcome::unknown(&t);
     }
     t.push("owa.encrypt.own-certificate");
     let smart = profile.tenant.smime_config.owa_only_use_smart_card;
