@@ -14,9 +14,21 @@ fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn inspect_json_is_one_object_with_the_schema_and_exit_zero() {
-    let eml = temp_file("plain.eml", b"From: Dana <Dana@Fabrikam.example>\r\nContent-Type: text/plain\r\n\r\nhi\r\n");
-    let out = replymatrix().args(["inspect", "--format", "json"]).arg(&eml).output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let eml = temp_file(
+        "plain.eml",
+        b"From: Dana <Dana@Fabrikam.example>\r\nContent-Type: text/plain\r\n\r\nhi\r\n",
+    );
+    let out = replymatrix()
+        .args(["inspect", "--format", "json"])
+        .arg(&eml)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(json["schema"], "replymatrix.inspect/1");
     assert_eq!(json["from"], "dana@fabrikam.example");
@@ -27,7 +39,11 @@ fn inspect_json_is_one_object_with_the_schema_and_exit_zero() {
 #[test]
 fn inspect_of_garbage_still_exits_zero_with_problems() {
     let eml = temp_file("garbage.eml", b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64\r\n");
-    let out = replymatrix().args(["inspect", "--format", "json"]).arg(&eml).output().expect("runs");
+    let out = replymatrix()
+        .args(["inspect", "--format", "json"])
+        .arg(&eml)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert!(!json["problems"].as_array().expect("array").is_empty());
@@ -35,10 +51,16 @@ fn inspect_of_garbage_still_exits_zero_with_problems() {
 
 #[test]
 fn an_unreadable_file_exits_one_and_a_usage_error_two() {
-    let out = replymatrix().args(["inspect", "/nonexistent/message.eml"]).output().expect("runs");
+    let out = replymatrix()
+        .args(["inspect", "/nonexistent/message.eml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/message.eml"));
-    let out = replymatrix().args(["inspect", "--format", "yaml", "x.eml"]).output().expect("runs");
+    let out = replymatrix()
+        .args(["inspect", "--format", "yaml", "x.eml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let out = replymatrix().args(["frobnicate"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
@@ -46,9 +68,19 @@ fn an_unreadable_file_exits_one_and_a_usage_error_two() {
 
 #[test]
 fn the_text_form_puts_verdicts_first() {
-    let eml = temp_file("text.eml", b"From: a@b.example\r\nContent-Type: text/plain\r\n\r\nhi\r\n");
-    let out = replymatrix().arg("inspect").arg(&eml).output().expect("runs");
+    let eml = temp_file(
+        "text.eml",
+        b"From: a@b.example\r\nContent-Type: text/plain\r\n\r\nhi\r\n",
+    );
+    let out = replymatrix()
+        .arg("inspect")
+        .arg(&eml)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("From: a@b.example") && text.contains("no security layers"), "{text}");
+    assert!(
+        text.contains("From: a@b.example") && text.contains("no security layers"),
+        "{text}"
+    );
 }

@@ -10,7 +10,11 @@ fn run(message: &[u8]) -> Inspection {
 }
 
 fn codes(inspection: &Inspection) -> Vec<&str> {
-    inspection.problems.iter().map(|p| p.code.as_str()).collect()
+    inspection
+        .problems
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect()
 }
 
 #[test]
@@ -18,14 +22,20 @@ fn ten_thousand_deep_nesting_stops_at_the_depth_limit() {
     let mut m = String::from("From: a@b.example\r\n");
     let n = 10_000;
     for i in 0..n {
-        m.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+        m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
     }
     m.push_str("Content-Type: text/plain\r\n\r\nhello\r\n");
     for i in (0..n).rev() {
         m.push_str(&format!("--b{i}--\r\n"));
     }
     let inspection = run(m.as_bytes());
-    assert!(codes(&inspection).contains(&"mime-depth-limit"), "{:?}", inspection.problems);
+    assert!(
+        codes(&inspection).contains(&"mime-depth-limit"),
+        "{:?}",
+        inspection.problems
+    );
     assert_eq!(inspection.from.as_deref(), Some("a@b.example"));
     assert!(MAX_DEPTH < n);
 }
@@ -42,13 +52,18 @@ fn a_fifty_megabyte_header_line_is_survived() {
 
 #[test]
 fn a_million_tiny_parts_stop_at_the_part_limit() {
-    let mut m = String::from("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n");
+    let mut m =
+        String::from("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n");
     for _ in 0..1_000_000 {
         m.push_str("--x\r\n\r\na\r\n");
     }
     m.push_str("--x--\r\n");
     let inspection = run(m.as_bytes());
-    assert!(codes(&inspection).contains(&"part-limit"), "{:?}", inspection.problems);
+    assert!(
+        codes(&inspection).contains(&"part-limit"),
+        "{:?}",
+        inspection.problems
+    );
     assert!(MAX_PARTS < 1_000_000);
 }
 
@@ -61,7 +76,11 @@ fn clear_signed(sig_body: &str) -> String {
 #[test]
 fn truncated_base64_in_a_signature_is_never_valid() {
     let inspection = run(clear_signed("MIAGCSqGSIb3DQEHAqCAMIACAQEx").as_bytes());
-    let layer = inspection.layers.iter().find(|l| l.kind == LayerKind::SmimeSigned).expect("layer found");
+    let layer = inspection
+        .layers
+        .iter()
+        .find(|l| l.kind == LayerKind::SmimeSigned)
+        .expect("layer found");
     let sig = layer.signature.as_ref().expect("signature facts");
     assert_ne!(sig.status, SignatureStatus::Valid);
     assert!(!sig.covers_whole_body);
@@ -93,9 +112,19 @@ fn indefinite_length_ber_that_never_ends_is_a_problem() {
 fn garbage_openpgp_packets_are_not_decrypted_or_valid() {
     let m = "From: a@b.example\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=b\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\nContent-Type: application/octet-stream; name=encrypted.asc\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nwcBMA////garbage////\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
     let inspection = run(m.as_bytes());
-    let layer = inspection.layers.iter().find(|l| l.kind == LayerKind::PgpEncrypted).expect("layer found");
+    let layer = inspection
+        .layers
+        .iter()
+        .find(|l| l.kind == LayerKind::PgpEncrypted)
+        .expect("layer found");
     assert_eq!(layer.part, "2");
-    assert!(!layer.encryption.as_ref().expect("encryption facts").decrypted);
+    assert!(
+        !layer
+            .encryption
+            .as_ref()
+            .expect("encryption facts")
+            .decrypted
+    );
 }
 
 #[test]
@@ -112,7 +141,13 @@ fn nul_bytes_eight_bit_headers_and_wrong_boundaries_are_survived() {
 
 #[test]
 fn empty_and_arbitrary_bytes_give_an_answer() {
-    for input in [&b""[..], b"\r\n\r\n", b"--", b"Content-Type: multipart/signed\r\n\r\n", &[0xff; 64]] {
+    for input in [
+        &b""[..],
+        b"\r\n\r\n",
+        b"--",
+        b"Content-Type: multipart/signed\r\n\r\n",
+        &[0xff; 64],
+    ] {
         let inspection = run(input);
         assert_eq!(inspection.schema, "replymatrix.inspect/1");
     }

@@ -27,6 +27,31 @@ pub enum Command {
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
     },
+    /// What each Microsoft client lets the recipient do with one message, and why.
+    Explain {
+        /// The message (RFC 5322, .eml).
+        file: PathBuf,
+        /// A profile name from `corpora/profiles/`, or a path to a profile TOML.
+        #[arg(long)]
+        profile: String,
+        /// Only this client: classic-outlook, owa or new-outlook.
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
+        #[arg(long = "cert", value_name = "FILE")]
+        certs: Vec<PathBuf>,
+        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        #[arg(long = "key", value_name = "FILE")]
+        keys: Vec<PathBuf>,
+        /// The profiles folder (for profile names).
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("profiles"))]
+        profiles: PathBuf,
+        /// The keys folder that profiles name their certificates in.
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
+        keys_dir: PathBuf,
+    },
     /// The sample corpus.
     Corpus {
         #[command(subcommand)]

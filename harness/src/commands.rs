@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use replymatrix::clients::ClientId;
+use replymatrix::profile::Profile;
 use replymatrix::{Inputs, render};
 
 use crate::cli::{Cli, Command, CorpusCommand, Format};
@@ -16,6 +18,25 @@ pub fn run(cli: Cli) -> ExitCode {
             certs,
             keys,
         } => inspect(&file, format, &certs, &keys),
+        Command::Explain {
+            file,
+            profile,
+            client,
+            format,
+            certs,
+            keys,
+            profiles,
+            keys_dir,
+        } => explain(
+            &file,
+            &profile,
+            client.as_deref(),
+            format,
+            &certs,
+            &keys,
+            &profiles,
+            &keys_dir,
+        ),
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
@@ -66,4 +87,62 @@ fn generate(corpora: &Path) -> ExitCode {
         }
         Err(e) => fail(1, e),
     }
+}
+
+/// A profile by name (in `profiles`) or by path (anything with a `/` or ending in `.toml`).
+pub fn load_profile(
+    spec: &str,
+    profiles: &Path,
+    keys_dir: &Path,
+) -> Result<Profile, replymatrix::Error> {
+    if spec.contains('/') || spec.ends_with(".toml") {
+        Profile::load(Path::new(spec), keys_dir)
+    } else {
+        Profile::load_named(spec, profiles, keys_dir)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn explain(
+    file: &Path,
+    profile: &str,
+    client: Option<&str>,
+    format: Format,
+    certs: &[PathBuf],
+    keys: &[PathBuf],
+    profiles: &Path,
+    keys_dir: &Path,
+) -> ExitCode {
+    let client = match client.map(|c| (c, ClientId::parse(c))) {
+        None => None,
+        Some((_, Some(id))) => Some(id),
+        Some((c, None)) => {
+            return fail(
+                2,
+                format!("unknown client {c:?} (classic-outlook, owa, new-outlook)"),
+            );
+        }
+    };
+    let profile = match load_profile(profile, profiles, keys_dir) {
+        Ok(p) => p,
+        Err(e) => return fail(2, e),
+    };
+    let inputs = match load_inputs(certs, keys) {
+        Ok(inputs) => inputs,
+        Err(e) => return fail(2, e),
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(1, format!("{}: {e}", file.display())),
+    };
+    let inspection = replymatrix::inspect(&bytes, &inputs);
+    let explanation = replymatrix::explain::explain(&inspection, &profile, client);
+    match format {
+        Format::Json => match serde_json::to_string_pretty(&explanation) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return fail(1, e),
+        },
+        Format::Text => print!("{}", replymatrix::explain::explain_text(&explanation)),
+    }
+    ExitCode::SUCCESS
 }

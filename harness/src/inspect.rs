@@ -85,7 +85,9 @@ pub fn inspect(message: &[u8], inputs: &Inputs) -> Inspection {
 /// `dir/name.key.pem` → `dir/name.cert.pem`, when that file exists.
 fn sibling_certificate(key_path: &Path) -> Option<std::path::PathBuf> {
     let name = key_path.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".key.pem").or_else(|| name.strip_suffix(".key"))?;
+    let stem = name
+        .strip_suffix(".key.pem")
+        .or_else(|| name.strip_suffix(".key"))?;
     let candidate = key_path.with_file_name(format!("{stem}.cert.pem"));
     candidate.exists().then_some(candidate)
 }

@@ -314,8 +314,7 @@ impl Walker<'_> {
                         smime::inspect_signed(sig_part.contents(), Some(signed), &self.smime_ctx());
                     self.problems.extend(facts.problems);
                     let mut signature = facts.signature;
-                    signature.covers_whole_body =
-                        whole;
+                    signature.covers_whole_body = whole;
                     layer.signature = Some(signature);
                     layer.capabilities = Some(facts.capabilities);
                     layer.key_preference = facts.key_preference;
@@ -326,8 +325,7 @@ impl Walker<'_> {
                         openpgp::verify_detached(sig_part.contents(), signed, &self.pgp_ctx());
                     self.problems.extend(verified.problems);
                     let mut signature = verified.signature;
-                    signature.covers_whole_body =
-                        whole;
+                    signature.covers_whole_body = whole;
                     layer.signature = Some(signature);
                 }
             }
@@ -555,8 +553,7 @@ impl Walker<'_> {
         self.push(layer);
         let inner_path = child_path(path, 0);
         if let Some(mut signature) = facts.inner_signature {
-            signature.covers_whole_body =
-                whole;
+            signature.covers_whole_body = whole;
             let mut signed = Layer::new(LayerKind::PgpSigned, Some(form), inner_path.clone());
             signed.wire.insert("embedded".into(), "true".into());
             signed.signature = Some(signature);
@@ -584,9 +581,8 @@ impl Walker<'_> {
             let facts = openpgp::verify_cleartext(text, &self.pgp_ctx());
             self.problems.extend(facts.problems);
             let mut signature = facts.signature;
-            signature.covers_whole_body = whole
-                && armor_is_whole(text, b"-----BEGIN PGP SIGNED MESSAGE-----")
-               ;
+            signature.covers_whole_body =
+                whole && armor_is_whole(text, b"-----BEGIN PGP SIGNED MESSAGE-----");
             let mut layer = Layer::new(
                 LayerKind::PgpSigned,
                 Some(LayerForm::Inline),
@@ -786,8 +782,7 @@ impl Walker<'_> {
                     path.to_owned(),
                 );
                 let mut signature = facts.signature;
-                signature.covers_whole_body =
-                    whole;
+                signature.covers_whole_body = whole;
                 layer.signature = Some(signature);
                 layer.capabilities = Some(facts.capabilities);
                 layer.key_preference = facts.key_preference;
