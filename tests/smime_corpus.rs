@@ -281,10 +281,10 @@ fn openssl_agrees_with_every_smime_sidecar() {
         assert_eq!(walker.found.len(), walker.blobs.len());
         if let Some(layers) = &sample.sidecar.expect.layers {
             for (i, (layer, blob)) in layers.iter().zip(&walker.blobs).enumerate() {
-                if let Some(blob) = blob {
-                    if let Err(e) = cms_facts_agree(&sample.sidecar, layer, blob) {
-                        failures.push(format!("{} layer {i}: {e}", sample.sidecar.id));
-                    }
+                if let Some(blob) = blob
+                    && let Err(e) = cms_facts_agree(&sample.sidecar, layer, blob)
+                {
+                    failures.push(format!("{} layer {i}: {e}", sample.sidecar.id));
                 }
             }
         }
@@ -461,10 +461,10 @@ fn cms_facts_agree(
                     _ => None,
                 })
                 .collect();
-            if let Some(n) = layer.certificates {
-                if certs.len() != n {
-                    return Err(format!("certificates: want {n}, cms says {}", certs.len()));
-                }
+            if let Some(n) = layer.certificates
+                && certs.len() != n
+            {
+                return Err(format!("certificates: want {n}, cms says {}", certs.len()));
             }
             let si = sd.signer_infos.0.iter().next();
             let Some(si) = si else {
@@ -524,13 +524,13 @@ fn cms_facts_agree(
                 .content
                 .decode_as_encoding::<cms::enveloped_data::EnvelopedData>(der::EncodingRules::Ber)
                 .map_err(|e| format!("EnvelopedData: {e}"))?;
-            if let Some(n) = layer.recipients {
-                if ed.recip_infos.0.len() != n {
-                    return Err(format!(
-                        "recipients: want {n}, cms says {}",
-                        ed.recip_infos.0.len()
-                    ));
-                }
+            if let Some(n) = layer.recipients
+                && ed.recip_infos.0.len() != n
+            {
+                return Err(format!(
+                    "recipients: want {n}, cms says {}",
+                    ed.recip_infos.0.len()
+                ));
             }
             let alg = ed.encrypted_content.content_enc_alg.oid.to_string();
             check("cipher", &layer.cipher, Some(cipher_name(&alg).into()))
@@ -542,13 +542,13 @@ fn cms_facts_agree(
                     der::EncodingRules::Ber,
                 )
                 .map_err(|e| format!("AuthEnvelopedData: {e}"))?;
-            if let Some(n) = layer.recipients {
-                if ad.recip_infos.0.len() != n {
-                    return Err(format!(
-                        "recipients: want {n}, cms says {}",
-                        ad.recip_infos.0.len()
-                    ));
-                }
+            if let Some(n) = layer.recipients
+                && ad.recip_infos.0.len() != n
+            {
+                return Err(format!(
+                    "recipients: want {n}, cms says {}",
+                    ad.recip_infos.0.len()
+                ));
             }
             if ad.mac.as_bytes().len() != 16 {
                 return Err("ICV is not 16 bytes".into());
