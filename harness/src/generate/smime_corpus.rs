@@ -279,6 +279,11 @@ fn outlook_alternative_entity(id: &str, text: &str) -> Vec<u8> {
         ));
     }
     html.push_str("</div>\r\n</body>\r\n</html>\r\n");
+    let html: String = html
+        .split("\r\n")
+        .map(mail::qp_soft_wrap)
+        .collect::<Vec<_>>()
+        .join("\r\n");
     let mut out = lines(&[
         "Content-Type: multipart/alternative;",
         &format!("\tboundary=\"{b}\""),
@@ -1323,7 +1328,7 @@ fn microsoft(ctx: &Ctx) -> Result<Vec<Sample>> {
                     "Content-Transfer-Encoding: 7bit",
                     ""
                 ]),
-                "This message is protected with Microsoft Information Rights Management. Open it in a client that supports rights-managed messages.\r\n"
+                "This message is protected with Microsoft Information Rights Management.\r\nOpen it in a client that supports rights-managed messages.\r\n"
             ),
             format!(
                 "{}{}",
@@ -1574,7 +1579,8 @@ fn other_senders(ctx: &Ctx) -> Result<Vec<Sample>> {
                 mail::hex_lower(id, "message-id", 12)
             ),
             "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m",
+            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
+            " name=smime.p7m",
             "Content-Disposition: attachment; filename=smime.p7m",
             "Content-Transfer-Encoding: base64",
             "",
