@@ -712,20 +712,13 @@ fn outlook_opaque(ctx: &Ctx) -> Result<Vec<Sample>> {
         req.encapsulate = true;
         let p7m = outlook_p7s(&req)?;
         let headers = pkcs7_mime_part_headers(ct, smime_type);
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let mut eml = outlook_headers(
+        let eml = outlook_p7m_eml(
             &id,
             DANA_FROM,
             "Northwind order: delivery date",
-            &refs[..refs.len() - 3],
+            &headers,
+            &p7m,
         );
-        // outlook_headers appended MIME-Version and the blank line after Content-Type; the
-        // transfer encoding and disposition belong with the other part headers, so rebuild.
-        eml = eml.replacen("MIME-Version: 1.0\r\n\r\n", "", 1);
-        eml.push_str(&lines(&refs[refs.len() - 3..]));
-        eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-        eml.push_str(&base64_lines(&p7m));
-        eml.push_str("\r\n\r\n");
         let mut e = SignedExpect::valid("opaque", "", DigestAlg::Sha256, "rsa", DANA);
         e.certificates = Some(3);
         e.covers_whole_body = Some(true);
@@ -745,25 +738,31 @@ fn outlook_opaque(ctx: &Ctx) -> Result<Vec<Sample>> {
             &[],
             vec![e.layer()],
         );
-        out.push(Sample {
-            sidecar: s,
-            eml: eml.into_bytes(),
-        });
+        out.push(Sample { sidecar: s, eml });
     }
     Ok(out)
 }
 
-/// An Outlook enveloped message around `entity` (O3 headers).
-fn outlook_enveloped_eml(id: &str, subject: &str, p7m: &[u8]) -> Vec<u8> {
-    let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut eml = outlook_headers(id, DANA_FROM, subject, &refs[..3]);
-    eml = eml.replacen("MIME-Version: 1.0\r\n\r\n", "", 1);
-    eml.push_str(&lines(&refs[3..]));
-    eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-    eml.push_str(&base64_lines(p7m));
+/// A single-part Outlook message carrying a `.p7m` (O2/O3): the part headers join the top
+/// headers, the base64 CMS is the body.
+fn outlook_p7m_eml(
+    id: &str,
+    from: &str,
+    subject: &str,
+    part_headers: &[String],
+    der: &[u8],
+) -> Vec<u8> {
+    let refs: Vec<&str> = part_headers.iter().map(String::as_str).collect();
+    let mut eml = outlook_headers(id, from, subject, &refs);
+    eml.push_str(&base64_lines(der));
     eml.push_str("\r\n\r\n");
     eml.into_bytes()
+}
+
+/// An Outlook enveloped message (O3 headers).
+fn outlook_enveloped_eml(id: &str, subject: &str, p7m: &[u8]) -> Vec<u8> {
+    let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
+    outlook_p7m_eml(id, DANA_FROM, subject, &headers, p7m)
 }
 
 fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
@@ -1205,18 +1204,7 @@ fn owa(ctx: &Ctx) -> Result<Vec<Sample>> {
             &mut rng,
         )?;
         let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let mut body = base64_lines(&env);
-        body.push_str("\r\n");
-        let top = outlook_headers(id, OWEN_FROM, "Joint review figures", &refs[..3]).replacen(
-            "MIME-Version: 1.0\r\n\r\n",
-            "",
-            1,
-        );
-        let mut eml = top;
-        eml.push_str(&lines(&refs[3..]));
-        eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-        eml.push_str(&body);
+        let eml = outlook_p7m_eml(id, OWEN_FROM, "Joint review figures", &headers, &env);
         out.push(Sample {
             sidecar: sidecar(
                 owa_meta(id, "OWA encrypted with recipients named by SubjectKeyIdentifier", "OWAUseKeyIdentifier: true", "KeyTransRecipientInfo v2 with [0] subjectKeyIdentifier (RFC 5652 §6.2.1), EnvelopedData v2, AES-256-CBC (OWAEncryptionAlgorithms 6610)."),
@@ -1224,7 +1212,7 @@ fn owa(ctx: &Ctx) -> Result<Vec<Sample>> {
                 &["robin-public"],
                 vec![enveloped_layer("smime-enveloped", "opaque", "", "aes-256-cbc", 2)],
             ),
-            eml: eml.into_bytes(),
+            eml,
         });
     }
     Ok(out)

@@ -89,7 +89,7 @@ impl When {
     pub fn rfc5322(self) -> String {
         // 2026-05-01 is a Friday.
         const DAYS: [&str; 7] = ["Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "Thu"];
-        let dow = DAYS[usize::from(self.day - 1) % 7];
+        let dow = DAYS[usize::from(self.day.saturating_sub(1)) % 7];
         format!(
             "{dow}, {} May 2026 {:02}:{:02}:{:02} +0000",
             self.day, self.hour, self.minute, self.second
@@ -103,7 +103,7 @@ impl When {
             self.day,
             self.hour,
             self.minute,
-            self.second - 3
+            self.second.saturating_sub(3)
         )
     }
 }
@@ -147,6 +147,11 @@ pub fn exchange_message_id(id: &str) -> String {
 /// Soft-wraps one already quoted-printable-encoded line at 76 characters with `=` soft line
 /// breaks (RFC 2045 §6.7 rule 5), never splitting an `=XX` escape.
 pub fn qp_soft_wrap(line: &str) -> String {
+    // Encoded quoted-printable is ASCII; anything else is returned untouched rather than cut
+    // inside a UTF-8 sequence.
+    if !line.is_ascii() {
+        return line.to_owned();
+    }
     let bytes = line.as_bytes();
     let mut out = String::with_capacity(line.len() + line.len() / 70 * 3);
     let mut start = 0;
