@@ -564,3 +564,59 @@ fn cms_facts_agree(
         other => Err(format!("unexpected CMS layer kind {other}")),
     }
 }
+
+#[test]
+fn outlook_signed_attributes_come_in_outlooks_order_with_rsa_encryption() {
+    use base64::Engine as _;
+    use cms::content_info::ContentInfo;
+    for name in [
+        "clear-signed-sha256",
+        "clear-signed-separate-certs",
+        "clear-signed-self-signed",
+    ] {
+        let eml =
+            std::fs::read_to_string(corpora().join(format!("senders/outlook/{name}.eml"))).unwrap();
+        let b64: String = eml
+            .split("filename=\"smime.p7s\"\r\n\r\n")
+            .nth(1)
+            .and_then(|s| s.split("\r\n\r\n").next())
+            .unwrap()
+            .replace("\r\n", "");
+        let ber = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let ci = ContentInfo::from_ber(&ber).unwrap();
+        let sd = ci
+            .content
+            .decode_as_encoding::<cms::signed_data::SignedData>(der::EncodingRules::Ber)
+            .unwrap();
+        let si = sd.signer_infos.0.iter().next().unwrap();
+        // O1: rsaEncryption, not sha256WithRSAEncryption.
+        assert_eq!(
+            si.signature_algorithm.oid.to_string(),
+            "1.2.840.113549.1.1.1"
+        );
+        let order: Vec<String> = si
+            .signed_attrs
+            .iter()
+            .flat_map(|a| a.iter())
+            .map(|a| a.oid.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "1.2.840.113549.1.9.3",
+                "1.2.840.113549.1.9.5",
+                "1.2.840.113549.1.9.4",
+                "1.2.840.113549.1.9.15",
+                "1.3.6.1.4.1.311.16.4",
+                "1.2.840.113549.1.9.16.2.11",
+            ],
+            "{name}"
+        );
+        // The wire order is also the DER order, so the bytes signed are the bytes sent.
+        let attrs = si.signed_attrs.as_ref().unwrap();
+        let der = attrs.to_der().unwrap();
+        assert!(ber.windows(der.len() - 1).any(|w| w == &der[1..]), "{name}");
+    }
+}
