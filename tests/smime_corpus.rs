@@ -54,6 +54,8 @@ struct Walker<'a> {
     dir: PathBuf,
     counter: usize,
     found: Vec<Found>,
+    /// The CMS bytes of each found layer (None for wrappers), aligned with `found`.
+    blobs: Vec<Option<Vec<u8>>>,
 }
 
 fn child_path(path: &str, index: usize) -> String {
@@ -124,9 +126,10 @@ impl Walker<'_> {
             PartType::Multipart(children) if subtype == "signed" => {
                 let first = &msg.parts[children[0] as usize];
                 let raw = &msg.raw_message[first.offset_header as usize..first.offset_end as usize];
-                let sig = msg.parts[children[1] as usize].contents().to_vec();
+                let sig_bytes = msg.parts[children[1] as usize].contents().to_vec();
                 let content = self.file("content", raw);
-                let sig = self.file("p7s", &sig);
+                let sig = self.file("p7s", &sig_bytes);
+                self.blobs.push(Some(sig_bytes));
                 let (ok, err) = openssl(&[
                     "cms".as_ref(),
                     "-verify".as_ref(),
@@ -224,6 +227,7 @@ impl Walker<'_> {
             ]);
             (kind, ok, None)
         };
+        self.blobs.push(Some(der.to_vec()));
         self.found.push(Found {
             kind: kind.into(),
             part: path.into(),
@@ -238,6 +242,7 @@ impl Walker<'_> {
 
     fn push_wrapper(&mut self, kind: &str, path: &str) {
         if !self.found.iter().any(|f| f.kind == kind) {
+            self.blobs.push(None);
             self.found.push(Found {
                 kind: kind.into(),
                 part: path.into(),
@@ -270,8 +275,19 @@ fn openssl_agrees_with_every_smime_sidecar() {
             dir: tmp(&sample.sidecar.id.replace('/', "_")),
             counter: 0,
             found: Vec::new(),
+            blobs: Vec::new(),
         };
         walker.entity(&bytes, "");
+        assert_eq!(walker.found.len(), walker.blobs.len());
+        if let Some(layers) = &sample.sidecar.expect.layers {
+            for (i, (layer, blob)) in layers.iter().zip(&walker.blobs).enumerate() {
+                if let Some(blob) = blob
+                    && let Err(e) = cms_facts_agree(&sample.sidecar, layer, blob)
+                {
+                    failures.push(format!("{} layer {i}: {e}", sample.sidecar.id));
+                }
+            }
+        }
         let expected: Vec<Found> = sample
             .sidecar
             .expect
@@ -361,4 +377,246 @@ fn outlook_signature_is_ber_indefinite_length_in_76_column_base64() {
     assert_eq!(b64.split("\r\n").next().map(str::len), Some(76));
     // 30 80 06 09 <signedData> a0 80 30 80 02 01 01 31 (sender-formats O1).
     assert!(b64.starts_with("MIAGCSqGSIb3DQEHAqCAMIACAQEx"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The same CMS read with the `cms` crate in BER mode (research/crates.md §6 pitfall 1), the
+// way the inspector will read it: the counted and named facts of each sidecar layer.
+
+use der::{Decode, Encode};
+
+fn digest_name(oid: &str) -> &'static str {
+    match oid {
+        "1.3.14.3.2.26" => "sha1",
+        "2.16.840.1.101.3.4.2.1" => "sha256",
+        "2.16.840.1.101.3.4.2.2" => "sha384",
+        "2.16.840.1.101.3.4.2.3" => "sha512",
+        _ => "other",
+    }
+}
+
+fn cipher_name(oid: &str) -> &'static str {
+    match oid {
+        "2.16.840.1.101.3.4.1.42" => "aes-256-cbc",
+        "1.2.840.113549.3.7" => "3des-cbc",
+        "2.16.840.1.101.3.4.1.46" => "aes-256-gcm",
+        _ => "other",
+    }
+}
+
+fn sig_alg_name(oid: &str) -> &'static str {
+    match oid {
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.11" => "rsa",
+        "1.2.840.10045.4.3.2" | "1.2.840.10045.4.3.3" => "ecdsa",
+        _ => "other",
+    }
+}
+
+fn san_emails(cert: &x509_cert::Certificate) -> Vec<String> {
+    match cert
+        .tbs_certificate()
+        .get_extension::<x509_cert::ext::pkix::SubjectAltName>()
+    {
+        Ok(Some((_, san))) => san
+            .0
+            .iter()
+            .filter_map(|g| match g {
+                x509_cert::ext::pkix::name::GeneralName::Rfc822Name(s) => {
+                    Some(s.to_string().to_lowercase())
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn cms_facts_agree(
+    sidecar: &Sidecar,
+    layer: &replymatrix::corpus::ExpectLayer,
+    blob: &[u8],
+) -> Result<(), String> {
+    use cms::content_info::ContentInfo;
+    let ci = ContentInfo::from_ber(blob).map_err(|e| format!("ContentInfo: {e}"))?;
+    let check = |what: &str, want: &Option<String>, got: Option<String>| -> Result<(), String> {
+        match want {
+            Some(w) if Some(w) != got.as_ref() => {
+                Err(format!("{what}: want {w}, cms says {got:?}"))
+            }
+            _ => Ok(()),
+        }
+    };
+    match layer.kind.as_str() {
+        "smime-signed" => {
+            let sd = ci
+                .content
+                .decode_as_encoding::<cms::signed_data::SignedData>(der::EncodingRules::Ber)
+                .map_err(|e| format!("SignedData: {e}"))?;
+            let certs: Vec<x509_cert::Certificate> = sd
+                .certificates
+                .iter()
+                .flat_map(|set| set.0.iter())
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(n) = layer.certificates
+                && certs.len() != n
+            {
+                return Err(format!("certificates: want {n}, cms says {}", certs.len()));
+            }
+            let si = sd.signer_infos.0.iter().next();
+            let Some(si) = si else {
+                return match layer.status.as_deref() {
+                    Some("invalid") => Ok(()),
+                    _ => Err("no SignerInfo but the sidecar does not say invalid".into()),
+                };
+            };
+            check(
+                "digest",
+                &layer.digest,
+                Some(digest_name(&si.digest_alg.oid.to_string()).into()),
+            )?;
+            if layer.status.as_deref() == Some("valid") {
+                check(
+                    "algorithm",
+                    &layer.algorithm,
+                    Some(sig_alg_name(&si.signature_algorithm.oid.to_string()).into()),
+                )?;
+                let cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {
+                    return Err("signer by SKI".into());
+                };
+                let signer = certs
+                    .iter()
+                    .find(|c| {
+                        c.tbs_certificate().issuer() == &ias.issuer
+                            && c.tbs_certificate().serial_number() == &ias.serial_number
+                    })
+                    .ok_or("signer certificate not carried")?;
+                let emails = san_emails(signer);
+                check("signer", &layer.signer, emails.first().cloned())?;
+                if let Some(m) = layer.signer_matches_from {
+                    let from = sidecar.expect.from.clone().unwrap_or_default();
+                    if emails.contains(&from) != m {
+                        return Err(format!(
+                            "signer_matches_from: want {m}, SAN {emails:?} From {from}"
+                        ));
+                    }
+                }
+            }
+            if let Some(caps) = &layer.capabilities {
+                let has_caps = si
+                    .signed_attrs
+                    .iter()
+                    .flat_map(|a| a.iter())
+                    .any(|a| a.oid.to_string() == "1.2.840.113549.1.9.15");
+                if caps.is_empty() == has_caps {
+                    return Err(format!(
+                        "capabilities: want {caps:?}, attribute present {has_caps}"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        "smime-enveloped" => {
+            let ed = ci
+                .content
+                .decode_as_encoding::<cms::enveloped_data::EnvelopedData>(der::EncodingRules::Ber)
+                .map_err(|e| format!("EnvelopedData: {e}"))?;
+            if let Some(n) = layer.recipients
+                && ed.recip_infos.0.len() != n
+            {
+                return Err(format!(
+                    "recipients: want {n}, cms says {}",
+                    ed.recip_infos.0.len()
+                ));
+            }
+            let alg = ed.encrypted_content.content_enc_alg.oid.to_string();
+            check("cipher", &layer.cipher, Some(cipher_name(&alg).into()))
+        }
+        "smime-auth-enveloped" => {
+            let ad = ci
+                .content
+                .decode_as_encoding::<cms::authenveloped_data::AuthEnvelopedData>(
+                    der::EncodingRules::Ber,
+                )
+                .map_err(|e| format!("AuthEnvelopedData: {e}"))?;
+            if let Some(n) = layer.recipients
+                && ad.recip_infos.0.len() != n
+            {
+                return Err(format!(
+                    "recipients: want {n}, cms says {}",
+                    ad.recip_infos.0.len()
+                ));
+            }
+            if ad.mac.as_bytes().len() != 16 {
+                return Err("ICV is not 16 bytes".into());
+            }
+            let alg = ad
+                .auth_encrypted_content_info
+                .content_enc_alg
+                .oid
+                .to_string();
+            let _ = ad.to_der().map_err(|e| e.to_string())?;
+            check("cipher", &layer.cipher, Some(cipher_name(&alg).into()))
+        }
+        other => Err(format!("unexpected CMS layer kind {other}")),
+    }
+}
+
+#[test]
+fn outlook_signed_attributes_come_in_outlooks_order_with_rsa_encryption() {
+    use base64::Engine as _;
+    use cms::content_info::ContentInfo;
+    for name in [
+        "clear-signed-sha256",
+        "clear-signed-separate-certs",
+        "clear-signed-self-signed",
+    ] {
+        let eml =
+            std::fs::read_to_string(corpora().join(format!("senders/outlook/{name}.eml"))).unwrap();
+        let b64: String = eml
+            .split("filename=\"smime.p7s\"\r\n\r\n")
+            .nth(1)
+            .and_then(|s| s.split("\r\n\r\n").next())
+            .unwrap()
+            .replace("\r\n", "");
+        let ber = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let ci = ContentInfo::from_ber(&ber).unwrap();
+        let sd = ci
+            .content
+            .decode_as_encoding::<cms::signed_data::SignedData>(der::EncodingRules::Ber)
+            .unwrap();
+        let si = sd.signer_infos.0.iter().next().unwrap();
+        // O1: rsaEncryption, not sha256WithRSAEncryption.
+        assert_eq!(
+            si.signature_algorithm.oid.to_string(),
+            "1.2.840.113549.1.1.1"
+        );
+        let order: Vec<String> = si
+            .signed_attrs
+            .iter()
+            .flat_map(|a| a.iter())
+            .map(|a| a.oid.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "1.2.840.113549.1.9.3",
+                "1.2.840.113549.1.9.5",
+                "1.2.840.113549.1.9.4",
+                "1.2.840.113549.1.9.15",
+                "1.3.6.1.4.1.311.16.4",
+                "1.2.840.113549.1.9.16.2.11",
+            ],
+            "{name}"
+        );
+        // The wire order is also the DER order, so the bytes signed are the bytes sent.
+        let attrs = si.signed_attrs.as_ref().unwrap();
+        let der = attrs.to_der().unwrap();
+        assert!(ber.windows(der.len() - 1).any(|w| w == &der[1..]), "{name}");
+    }
 }

@@ -279,6 +279,11 @@ fn outlook_alternative_entity(id: &str, text: &str) -> Vec<u8> {
         ));
     }
     html.push_str("</div>\r\n</body>\r\n</html>\r\n");
+    let html: String = html
+        .split("\r\n")
+        .map(mail::qp_soft_wrap)
+        .collect::<Vec<_>>()
+        .join("\r\n");
     let mut out = lines(&[
         "Content-Type: multipart/alternative;",
         &format!("\tboundary=\"{b}\""),
@@ -651,7 +656,7 @@ fn outlook_clear_signed(ctx: &Ctx) -> Result<Vec<Sample>> {
             e = SignedExpect {
                 status: "unverifiable",
                 reason: Some("signer-certificate-missing"),
-                digest: Some(c.digest),
+                digest: None,
                 algorithm: None,
                 signer: None,
                 matches_from: None,
@@ -707,20 +712,13 @@ fn outlook_opaque(ctx: &Ctx) -> Result<Vec<Sample>> {
         req.encapsulate = true;
         let p7m = outlook_p7s(&req)?;
         let headers = pkcs7_mime_part_headers(ct, smime_type);
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let mut eml = outlook_headers(
+        let eml = outlook_p7m_eml(
             &id,
             DANA_FROM,
             "Northwind order: delivery date",
-            &refs[..refs.len() - 3],
+            &headers,
+            &p7m,
         );
-        // outlook_headers appended MIME-Version and the blank line after Content-Type; the
-        // transfer encoding and disposition belong with the other part headers, so rebuild.
-        eml = eml.replacen("MIME-Version: 1.0\r\n\r\n", "", 1);
-        eml.push_str(&lines(&refs[refs.len() - 3..]));
-        eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-        eml.push_str(&base64_lines(&p7m));
-        eml.push_str("\r\n\r\n");
         let mut e = SignedExpect::valid("opaque", "", DigestAlg::Sha256, "rsa", DANA);
         e.certificates = Some(3);
         e.covers_whole_body = Some(true);
@@ -740,25 +738,31 @@ fn outlook_opaque(ctx: &Ctx) -> Result<Vec<Sample>> {
             &[],
             vec![e.layer()],
         );
-        out.push(Sample {
-            sidecar: s,
-            eml: eml.into_bytes(),
-        });
+        out.push(Sample { sidecar: s, eml });
     }
     Ok(out)
 }
 
-/// An Outlook enveloped message around `entity` (O3 headers).
-fn outlook_enveloped_eml(id: &str, subject: &str, p7m: &[u8]) -> Vec<u8> {
-    let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut eml = outlook_headers(id, DANA_FROM, subject, &refs[..3]);
-    eml = eml.replacen("MIME-Version: 1.0\r\n\r\n", "", 1);
-    eml.push_str(&lines(&refs[3..]));
-    eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-    eml.push_str(&base64_lines(p7m));
+/// A single-part Outlook message carrying a `.p7m` (O2/O3): the part headers join the top
+/// headers, the base64 CMS is the body.
+fn outlook_p7m_eml(
+    id: &str,
+    from: &str,
+    subject: &str,
+    part_headers: &[String],
+    der: &[u8],
+) -> Vec<u8> {
+    let refs: Vec<&str> = part_headers.iter().map(String::as_str).collect();
+    let mut eml = outlook_headers(id, from, subject, &refs);
+    eml.push_str(&base64_lines(der));
     eml.push_str("\r\n\r\n");
     eml.into_bytes()
+}
+
+/// An Outlook enveloped message (O3 headers).
+fn outlook_enveloped_eml(id: &str, subject: &str, p7m: &[u8]) -> Vec<u8> {
+    let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
+    outlook_p7m_eml(id, DANA_FROM, subject, &headers, p7m)
 }
 
 fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
@@ -1200,18 +1204,7 @@ fn owa(ctx: &Ctx) -> Result<Vec<Sample>> {
             &mut rng,
         )?;
         let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let mut body = base64_lines(&env);
-        body.push_str("\r\n");
-        let top = outlook_headers(id, OWEN_FROM, "Joint review figures", &refs[..3]).replacen(
-            "MIME-Version: 1.0\r\n\r\n",
-            "",
-            1,
-        );
-        let mut eml = top;
-        eml.push_str(&lines(&refs[3..]));
-        eml.push_str(&lines(&["MIME-Version: 1.0", ""]));
-        eml.push_str(&body);
+        let eml = outlook_p7m_eml(id, OWEN_FROM, "Joint review figures", &headers, &env);
         out.push(Sample {
             sidecar: sidecar(
                 owa_meta(id, "OWA encrypted with recipients named by SubjectKeyIdentifier", "OWAUseKeyIdentifier: true", "KeyTransRecipientInfo v2 with [0] subjectKeyIdentifier (RFC 5652 §6.2.1), EnvelopedData v2, AES-256-CBC (OWAEncryptionAlgorithms 6610)."),
@@ -1219,7 +1212,7 @@ fn owa(ctx: &Ctx) -> Result<Vec<Sample>> {
                 &["robin-public"],
                 vec![enveloped_layer("smime-enveloped", "opaque", "", "aes-256-cbc", 2)],
             ),
-            eml: eml.into_bytes(),
+            eml,
         });
     }
     Ok(out)
@@ -1323,7 +1316,7 @@ fn microsoft(ctx: &Ctx) -> Result<Vec<Sample>> {
                     "Content-Transfer-Encoding: 7bit",
                     ""
                 ]),
-                "This message is protected with Microsoft Information Rights Management. Open it in a client that supports rights-managed messages.\r\n"
+                "This message is protected with Microsoft Information Rights Management.\r\nOpen it in a client that supports rights-managed messages.\r\n"
             ),
             format!(
                 "{}{}",
@@ -1574,7 +1567,8 @@ fn other_senders(ctx: &Ctx) -> Result<Vec<Sample>> {
                 mail::hex_lower(id, "message-id", 12)
             ),
             "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m",
+            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
+            " name=smime.p7m",
             "Content-Disposition: attachment; filename=smime.p7m",
             "Content-Transfer-Encoding: base64",
             "",

@@ -89,7 +89,7 @@ impl When {
     pub fn rfc5322(self) -> String {
         // 2026-05-01 is a Friday.
         const DAYS: [&str; 7] = ["Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "Thu"];
-        let dow = DAYS[usize::from(self.day - 1) % 7];
+        let dow = DAYS[usize::from(self.day.saturating_sub(1)) % 7];
         format!(
             "{dow}, {} May 2026 {:02}:{:02}:{:02} +0000",
             self.day, self.hour, self.minute, self.second
@@ -103,7 +103,7 @@ impl When {
             self.day,
             self.hour,
             self.minute,
-            self.second - 3
+            self.second.saturating_sub(3)
         )
     }
 }
@@ -130,9 +130,86 @@ pub fn thread_index(id: &str) -> String {
 
 /// An Exchange Online Message-ID.
 pub fn exchange_message_id(id: &str) -> String {
-    let server = format!("DM6PR11MB{}", &hex_upper(id, "server", 2));
+    let h = hash(id, "server");
+    let server = format!(
+        "DM6PR11MB{}",
+        h.iter()
+            .take(4)
+            .map(|b| char::from(b'0' + b % 10))
+            .collect::<String>()
+    );
     format!(
         "<{server}{}@{server}.namprd11.prod.outlook.com>",
-        hex_upper(id, "message-id", 16)
+        hex_upper(id, "message-id", 14)
     )
+}
+
+/// Soft-wraps one already quoted-printable-encoded line at 76 characters with `=` soft line
+/// breaks (RFC 2045 §6.7 rule 5), never splitting an `=XX` escape.
+pub fn qp_soft_wrap(line: &str) -> String {
+    // Encoded quoted-printable is ASCII; anything else is returned untouched rather than cut
+    // inside a UTF-8 sequence.
+    if !line.is_ascii() {
+        return line.to_owned();
+    }
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3);
+    let mut start = 0;
+    while bytes.len() - start > 76 {
+        let mut cut = start + 75;
+        // Do not split "=XX": back up when the cut falls inside an escape.
+        for back in 1..=2 {
+            if bytes.get(cut - back) == Some(&b'=') {
+                cut -= back;
+                break;
+            }
+        }
+        out.push_str(&line[start..cut]);
+        out.push_str("=\r\n");
+        start = cut;
+    }
+    out.push_str(&line[start..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qp_lines_stay_within_76_and_keep_escapes_whole() {
+        let line = format!("{}=3D{}", "a".repeat(73), "b".repeat(100));
+        let wrapped = qp_soft_wrap(&line);
+        for l in wrapped.split("\r\n") {
+            assert!(l.len() <= 76, "{l}");
+        }
+        assert!(wrapped.contains("=3D"));
+        assert_eq!(wrapped.replace("=\r\n", ""), line);
+    }
+
+    #[test]
+    fn base64_lines_are_76_wide() {
+        let text = base64_lines(&[0u8; 200]);
+        assert!(text.split("\r\n").all(|l| l.len() <= 76));
+        assert_eq!(text.split("\r\n").next().map(str::len), Some(76));
+    }
+
+    #[test]
+    fn dates_are_in_may_2026_with_signing_time_before_date() {
+        let w = When::of("outlook/clear-signed-sha256");
+        assert!((4..=28).contains(&w.day));
+        assert!(w.rfc5322().contains("May 2026"));
+        assert!(w.signing_time().starts_with("2605"));
+        // 2026-05-04 is a Monday.
+        assert!(
+            When {
+                day: 4,
+                hour: 9,
+                minute: 0,
+                second: 9
+            }
+            .rfc5322()
+            .starts_with("Mon, 4 May")
+        );
+    }
 }
