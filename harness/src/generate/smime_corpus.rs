@@ -230,9 +230,12 @@ fn enveloped_layer(
     cipher: &str,
     recipients: usize,
 ) -> ExpectLayer {
+    // Enveloped layers have no wire form in replymatrix.inspect/1 (only signed and OpenPGP
+    // layers do), so `form` is asserted only where the interface defines one.
+    let _ = form;
     ExpectLayer {
         kind: kind.into(),
-        form: Some(form.into()),
+        form: None,
         part: Some(part.into()),
         cipher: Some(cipher.into()),
         decrypted: Some(true),
