@@ -439,7 +439,14 @@ pub fn encrypt(recipe: &EncryptRecipe) -> Result<Vec<u8>> {
                 .parts_into_secret()
                 .map_err(&err)?;
             let keypair = key.into_keypair().map_err(&err)?;
-            message = Signer::new(message, keypair)
+            // Text literal data is signed in text mode (0x01), as openpgp.js signs a
+            // `createMessage({ text })`; binary literal data in binary mode (0x00).
+            let typ = if recipe.format == DataFormat::Unicode {
+                SignatureType::Text
+            } else {
+                SignatureType::Binary
+            };
+            message = Signer::with_template(message, keypair, SignatureBuilder::new(typ))
                 .map_err(&err)?
                 .hash_algo(hash)
                 .map_err(&err)?

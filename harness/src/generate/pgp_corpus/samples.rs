@@ -573,11 +573,11 @@ fn proton_pgp_mime_signed(p: &Personas) -> Result<Vec<Built>> {
     // Negative: the genuine multipart/signed, then an unsigned text/plain beside it.
     let uid = "proton/pgp-mime-signed-unsigned-appended";
     let (ct_signed, body_signed) = proton_signed_envelope(id, Era::Current, &entity, &armor);
-    let outer_b = format!("b1_{}", &wire::b64url_token(uid, "outer", 33)[..43]);
-    let appended = format!(
+    let outer_b = b1_boundary(uid, "outer");
+    let appended =
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\
          URGENT: the bank details changed, pay invoice 4471 to the new account today.\r\n"
-    );
+            .to_owned();
     let body = multipart_body(
         &outer_b,
         Some("This is a multi-part message in MIME format.\r\n"),
@@ -972,7 +972,7 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
         id,
     )?;
     let file_sig = crypto::signature_packet(&file_sig)?;
-    let b = format!("b1_{}", &wire::b64url_token(id, "b1", 33)[..43]);
+    let b = b1_boundary(id, "b1");
     let parts = [
         format!(
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
@@ -1187,7 +1187,7 @@ fn proton_bridge_mixed_up(p: &Personas) -> Result<Built> {
         plaintext: inner.as_bytes(),
     })?;
     let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
-    let b = format!("b1_{}", &wire::b64url_token(id, "b1", 33)[..43]);
+    let b = b1_boundary(id, "b1");
     let parts = [
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nEmpty Message\r\n".to_owned(),
         format!("Content-Type: application/pgp-encrypted; name=attachment.pgp\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=attachment.pgp\r\n\r\n{}", wire::base64_lines(b"Version: 1\r\n")),
@@ -1725,6 +1725,13 @@ fn apple_gpgsuite_signed(p: &Personas) -> Result<Built> {
             &["openpgp/gus.pub.asc"],
         ),
     })
+}
+
+/// PHPMailer-style `b1_` boundary: `b1_` + 43 base64url characters (sender-formats P5/P9).
+fn b1_boundary(seed: &str, label: &str) -> String {
+    // 33 bytes give 44 base64url characters; keep the first 43 (char-boundary safe: ASCII).
+    let token = wire::b64url_token(seed, label, 33);
+    format!("b1_{}", token.get(..43).unwrap_or(&token))
 }
 
 /// Every OpenPGP sample, in the brief's order.

@@ -62,6 +62,7 @@ pub fn b64url_token(seed: &str, label: &str, n: usize) -> String {
 
 /// A UUID-shaped upper-case token (Apple Mail boundaries and Message-IDs).
 pub fn uuid_token(seed: &str, label: &str) -> String {
+    // Invariant: hex_token returns exactly 32 ASCII hex digits, so the slices are in range.
     let h = hex_token(seed, label, 32).to_uppercase();
     format!(
         "{}-{}-{}-{}-{}",
@@ -100,9 +101,10 @@ pub fn quoted_printable(text: &str) -> String {
         let mut col = 0usize;
         for (j, &b) in bytes.iter().enumerate() {
             let last = j + 1 == bytes.len();
-            let enc = if b == b'=' || !(0x20..0x7f).contains(&b) && b != b'\t' {
-                format!("={b:02X}")
-            } else if (b == b' ' || b == b'\t') && last {
+            let needs_escape = b == b'='
+                || (!(0x20..0x7f).contains(&b) && b != b'\t')
+                || ((b == b' ' || b == b'\t') && last);
+            let enc = if needs_escape {
                 format!("={b:02X}")
             } else {
                 char::from(b).to_string()
