@@ -149,37 +149,62 @@ pub fn generate_persona(spec: &PersonaSpec) -> Result<Cert> {
     let subkey: openpgp::packet::Key<SecretParts, SubordinateRole> = subkey.into();
     let mut signer = primary.clone().into_keypair().map_err(&err)?;
     let cert = Cert::try_from(vec![Packet::SecretKey(primary.clone())]).map_err(&err)?;
+    let ts = Timestamp::from(1_735_689_600u32);
+    let fpr = cert.fingerprint();
+    let keyid = cert.keyid();
+    let sp = |v: SubpacketValue| Subpacket::new(v, false);
 
+    // Self-signatures are assembled like the detached ones (see the module comment): the
+    // keys then carry no `salt@notations.sequoia-pgp.org`, as keys made by openpgp.js,
+    // RNP or GnuPG would not.
     let uid = UserID::from(spec.userid);
-    let uid_sig = SignatureBuilder::new(SignatureType::PositiveCertification)
-        .set_signature_creation_time(ctime)
-        .map_err(&err)?
-        .set_hash_algo(HashAlgorithm::SHA512)
-        .set_key_flags(KeyFlags::empty().set_certification().set_signing())
-        .map_err(&err)?
-        .set_preferred_symmetric_algorithms(spec.symmetric.to_vec())
-        .map_err(&err)?
-        .set_preferred_hash_algorithms(spec.hashes.to_vec())
-        .map_err(&err)?
-        .set_preferred_compression_algorithms(spec.compression.to_vec())
-        .map_err(&err)?
-        .set_features(Features::empty().set_seipdv1())
-        .map_err(&err)?
-        .set_primary_userid(true)
-        .map_err(&err)?;
-    let uid_sig = uid.bind(&mut signer, &cert, uid_sig).map_err(&err)?;
+    let uid_hashed = vec![
+        sp(SubpacketValue::SignatureCreationTime(ts)).map_err(&err)?,
+        sp(SubpacketValue::KeyFlags(
+            KeyFlags::empty().set_certification().set_signing(),
+        ))
+        .map_err(&err)?,
+        sp(SubpacketValue::PreferredSymmetricAlgorithms(
+            spec.symmetric.to_vec(),
+        ))
+        .map_err(&err)?,
+        sp(SubpacketValue::PreferredHashAlgorithms(
+            spec.hashes.to_vec(),
+        ))
+        .map_err(&err)?,
+        sp(SubpacketValue::PreferredCompressionAlgorithms(
+            spec.compression.to_vec(),
+        ))
+        .map_err(&err)?,
+        sp(SubpacketValue::Features(Features::empty().set_seipdv1())).map_err(&err)?,
+        sp(SubpacketValue::PrimaryUserID(true)).map_err(&err)?,
+        sp(SubpacketValue::IssuerFingerprint(fpr.clone())).map_err(&err)?,
+    ];
+    let uid_sig = self_signature(
+        &mut signer,
+        SignatureType::PositiveCertification,
+        uid_hashed,
+        keyid.clone(),
+        |sig, ctx| sig.hash_userid_binding(ctx, &primary, &uid),
+    )?;
 
-    let sub_sig = SignatureBuilder::new(SignatureType::SubkeyBinding)
-        .set_signature_creation_time(ctime)
-        .map_err(&err)?
-        .set_hash_algo(HashAlgorithm::SHA512)
-        .set_key_flags(
+    let sub_hashed = vec![
+        sp(SubpacketValue::SignatureCreationTime(ts)).map_err(&err)?,
+        sp(SubpacketValue::KeyFlags(
             KeyFlags::empty()
                 .set_transport_encryption()
                 .set_storage_encryption(),
-        )
-        .map_err(&err)?;
-    let sub_sig = subkey.bind(&mut signer, &cert, sub_sig).map_err(&err)?;
+        ))
+        .map_err(&err)?,
+        sp(SubpacketValue::IssuerFingerprint(fpr)).map_err(&err)?,
+    ];
+    let sub_sig = self_signature(
+        &mut signer,
+        SignatureType::SubkeyBinding,
+        sub_hashed,
+        keyid,
+        |sig, ctx| sig.hash_subkey_binding(ctx, &primary, &subkey),
+    )?;
 
     let cert = cert
         .insert_packets(vec![
@@ -191,6 +216,47 @@ pub fn generate_persona(spec: &PersonaSpec) -> Result<Cert> {
         .map_err(&err)?
         .0;
     Ok(cert)
+}
+
+/// A v4 self-signature (SHA-512) with these hashed subpackets and an unhashed issuer key
+/// ID; `hash` feeds the signed component (User ID or subkey binding, RFC 4880 §5.2.4).
+fn self_signature(
+    signer: &mut openpgp::crypto::KeyPair,
+    typ: SignatureType,
+    hashed: Vec<Subpacket>,
+    issuer: openpgp::KeyID,
+    hash: impl FnOnce(&Signature, &mut openpgp::crypto::hash::Context) -> openpgp::Result<()>,
+) -> Result<Signature> {
+    let err = gen_err("self-signature");
+    let hash_algo = HashAlgorithm::SHA512;
+    let pk_algo = signer.public().pk_algo();
+    let hashed = SubpacketArea::new(hashed).map_err(&err)?;
+    let unhashed = SubpacketArea::new(vec![
+        Subpacket::new(SubpacketValue::Issuer(issuer), false).map_err(&err)?,
+    ])
+    .map_err(&err)?;
+    let template: Signature = Signature4::new(
+        typ,
+        pk_algo,
+        hash_algo,
+        hashed.clone(),
+        unhashed.clone(),
+        [0, 0],
+        openpgp::crypto::mpi::Signature::Unknown {
+            mpis: Box::new([]),
+            rest: Box::new([]),
+        },
+    )
+    .into();
+    let mut ctx = hash_algo.context().map_err(&err)?.for_signature(4);
+    hash(&template, &mut ctx).map_err(&err)?;
+    let digest = ctx.into_digest().map_err(&err)?;
+    let mpis = signer.sign(hash_algo, &digest).map_err(&err)?;
+    let prefix = [
+        digest.first().copied().unwrap_or(0),
+        digest.get(1).copied().unwrap_or(0),
+    ];
+    Ok(Signature4::new(typ, pk_algo, hash_algo, hashed, unhashed, prefix, mpis).into())
 }
 
 /// The armored secret key (`.sec.asc`) and public key (`.pub.asc`), CRLF-free LF text as

@@ -1696,7 +1696,7 @@ fn apple_gpgsuite_signed(p: &Personas) -> Result<Built> {
         "Content-Transfer-Encoding: 7bit\r\nContent-Disposition: attachment;\r\n\tfilename=signature.asc\r\n\
          Content-Type: application/pgp-signature;\r\n\tname=signature.asc\r\nContent-Description: Message signed with OpenPGP\r\n\r\n{armor}"
     );
-    let body = multipart_body(&b, Some("\r\n"), &[entity.to_owned(), sig_part], "\r\n");
+    let body = multipart_body(&b, Some(""), &[entity.to_owned(), sig_part], "\r\n");
     let eml = format!(
         "From: Gus <gus@gpgsuite.example>\r\nContent-Type: multipart/signed;\r\n\tboundary=\"{b}\";\r\n\tprotocol=\"application/pgp-signature\";\r\n\tmicalg=pgp-sha512\r\n\
          Mime-Version: 1.0 (Mac OS X Mail 16.0 \\(3774.600.62\\))\r\nSubject: Purchase order\r\nDate: {}\r\n\
