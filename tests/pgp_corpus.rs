@@ -14,7 +14,7 @@ use openpgp::parse::stream::{
 use openpgp::policy::StandardPolicy;
 use openpgp::{Cert, KeyHandle};
 
-const FAMILIES: &[&str] = &["proton", "exchange", "thunderbird", "apple"];
+const FAMILIES: &[&str] = &["proton", "exchange", "thunderbird", "apple", "deltachat"];
 
 fn corpora() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora")

@@ -1,6 +1,6 @@
-//! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, robin) and the
-//! Proton, Thunderbird, GPG Suite and Exchange-rewrite samples of
-//! `/work/shared/research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1).
+//! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, dee, robin) and the
+//! Proton, Thunderbird, GPG Suite, Exchange-rewrite and Delta Chat samples of
+//! `/work/shared/research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1, D1).
 //!
 //! Every sample is built from a recipe: the `.eml` bytes (CRLF) and the `.toml` sidecar come
 //! from the same function, so they cannot drift. Signed samples are byte-stable across runs
@@ -33,6 +33,7 @@ pub(crate) struct Personas {
     pub lee: sequoia_openpgp::Cert,
     pub theo: sequoia_openpgp::Cert,
     pub gus: sequoia_openpgp::Cert,
+    pub dee: sequoia_openpgp::Cert,
     pub robin: sequoia_openpgp::Cert,
 }
 
@@ -55,6 +56,7 @@ impl Personas {
             lee: next()?,
             theo: next()?,
             gus: next()?,
+            dee: next()?,
             robin: next()?,
         })
     }

@@ -69,7 +69,9 @@ use CompressionAlgorithm as Z;
 use HashAlgorithm as H;
 use SymmetricAlgorithm as S;
 
-/// The five personas (common brief "OpenPGP"), preferences as their products write them:
+/// The five personas of the common brief ("OpenPGP") plus dee, a Delta Chat user for the
+/// optional D1 sample (User ID `<addr>` as Delta Chat writes it), preferences as their
+/// products write them:
 /// Proton (sender-formats P3: sym 9 7 8, hash 8 10, zip 2 1 0), RNP/Thunderbird and GnuPG
 /// defaults (inferred from the products' documented defaults).
 pub const PERSONAS: &[PersonaSpec] = &[
@@ -104,6 +106,14 @@ pub const PERSONAS: &[PersonaSpec] = &[
         symmetric: &[S::AES256, S::AES192, S::AES128],
         hashes: &[H::SHA512, H::SHA384, H::SHA256, H::SHA224, H::SHA1],
         compression: &[Z::Zlib, Z::BZip2, Z::Zip],
+    },
+    PersonaSpec {
+        name: "dee",
+        userid: "<dee@chat.example>",
+        suite: Suite::Cv25519,
+        symmetric: &[S::AES256, S::AES192, S::AES128],
+        hashes: &[H::SHA256, H::SHA384, H::SHA512, H::SHA224],
+        compression: &[Z::Zlib, Z::Zip],
     },
     PersonaSpec {
         name: "robin",

@@ -1727,6 +1727,89 @@ fn apple_gpgsuite_signed(p: &Personas) -> Result<Built> {
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// Delta Chat (D1)
+
+/// D1: Delta Chat / chatmail core, encrypted + signed inside, Autocrypt with
+/// `prefer-encrypt=mutual`, hidden subject `[...]`, protected headers in the payload.
+fn deltachat_encrypted(p: &Personas) -> Result<Built> {
+    let id = "deltachat/encrypted-autocrypt";
+    let when = at(14, 18, 30, 12);
+    let date = when.rfc5322(0, false);
+    let b = format!(
+        "{}_{}_{}",
+        wire::hex_token(id, "b1", 16),
+        wire::hex_token(id, "b2", 16),
+        wire::hex_token(id, "b3", 16)
+    );
+    let mid = format!(
+        "Mr.{}.{}@chat.example",
+        wire::alnum_token(id, "mr1", 11, wire::ALNUM),
+        wire::alnum_token(id, "mr2", 11, wire::ALNUM)
+    );
+    let payload = crlf(&format!(
+        "Content-Type: text/plain; charset=\"utf-8\"; protected-headers=\"v1\"\n\
+         From: <dee@chat.example>\nTo: <{ROBIN}>\nSubject: Hello Robin\nDate: {date}\n\
+         Message-ID: <{mid}>\nChat-Version: 1.0\n\n\
+         Hi Robin, this is Dee writing from Delta Chat.\n"
+    ));
+    let ciphertext = crypto::encrypt(&EncryptRecipe {
+        recipients: &[&p.robin, &p.dee],
+        signer: Some((&p.dee, when.unix(), HashAlgorithm::SHA256)),
+        compress: false,
+        format: DataFormat::Binary,
+        filename: None,
+        plaintext: payload.as_bytes(),
+    })?;
+    let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
+    let parts = [
+        "Content-Type: application/pgp-encrypted; charset=\"utf-8\"\r\n\
+         Content-Description: PGP/MIME version identification\r\n\
+         Content-Transfer-Encoding: 7bit\r\n\r\nVersion: 1\r\n"
+            .to_owned(),
+        format!(
+            "Content-Type: application/octet-stream; name=\"encrypted.asc\";\r\n\tcharset=\"utf-8\"\r\n\
+             Content-Description: OpenPGP encrypted message\r\n\
+             Content-Disposition: inline; filename=\"encrypted.asc\";\r\n\
+             Content-Transfer-Encoding: 7bit\r\n\r\n{armor}"
+        ),
+    ];
+    let body = multipart_body(&b, None, &parts, "\r\n");
+    let keydata = base64::engine::general_purpose::STANDARD.encode(crypto::public_bytes(&p.dee)?);
+    let eml = format!(
+        "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n\tboundary=\"{b}\"\r\n\
+         MIME-Version: 1.0\r\nFrom: <dee@chat.example>\r\nTo: <{ROBIN}>\r\nSubject: [...]\r\n\
+         Date: {date}\r\nMessage-ID: <{mid}>\r\nChat-Version: 1.0\r\n\
+         Autocrypt: addr=dee@chat.example; prefer-encrypt=mutual;\r\n\tkeydata={}\r\n\r\n{body}",
+        fold_b64(&keydata, 60, 76, "\t")
+    );
+    Ok(Built {
+        id: id.into(),
+        eml: eml.into_bytes(),
+        sidecar: sidecar(
+            Meta {
+                id,
+                title: "Delta Chat encrypted message with Autocrypt (prefer-encrypt=mutual)",
+                product: "Delta Chat (chatmail core)",
+                version: "1.x (2024)",
+                setting: "Default: end-to-end encryption once Autocrypt keys are exchanged",
+                url: "https://github.com/chatmail/core/blob/main/src/mimefactory.rs",
+                confidence: ProvenanceConfidence::Seen,
+                reference: "sender-formats D1",
+                note: Some("Persona dee@chat.example exists only for this sample. PKESKs for robin and dee, SEIPD v1 AES-256, one-pass signature by dee (SHA-256) inside; payload is text/plain protected-headers=\"v1\" (the pre-RFC 9788 form of D1; newer cores add hp=\"cipher\"/HP-Outer). Autocrypt gives dee's key for the inner signature. The encrypted layer is multipart/encrypted at the root; the inner signature is expected at 2.1.".into()),
+            },
+            "dee@chat.example",
+            vec![
+                layer("pgp-key", Some("autocrypt"), Some("")),
+                encrypted("mime", None, 2),
+                signed("mime", Some("2.1"), "valid", "sha256", "eddsa", "dee@chat.example", true, Some(true)),
+            ],
+            &["openpgp/robin.sec.asc"],
+            &[],
+        ),
+    })
+}
+
 /// PHPMailer-style `b1_` boundary: `b1_` + 43 base64url characters (sender-formats P5/P9).
 fn b1_boundary(seed: &str, label: &str) -> String {
     // 33 bytes give 44 base64url characters; keep the first 43 (char-boundary safe: ASCII).
@@ -1759,5 +1842,6 @@ pub(crate) fn all(p: &Personas) -> Result<Vec<Built>> {
     out.push(tb_openpgp_signed(p)?);
     out.push(tb_openpgp_encrypted(p)?);
     out.push(apple_gpgsuite_signed(p)?);
+    out.push(deltachat_encrypted(p)?);
     Ok(out)
 }
