@@ -290,10 +290,21 @@ pub fn load_or_create(dir: &Path, spec: &PersonaSpec) -> Result<Cert> {
     let pub_path = dir.join(format!("{}.pub.asc", spec.name));
     if sec_path.exists() {
         let bytes = std::fs::read(&sec_path).map_err(|e| Error::io(&sec_path, e))?;
-        return Cert::from_bytes(&bytes).map_err(|e| Error::Key {
+        let cert = Cert::from_bytes(&bytes).map_err(|e| Error::Key {
             path: sec_path.clone(),
             message: format!("{e:#}"),
-        });
+        })?;
+        if !cert.is_tsk() {
+            return Err(Error::Key {
+                path: sec_path,
+                message: "no secret key material".into(),
+            });
+        }
+        if !pub_path.exists() {
+            let (_, public) = armored_pair(&cert)?;
+            std::fs::write(&pub_path, public).map_err(|e| Error::io(&pub_path, e))?;
+        }
+        return Ok(cert);
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let cert = generate_persona(spec)?;
