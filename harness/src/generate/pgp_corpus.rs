@@ -1,11 +1,88 @@
-//! INTERFACE STUB: being written.
+//! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, dee, robin) and the
+//! Proton, Thunderbird, GPG Suite, Exchange-rewrite and Delta Chat samples of
+//! `/work/shared/research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1, D1).
+//!
+//! Every sample is built from a recipe: the `.eml` bytes (CRLF) and the `.toml` sidecar come
+//! from the same function, so they cannot drift. Signed samples are byte-stable across runs
+//! (fixed dates, hash-derived boundaries and ids, deterministic EdDSA/RSA signatures made by
+//! [`crypto::sign_detached`]); encrypted samples get fresh session keys on every run.
+
+mod crypto;
+mod samples;
+mod wire;
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::corpus::Sidecar;
+use crate::error::{Error, Result};
 
-/// Writes this part of the corpus below `corpora`; returns the sample ids written.
+pub use crypto::{PERSONAS, PersonaSpec};
+
+/// One generated sample.
+pub(crate) struct Built {
+    /// `<family>/<name>`.
+    pub id: String,
+    /// The message, CRLF line ends.
+    pub eml: Vec<u8>,
+    pub sidecar: Sidecar,
+}
+
+/// The persona certificates (with secrets) the recipes sign and encrypt with.
+pub(crate) struct Personas {
+    pub pat: sequoia_openpgp::Cert,
+    pub lee: sequoia_openpgp::Cert,
+    pub theo: sequoia_openpgp::Cert,
+    pub gus: sequoia_openpgp::Cert,
+    pub dee: sequoia_openpgp::Cert,
+    pub robin: sequoia_openpgp::Cert,
+}
+
+impl Personas {
+    /// Loads the committed keys below `keys_dir`, creating the missing ones.
+    fn load_or_create(keys_dir: &Path) -> Result<Self> {
+        let mut loaded = Vec::new();
+        for spec in PERSONAS {
+            loaded.push(crypto::load_or_create(keys_dir, spec)?);
+        }
+        let mut it = loaded.into_iter();
+        let mut next = || {
+            it.next().ok_or_else(|| Error::Generate {
+                what: "personas".into(),
+                message: "persona list shorter than expected".into(),
+            })
+        };
+        Ok(Self {
+            pat: next()?,
+            lee: next()?,
+            theo: next()?,
+            gus: next()?,
+            dee: next()?,
+            robin: next()?,
+        })
+    }
+}
+
+/// Writes the OpenPGP persona keys (when missing) and every OpenPGP sample with its sidecar
+/// below `corpora`; returns the sample ids written.
 pub fn generate(corpora: &Path) -> Result<Vec<String>> {
-    let _ = corpora;
-    Ok(Vec::new())
+    let keys_dir = corpora.join("keys").join("openpgp");
+    let personas = Personas::load_or_create(&keys_dir)?;
+    let built = samples::all(&personas)?;
+    let senders = corpora.join("senders");
+    let mut ids = Vec::with_capacity(built.len());
+    for sample in built {
+        let eml_path = senders.join(format!("{}.eml", sample.id));
+        let toml_path = senders.join(format!("{}.toml", sample.id));
+        if let Some(parent) = eml_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let toml = toml::to_string(&sample.sidecar).map_err(|e| Error::Generate {
+            what: sample.id.clone(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&eml_path, &sample.eml).map_err(|e| Error::io(&eml_path, e))?;
+        std::fs::write(&toml_path, toml).map_err(|e| Error::io(&toml_path, e))?;
+        ids.push(sample.id);
+    }
+    Ok(ids)
 }
