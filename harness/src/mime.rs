@@ -69,6 +69,9 @@ pub fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
         parts_seen: 0,
     };
     walker.entity(message, "", 0, true, true);
+    // Outermost first, depth-first: part-path order. The sort is stable, so layers at the same
+    // part keep the order the walk found them in (an Autocrypt key before a root signature).
+    walker.layers.sort_by_cached_key(|l| path_key(&l.part));
     Inspection {
         schema: crate::facts::INSPECT_SCHEMA.to_owned(),
         from,
@@ -921,6 +924,14 @@ fn is_key_part(part: &MessagePart) -> bool {
     let (t, s) = content_type(part);
     (t == "application" && s == "pgp-keys")
         || contains(part.contents(), b"-----BEGIN PGP PUBLIC KEY BLOCK-----")
+}
+
+/// `"2.10.1"` → `[2, 10, 1]`, so that paths sort numerically and parents before children.
+fn path_key(path: &str) -> Vec<usize> {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap_or(usize::MAX))
+        .collect()
 }
 
 fn child_path(path: &str, n: usize) -> String {
