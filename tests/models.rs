@@ -1329,25 +1329,13 @@ fn shipped_profiles_load_their_keys() {
     let keys = root().join("corpora/keys");
     for name in PROFILES {
         let path = root().join("corpora/profiles").join(format!("{name}.toml"));
-        match Profile::load(&path, &keys) {
-            Ok(p) => {
-                let spec = profile(name);
-                assert_eq!(p.resolved.own.len(), spec.recipient.certificates.len());
-                assert_eq!(p.resolved.sst_roots.len(), spec.tenant.sst_roots.len());
-                assert!(
-                    p.resolved
-                        .own
-                        .iter()
-                        .all(|o| !o.facts.fingerprint.is_empty())
-                );
-            }
-            // Until the persona keys and the X.509 loader are merged, the error must name the
-            // key file it could not use.
-            Err(e) => {
-                let msg = e.to_string();
-                assert!(msg.contains("corpora/keys/"), "{name}: {msg}");
-            }
-        }
+        let p = Profile::load(&path, &keys)
+            .unwrap_or_else(|e| panic!("{name}: shipped profile does not load: {e}"));
+        let spec = profile(name);
+        assert_eq!(p.resolved.own.len(), spec.recipient.certificates.len());
+        assert_eq!(p.resolved.sst_roots.len(), spec.tenant.sst_roots.len());
+        assert!(p.resolved.own.iter().all(|o| !o.facts.fingerprint.is_empty()));
+        assert!(p.resolved.sst_roots.iter().all(|r| !r.fingerprint.is_empty()));
     }
 }
 

@@ -52,6 +52,17 @@ pub enum Command {
         #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
         keys_dir: PathBuf,
     },
+    /// Every sample × client × profile: the main job, on the bundled corpus by default.
+    Matrix {
+        /// The corpora folder (samples in `senders/`, keys in `keys/`).
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
+        corpus: PathBuf,
+        /// The profiles folder (every `*.toml` in it).
+        #[arg(long)]
+        profiles: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+        format: MatrixFormat,
+    },
     /// The sample corpus.
     Corpus {
         #[command(subcommand)]
@@ -73,5 +84,13 @@ pub enum CorpusCommand {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
+    Json,
+}
+
+/// Output format of `matrix`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Md,
     Json,
 }

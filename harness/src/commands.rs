@@ -8,7 +8,7 @@ use replymatrix::clients::ClientId;
 use replymatrix::profile::Profile;
 use replymatrix::{Inputs, render};
 
-use crate::cli::{Cli, Command, CorpusCommand, Format};
+use crate::cli::{Cli, Command, CorpusCommand, Format, MatrixFormat};
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &profiles,
             &keys_dir,
         ),
+        Command::Matrix { corpus, profiles, format } => matrix(&corpus, profiles.as_deref(), format),
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
@@ -143,6 +144,25 @@ fn explain(
             Err(e) => return fail(1, e),
         },
         Format::Text => print!("{}", replymatrix::explain::explain_text(&explanation)),
+    }
+    ExitCode::SUCCESS
+}
+
+fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitCode {
+    let profiles_dir = profiles.map(Path::to_path_buf).unwrap_or_else(|| corpus.join("profiles"));
+    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys"))
+        .and_then(|profiles| replymatrix::matrix::build(corpus, &profiles));
+    let matrix = match built {
+        Ok(m) => m,
+        Err(e) => return fail(1, e),
+    };
+    match format {
+        MatrixFormat::Text => print!("{}", replymatrix::matrix::text(&matrix)),
+        MatrixFormat::Md => print!("{}", replymatrix::matrix::markdown(&matrix)),
+        MatrixFormat::Json => match serde_json::to_string_pretty(&matrix) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return fail(1, e),
+        },
     }
     ExitCode::SUCCESS
 }

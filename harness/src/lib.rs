@@ -14,6 +14,7 @@ pub mod explain;
 pub mod facts;
 pub mod generate;
 pub mod inspect;
+pub mod matrix;
 pub mod mime;
 pub mod openpgp;
 pub mod policy;

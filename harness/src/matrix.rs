@@ -1,0 +1,472 @@
+//! The matrix: every sample × client × profile, built once and rendered many ways (the
+//! per-sample snapshot lines, `MATRIX.md`, JSON, text, HTML).
+//!
+//! Order is fixed everywhere: samples by id, profiles by name, clients in
+//! [`ClientId::ALL`] order, modes read → plain → signed → encrypted. Nothing in a rendering
+//! depends on paths, clocks or hash-map order, so the output is the same on every machine.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clients::ClientId;
+use crate::corpus::{self, Control, Provenance, SenderInfo};
+use crate::error::{Error, Result};
+use crate::facts::{Inspection, Layer, SignatureStatus};
+use crate::profile::Profile;
+use crate::verdict::{ClientVerdict, Outcome, ReadStatus, Status};
+
+/// The schema tag of [`Matrix`].
+pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
+
+/// Every sample under every profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matrix {
+    pub schema: String,
+    /// Client ids, in column order.
+    pub clients: Vec<String>,
+    pub profiles: Vec<ProfileSummary>,
+    pub samples: Vec<SampleRow>,
+}
+
+/// A profile, as the matrix names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSummary {
+    pub name: String,
+    pub description: String,
+    pub evaluation_time: String,
+}
+
+/// One sample: what it is, what inspect found, and every (profile, client) verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleRow {
+    pub id: String,
+    /// The first path segment of the id.
+    pub family: String,
+    pub title: String,
+    pub sender: SenderInfo,
+    pub provenance: Provenance,
+    pub control: Control,
+    pub pairs_with: Option<String>,
+    /// The sample's facts (`replymatrix.inspect/1`).
+    pub inspect: Inspection,
+    /// Profile-major, then client order.
+    pub cells: Vec<Cell>,
+}
+
+/// One client under one profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub profile: String,
+    #[serde(flatten)]
+    pub verdict: ClientVerdict,
+}
+
+/// Loads every profile (`*.toml`) in `dir`, sorted by name.
+pub fn load_profiles(dir: &Path, keys_dir: &Path) -> Result<Vec<Profile>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut profiles = paths
+        .iter()
+        .map(|p| Profile::load(p, keys_dir))
+        .collect::<Result<Vec<_>>>()?;
+    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(profiles)
+}
+
+/// Builds the matrix over the samples below `corpora/senders` and the given profiles.
+pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
+    let samples = corpus::load_samples(&corpora.join("senders"))?;
+    let keys = corpora.join("keys");
+    let mut rows = Vec::with_capacity(samples.len());
+    for sample in &samples {
+        let bytes = std::fs::read(&sample.eml).map_err(|e| Error::io(&sample.eml, e))?;
+        let inputs = corpus::sample_inputs(sample, &keys)?;
+        let inspection = crate::inspect(&bytes, &inputs);
+        rows.push(row(sample, inspection, profiles));
+    }
+    Ok(Matrix {
+        schema: MATRIX_SCHEMA.to_owned(),
+        clients: ClientId::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
+        profiles: profiles
+            .iter()
+            .map(|p| ProfileSummary {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                evaluation_time: p.evaluation_time.clone(),
+            })
+            .collect(),
+        samples: rows,
+    })
+}
+
+/// One sample's row: its facts and its verdicts under every profile.
+pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]) -> SampleRow {
+    let s = &sample.sidecar;
+    let mut cells = Vec::with_capacity(profiles.len() * ClientId::ALL.len());
+    for profile in profiles {
+        let explanation = crate::explain::explain(&inspection, profile, None);
+        cells.extend(
+            explanation
+                .clients
+                .into_iter()
+                .map(|verdict| Cell { profile: profile.name.clone(), verdict }),
+        );
+    }
+    SampleRow {
+        id: s.id.clone(),
+        family: s.id.split('/').next().unwrap_or_default().to_owned(),
+        title: s.title.clone(),
+        sender: s.sender.clone(),
+        provenance: s.provenance.clone(),
+        control: s.control,
+        pairs_with: s.pairs_with.clone(),
+        inspect: inspection,
+        cells,
+    }
+}
+
+// ---- the per-sample snapshot ----
+
+/// The snapshot of one sample: its key facts, then one line per decision in fixed order
+/// (client, profile, mode), each with its status, reason, "with what", confidence and rules,
+/// so that a changed verdict is a one-line diff with its cause beside it.
+pub fn snapshot_text(row: &SampleRow) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "from: {}", row.inspect.from.as_deref().unwrap_or("-"));
+    if row.inspect.layers.is_empty() {
+        let _ = writeln!(out, "layers: none");
+    }
+    for layer in &row.inspect.layers {
+        let _ = writeln!(out, "layer: {}", layer_line(layer));
+    }
+    let codes: Vec<&str> = row.inspect.problems.iter().map(|p| p.code.as_str()).collect();
+    let _ = writeln!(out, "problems: {}", if codes.is_empty() { "none".into() } else { codes.join(", ") });
+    let _ = writeln!(out, "--- client | profile | decision | outcome");
+    let width = row.cells.iter().map(|c| c.profile.len()).max().unwrap_or(0);
+    for client in ClientId::ALL {
+        for cell in row.cells.iter().filter(|c| c.verdict.client == client) {
+            let v = &cell.verdict;
+            let head = format!("{:<15} {:<width$}", client.as_str(), cell.profile);
+            let _ = writeln!(
+                out,
+                "{head} read      {} signature={}{} rules={}",
+                v.read.status.as_str(),
+                v.read.signature_shown.as_str(),
+                v.read.user_sees.as_deref().map(|s| format!(" sees={s:?}")).unwrap_or_default(),
+                v.read.rules.join(",")
+            );
+            for (mode, outcome) in
+                [("plain", &v.reply.plain), ("signed", &v.reply.signed), ("encrypted", &v.reply.encrypted)]
+            {
+                let _ = writeln!(out, "{head} {mode:<9} {}", outcome_line(outcome));
+            }
+            let _ = writeln!(
+                out,
+                "{head} reply     quotes-original={} weaker-than-original={}",
+                v.quotes_original, v.weaker_than_original
+            );
+        }
+    }
+    out
+}
+
+fn outcome_line(o: &Outcome) -> String {
+    let mut line = o.status.as_str().to_owned();
+    if let Some(r) = o.reason {
+        let _ = write!(line, " reason={}", r.as_str());
+    }
+    if let Some(w) = &o.with {
+        let mut with = Vec::new();
+        if let Some(d) = &w.digest {
+            with.push(format!("digest={d}"));
+        }
+        if let Some(c) = &w.cipher {
+            with.push(format!("cipher={c}"));
+        }
+        if let Some(s) = w.recipient_certificate_from {
+            with.push(format!("cert-from={}", s.as_str()));
+        }
+        if !with.is_empty() {
+            let _ = write!(line, " {}", with.join(" "));
+        }
+    }
+    let _ = write!(line, " conf={} rules={}", o.confidence.as_str(), o.rules.join(","));
+    line
+}
+
+/// One layer in one line: kind, form, part, then what it proves.
+pub fn layer_line(layer: &Layer) -> String {
+    let mut line = layer.kind.as_str().to_owned();
+    if let Some(form) = layer.form {
+        let _ = write!(line, "/{}", plain(&form));
+    }
+    let _ = write!(line, " part={:?}", layer.part);
+    if let Some(sig) = &layer.signature {
+        let _ = write!(line, " {}", plain(&sig.status));
+        if let Some(d) = sig.digest {
+            let _ = write!(line, " {}", d.as_str());
+        }
+        if let Some(a) = sig.algorithm {
+            let _ = write!(line, " {}", plain(&a));
+        }
+        if let Some(signer) = &sig.signer {
+            let _ = write!(line, " signer={}", signer.email.as_deref().unwrap_or(&signer.id));
+        }
+        match sig.signer_matches_from {
+            Some(true) => line.push_str(" =from"),
+            Some(false) => line.push_str(" !=from"),
+            None => {}
+        }
+        if sig.covers_whole_body {
+            line.push_str(" whole-body");
+        }
+        if sig.status != SignatureStatus::Valid {
+            let code = sig.reason.split(':').next().unwrap_or_default();
+            let _ = write!(line, " ({code})");
+        }
+    }
+    if let Some(enc) = &layer.encryption {
+        let _ = write!(
+            line,
+            " {} recipients={} {}",
+            enc.cipher.as_deref().unwrap_or("cipher?"),
+            enc.recipients.len(),
+            if enc.decrypted { "decrypted" } else { "not-decrypted" }
+        );
+    }
+    if let Some(caps) = &layer.capabilities {
+        if !caps.is_empty() {
+            let _ = write!(line, " caps={}", caps.join(","));
+        }
+    }
+    if !layer.certificates.is_empty() {
+        let _ = write!(line, " certs={}", layer.certificates.len());
+    }
+    for key in &layer.keys {
+        let _ = write!(line, " key={}", key.emails.join(","));
+    }
+    for (k, v) in &layer.wire {
+        if matches!(k.as_str(), "rewrite" | "variant") {
+            let _ = write!(line, " {k}={v}");
+        }
+    }
+    line
+}
+
+fn plain<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+// ---- MATRIX.md ----
+
+/// `MATRIX.md`: caniemail-style, a table per profile, rows grouped by sender family, columns
+/// the clients, numbered notes with the reason and the evidence.
+pub fn markdown(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    out.push_str("# replymatrix: who can read and reply, in which Microsoft client\n\n");
+    out.push_str(
+        "Generated by `replymatrix matrix --format md` from `corpora/`; do not edit by hand \
+         (`tests/matrix.rs` fails when this file differs from what the command prints).\n\n",
+    );
+    out.push_str(
+        "Each cell: **R** read, **P** reply plain, **S** reply signed, **E** reply encrypted. \
+         ✔ yes · ✘ no · ~ partial or with a warning · ? unknown (not modelled or no evidence). \
+         A number points to the profile's notes: the reason code, the client's words where known, \
+         the confidence of the weakest rule, the rules and their evidence.\n\n",
+    );
+    for profile in &matrix.profiles {
+        let _ = writeln!(out, "- [`{}`](#profile-{}): {}", profile.name, profile.name, profile.description);
+    }
+    out.push('\n');
+    for profile in &matrix.profiles {
+        let mut notes = Notes::default();
+        let _ = writeln!(out, "## Profile {}\n", profile.name);
+        let _ = writeln!(out, "{} Evaluated at {}.\n", profile.description, profile.evaluation_time);
+        out.push_str("| Sample |");
+        for client in &matrix.clients {
+            let _ = write!(out, " {} |", client_title(client));
+        }
+        out.push_str("\n|---|");
+        for _ in &matrix.clients {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        let mut family = "";
+        for row in &matrix.samples {
+            if row.family != family {
+                family = &row.family;
+                let _ = writeln!(out, "| **{family}** |{}", " |".repeat(matrix.clients.len()));
+            }
+            let control = if row.control == Control::Negative { " (negative control)" } else { "" };
+            let _ = write!(out, "| `{}`{control} |", row.id);
+            for cell in row.cells.iter().filter(|c| c.profile == profile.name) {
+                let _ = write!(out, " {} |", md_cell(&cell.verdict, &mut notes));
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "\nNotes for {}:\n", profile.name);
+        for (n, note) in notes.list.iter().enumerate() {
+            let _ = writeln!(out, "{}. {note}", n + 1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Default)]
+struct Notes {
+    list: Vec<String>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Notes {
+    fn cite(&mut self, note: String) -> usize {
+        if let Some(&n) = self.index.get(&note) {
+            return n;
+        }
+        self.list.push(note.clone());
+        let n = self.list.len();
+        self.index.insert(note, n);
+        n
+    }
+}
+
+fn client_title(id: &str) -> &str {
+    match id {
+        "classic-outlook" => "Classic Outlook",
+        "owa" => "Outlook on the web",
+        "new-outlook" => "New Outlook",
+        other => other,
+    }
+}
+
+fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
+    let read = match v.read.status {
+        ReadStatus::Readable => "R✔".to_owned(),
+        other => {
+            let glyph = if other == ReadStatus::ReadableWithWarning { "~" } else { "✘" };
+            let mut note = format!("read: {}, signature {}", other.as_str(), v.read.signature_shown.as_str());
+            if let Some(s) = &v.read.user_sees {
+                let _ = write!(note, "; the client says: “{s}”");
+            }
+            let _ = write!(note, " (rules: {})", v.read.rules.join(", "));
+            format!("R{glyph}{}", sup(notes.cite(note)))
+        }
+    };
+    let mut parts = vec![read];
+    for (label, o) in [("P", &v.reply.plain), ("S", &v.reply.signed), ("E", &v.reply.encrypted)] {
+        parts.push(match o.status {
+            Status::Yes => format!("{label}✔{}", with_short(o)),
+            status => {
+                let glyph = match status {
+                    Status::No => "✘",
+                    Status::Partial => "~",
+                    _ => "?",
+                };
+                format!("{label}{glyph}{}", sup(notes.cite(outcome_note(o))))
+            }
+        });
+    }
+    parts.join(" ")
+}
+
+fn sup(n: usize) -> String {
+    format!("<sup>{n}</sup>")
+}
+
+fn with_short(o: &Outcome) -> String {
+    let Some(w) = &o.with else { return String::new() };
+    let mut s = Vec::new();
+    if let Some(c) = &w.cipher {
+        s.push(c.clone());
+    }
+    if let Some(d) = &w.digest {
+        s.push(d.clone());
+    }
+    if let Some(src) = w.recipient_certificate_from {
+        s.push(format!("cert: {}", src.as_str()));
+    }
+    if s.is_empty() { String::new() } else { format!(" ({})", s.join(", ")) }
+}
+
+fn outcome_note(o: &Outcome) -> String {
+    let mut note = format!(
+        "{} `{}`",
+        o.status.as_str(),
+        o.reason.map(|r| r.as_str()).unwrap_or("no-reason")
+    );
+    if let Some(r) = o.reason {
+        let _ = write!(note, ": {}", r.describe());
+    }
+    if let Some(s) = &o.user_sees {
+        let _ = write!(note, " The client says: “{s}”.");
+    }
+    let _ = write!(note, " Confidence: {}. Rules: {}.", o.confidence.as_str(), o.rules.join(", "));
+    if !o.evidence.is_empty() {
+        let links: Vec<String> =
+            o.evidence.iter().enumerate().map(|(i, u)| format!("[{}]({u})", i + 1)).collect();
+        let _ = write!(note, " Evidence: {}.", links.join(" "));
+    }
+    note
+}
+
+// ---- text ----
+
+/// A compact text table per profile, for a terminal.
+pub fn text(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    let width = matrix.samples.iter().map(|r| r.id.len()).max().unwrap_or(10);
+    for profile in &matrix.profiles {
+        let _ = writeln!(out, "profile {} ({})", profile.name, profile.evaluation_time);
+        let _ = write!(out, "  {:<width$}", "sample");
+        for client in &matrix.clients {
+            let _ = write!(out, "  {client:<22}");
+        }
+        out.push('\n');
+        for row in &matrix.samples {
+            let _ = write!(out, "  {:<width$}", row.id);
+            for cell in row.cells.iter().filter(|c| c.profile == profile.name) {
+                let v = &cell.verdict;
+                let glyphs = format!(
+                    "R{} P{} S{} E{}",
+                    read_glyph(v.read.status),
+                    glyph(v.reply.plain.status),
+                    glyph(v.reply.signed.status),
+                    glyph(v.reply.encrypted.status)
+                );
+                let _ = write!(out, "  {glyphs:<22}");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str("R read, P/S/E reply plain/signed/encrypted: + yes, - no, ~ partial or warning, ? unknown\n");
+    out
+}
+
+fn glyph(s: Status) -> char {
+    match s {
+        Status::Yes => '+',
+        Status::No => '-',
+        Status::Partial => '~',
+        Status::Unknown => '?',
+    }
+}
+
+fn read_glyph(s: ReadStatus) -> char {
+    match s {
+        ReadStatus::Readable => '+',
+        ReadStatus::ReadableWithWarning => '~',
+        _ => '-',
+    }
+}
