@@ -21,11 +21,30 @@
 //!   `unverifiable` with `policy-rejected: <what sequoia said>`, not `invalid`: the bytes may
 //!   be perfectly fine, we refuse to judge them. A model can still tell "weak hash" apart from
 //!   "tampered".
-//! - decryption uses a fixed, documented policy (the private `policy` module, `DECRYPTION_POLICY_UNIX_TIME`): every cipher GnuPG still
-//!   decrypts (3DES, CAST5, IDEA included) is accepted, so the cipher becomes a fact for the
-//!   client models instead of an early refusal; the unauthenticated SED packet is refused.
+//! - decryption uses a fixed, documented policy ([`DECRYPTION_POLICY_UNIX_TIME`]): every
+//!   cipher GnuPG still decrypts (3DES, CAST5, IDEA included) is accepted, so the cipher
+//!   becomes a fact for the client models instead of an early refusal; the unauthenticated
+//!   SED packet is refused.
 //! - key capabilities in [`PgpKeyFacts`] are evaluated at the certificate's own latest
 //!   self-signature time (see [`key_facts`]).
+//!
+//! # Signature reasons
+//!
+//! `SignatureFacts::reason` is `code: sentence`, with these codes:
+//!
+//! | code | status | when |
+//! |---|---|---|
+//! | `verified` | valid | the math checks out with a key valid (bound, alive, not revoked, signing-capable) at the signature time |
+//! | `bad-signature` | invalid | digest or signature math failed (tampered bytes, wrong data) |
+//! | `no-key` | unverifiable | no given or attached certificate has the issuer; the sentence starts with the issuer fingerprint (or key id) |
+//! | `policy-rejected` | unverifiable | the standard policy at the signature time refuses it (SHA-1/MD5 data signature, weak key, v3 packet after 2021...) |
+//! | `key-invalid` | unverifiable | the key is known but was expired, revoked, unbound or not signing-capable at the signature time |
+//! | `malformed` | unverifiable | the signature does not parse, has no creation time, or no signature packet was found (problem `pgp-malformed`) |
+//!
+//! Problem codes: `pgp-malformed`, `pgp-not-encrypted`, `pgp-no-matching-key`,
+//! `pgp-decryption-failed`, `pgp-decompressed-too-large`, `pgp-key-malformed`,
+//! `pgp-key-invalid`, `pgp-secret-key-attached`, `autocrypt-malformed`,
+//! `autocrypt-bad-base64`, `autocrypt-unknown-attribute`, `autocrypt-addr-mismatch`.
 
 mod decrypt;
 mod keys;
@@ -40,6 +59,7 @@ use crate::facts::{EncryptionFacts, PgpKeyFacts, Problem, SignatureFacts};
 
 pub use decrypt::{inspect_encrypted, inspect_encrypted_with_limit};
 pub use keys::{autocrypt_keys, key_facts, keys_in, load_certs};
+pub use policy::DECRYPTION_POLICY_UNIX_TIME;
 pub use verify::{verify_cleartext, verify_detached};
 
 /// The most decrypted (decompressed) literal data `inspect_encrypted` reads: 64 MiB. Past
