@@ -1152,6 +1152,31 @@ proptest! {
         }
     }
 
+    /// Damaged real certificates (binary, with secrets) never panic, in an attachment, a
+    /// `--cert` file or an Autocrypt header, and every fact comes with its certificate.
+    #[test]
+    fn damaged_certificates_never_panic(position in 0usize..100_000, byte in any::<u8>(), cut in any::<bool>(), rsa in any::<bool>()) {
+        let cert = if rsa { gus_sec() } else { pat_sec() };
+        let mut binary = Vec::new();
+        sq::serialize::Serialize::serialize(&cert.as_tsk(), &mut binary).expect("serialize");
+        let at = position % binary.len();
+        if cut {
+            binary.truncate(at);
+        } else {
+            binary[at] ^= byte | 1;
+        }
+        let found = keys_in(&binary, "damaged.asc");
+        prop_assert!(found.problems.iter().all(|p| p.code != "pgp-internal-error"), "{:?}", found.problems);
+        prop_assert_eq!(found.facts.len(), found.certs.len());
+        let _ = load_certs(&binary);
+        let header = format!(
+            "addr=pat@proton.example; keydata={}",
+            base64::engine::general_purpose::STANDARD.encode(&binary)
+        );
+        let found = autocrypt_keys(&header);
+        prop_assert!(found.problems.iter().all(|p| p.code != "pgp-internal-error"), "{:?}", found.problems);
+    }
+
     /// A bit flipped anywhere in a real signature never yields `valid` (the signed data is
     /// unchanged, so a flip either breaks parsing, the issuer, or the math).
     #[test]
@@ -1161,7 +1186,12 @@ proptest! {
         let at = position % flipped.len();
         flipped[at] ^= 1 << bit;
         let certs = [pat_pub()];
-        let s = verify_detached(&flipped, MIME_PART, &ctx(None, &certs, &[])).signature;
+        let result = verify_detached(&flipped, MIME_PART, &ctx(None, &certs, &[]));
+        prop_assert!(result.problems.iter().all(|p| p.code != "pgp-internal-error"));
+        let truncated = verify_detached(&sig[..at], MIME_PART, &ctx(None, &certs, &[]));
+        prop_assert_ne!(truncated.signature.status, SignatureStatus::Valid);
+        prop_assert!(truncated.problems.iter().all(|p| p.code != "pgp-internal-error"));
+        let s = result.signature;
         // Flips in unhashed subpackets (issuer hints) may leave the signature valid, but
         // then the same key must have verified it.
         if s.status == SignatureStatus::Valid {
