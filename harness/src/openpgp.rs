@@ -21,11 +21,30 @@
 //!   `unverifiable` with `policy-rejected: <what sequoia said>`, not `invalid`: the bytes may
 //!   be perfectly fine, we refuse to judge them. A model can still tell "weak hash" apart from
 //!   "tampered".
-//! - decryption uses a fixed, documented policy (the private `policy` module, `DECRYPTION_POLICY_UNIX_TIME`): every cipher GnuPG still
-//!   decrypts (3DES, CAST5, IDEA included) is accepted, so the cipher becomes a fact for the
-//!   client models instead of an early refusal; the unauthenticated SED packet is refused.
+//! - decryption uses a fixed, documented policy ([`DECRYPTION_POLICY_UNIX_TIME`]): every
+//!   cipher GnuPG still decrypts (3DES, CAST5, IDEA included) is accepted, so the cipher
+//!   becomes a fact for the client models instead of an early refusal; the unauthenticated
+//!   SED packet is refused.
 //! - key capabilities in [`PgpKeyFacts`] are evaluated at the certificate's own latest
 //!   self-signature time (see [`key_facts`]).
+//!
+//! # Signature reasons
+//!
+//! `SignatureFacts::reason` is `code: sentence`, with these codes:
+//!
+//! | code | status | when |
+//! |---|---|---|
+//! | `verified` | valid | the math checks out with a key valid (bound, alive, not revoked, signing-capable) at the signature time |
+//! | `bad-signature` | invalid | digest or signature math failed (tampered bytes, wrong data) |
+//! | `no-key` | unverifiable | no given or attached certificate has the issuer; the sentence starts with the issuer fingerprint (or key id) |
+//! | `policy-rejected` | unverifiable | the standard policy at the signature time refuses it (SHA-1/MD5 data signature, weak key, v3 packet after 2021...) |
+//! | `key-invalid` | unverifiable | the key is known but was expired, revoked, unbound or not signing-capable at the signature time |
+//! | `malformed` | unverifiable | the signature does not parse, has no creation time, or no signature packet was found (problem `pgp-malformed`) |
+//!
+//! Problem codes: `pgp-internal-error` (a contained panic in sequoia), `pgp-malformed`, `pgp-not-encrypted`, `pgp-no-matching-key`,
+//! `pgp-decryption-failed`, `pgp-decompressed-too-large`, `pgp-key-malformed`,
+//! `pgp-key-invalid`, `pgp-secret-key-attached`, `autocrypt-malformed`,
+//! `autocrypt-bad-base64`, `autocrypt-unknown-attribute`, `autocrypt-addr-mismatch`.
 
 mod decrypt;
 mod keys;
@@ -38,9 +57,8 @@ use sequoia_openpgp::Cert;
 
 use crate::facts::{EncryptionFacts, PgpKeyFacts, Problem, SignatureFacts};
 
-pub use decrypt::{inspect_encrypted, inspect_encrypted_with_limit};
-pub use keys::{autocrypt_keys, key_facts, keys_in, load_certs};
-pub use verify::{verify_cleartext, verify_detached};
+pub use keys::key_facts;
+pub use policy::DECRYPTION_POLICY_UNIX_TIME;
 
 /// The most decrypted (decompressed) literal data `inspect_encrypted` reads: 64 MiB. Past
 /// this the message is treated as a compression bomb (problem `pgp-decompressed-too-large`).
@@ -98,6 +116,106 @@ pub struct EncryptedFacts {
     pub problems: Vec<Problem>,
 }
 
+/// Parses certificates (armored or binary, public or secret, one or a keyring).
+///
+/// Returns the certificates that parse (secret key material kept: `--key` needs it) and an
+/// error sentence only when none does.
+pub fn load_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+    contained(|| keys::load_certs_unguarded(bytes)).unwrap_or_else(|| Err(INTERNAL.to_owned()))
+}
+
+/// Keys carried in an attachment (armored or binary). `source` is the filename.
+///
+/// The returned certificates have their secret key material stripped (a mistakenly attached
+/// secret key is reported as problem `pgp-secret-key-attached`).
+pub fn keys_in(bytes: &[u8], source: &str) -> FoundKeys {
+    contained(|| keys::keys_in_unguarded(bytes, source)).unwrap_or_else(|| FoundKeys {
+        facts: Vec::new(),
+        certs: Vec::new(),
+        problems: vec![internal_problem()],
+    })
+}
+
+/// Keys in an `Autocrypt:` header value (Autocrypt Level 1 §2.1); see
+/// `keys::autocrypt_keys_unguarded` for the attribute rules and problems.
+pub fn autocrypt_keys(header_value: &str) -> FoundKeys {
+    contained(|| keys::autocrypt_keys_unguarded(header_value)).unwrap_or_else(|| FoundKeys {
+        facts: Vec::new(),
+        certs: Vec::new(),
+        problems: vec![internal_problem()],
+    })
+}
+
+/// Verifies a detached signature (armored or binary) over exactly `signed`, the RFC 3156
+/// §5 canonical bytes (MIME headers and body, CRLF). Binary (0x00) and text (0x01)
+/// signatures both work.
+pub fn verify_detached(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
+    contained(|| verify::verify_detached_unguarded(signature, signed, ctx)).unwrap_or_else(|| {
+        VerifiedSignature {
+            signature: SignatureFacts::unverifiable(format!("malformed: {INTERNAL}")),
+            problems: vec![internal_problem()],
+        }
+    })
+}
+
+/// Verifies a `-----BEGIN PGP SIGNED MESSAGE-----` block (RFC 4880 §7, RFC 9580 §7) and
+/// returns the dash-unescaped text; unsigned text around the block is ignored. Also accepts
+/// an inline signed (not encrypted) `-----BEGIN PGP MESSAGE-----`.
+pub fn verify_cleartext(armored: &[u8], ctx: &PgpContext) -> ClearsignedFacts {
+    contained(|| verify::verify_cleartext_unguarded(armored, ctx)).unwrap_or_else(|| {
+        ClearsignedFacts {
+            signature: SignatureFacts::unverifiable(format!("malformed: {INTERNAL}")),
+            text: None,
+            problems: vec![internal_problem()],
+        }
+    })
+}
+
+/// Describes an encrypted message (armored or binary) and decrypts it with a matching key,
+/// reading at most [`MAX_PLAINTEXT`] bytes of literal data.
+pub fn inspect_encrypted(data: &[u8], ctx: &PgpContext) -> EncryptedFacts {
+    inspect_encrypted_with_limit(data, ctx, MAX_PLAINTEXT)
+}
+
+/// [`inspect_encrypted`] with a chosen plaintext limit (bytes): past it the message counts
+/// as a compression bomb (problem `pgp-decompressed-too-large`, no plaintext). Public so
+/// tests can prove the defence with a small message.
+pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize) -> EncryptedFacts {
+    contained(|| decrypt::inspect_encrypted_unguarded(data, ctx, limit)).unwrap_or_else(|| {
+        EncryptedFacts {
+            encryption: EncryptionFacts {
+                cipher: None,
+                recipients: Vec::new(),
+                decrypted: false,
+            },
+            plaintext: None,
+            inner_signature: None,
+            problems: vec![internal_problem()],
+        }
+    })
+}
+
+/// What a contained panic is reported as.
+const INTERNAL: &str =
+    "the OpenPGP library failed on this input (a panic inside sequoia, contained)";
+
+/// Problem `pgp-internal-error`.
+fn internal_problem() -> Problem {
+    Problem::new("pgp-internal-error", INTERNAL)
+}
+
+/// Runs sequoia-facing code and turns a panic inside it into `None`.
+///
+/// Bad input must never panic out of inspection, but sequoia-openpgp 2.4.2 has `unwrap`s
+/// reachable from hostile bytes: our proptest found one (a truncated SEIPD v1 body,
+/// sequoia parse.rs:6367), which `decrypt` now avoids by skipping the ciphertext once
+/// before decrypting. This is the last line of defence for the ones not yet found. Only
+/// immutable inputs cross the boundary and nothing is reused after a panic, so asserting
+/// unwind safety is sound. (The default panic hook still prints the message to stderr.)
+fn contained<T>(run: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).ok()
+}
+
 /// Formats a time as RFC 3339 UTC, exactly `YYYY-MM-DDTHH:MM:SSZ` (so facts compare as
 /// strings). Times before 1970 cannot occur in OpenPGP (u32 seconds since the epoch) and are
 /// clamped to the epoch.
@@ -136,6 +254,13 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn contained_turns_a_panic_into_none() {
+        assert_eq!(contained(|| 7), Some(7));
+        let panicked: Option<u8> = contained(|| panic!("contained test panic"));
+        assert_eq!(panicked, None);
+    }
 
     #[test]
     fn rfc3339_formats_known_instants() {

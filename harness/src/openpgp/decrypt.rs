@@ -18,7 +18,7 @@ use super::policy::InspectionPolicy;
 use super::verify::{
     PROBE_TIME, Recorder, RecordingHelper, chain, judge_at_signature_times, summarize,
 };
-use super::{EncryptedFacts, MAX_PLAINTEXT, MAX_RECIPIENTS, PgpContext};
+use super::{EncryptedFacts, MAX_RECIPIENTS, PgpContext};
 use crate::facts::{EncryptionFacts, Problem, Recipient};
 
 /// The most packets looked at while listing the recipients in front of the encrypted data.
@@ -27,17 +27,14 @@ const MAX_HEADER_PACKETS: usize = 1024;
 /// The most (PKESK, secret key) pairs tried: each try is a public-key operation.
 const MAX_KEY_ATTEMPTS: usize = 64;
 
-/// Describes an encrypted message (armored or binary) and decrypts it with a matching key.
-///
-/// Reads at most [`MAX_PLAINTEXT`] bytes of literal data.
-pub fn inspect_encrypted(data: &[u8], ctx: &PgpContext) -> EncryptedFacts {
-    inspect_encrypted_with_limit(data, ctx, MAX_PLAINTEXT)
-}
-
-/// [`inspect_encrypted`] with a chosen plaintext limit (bytes): past it the message counts
+/// `inspect_encrypted` with a chosen plaintext limit (bytes): past it the message counts
 /// as a compression bomb (problem `pgp-decompressed-too-large`, no plaintext). Public so
 /// tests can prove the defence with a small message.
-pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize) -> EncryptedFacts {
+pub(super) fn inspect_encrypted_unguarded(
+    data: &[u8],
+    ctx: &PgpContext,
+    limit: usize,
+) -> EncryptedFacts {
     let mut facts = EncryptedFacts {
         encryption: EncryptionFacts {
             cipher: None,
@@ -198,6 +195,10 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
                     header.seipd_v2_cipher =
                         Some(cipher_name(v2.symmetric_algo(), Some(v2.aead())));
                 }
+                // Skip over the ciphertext once without decrypting: a truncated container
+                // fails here, as data, before the decryptor sees it (sequoia 2.4.2 panics
+                // on some truncated SEIPD v1 bodies, parse.rs:6367).
+                pp.next()?;
                 break;
             }
             Packet::Unknown(unknown)

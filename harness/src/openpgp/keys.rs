@@ -19,7 +19,7 @@ use crate::facts::{PgpKeyFacts, Problem};
 ///
 /// Returns the certificates that parse (secret key material kept: `--key` needs it) and an
 /// error sentence only when none does.
-pub fn load_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+pub(super) fn load_certs_unguarded(bytes: &[u8]) -> Result<Vec<Cert>, String> {
     let (certs, errors) = parse_certs(bytes);
     if certs.is_empty() {
         return Err(errors
@@ -54,7 +54,7 @@ fn parse_certs(bytes: &[u8]) -> (Vec<Cert>, Vec<String>) {
 ///
 /// The returned certificates have their secret key material stripped (a mistakenly attached
 /// secret key is reported as problem `pgp-secret-key-attached`).
-pub fn keys_in(bytes: &[u8], source: &str) -> FoundKeys {
+pub(super) fn keys_in_unguarded(bytes: &[u8], source: &str) -> FoundKeys {
     let (certs, errors) = parse_certs(bytes);
     let mut found = FoundKeys {
         facts: Vec::new(),
@@ -203,7 +203,7 @@ fn key_algorithm_name(algo: PublicKeyAlgorithm) -> String {
 /// header invalid per the spec (problem `autocrypt-unknown-attribute`, the key is still
 /// read so the facts show what was there). `addr` must match a User ID of the key (problem
 /// `autocrypt-addr-mismatch`).
-pub fn autocrypt_keys(header_value: &str) -> FoundKeys {
+pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
     let mut problems = Vec::new();
     let mut addr: Option<String> = None;
     let mut keydata: Option<String> = None;
@@ -265,7 +265,7 @@ pub fn autocrypt_keys(header_value: &str) -> FoundKeys {
             };
         }
     };
-    let mut found = keys_in(&bytes, "autocrypt");
+    let mut found = keys_in_unguarded(&bytes, "autocrypt");
     match &addr {
         None => problems.push(Problem::new(
             "autocrypt-malformed",

@@ -428,7 +428,11 @@ pub(super) fn summarize(
 /// The caller gives the RFC 3156 §5 canonical bytes (MIME headers and body, CRLF). Binary
 /// (0x00) and text (0x01) signatures both work: sequoia canonicalizes line ends for text
 /// signatures itself (RFC 9580 §5.2.1.2).
-pub fn verify_detached(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
+pub(super) fn verify_detached_unguarded(
+    signature: &[u8],
+    signed: &[u8],
+    ctx: &PgpContext,
+) -> VerifiedSignature {
     let run = |time: SystemTime| -> Result<Recorder, anyhow::Error> {
         let policy = InspectionPolicy::at(time);
         let mut record = Recorder::default();
@@ -467,7 +471,7 @@ fn malformed_signature(detail: &str) -> VerifiedSignature {
 /// Verifies a `-----BEGIN PGP SIGNED MESSAGE-----` block (RFC 4880 §7, RFC 9580 §7) and
 /// returns the dash-unescaped text. Also accepts an inline signed (not encrypted)
 /// `-----BEGIN PGP MESSAGE-----`, whose literal data is returned.
-pub fn verify_cleartext(armored: &[u8], ctx: &PgpContext) -> ClearsignedFacts {
+pub(super) fn verify_cleartext_unguarded(armored: &[u8], ctx: &PgpContext) -> ClearsignedFacts {
     let run = |time: SystemTime| -> Result<(Recorder, Option<Vec<u8>>), anyhow::Error> {
         let policy = InspectionPolicy::at(time);
         let mut record = Recorder::default();
