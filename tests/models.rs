@@ -1334,8 +1334,18 @@ fn shipped_profiles_load_their_keys() {
         let spec = profile(name);
         assert_eq!(p.resolved.own.len(), spec.recipient.certificates.len());
         assert_eq!(p.resolved.sst_roots.len(), spec.tenant.sst_roots.len());
-        assert!(p.resolved.own.iter().all(|o| !o.facts.fingerprint.is_empty()));
-        assert!(p.resolved.sst_roots.iter().all(|r| !r.fingerprint.is_empty()));
+        assert!(
+            p.resolved
+                .own
+                .iter()
+                .all(|o| !o.facts.fingerprint.is_empty())
+        );
+        assert!(
+            p.resolved
+                .sst_roots
+                .iter()
+                .all(|r| !r.fingerprint.is_empty())
+        );
     }
 }
 

@@ -37,7 +37,11 @@ pub fn run(cli: Cli) -> ExitCode {
             &profiles,
             &keys_dir,
         ),
-        Command::Matrix { corpus, profiles, format } => matrix(&corpus, profiles.as_deref(), format),
+        Command::Matrix {
+            corpus,
+            profiles,
+            format,
+        } => matrix(&corpus, profiles.as_deref(), format),
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
@@ -128,7 +132,17 @@ fn explain(
         Ok(p) => p,
         Err(e) => return fail(2, e),
     };
-    let inputs = match load_inputs(certs, keys) {
+    // The workstation's GpgOL keyring is part of the recipient's environment: its keys are
+    // what GpgOL verifies with, so the inspection gets them too.
+    let mut certs = certs.to_vec();
+    certs.extend(
+        profile
+            .workstation
+            .gpgol_keyring
+            .iter()
+            .map(|k| keys_dir.join(k)),
+    );
+    let inputs = match load_inputs(&certs, keys) {
         Ok(inputs) => inputs,
         Err(e) => return fail(2, e),
     };
@@ -149,7 +163,9 @@ fn explain(
 }
 
 fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitCode {
-    let profiles_dir = profiles.map(Path::to_path_buf).unwrap_or_else(|| corpus.join("profiles"));
+    let profiles_dir = profiles
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| corpus.join("profiles"));
     let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys"))
         .and_then(|profiles| replymatrix::matrix::build(corpus, &profiles));
     let matrix = match built {

@@ -93,7 +93,10 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
     }
     Ok(Matrix {
         schema: MATRIX_SCHEMA.to_owned(),
-        clients: ClientId::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
+        clients: ClientId::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
         profiles: profiles
             .iter()
             .map(|p| ProfileSummary {
@@ -112,12 +115,10 @@ pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]
     let mut cells = Vec::with_capacity(profiles.len() * ClientId::ALL.len());
     for profile in profiles {
         let explanation = crate::explain::explain(&inspection, profile, None);
-        cells.extend(
-            explanation
-                .clients
-                .into_iter()
-                .map(|verdict| Cell { profile: profile.name.clone(), verdict }),
-        );
+        cells.extend(explanation.clients.into_iter().map(|verdict| Cell {
+            profile: profile.name.clone(),
+            verdict,
+        }));
     }
     SampleRow {
         id: s.id.clone(),
@@ -146,8 +147,21 @@ pub fn snapshot_text(row: &SampleRow) -> String {
     for layer in &row.inspect.layers {
         let _ = writeln!(out, "layer: {}", layer_line(layer));
     }
-    let codes: Vec<&str> = row.inspect.problems.iter().map(|p| p.code.as_str()).collect();
-    let _ = writeln!(out, "problems: {}", if codes.is_empty() { "none".into() } else { codes.join(", ") });
+    let codes: Vec<&str> = row
+        .inspect
+        .problems
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "problems: {}",
+        if codes.is_empty() {
+            "none".into()
+        } else {
+            codes.join(", ")
+        }
+    );
     let _ = writeln!(out, "--- client | profile | decision | outcome");
     let width = row.cells.iter().map(|c| c.profile.len()).max().unwrap_or(0);
     for client in ClientId::ALL {
@@ -159,12 +173,18 @@ pub fn snapshot_text(row: &SampleRow) -> String {
                 "{head} read      {} signature={}{} rules={}",
                 v.read.status.as_str(),
                 v.read.signature_shown.as_str(),
-                v.read.user_sees.as_deref().map(|s| format!(" sees={s:?}")).unwrap_or_default(),
+                v.read
+                    .user_sees
+                    .as_deref()
+                    .map(|s| format!(" sees={s:?}"))
+                    .unwrap_or_default(),
                 v.read.rules.join(",")
             );
-            for (mode, outcome) in
-                [("plain", &v.reply.plain), ("signed", &v.reply.signed), ("encrypted", &v.reply.encrypted)]
-            {
+            for (mode, outcome) in [
+                ("plain", &v.reply.plain),
+                ("signed", &v.reply.signed),
+                ("encrypted", &v.reply.encrypted),
+            ] {
                 let _ = writeln!(out, "{head} {mode:<9} {}", outcome_line(outcome));
             }
             let _ = writeln!(
@@ -197,7 +217,12 @@ fn outcome_line(o: &Outcome) -> String {
             let _ = write!(line, " {}", with.join(" "));
         }
     }
-    let _ = write!(line, " conf={} rules={}", o.confidence.as_str(), o.rules.join(","));
+    let _ = write!(
+        line,
+        " conf={} rules={}",
+        o.confidence.as_str(),
+        o.rules.join(",")
+    );
     line
 }
 
@@ -217,7 +242,11 @@ pub fn layer_line(layer: &Layer) -> String {
             let _ = write!(line, " {}", plain(&a));
         }
         if let Some(signer) = &sig.signer {
-            let _ = write!(line, " signer={}", signer.email.as_deref().unwrap_or(&signer.id));
+            let _ = write!(
+                line,
+                " signer={}",
+                signer.email.as_deref().unwrap_or(&signer.id)
+            );
         }
         match sig.signer_matches_from {
             Some(true) => line.push_str(" =from"),
@@ -238,7 +267,11 @@ pub fn layer_line(layer: &Layer) -> String {
             " {} recipients={} {}",
             enc.cipher.as_deref().unwrap_or("cipher?"),
             enc.recipients.len(),
-            if enc.decrypted { "decrypted" } else { "not-decrypted" }
+            if enc.decrypted {
+                "decrypted"
+            } else {
+                "not-decrypted"
+            }
         );
     }
     if let Some(caps) = &layer.capabilities {
@@ -285,13 +318,21 @@ pub fn markdown(matrix: &Matrix) -> String {
          the confidence of the weakest rule, the rules and their evidence.\n\n",
     );
     for profile in &matrix.profiles {
-        let _ = writeln!(out, "- [`{}`](#profile-{}): {}", profile.name, profile.name, profile.description);
+        let _ = writeln!(
+            out,
+            "- [`{}`](#profile-{}): {}",
+            profile.name, profile.name, profile.description
+        );
     }
     out.push('\n');
     for profile in &matrix.profiles {
         let mut notes = Notes::default();
         let _ = writeln!(out, "## Profile {}\n", profile.name);
-        let _ = writeln!(out, "{} Evaluated at {}.\n", profile.description, profile.evaluation_time);
+        let _ = writeln!(
+            out,
+            "{} Evaluated at {}.\n",
+            profile.description, profile.evaluation_time
+        );
         out.push_str("| Sample |");
         for client in &matrix.clients {
             let _ = write!(out, " {} |", client_title(client));
@@ -307,7 +348,11 @@ pub fn markdown(matrix: &Matrix) -> String {
                 family = &row.family;
                 let _ = writeln!(out, "| **{family}** |{}", " |".repeat(matrix.clients.len()));
             }
-            let control = if row.control == Control::Negative { " (negative control)" } else { "" };
+            let control = if row.control == Control::Negative {
+                " (negative control)"
+            } else {
+                ""
+            };
             let _ = write!(out, "| `{}`{control} |", row.id);
             for cell in row.cells.iter().filter(|c| c.profile == profile.name) {
                 let _ = write!(out, " {} |", md_cell(&cell.verdict, &mut notes));
@@ -354,8 +399,16 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
     let read = match v.read.status {
         ReadStatus::Readable => "R✔".to_owned(),
         other => {
-            let glyph = if other == ReadStatus::ReadableWithWarning { "~" } else { "✘" };
-            let mut note = format!("read: {}, signature {}", other.as_str(), v.read.signature_shown.as_str());
+            let glyph = if other == ReadStatus::ReadableWithWarning {
+                "~"
+            } else {
+                "✘"
+            };
+            let mut note = format!(
+                "read: {}, signature {}",
+                other.as_str(),
+                v.read.signature_shown.as_str()
+            );
             if let Some(s) = &v.read.user_sees {
                 let _ = write!(note, "; the client says: “{s}”");
             }
@@ -364,7 +417,11 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
         }
     };
     let mut parts = vec![read];
-    for (label, o) in [("P", &v.reply.plain), ("S", &v.reply.signed), ("E", &v.reply.encrypted)] {
+    for (label, o) in [
+        ("P", &v.reply.plain),
+        ("S", &v.reply.signed),
+        ("E", &v.reply.encrypted),
+    ] {
         parts.push(match o.status {
             Status::Yes => format!("{label}✔{}", with_short(o)),
             status => {
@@ -385,7 +442,9 @@ fn sup(n: usize) -> String {
 }
 
 fn with_short(o: &Outcome) -> String {
-    let Some(w) = &o.with else { return String::new() };
+    let Some(w) = &o.with else {
+        return String::new();
+    };
     let mut s = Vec::new();
     if let Some(c) = &w.cipher {
         s.push(c.clone());
@@ -396,7 +455,11 @@ fn with_short(o: &Outcome) -> String {
     if let Some(src) = w.recipient_certificate_from {
         s.push(format!("cert: {}", src.as_str()));
     }
-    if s.is_empty() { String::new() } else { format!(" ({})", s.join(", ")) }
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", s.join(", "))
+    }
 }
 
 fn outcome_note(o: &Outcome) -> String {
@@ -411,10 +474,19 @@ fn outcome_note(o: &Outcome) -> String {
     if let Some(s) = &o.user_sees {
         let _ = write!(note, " The client says: “{s}”.");
     }
-    let _ = write!(note, " Confidence: {}. Rules: {}.", o.confidence.as_str(), o.rules.join(", "));
+    let _ = write!(
+        note,
+        " Confidence: {}. Rules: {}.",
+        o.confidence.as_str(),
+        o.rules.join(", ")
+    );
     if !o.evidence.is_empty() {
-        let links: Vec<String> =
-            o.evidence.iter().enumerate().map(|(i, u)| format!("[{}]({u})", i + 1)).collect();
+        let links: Vec<String> = o
+            .evidence
+            .iter()
+            .enumerate()
+            .map(|(i, u)| format!("[{}]({u})", i + 1))
+            .collect();
         let _ = write!(note, " Evidence: {}.", links.join(" "));
     }
     note
@@ -425,9 +497,18 @@ fn outcome_note(o: &Outcome) -> String {
 /// A compact text table per profile, for a terminal.
 pub fn text(matrix: &Matrix) -> String {
     let mut out = String::new();
-    let width = matrix.samples.iter().map(|r| r.id.len()).max().unwrap_or(10);
+    let width = matrix
+        .samples
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(10);
     for profile in &matrix.profiles {
-        let _ = writeln!(out, "profile {} ({})", profile.name, profile.evaluation_time);
+        let _ = writeln!(
+            out,
+            "profile {} ({})",
+            profile.name, profile.evaluation_time
+        );
         let _ = write!(out, "  {:<width$}", "sample");
         for client in &matrix.clients {
             let _ = write!(out, "  {client:<22}");

@@ -147,25 +147,21 @@ fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> Signature
     let Some(sig) = &layer.signature else {
         return SignatureShown::NotVerified;
     };
+    // GpgOL can only judge a signature whose key is in its keyring; without the key it shows
+    // the signature as not verified, whatever the bytes say.
+    let signer = sig.signer.as_ref().map(|s| s.id.to_ascii_uppercase());
+    let known = signer.is_some_and(|id| {
+        !id.is_empty()
+            && profile
+                .resolved
+                .gpgol_keyring
+                .iter()
+                .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
+    });
     match sig.status {
-        SignatureStatus::Invalid => SignatureShown::Invalid,
-        SignatureStatus::Unverifiable => SignatureShown::NotVerified,
-        SignatureStatus::Valid => {
-            let signer = sig.signer.as_ref().map(|s| s.id.to_ascii_uppercase());
-            let known = signer.is_some_and(|id| {
-                !id.is_empty()
-                    && profile
-                        .resolved
-                        .gpgol_keyring
-                        .iter()
-                        .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
-            });
-            if known {
-                SignatureShown::Verified
-            } else {
-                SignatureShown::NotVerified
-            }
-        }
+        SignatureStatus::Invalid if known => SignatureShown::Invalid,
+        SignatureStatus::Valid if known => SignatureShown::Verified,
+        _ => SignatureShown::NotVerified,
     }
 }
 
@@ -236,7 +232,12 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         LayerKind::PgpSigned => {
             if gpgol {
                 let shown = gpgol_signature(primary, profile, &mut t);
-                return verdict(ReadStatus::Readable, shown, None, &t);
+                let status = if shown == SignatureShown::Verified {
+                    ReadStatus::Readable
+                } else {
+                    ReadStatus::ReadableWithWarning
+                };
+                return verdict(status, shown, None, &t);
             }
             t.push("classic.openpgp.no-native");
             if primary.form == Some(LayerForm::Mime) {
