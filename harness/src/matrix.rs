@@ -274,10 +274,10 @@ pub fn layer_line(layer: &Layer) -> String {
             }
         );
     }
-    if let Some(caps) = &layer.capabilities {
-        if !caps.is_empty() {
-            let _ = write!(line, " caps={}", caps.join(","));
-        }
+    if let Some(caps) = &layer.capabilities
+        && !caps.is_empty()
+    {
+        let _ = write!(line, " caps={}", caps.join(","));
     }
     if !layer.certificates.is_empty() {
         let _ = write!(line, " certs={}", layer.certificates.len());
