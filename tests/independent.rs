@@ -1,0 +1,427 @@
+//! Whole messages made by independent implementations (the `openssl smime` / `openssl cms` and
+//! `gpg` command lines), generated here and inspected end to end: we agree with other
+//! implementations, not only with ourselves.
+//!
+//! If a tool is missing the test prints a skip line, or fails when `CI` is set.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use replymatrix::corpus::default_corpora_dir;
+use replymatrix::facts::{Digest, Layer, LayerForm, LayerKind, SignatureStatus};
+use replymatrix::{Inputs, Inspection, inspect};
+
+fn tool_available(name: &str) -> bool {
+    // `openssl version`, `gpg --version`: each tool's own spelling.
+    let probe = if name == "openssl" {
+        "version"
+    } else {
+        "--version"
+    };
+    let found = Command::new(name)
+        .arg(probe)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is required under CI"
+        );
+        eprintln!("skipping: {name} not installed");
+    }
+    found
+}
+
+fn keys() -> PathBuf {
+    default_corpora_dir().join("keys")
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("rm-independent-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("tool runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn only(inspection: &Inspection, kind: LayerKind) -> &Layer {
+    let found: Vec<&Layer> = inspection.layers_of(kind).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one {kind:?} layer expected: {inspection:#?}"
+    );
+    found[0]
+}
+
+fn status(layer: &Layer) -> SignatureStatus {
+    layer.signature.as_ref().expect("signature facts").status
+}
+
+/// Flips one byte of the body text (the word "ledger" → "ledgex") and returns the message.
+fn tamper(message: &[u8]) -> Vec<u8> {
+    let at = message
+        .windows(6)
+        .position(|w| w == b"ledger")
+        .expect("marker in the body");
+    let mut out = message.to_vec();
+    out[at + 5] = b'x';
+    out
+}
+
+fn smime_inputs(with_robin_key: bool) -> Inputs {
+    let mut inputs = Inputs::default();
+    if with_robin_key {
+        inputs
+            .add_key_file(&keys().join("x509/robin-enterprise.key.pem"))
+            .expect("robin's key");
+    }
+    inputs
+}
+
+#[test]
+fn openssl_smime_clear_and_opaque_signed_messages() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = TempDir::new("openssl-sign");
+    std::fs::write(
+        dir.path("body.txt"),
+        "Quarterly ledger attached.\nRegards, Dana\n",
+    )
+    .unwrap();
+    let cert = keys().join("x509/dana.cert.pem");
+    let key = keys().join("x509/dana.key.pem");
+    for (md, digest) in [
+        ("sha1", Digest::Sha1),
+        ("sha256", Digest::Sha256),
+        ("sha512", Digest::Sha512),
+    ] {
+        for opaque in [false, true] {
+            let mut cmd = Command::new("openssl");
+            cmd.args([
+                "smime",
+                "-sign",
+                "-text",
+                "-md",
+                md,
+                "-from",
+                "dana@fabrikam.example",
+            ])
+            .args(["-to", "robin@northwind.example", "-subject", "report"])
+            .arg("-in")
+            .arg(dir.path("body.txt"))
+            .arg("-signer")
+            .arg(&cert)
+            .arg("-inkey")
+            .arg(&key);
+            if opaque {
+                cmd.arg("-nodetach");
+            }
+            let message = run(&mut cmd);
+            let inspection = inspect(&message, &Inputs::default());
+            let layer = only(&inspection, LayerKind::SmimeSigned);
+            let form = if opaque {
+                LayerForm::Opaque
+            } else {
+                LayerForm::Clear
+            };
+            assert_eq!(layer.form, Some(form), "{md} opaque={opaque}");
+            let sig = layer.signature.as_ref().expect("signature");
+            assert_eq!(
+                sig.status,
+                SignatureStatus::Valid,
+                "{md} opaque={opaque}: {}",
+                sig.reason
+            );
+            assert_eq!(sig.digest, Some(digest));
+            assert_eq!(sig.signer_matches_from, Some(true));
+            assert!(sig.covers_whole_body);
+            if !opaque {
+                // openssl writes LF line ends; the walker canonicalises them, and a changed
+                // byte is caught.
+                let tampered = inspect(&tamper(&message), &Inputs::default());
+                assert_eq!(
+                    status(only(&tampered, LayerKind::SmimeSigned)),
+                    SignatureStatus::Invalid
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn openssl_cms_streamed_ber_and_encrypted_messages() {
+    if !tool_available("openssl") {
+        return;
+    }
+    let dir = TempDir::new("openssl-cms");
+    std::fs::write(dir.path("body.txt"), "Quarterly ledger attached.\n").unwrap();
+    // -stream writes BER indefinite length, as Outlook does.
+    let message = run(Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-text",
+            "-stream",
+            "-md",
+            "sha384",
+            "-from",
+            "dana@fabrikam.example",
+        ])
+        .arg("-in")
+        .arg(dir.path("body.txt"))
+        .arg("-signer")
+        .arg(keys().join("x509/dana-p384.cert.pem"))
+        .arg("-inkey")
+        .arg(keys().join("x509/dana-p384.key.pem")));
+    let inspection = inspect(&message, &Inputs::default());
+    let sig = only(&inspection, LayerKind::SmimeSigned)
+        .signature
+        .clone()
+        .expect("signature");
+    assert_eq!(sig.status, SignatureStatus::Valid, "{}", sig.reason);
+    assert_eq!(sig.digest, Some(Digest::Sha384));
+    assert_eq!(
+        sig.algorithm,
+        Some(replymatrix::facts::SignatureAlgorithm::Ecdsa)
+    );
+
+    // Sign, then encrypt the signed message to robin: enveloped around clear-signed.
+    std::fs::write(dir.path("signed.eml"), &message).unwrap();
+    for (cipher_flag, cipher) in [
+        ("-aes256", "aes-256-cbc"),
+        ("-des3", "3des-cbc"),
+        ("-aes128", "aes-128-cbc"),
+    ] {
+        let encrypted = run(Command::new("openssl")
+            .args([
+                "smime",
+                "-encrypt",
+                cipher_flag,
+                "-from",
+                "dana@fabrikam.example",
+            ])
+            .arg("-in")
+            .arg(dir.path("signed.eml"))
+            .arg(keys().join("x509/robin-enterprise.cert.pem")));
+        let inspection = inspect(&encrypted, &smime_inputs(true));
+        let enc = only(&inspection, LayerKind::SmimeEnveloped)
+            .encryption
+            .clone()
+            .expect("facts");
+        assert_eq!(enc.cipher.as_deref(), Some(cipher));
+        assert!(enc.decrypted, "{cipher}: {:?}", inspection.problems);
+        let inner = only(&inspection, LayerKind::SmimeSigned);
+        assert_eq!(inner.part, "1");
+        assert_eq!(status(inner), SignatureStatus::Valid);
+        // Without the key: the layer, its recipient, and nothing inside.
+        let locked = inspect(&encrypted, &Inputs::default());
+        let enc = only(&locked, LayerKind::SmimeEnveloped)
+            .encryption
+            .clone()
+            .expect("facts");
+        assert!(!enc.decrypted);
+        assert_eq!(enc.recipients.len(), 1);
+        assert!(!locked.has(LayerKind::SmimeSigned));
+    }
+}
+
+struct Gpg {
+    home: TempDir,
+}
+
+impl Gpg {
+    fn new(tag: &str) -> Self {
+        let home = TempDir::new(tag);
+        let gpg = Self { home };
+        for key in ["openpgp/pat.sec.asc", "openpgp/robin.pub.asc"] {
+            gpg.run(&["--import"], Some(&keys().join(key)));
+        }
+        gpg
+    }
+    fn run(&self, args: &[&str], file: Option<&Path>) -> Vec<u8> {
+        let mut cmd = Command::new("gpg");
+        cmd.arg("--homedir")
+            .arg(&self.home.0)
+            .args([
+                "--batch",
+                "--yes",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args(["--trust-model", "always"])
+            .args(args);
+        if let Some(file) = file {
+            cmd.arg(file);
+        }
+        run(&mut cmd)
+    }
+}
+
+impl Drop for Gpg {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(&self.home.0)
+            .args(["--kill", "all"])
+            .output();
+    }
+}
+
+fn pgp_inputs(with_robin_key: bool) -> Inputs {
+    let mut inputs = Inputs::default();
+    inputs
+        .add_cert_file(&keys().join("openpgp/pat.pub.asc"))
+        .expect("pat's certificate");
+    if with_robin_key {
+        inputs
+            .add_key_file(&keys().join("openpgp/robin.sec.asc"))
+            .expect("robin's key");
+    }
+    inputs
+}
+
+#[test]
+fn gpg_pgp_mime_signed_clearsigned_and_encrypted_messages() {
+    if !tool_available("gpg") {
+        return;
+    }
+    let gpg = Gpg::new("gpg");
+    let entity = b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nThe ledger, signed by gpg.\r\n";
+    let entity_path = gpg.home.path("entity");
+    std::fs::write(&entity_path, entity).unwrap();
+    for (algo, digest) in [("SHA256", Digest::Sha256), ("SHA512", Digest::Sha512)] {
+        let sig = gpg.run(
+            &[
+                "--armor",
+                "--detach-sign",
+                "--digest-algo",
+                algo,
+                "-u",
+                "pat@proton.example",
+                "-o",
+                "-",
+            ],
+            Some(&entity_path),
+        );
+        let micalg = format!("pgp-{}", algo.to_ascii_lowercase());
+        let mut message = format!(
+            "From: pat@proton.example\r\nTo: robin@northwind.example\r\nSubject: gpg\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg={micalg}; protocol=\"application/pgp-signature\"; boundary=\"b\"\r\n\r\n--b\r\n"
+        )
+        .into_bytes();
+        message.extend_from_slice(entity);
+        message.extend_from_slice(
+            b"\r\n--b\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n",
+        );
+        message.extend_from_slice(&sig);
+        message.extend_from_slice(b"\r\n--b--\r\n");
+        let inspection = inspect(&message, &pgp_inputs(false));
+        let layer = only(&inspection, LayerKind::PgpSigned);
+        let facts = layer.signature.as_ref().expect("signature");
+        assert_eq!(
+            facts.status,
+            SignatureStatus::Valid,
+            "{algo}: {}",
+            facts.reason
+        );
+        assert_eq!(facts.digest, Some(digest));
+        assert_eq!(
+            facts.signer.as_ref().and_then(|s| s.email.as_deref()),
+            Some("pat@proton.example")
+        );
+        assert_eq!(facts.signer_matches_from, Some(true));
+        let tampered = inspect(&tamper(&message), &pgp_inputs(false));
+        assert_eq!(
+            status(only(&tampered, LayerKind::PgpSigned)),
+            SignatureStatus::Invalid
+        );
+        // Without pat's certificate there is nothing to verify with.
+        let keyless = inspect(&message, &Inputs::default());
+        assert_eq!(
+            status(only(&keyless, LayerKind::PgpSigned)),
+            SignatureStatus::Unverifiable
+        );
+    }
+
+    // Cleartext signature framework, inline in a text/plain body.
+    let text_path = gpg.home.path("text");
+    std::fs::write(&text_path, "The ledger, clearsigned.\n").unwrap();
+    let clear = gpg.run(
+        &["--clearsign", "-u", "pat@proton.example", "-o", "-"],
+        Some(&text_path),
+    );
+    let mut message = b"From: pat@proton.example\r\nContent-Type: text/plain\r\n\r\n".to_vec();
+    message.extend_from_slice(&clear);
+    let inspection = inspect(&message, &pgp_inputs(false));
+    let layer = only(&inspection, LayerKind::PgpSigned);
+    assert_eq!(layer.form, Some(LayerForm::Inline));
+    assert_eq!(status(layer), SignatureStatus::Valid);
+    assert_eq!(
+        status(only(
+            &inspect(&tamper(&message), &pgp_inputs(false)),
+            LayerKind::PgpSigned
+        )),
+        SignatureStatus::Invalid
+    );
+
+    // PGP/MIME encrypted and signed to robin.
+    let enc = gpg.run(
+        &[
+            "--armor",
+            "--encrypt",
+            "--sign",
+            "-r",
+            "robin@northwind.example",
+            "-u",
+            "pat@proton.example",
+            "-o",
+            "-",
+        ],
+        Some(&entity_path),
+    );
+    let mut message = b"From: pat@proton.example\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"e\"\r\n\r\n--e\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--e\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n".to_vec();
+    message.extend_from_slice(&enc);
+    message.extend_from_slice(b"\r\n--e--\r\n");
+    let inspection = inspect(&message, &pgp_inputs(true));
+    let layer = only(&inspection, LayerKind::PgpEncrypted);
+    assert_eq!(layer.part, "2");
+    let facts = layer.encryption.as_ref().expect("encryption facts");
+    assert!(facts.decrypted, "{:?}", inspection.problems);
+    assert_eq!(facts.recipients.len(), 1);
+    let inner = only(&inspection, LayerKind::PgpSigned);
+    assert_eq!(inner.part, "2.1");
+    assert_eq!(status(inner), SignatureStatus::Valid);
+    let locked = inspect(&message, &pgp_inputs(false));
+    assert!(
+        !only(&locked, LayerKind::PgpEncrypted)
+            .encryption
+            .as_ref()
+            .expect("facts")
+            .decrypted
+    );
+}
