@@ -72,6 +72,12 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum CorpusCommand {
+    /// Inspects every sample and checks its sidecar's `expect`; exit 1 on any mismatch.
+    Check {
+        /// The corpora folder.
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
+        corpora: PathBuf,
+    },
     /// Regenerates persona keys (when missing) and every sample with its sidecar.
     Generate {
         /// The corpora folder.

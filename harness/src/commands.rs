@@ -45,6 +45,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
+        Command::Corpus {
+            command: CorpusCommand::Check { corpora },
+        } => check(&corpora),
     }
 }
 
@@ -181,4 +184,44 @@ fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitC
         },
     }
     ExitCode::SUCCESS
+}
+
+fn check(corpora: &Path) -> ExitCode {
+    let samples = match replymatrix::corpus::load_samples(&corpora.join("senders")) {
+        Ok(samples) => samples,
+        Err(e) => return fail(1, e),
+    };
+    let mut failed = 0;
+    for sample in &samples {
+        let result = std::fs::read(&sample.eml)
+            .map_err(|e| replymatrix::Error::io(&sample.eml, e))
+            .and_then(|bytes| {
+                let inputs = replymatrix::corpus::sample_inputs(sample, &corpora.join("keys"))?;
+                Ok(replymatrix::inspect(&bytes, &inputs))
+            });
+        let failures = match result {
+            Ok(inspection) => {
+                replymatrix::corpus::check_expectations(&sample.sidecar.expect, &inspection)
+            }
+            Err(e) => vec![e.to_string()],
+        };
+        if failures.is_empty() {
+            println!("ok    {}", sample.sidecar.id);
+        } else {
+            failed += 1;
+            for f in failures {
+                println!("FAIL  {}: {f}", sample.sidecar.id);
+            }
+        }
+    }
+    println!(
+        "{} samples, {} passed, {failed} failed",
+        samples.len(),
+        samples.len() - failed
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
