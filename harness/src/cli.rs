@@ -81,7 +81,7 @@ pub enum CorpusCommand {
     /// Regenerates persona keys (when missing) and every sample with its sidecar.
     Generate {
         /// The corpora folder.
-        #[arg(long, default_value = "corpora")]
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
         corpora: PathBuf,
     },
 }
