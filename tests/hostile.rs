@@ -154,3 +154,44 @@ fn empty_and_arbitrary_bytes_give_an_answer() {
         assert_eq!(inspection.schema, "replymatrix.inspect/1");
     }
 }
+
+#[test]
+fn an_encrypted_part_nested_ten_levels_deep_still_decrypts() {
+    // Unwrap depth counts decryptions, not MIME levels: deep nesting alone must not stop it.
+    let corpora = replymatrix::corpus::default_corpora_dir();
+    let sample =
+        std::fs::read(corpora.join("senders/outlook/enveloped-aes256.eml")).expect("sample");
+    let split = sample
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end")
+        + 4;
+    let body = &sample[split..];
+    let mut m = b"From: dana@fabrikam.example\r\n".to_vec();
+    for i in 0..10 {
+        m.extend(
+            format!("Content-Type: multipart/mixed; boundary=\"n{i}\"\r\n\r\n--n{i}\r\n").bytes(),
+        );
+    }
+    m.extend(b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    m.extend_from_slice(body);
+    for i in (0..10).rev() {
+        m.extend(format!("\r\n--n{i}--\r\n").bytes());
+    }
+    let mut inputs = Inputs::default();
+    inputs
+        .add_key_file(&corpora.join("keys/x509/robin-enterprise.key.pem"))
+        .expect("robin's key");
+    let inspection = inspect(&m, &inputs);
+    let layer = inspection
+        .layers
+        .iter()
+        .find(|l| l.kind == LayerKind::SmimeEnveloped)
+        .expect("layer");
+    assert_eq!(layer.part, "1.1.1.1.1.1.1.1.1.1");
+    assert!(
+        layer.encryption.as_ref().expect("facts").decrypted,
+        "{:?}",
+        inspection.problems
+    );
+}

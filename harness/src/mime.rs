@@ -67,6 +67,7 @@ pub fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
         problems,
         pgp_certs: inputs.pgp_certs.clone(),
         parts_seen: 0,
+        unwrap_depth: 0,
     };
     walker.entity(message, "", 0, true, true);
     // Outermost first, depth-first: part-path order. The sort is stable, so layers at the same
@@ -88,6 +89,8 @@ struct Walker<'a> {
     /// `--cert` plus every key found in the message so far.
     pgp_certs: Vec<Cert>,
     parts_seen: usize,
+    /// How many decrypt/unwrap levels deep the entity being walked is.
+    unwrap_depth: usize,
 }
 
 /// One parsed entity's tree with the facts the visit needs.
@@ -185,16 +188,17 @@ impl Walker<'_> {
             );
         }
         self.collect_keys(&mut tree);
+        let outer = std::mem::replace(&mut self.unwrap_depth, unwrap);
         self.part(&mut tree, 0, root_path.to_owned(), 0);
+        self.unwrap_depth = outer;
     }
 
     /// First pass: every attached OpenPGP key, so signatures anywhere can use it.
     fn collect_keys(&mut self, tree: &mut Tree) {
-        for (index, part) in tree.parts.iter().enumerate().take(MAX_PARTS) {
+        for part in tree.parts.iter().take(MAX_PARTS) {
             if is_key_part(part) {
                 let found = openpgp::keys_in(part.contents(), &part_name(part).unwrap_or_default());
                 self.pgp_certs.extend(found.certs);
-                let _ = index;
             }
         }
     }
@@ -415,7 +419,6 @@ impl Walker<'_> {
             whole,
             extra,
         );
-        let _ = depth;
     }
 
     /// Exchange (and Proton Bridge) turn PGP/MIME encrypted mail into `multipart/mixed` with a
@@ -564,18 +567,12 @@ impl Walker<'_> {
         }
         if let Some(plain) = facts.plaintext {
             if form == LayerForm::Mime && looks_like_mime_entity(&plain) {
-                let unwrap = self.depth_of_unwrap(path);
-                self.entity(&plain, &inner_path, unwrap + 1, whole, false);
+                self.entity(&plain, &inner_path, self.unwrap_depth + 1, whole, false);
             } else {
                 self.inline_text(&plain, &inner_path, whole);
             }
             tree.decrypted_attachments.push((index, plain));
         }
-    }
-
-    fn depth_of_unwrap(&self, path: &str) -> usize {
-        // Each unwrap adds one path level; the path length bounds the unwrap depth.
-        path.split('.').count()
     }
 
     /// Inline OpenPGP inside decrypted text (a cleartext-signed block).
@@ -774,7 +771,7 @@ impl Walker<'_> {
             );
         }
         let inner_path = child_path(path, 0);
-        let unwrap = self.depth_of_unwrap(path);
+        let unwrap = self.unwrap_depth;
         match kind {
             CmsKind::SignedData => {
                 let facts = smime::inspect_signed(der, None, &self.smime_ctx());
