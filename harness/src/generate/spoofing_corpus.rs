@@ -1082,3 +1082,237 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------------------------------
+// Randomly composed messages for the independent cross-check (tests/crosscheck.rs)
+
+/// One randomly composed message and the inputs `inspect` needs for it.
+#[derive(Clone, Debug)]
+pub struct RandomSample {
+    /// `random/<n>-<what>`, naming the choices made.
+    pub id: String,
+    pub eml: Vec<u8>,
+    /// Paths relative to `corpora/keys/`, as in a sidecar.
+    pub inputs: InspectInputs,
+}
+
+/// `n` messages with digest, signer, attribute style, form, cipher and tampering drawn
+/// from an RNG seeded with `seed` (signatures are deterministic, so S/MIME and signed
+/// OpenPGP messages are byte-stable; OpenPGP encryption draws sequoia's own session keys,
+/// which changes bytes but not facts). Built with the corpus builders, persona keys only
+/// (none is created here: the corpus keys must exist).
+pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomSample>> {
+    use rand::{RngExt as _, SeedableRng as _};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut personas = x509::load_or_create(corpora)?;
+    let dir = keys_dir(corpora);
+    for spec in X509_SPECS {
+        let cert_path = dir.join(format!("{}.cert.pem", spec.name));
+        let key_path = dir.join(format!("{}.key.pem", spec.name));
+        personas.push(x509::load(spec, &cert_path, &key_path)?);
+    }
+    let ctx = Ctx {
+        personas: &personas,
+    };
+    let pgp_personas = Personas::load_or_create(&corpora.join("keys").join("openpgp"))?;
+    let eve_pgp = pgp::load_or_create(&dir, &PGP_SPECS[0])?;
+    let smime_signers = [
+        "dana",
+        "dana-rsa3072",
+        "dana-rsa4096",
+        "dana-p256",
+        "dana-p384",
+        "owen",
+        "tess",
+        "ava",
+        "gil",
+        "eve",
+    ];
+    let pgp_signers: [(&str, &Cert, &str); 5] = [
+        ("pat", &pgp_personas.pat, "openpgp/pat.pub.asc"),
+        ("lee", &pgp_personas.lee, "openpgp/lee.pub.asc"),
+        ("theo", &pgp_personas.theo, "openpgp/theo.pub.asc"),
+        ("gus", &pgp_personas.gus, "openpgp/gus.pub.asc"),
+        ("eve", &eve_pgp, "spoofing/eve.pub.asc"),
+    ];
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n.min(256) {
+        let shape = rng.random_range(0..4u8);
+        let tamper = rng.random_range(0..4u8) == 0;
+        let text = format!(
+            "Hi Robin,\r\n\r\nRandom cross-check message {i} (seed {seed}).\r\n\r\nRegards\r\n"
+        );
+        let entity = outlook_text_entity(&text);
+        let (id, mut eml, inputs) = match shape {
+            // S/MIME signed, clear or opaque, maybe wrapped in EnvelopedData.
+            0 | 1 => {
+                let signer = smime_signers[rng.random_range(0..smime_signers.len())];
+                let digest = match signer {
+                    "dana-p256" => DigestAlg::Sha256,
+                    "dana-p384" => DigestAlg::Sha384,
+                    _ => [DigestAlg::Sha1, DigestAlg::Sha256, DigestAlg::Sha384]
+                        [rng.random_range(0..3usize)],
+                };
+                let style = [
+                    cms::AttrStyle::Outlook,
+                    cms::AttrStyle::Nss,
+                    cms::AttrStyle::Apple,
+                    cms::AttrStyle::Minimal,
+                ][rng.random_range(0..4usize)];
+                let opaque = rng.random_bool(0.5);
+                let id = format!(
+                    "random/{i}-smime-{signer}-{}-{}{}",
+                    digest.name(),
+                    if opaque { "opaque" } else { "clear" },
+                    if tamper { "-tampered" } else { "" }
+                );
+                let when = When::of(&id).signing_time();
+                let mut req = outlook_sign(&ctx, &id, "dana", digest, &entity, &when)?;
+                req.signer = ctx.p(signer)?;
+                req.certs = issued_chain(&ctx, signer)?;
+                req.attrs = style;
+                req.encapsulate = opaque;
+                let der_sd = cms::signed_data(&req)?;
+                let sd = if rng.random_bool(0.5) {
+                    d::to_outlook_ber(&der_sd)?
+                } else {
+                    der_sd
+                };
+                let signed_entity = if opaque {
+                    let mut e = lines(
+                        &pkcs7_mime_part_headers("application/pkcs7-mime", Some("signed-data"))
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>(),
+                    )
+                    .into_bytes();
+                    e.extend_from_slice(b"\r\n");
+                    e.extend_from_slice(mail::base64_lines(&sd).as_bytes());
+                    e.extend_from_slice(b"\r\n");
+                    e
+                } else {
+                    outlook_signed_entity(&id, digest, &entity, &sd)
+                };
+                if shape == 1 {
+                    let robin = ["robin-enterprise", "robin-public"][rng.random_range(0..2usize)];
+                    let gcm = rng.random_bool(0.3);
+                    let cipher = [cms::Cipher::Aes256Cbc, cms::Cipher::TdesCbc]
+                        [rng.random_range(0..2usize)];
+                    let mut cek_rng = cms::sample_rng(&format!("{id} seed {seed}"));
+                    let env = if gcm {
+                        cms::auth_enveloped_data(&signed_entity, &[ctx.p(robin)?], &mut cek_rng)?
+                    } else {
+                        cms::enveloped_data(
+                            &signed_entity,
+                            &[ctx.p(robin)?],
+                            cipher,
+                            cms::RecipientId::IssuerAndSerial,
+                            &mut cek_rng,
+                        )?
+                    };
+                    let smime_type = if gcm {
+                        "authenveloped-data"
+                    } else {
+                        "enveloped-data"
+                    };
+                    let id = format!(
+                        "{id}-in-{}-to-{robin}",
+                        if gcm { "aes-256-gcm" } else { cipher.name() }
+                    );
+                    let headers =
+                        pkcs7_mime_part_headers("application/pkcs7-mime", Some(smime_type));
+                    let eml = outlook_p7m_eml(&id, DANA_FROM, SUBJECT, &headers, &env);
+                    let inputs = InspectInputs {
+                        keys: vec![format!("x509/{robin}.key.pem")],
+                        certs: Vec::new(),
+                    };
+                    (id, eml, inputs)
+                } else {
+                    (
+                        id.clone(),
+                        outlook_message(&id, DANA_FROM, &signed_entity),
+                        InspectInputs::default(),
+                    )
+                }
+            }
+            // PGP/MIME signed.
+            2 => {
+                let (name, cert, key) = pgp_signers[rng.random_range(0..pgp_signers.len())];
+                let hash = [HashAlgorithm::SHA256, HashAlgorithm::SHA512]
+                    [rng.random_range(0..2usize)];
+                let style = [SigStyle::ProtonV6, SigStyle::RnpOrGnupg][rng.random_range(0..2usize)];
+                let id = format!(
+                    "random/{i}-pgp-{name}-{hash:?}{}",
+                    if tamper { "-tampered" } else { "" }
+                );
+                let inner = proton_text_entity(&id, &text.replace("\r\n", "\n"));
+                let sig = pgp::sign_detached(
+                    cert,
+                    style,
+                    SignatureType::Text,
+                    hash,
+                    at(20, 9, 0, 0).unix(),
+                    inner.as_bytes(),
+                    &id,
+                )?;
+                let packet = pgp::signature_packet(&sig)?;
+                let (ct, body) = proton_signed_envelope(
+                    &id,
+                    Era::Current,
+                    &inner,
+                    &proton_sig_armor(&packet, Era::Current),
+                );
+                let signed = format!("Content-Type: {ct}\r\n\r\n{body}").into_bytes();
+                let eml = proton_wrapped(&id, "Pat <pat@proton.example>", &signed);
+                let inputs = InspectInputs {
+                    keys: Vec::new(),
+                    certs: vec![key.to_owned()],
+                };
+                (id, eml, inputs)
+            }
+            // PGP/MIME encrypted to robin, maybe signed inside.
+            _ => {
+                let signer = rng
+                    .random_bool(0.5)
+                    .then(|| pgp_signers[rng.random_range(0..pgp_signers.len())]);
+                let id = format!(
+                    "random/{i}-pgp-encrypted{}",
+                    signer.map(|s| format!("-signed-{}", s.0)).unwrap_or_default()
+                );
+                let inner = proton_text_entity(&id, &text.replace("\r\n", "\n"));
+                let recipients = [&pgp_personas.robin];
+                let ciphertext = pgp::encrypt(&pgp::EncryptRecipe {
+                    recipients: &recipients,
+                    signer: signer.map(|s| (s.1, at(20, 9, 0, 0).unix(), HashAlgorithm::SHA256)),
+                    compress: rng.random_bool(0.5),
+                    format: sequoia_openpgp::types::DataFormat::Unicode,
+                    filename: None,
+                    plaintext: inner.as_bytes(),
+                })?;
+                let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
+                let parts = super::pgp_corpus::samples::tb_encrypted_parts(&armor);
+                let b = wrapper_boundary(&id, "encrypted");
+                let mut entity = format!(
+                    "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"\r\n\r\nThis is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n"
+                );
+                for part in &parts {
+                    entity.push_str(&format!("--{b}\r\n{part}"));
+                }
+                entity.push_str(&format!("--{b}--\r\n"));
+                let eml = proton_wrapped(&id, "Pat <pat@proton.example>", entity.as_bytes());
+                let inputs = InspectInputs {
+                    keys: vec!["openpgp/robin.sec.asc".to_owned()],
+                    certs: signer.map(|s| vec![s.2.to_owned()]).unwrap_or_default(),
+                };
+                (id, eml, inputs)
+            }
+        };
+        // Tampering changes one byte of the visible text after signing ("Random" -> "Rbndom").
+        if tamper && shape != 3 {
+            let text = String::from_utf8_lossy(&eml).replacen("Random cross", "Rbndom cross", 1);
+            eml = text.into_bytes();
+        }
+        out.push(RandomSample { id, eml, inputs });
+    }
+    Ok(out)
+}

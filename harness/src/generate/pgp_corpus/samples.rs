@@ -1462,7 +1462,7 @@ fn theo_encrypted_armor(
     Ok(wire::armor("PGP MESSAGE", &[], &ciphertext))
 }
 
-fn tb_encrypted_parts(armor: &str) -> [String; 2] {
+pub(crate) fn tb_encrypted_parts(armor: &str) -> [String; 2] {
     [
         "Content-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n".to_owned(),
         format!("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\nContent-Description: OpenPGP encrypted message\r\nContent-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n{armor}\r\n"),
