@@ -1196,8 +1196,8 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 if shape == 1 {
                     let robin = ["robin-enterprise", "robin-public"][rng.random_range(0..2usize)];
                     let gcm = rng.random_bool(0.3);
-                    let cipher = [cms::Cipher::Aes256Cbc, cms::Cipher::TdesCbc]
-                        [rng.random_range(0..2usize)];
+                    let cipher =
+                        [cms::Cipher::Aes256Cbc, cms::Cipher::TdesCbc][rng.random_range(0..2usize)];
                     let mut cek_rng = cms::sample_rng(&format!("{id} seed {seed}"));
                     let env = if gcm {
                         cms::auth_enveloped_data(&signed_entity, &[ctx.p(robin)?], &mut cek_rng)?
@@ -1238,8 +1238,8 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
             // PGP/MIME signed.
             2 => {
                 let (name, cert, key) = pgp_signers[rng.random_range(0..pgp_signers.len())];
-                let hash = [HashAlgorithm::SHA256, HashAlgorithm::SHA512]
-                    [rng.random_range(0..2usize)];
+                let hash =
+                    [HashAlgorithm::SHA256, HashAlgorithm::SHA512][rng.random_range(0..2usize)];
                 let style = [SigStyle::ProtonV6, SigStyle::RnpOrGnupg][rng.random_range(0..2usize)];
                 let id = format!(
                     "random/{i}-pgp-{name}-{hash:?}{}",
@@ -1277,7 +1277,9 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                     .then(|| pgp_signers[rng.random_range(0..pgp_signers.len())]);
                 let id = format!(
                     "random/{i}-pgp-encrypted{}",
-                    signer.map(|s| format!("-signed-{}", s.0)).unwrap_or_default()
+                    signer
+                        .map(|s| format!("-signed-{}", s.0))
+                        .unwrap_or_default()
                 );
                 let inner = proton_text_entity(&id, &text.replace("\r\n", "\n"));
                 let recipients = [&pgp_personas.robin];
