@@ -764,6 +764,25 @@ fn openssl_and_gpg_agree_with_the_inspector_on_random_messages() {
         check_message(&tools, &sample.id, &sample.eml, &sample.inputs, &mut tally);
     }
     assert!(tally.compared >= 16, "only {} comparisons", tally.compared);
+    // Both verdicts were exercised: tampered samples are not valid, the others are.
+    for sample in &samples {
+        let inspection = replymatrix::inspect(&sample.eml, &inputs_of(&sample.inputs));
+        let statuses: Vec<SignatureStatus> = inspection
+            .layers
+            .iter()
+            .filter_map(|l| l.signature.as_ref().map(|s| s.status))
+            .collect();
+        let signed = !sample.id.contains("-pgp-encrypted") || sample.id.contains("-signed-");
+        assert_eq!(!statuses.is_empty(), signed, "{}: {statuses:?}", sample.id);
+        let tampered = sample.id.contains("-tampered");
+        assert_eq!(
+            statuses.iter().any(|s| *s != SignatureStatus::Valid),
+            tampered,
+            "{}: {statuses:?}",
+            sample.id
+        );
+    }
+    assert!(samples.iter().any(|s| s.id.contains("-tampered")));
     report("random", &tally);
 }
 

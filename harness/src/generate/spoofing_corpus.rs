@@ -379,6 +379,35 @@ fn split_entity(entity: &[u8]) -> (String, Vec<u8>) {
     (headers, body)
 }
 
+/// name, From header, From address, extra header, signer persona, signer address,
+/// signer matches From, title, note.
+type SmimeIdentityCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    bool,
+    &'a str,
+    &'a str,
+);
+
+/// name, From header, From address, extra header, signer key, signer address, key file,
+/// signer matches From, title, note.
+type PgpIdentityCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a Cert,
+    &'a str,
+    &'a str,
+    bool,
+    &'a str,
+    &'a str,
+);
+
 // ---------------------------------------------------------------------------------------
 // S/MIME (Outlook wire form, sender-formats O1/O2)
 
@@ -708,7 +737,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
 
     // 8-11. Identity confusion: Sender:, two From addresses, lookalike signer, display name.
     let ceo_from = "Fabrikam CEO <ceo@fabrikam.example>";
-    let cases: [(&str, &str, &str, Option<&str>, &str, &str, bool, &str, &str); 4] = [
+    let cases: [SmimeIdentityCase; 4] = [
         (
             "smime-sender-header",
             ceo_from,
@@ -994,18 +1023,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
     }
 
     // Identity confusion.
-    let cases: [(
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        &Cert,
-        &str,
-        &str,
-        bool,
-        &str,
-        &str,
-    ); 4] = [
+    let cases: [PgpIdentityCase; 4] = [
         (
             "pgp-sender-header",
             "CEO <ceo@proton.example>",
@@ -1178,6 +1196,17 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 } else {
                     der_sd
                 };
+                // Tampering changes one byte of the signed text after signing ("Random" ->
+                // "Rbndom"): in the eContent of an opaque SignedData, in the displayed part
+                // of a clear one; before any encryption so it survives it.
+                let (sd, entity) = if tamper {
+                    (
+                        replace_once(&sd, b"Random cross", b"Rbndom cross"),
+                        replace_once(&entity, b"Random cross", b"Rbndom cross"),
+                    )
+                } else {
+                    (sd, entity.clone())
+                };
                 let signed_entity = if opaque {
                     let mut e = lines(
                         &pkcs7_mime_part_headers("application/pkcs7-mime", Some("signed-data"))
@@ -1309,12 +1338,23 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 (id, eml, inputs)
             }
         };
-        // Tampering changes one byte of the visible text after signing ("Random" -> "Rbndom").
-        if tamper && shape != 3 {
+        // PGP/MIME signed: tamper with the signed text on the wire.
+        if tamper && shape == 2 {
             let text = String::from_utf8_lossy(&eml).replacen("Random cross", "Rbndom cross", 1);
             eml = text.into_bytes();
         }
         out.push(RandomSample { id, eml, inputs });
     }
     Ok(out)
+}
+
+/// `hay` with the first `from` replaced by `to` (same length, so DER lengths stay right).
+fn replace_once(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = hay.to_vec();
+    if from.len() == to.len()
+        && let Some(pos) = hay.windows(from.len()).position(|w| w == from)
+    {
+        out[pos..pos + to.len()].copy_from_slice(to);
+    }
+    out
 }
