@@ -588,6 +588,52 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
     }
 
+    // 2b. The same attached opaque SignedData by dana, beside a multipart/signed by eve
+    //     that shows the attacker's text: two valid signatures, neither over the other's
+    //     text, only one by the From address, and it is not the one displayed.
+    {
+        let name = "smime-opaque-beside-signed";
+        let id = format!("{FAMILY}/{name}");
+        let when = When::of(&id).signing_time();
+        let mut req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
+        req.encapsulate = true;
+        let p7m = outlook_p7s(&req)?;
+        let mut opaque = lines(
+            &pkcs7_mime_part_headers("application/pkcs7-mime", Some("signed-data"))
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .into_bytes();
+        opaque.extend_from_slice(b"\r\n");
+        opaque.extend_from_slice(mail::base64_lines(&p7m).as_bytes());
+        opaque.extend_from_slice(b"\r\n");
+        let eve_signed = dana_signed_entity(ctx, &format!("{id}/eve"), "eve", &attacker)?;
+        let entity = wrap(&id, "mixed", &[eve_signed, opaque]);
+        let eml = outlook_message(&id, DANA_FROM, &entity);
+        let m = Meta {
+            twin: OPAQUE_TWIN,
+            ..outlook_meta(
+                name,
+                "Negative: the body is a multipart/signed by eve; dana's genuine opaque SignedData rides along as smime.p7m",
+                "Müller et al. §4.3, §4.5; sender-formats O1, O2",
+                "Both signatures verify. The displayed body is eve's (signer not From); dana's signature (signer = From) covers only the attachment. A client that badges the message with 'signed by dana' is fooled.",
+            )
+        };
+        let eve_layer = ExpectLayer {
+            certificates: Some(3),
+            ..smime_valid("clear", "1", EVE, false, true)
+        };
+        let dana_layer = ExpectLayer {
+            certificates: Some(3),
+            ..smime_valid("opaque", "2", DANA, true, false)
+        };
+        out.push((
+            sidecar(&m, DANA, vec![eve_layer, dana_layer], &[], &[]),
+            eml,
+        ));
+    }
+
     // 3. Two SignerInfos: dana's valid one and eve's genuine signature over other content.
     {
         let name = "smime-multiple-signers";
