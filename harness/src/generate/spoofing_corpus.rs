@@ -1037,6 +1037,32 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         ));
     }
 
+    // The PGP analog of eContent confusion: signature.asc holds a complete signed OpenPGP
+    // message (one-pass signature, literal data with pat's genuine text, signature), not a
+    // detached signature; the displayed first part is the attacker's.
+    {
+        let name = "pgp-signature-carries-message";
+        let id = format!("{FAMILY}/{name}");
+        let shown = proton_text_entity(&id, &ATTACKER_TEXT.replace("\r\n", "\n"));
+        let packets = signed_message_packets(&p.pat, &id, &crlf_text(PAT_TEXT))?;
+        let (ct, body) = proton_signed_envelope(
+            &id,
+            Era::Current,
+            &shown,
+            &proton_sig_armor(&packets, Era::Current),
+        );
+        let signed = format!("Content-Type: {ct}\r\n\r\n{body}").into_bytes();
+        let eml = proton_wrapped(&id, pat_from, &signed);
+        let m = proton_meta(
+            name,
+            "Negative: PGP/MIME whose signature.asc is a whole signed message (pat's genuine text) while the first part shows the attacker's",
+            "Müller et al. §4.3 (CMS/OpenPGP content confusion); RFC 3156 §5",
+            "The signature part is a one-pass-signed OpenPGP message whose literal data is pat's text: valid on its own, but it does not sign the displayed part. Whatever the verdict, it must not be valid over the whole visible body.",
+        );
+        let layer = signed_layer("pgp-signed", "mime", "", None, None, None, None);
+        out.push((sidecar(&m, PAT, vec![layer], &[], &pat_cert), eml));
+    }
+
     // A signature.asc with no signature packet at all.
     {
         let name = "pgp-no-signature-packets";
@@ -1403,4 +1429,41 @@ fn replace_once(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
         out[pos..pos + to.len()].copy_from_slice(to);
     }
     out
+}
+
+/// CRLF line ends for a text the personas write with LF.
+fn crlf_text(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// A signed OpenPGP message (RFC 9580 §10.3: one-pass signature, literal data, signature)
+/// over `text`, as packets. The signature is [`pgp::sign_detached`]'s (deterministic), in
+/// text mode over the literal's CRLF body, so the message verifies on its own.
+fn signed_message_packets(cert: &Cert, seed: &str, text: &str) -> Result<Vec<u8>> {
+    use sequoia_openpgp::packet::{Literal, OnePassSig, Packet, one_pass_sig::OnePassSig3};
+    use sequoia_openpgp::serialize::MarshalInto as _;
+    let err = |e: sequoia_openpgp::anyhow::Error| Error::Generate {
+        what: "signed message".into(),
+        message: format!("{e:#}"),
+    };
+    let sig = pgp::sign_detached(
+        cert,
+        SigStyle::ProtonV6,
+        SignatureType::Text,
+        HashAlgorithm::SHA512,
+        at(12, 10, 4, 41).unix(),
+        text.as_bytes(),
+        seed,
+    )?;
+    let mut ops = OnePassSig3::try_from(&sig).map_err(err)?;
+    ops.set_last(true);
+    let mut literal = Literal::new(sequoia_openpgp::types::DataFormat::Unicode);
+    literal.set_body(text.as_bytes().to_vec());
+    literal
+        .set_date(Some(pgp::system_time(at(12, 10, 4, 41).unix())))
+        .map_err(err)?;
+    let mut out = Packet::from(OnePassSig::from(ops)).to_vec().map_err(err)?;
+    out.extend(Packet::from(literal).to_vec().map_err(err)?);
+    out.extend(pgp::signature_packet(&sig)?);
+    Ok(out)
 }
