@@ -323,7 +323,8 @@ fn every_spoofing_sample_is_a_negative_control_with_a_sound_twin() {
             ));
         }
         // The sample itself: it has a signed layer, and it is spoofed in a way the facts
-        // show, except for display-name tricks whose facts are clean by construction.
+        // show (not valid, not the whole body, not by From, or more than one signer),
+        // except for display-name tricks whose facts are clean by construction.
         let (raw, inspection) = inspect(sample);
         let signed: Vec<&Layer> = inspection
             .layers
@@ -338,6 +339,7 @@ fn every_spoofing_sample_is_a_negative_control_with_a_sound_twin() {
                 sig.status != SignatureStatus::Valid
                     || !sig.covers_whole_body
                     || sig.signer_matches_from != Some(true)
+                    || sig.signer_count > 1
             })
         });
         if !flagged && !s.id.ends_with("-display-name") {

@@ -470,13 +470,27 @@ fn signed_data_fields(content_info: &[u8]) -> Result<(&[u8], Vec<d::Tlv>)> {
 /// `base` with its SignerInfos replaced by `infos` (DER SET OF, sorted) and its
 /// certificates extended by `extra_certs`.
 fn with_signer_infos(base: &[u8], infos: &[Vec<u8>], extra_certs: &[&[u8]]) -> Result<Vec<u8>> {
+    with_signer_infos_in(base, infos, extra_certs, true)
+}
+
+/// As [`with_signer_infos`]; `der_order` false keeps `infos` in the given order (BER).
+fn with_signer_infos_in(
+    base: &[u8],
+    infos: &[Vec<u8>],
+    extra_certs: &[&[u8]],
+    der_order: bool,
+) -> Result<Vec<u8>> {
     let (signed, fields) = signed_data_fields(base)?;
     let mut parts: Vec<Vec<u8>> = Vec::new();
     let n = fields.len();
     for (i, f) in fields.iter().enumerate() {
         if i + 1 == n {
             let refs: Vec<&[u8]> = infos.iter().map(Vec::as_slice).collect();
-            parts.push(d::set_of(&refs));
+            parts.push(if der_order {
+                d::set_of(&refs)
+            } else {
+                d::tlv(0x31, &refs.concat())
+            });
         } else if f.tag == 0xA0 {
             let mut certs = signed[f.content_start..f.end].to_vec();
             for c in extra_certs {
@@ -635,13 +649,65 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
     }
 
     // 3. Two SignerInfos: dana's valid one and eve's genuine signature over other content.
-    {
-        let name = "smime-multiple-signers";
+    //    DER sorts the SET OF, which puts eve's first; the second variant writes dana's
+    //    first (BER allows any order, X.690 §8.12), so a verifier that stops at the first
+    //    SignerInfo sees only the good one.
+    for (name, der_order) in [
+        ("smime-multiple-signers", true),
+        ("smime-multiple-signers-forged-last", false),
+    ] {
         let id = format!("{FAMILY}/{name}");
         let when = When::of(&id).signing_time();
         let req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
         let dana_sd = cms::signed_data(&req)?;
         let mut eve_req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &attacker, &when)?;
+        eve_req.signer = ctx.p("eve")?;
+        eve_req.certs = vec![ctx.p("eve")?];
+        let eve_sd = cms::signed_data(&eve_req)?;
+        let mut infos = signer_infos(&dana_sd)?;
+        infos.extend(signer_infos(&eve_sd)?);
+        let eve_cert = ctx.p("eve")?.cert_der.clone();
+        let combined = with_signer_infos_in(&dana_sd, &infos, &[&eve_cert], der_order)?;
+        let p7s = d::to_outlook_ber(&combined)?;
+        let b = mail::outlook_boundary(&id, 0);
+        let ct = outlook_signed_content_type(&b, DigestAlg::Sha256);
+        let refs: Vec<&str> = ct.iter().map(String::as_str).collect();
+        let mut eml = outlook_headers(&id, DANA_FROM, SUBJECT, &refs).into_bytes();
+        eml.extend_from_slice(&outlook_signed_body(&b, &genuine, &p7s));
+        let m = outlook_meta(
+            name,
+            if der_order {
+                "Negative: two SignerInfos (DER order), dana's valid one and eve's over different content"
+            } else {
+                "Negative: two SignerInfos, dana's valid one FIRST and eve's over different content second"
+            },
+            "Müller et al. §4.3 (multiple signers); RFC 5652 §5.1",
+            "One SignerInfo verifies, the other (eve, certificate carried) has a messageDigest over other text. A forged or tampered signer must not hide behind a good one: the layer is invalid, as the OpenPGP summary rule (any invalid signature makes the group invalid) has it.",
+        );
+        let layer = ExpectLayer {
+            certificates: Some(4),
+            ..signed_layer(
+                "smime-signed",
+                "clear",
+                "",
+                Some("invalid"),
+                None,
+                None,
+                None,
+            )
+        };
+        out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
+    }
+
+    // 3b. Two SignerInfos that both verify over the same content: dana's and eve's. The
+    //     attacker co-signs a genuine message; a client naming one signer may name eve.
+    {
+        let name = "smime-two-valid-signers";
+        let id = format!("{FAMILY}/{name}");
+        let when = When::of(&id).signing_time();
+        let req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
+        let dana_sd = cms::signed_data(&req)?;
+        let mut eve_req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
         eve_req.signer = ctx.p("eve")?;
         eve_req.certs = vec![ctx.p("eve")?];
         let eve_sd = cms::signed_data(&eve_req)?;
@@ -657,9 +723,9 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         eml.extend_from_slice(&outlook_signed_body(&b, &genuine, &p7s));
         let m = outlook_meta(
             name,
-            "Negative: two SignerInfos, dana's valid one and eve's over different content",
+            "Negative: two SignerInfos over the same content, dana's and eve's, both valid",
             "Müller et al. §4.3 (multiple signers); RFC 5652 §5.1",
-            "One SignerInfo verifies, the other (eve, certificate carried) has a messageDigest over other text. A forged or tampered signer must not hide behind a good one: the layer is invalid, as the OpenPGP summary rule (any invalid signature makes the group invalid) has it.",
+            "Every signature verifies and the whole body is signed. Which signer a client names is the question: the facts carry one signer and signer_count = 2, so which one is reported is not asserted here.",
         );
         let layer = ExpectLayer {
             certificates: Some(4),
@@ -667,10 +733,10 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
                 "smime-signed",
                 "clear",
                 "",
-                Some("invalid"),
+                Some("valid"),
                 None,
                 None,
-                None,
+                Some(true),
             )
         };
         out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
@@ -1025,6 +1091,50 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "Both keys are given to inspect; eve's signature does not verify over this content, so the layer is invalid.",
         );
         let layer = signed_layer("pgp-signed", "mime", "", Some("invalid"), None, None, None);
+        out.push((
+            sidecar(
+                &m,
+                PAT,
+                vec![layer],
+                &[],
+                &["openpgp/pat.pub.asc", "spoofing/eve.pub.asc"],
+            ),
+            eml,
+        ));
+    }
+
+    // Two signature packets that both verify: pat's and eve's over the same content.
+    {
+        let name = "pgp-two-valid-signatures";
+        let id = format!("{FAMILY}/{name}");
+        let inner = proton_text_entity(&id, PAT_TEXT);
+        let eve_sig = pgp::sign_detached(
+            eve,
+            SigStyle::ProtonV6,
+            SignatureType::Text,
+            HashAlgorithm::SHA512,
+            at(12, 10, 4, 41).unix(),
+            inner.as_bytes(),
+            &id,
+        )?;
+        let extra = pgp::signature_packet(&eve_sig)?;
+        let signed = proton_signed_entity(&p.pat, &id, &inner, &[extra])?;
+        let eml = proton_wrapped(&id, pat_from, &signed);
+        let m = proton_meta(
+            name,
+            "Negative: signature.asc with two valid signatures over the same content, pat's and eve's",
+            "Müller et al. §4.3 (multiple signers); RFC 3156 §5",
+            "Both keys are given to inspect and both signatures verify. The facts carry one signer and signer_count = 2; which signer is reported is not asserted here.",
+        );
+        let layer = signed_layer(
+            "pgp-signed",
+            "mime",
+            "",
+            Some("valid"),
+            None,
+            None,
+            Some(true),
+        );
         out.push((
             sidecar(
                 &m,
