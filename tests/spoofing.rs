@@ -412,3 +412,50 @@ fn the_oracle_tells_spoofed_from_genuine() {
     }
     assert!(!violations("two-from", &raw, &inspection).is_empty());
 }
+
+/// The committed `spoofing/` samples are exactly what the generator writes (byte for byte,
+/// sidecars included): regenerating into a copy of the keys changes nothing.
+#[test]
+fn the_committed_spoofing_samples_are_what_the_generator_writes() {
+    let corpora = default_corpora_dir();
+    let temp =
+        std::env::temp_dir().join(format!("replymatrix-spoofing-regen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&temp);
+    for sub in ["x509", "openpgp", "spoofing"] {
+        let from = corpora.join("keys").join(sub);
+        let to = temp.join("keys").join(sub);
+        std::fs::create_dir_all(&to).expect("temp keys dir");
+        for entry in std::fs::read_dir(&from).expect("keys dir").flatten() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy key");
+        }
+    }
+    let ids = replymatrix::generate::spoofing_corpus::generate(&temp).expect("generates");
+    assert!(ids.len() >= 18, "{ids:?}");
+    let mut differing = Vec::new();
+    for id in &ids {
+        for ext in ["eml", "toml"] {
+            let rel = format!("senders/{id}.{ext}");
+            let fresh = std::fs::read(temp.join(&rel)).expect("fresh file");
+            let committed = std::fs::read(corpora.join(&rel)).unwrap_or_default();
+            if fresh != committed {
+                differing.push(rel);
+            }
+        }
+    }
+    // No stray committed sample the generator no longer writes.
+    let committed: Vec<String> = samples()
+        .into_iter()
+        .map(|s| s.sidecar.id)
+        .filter(|id| id.starts_with("spoofing/"))
+        .collect();
+    let stray: Vec<&String> = committed.iter().filter(|id| !ids.contains(id)).collect();
+    let _ = std::fs::remove_dir_all(&temp);
+    assert!(
+        differing.is_empty(),
+        "regenerated files differ: {differing:?}"
+    );
+    assert!(
+        stray.is_empty(),
+        "samples the generator does not write: {stray:?}"
+    );
+}
