@@ -551,16 +551,16 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             name,
             "Negative: multipart/signed shows the attacker's text; the SignedData's own eContent is dana's genuine text",
             "Müller et al. §4.3 (CMS eContent confusion); sender-formats O1",
-            "The p7s is a genuine opaque SignedData by dana (eContent = her text) put in a multipart/signed beside different text. Whatever verifies, the displayed part is not what was signed: covers_whole_body must be false (status left open: valid-over-eContent or invalid-over-the-displayed-part are both true statements).",
+            "The p7s is a genuine opaque SignedData by dana (eContent = her text) put in a multipart/signed beside different text. Over the displayed part (the RFC 1847 content, which is what openssl cms -verify -content checks) the messageDigest does not match: invalid. Reporting it valid over the eContent while the reader sees the first part is the spoof.",
         );
         let layer = signed_layer(
             "smime-signed",
             "clear",
             "",
-            None,
+            Some("invalid"),
             Some(DANA),
             Some(true),
-            Some(false),
+            None,
         );
         out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
     }
