@@ -5,14 +5,14 @@
 //! Every sample is a negative control paired with a genuine, valid twin elsewhere in the
 //! corpus (`outlook/clear-signed-sha256`, `outlook/opaque-signed`, `proton/pgp-mime-signed`).
 //! The attack classes of the paper's §4 covered here:
-//! - CMS / eContent confusion (§4.3): a clear-signed message whose SignedData also carries
+//! - CMS class (`01-cms`): eContent confusion: a clear-signed message whose SignedData also carries
 //!   eContent different from the displayed part; an opaque SignedData beside an unsigned text.
-//! - Multiple signers and missing signers (§4.3 "multiple signers", "no signers").
-//! - MIME wrapping (§4.4): unsigned text around a signed part, the signed part hidden as an
+//! - CMS class: multiple signers and missing signers ("no signerInfos").
+//! - MIME wrapping class (`03-mime`): unsigned text around a signed part, the signed part hidden as an
 //!   attachment, the signed part hidden in an HTML alternative or behind HTML.
-//! - Identity confusion (§4.5): `Sender:` set to the signer, two `From:` addresses, a signer
+//! - ID binding class (`04-id`): `Sender:` set to the signer, two `From:` addresses, a signer
 //!   certificate / User ID on a lookalike domain.
-//! - Display-name tricks (§4.6): `From: "dana@fabrikam.example" <eve@evil.example>`.
+//! - ID binding class, display-name confusion (`04-id/i2-display-name-confusion`): `From: "dana@fabrikam.example" <eve@evil.example>`.
 //!
 //! The wire forms are the senders' own (sender-formats O1 for Outlook, P2 for Proton),
 //! built with the `smime_corpus` and `pgp_corpus` builders; only the attacker's wrapping is
@@ -58,6 +58,20 @@ use crate::error::{Error, Result};
 /// The paper every sample follows.
 pub const URL_MULLER: &str =
     "https://www.usenix.org/conference/usenixsecurity19/presentation/muller";
+
+/// The paper's released attack classes (research/anchors.md §4 cites the repository and its
+/// `01-cms/`, `03-mime/`, `04-id/` folders); a sidecar cites the folder of its class.
+const URL_JOHNNY_REPO: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/master";
+
+/// The provenance URL for a reference naming the attack class folder.
+fn class_url(reference: &str) -> String {
+    for class in ["01-cms", "03-mime", "04-id"] {
+        if reference.contains(class) {
+            return format!("{URL_JOHNNY_REPO}/{class}");
+        }
+    }
+    URL_MULLER.to_owned()
+}
 
 const FAMILY: &str = "spoofing";
 const DANA: &str = "dana@fabrikam.example";
@@ -221,7 +235,7 @@ fn sidecar(
             setting: m.setting.to_owned(),
         },
         provenance: Provenance {
-            url: URL_MULLER.to_owned(),
+            url: class_url(m.reference),
             confidence: ProvenanceConfidence::Inferred,
             reference: Some(m.reference.to_owned()),
             note: Some(m.note.to_owned()),
@@ -320,7 +334,7 @@ fn wrap(id: &str, subtype: &str, parts: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// The attacker's unsigned text/html entity. It shows the demand and then opens a
-/// `display:none` block that a renderer concatenating inline parts (Müller et al. §4.4)
+/// `display:none` block that a renderer concatenating inline parts (Müller et al., MIME wrapping class)
 /// never closes, so the genuine signed part after it is hidden while the signature badge
 /// still shows.
 fn attacker_hiding_html_entity() -> Vec<u8> {
@@ -550,7 +564,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             "Negative: multipart/signed shows the attacker's text; the SignedData's own eContent is dana's genuine text",
-            "Müller et al. §4.3 (CMS eContent confusion); sender-formats O1",
+            "Müller et al. CMS class (01-cms: CMS eContent confusion); sender-formats O1",
             "The p7s is a genuine opaque SignedData by dana (eContent = her text) put in a multipart/signed beside different text. Over the displayed part (the RFC 1847 content, which is what openssl cms -verify -content checks) the messageDigest does not match: invalid. Reporting it valid over the eContent while the reader sees the first part is the spoof.",
         );
         let layer = signed_layer(
@@ -591,7 +605,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             ..outlook_meta(
                 name,
                 "Negative: unsigned text/plain beside an attached opaque SignedData whose eContent says something else",
-                "Müller et al. §4.3, §4.4; sender-formats O2",
+                "Müller et al. CMS + MIME wrapping classes (01-cms, 03-mime); sender-formats O2",
                 "The smime.p7m is genuine and valid, but it is an attachment; the visible body is the attacker's text.",
             )
         };
@@ -630,7 +644,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             ..outlook_meta(
                 name,
                 "Negative: the body is a multipart/signed by eve; dana's genuine opaque SignedData rides along as smime.p7m",
-                "Müller et al. §4.3, §4.5; sender-formats O1, O2",
+                "Müller et al. CMS + ID binding classes (01-cms, 04-id); sender-formats O1, O2",
                 "Both signatures verify. The displayed body is eve's (signer not From); dana's signature (signer = From) covers only the attachment. A client that badges the message with 'signed by dana' is fooled.",
             )
         };
@@ -681,7 +695,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             } else {
                 "Negative: two SignerInfos, dana's valid one FIRST and eve's over different content second"
             },
-            "Müller et al. §4.3 (multiple signers); RFC 5652 §5.1",
+            "Müller et al. CMS class (01-cms: multiple signers); RFC 5652 §5.1",
             "One SignerInfo verifies, the other (eve, certificate carried) has a messageDigest over other text. A forged or tampered signer must not hide behind a good one: the layer is invalid, as the OpenPGP summary rule (any invalid signature makes the group invalid) has it.",
         );
         let layer = ExpectLayer {
@@ -724,7 +738,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             "Negative: two SignerInfos over the same content, dana's and eve's, both valid",
-            "Müller et al. §4.3 (multiple signers); RFC 5652 §5.1",
+            "Müller et al. CMS class (01-cms: multiple signers); RFC 5652 §5.1",
             "Every signature verifies and the whole body is signed. Which signer a client names is the question: the facts carry one signer and signer_count = 2, so which one is reported is not asserted here.",
         );
         let layer = ExpectLayer {
@@ -758,8 +772,8 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             ..outlook_meta(
                 name,
                 "Negative: opaque SignedData with no SignerInfos around the attacker's text",
-                "Müller et al. §4.3 (no signers); sender-formats O2",
-                "Dana's certificate chain is carried, so a client that shows 'signed by the carried certificate' is fooled; nothing is signed.",
+                "Müller et al. CMS class (01-cms: no signers); sender-formats O2",
+                "Dana's certificate chain is carried, so a client that shows 'signed by the carried certificate' is fooled; nothing is signed. The paper's 01-cms README records Microsoft closing its 'no signerInfos' report as not meeting the bar for immediate servicing (research/anchors.md §4).",
             )
         };
         let layer = ExpectLayer {
@@ -792,7 +806,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             "Negative: unsigned text/plain, the genuine multipart/signed attached (Content-Disposition: attachment)",
-            "Müller et al. §4.4 (MIME wrapping, signed part as attachment)",
+            "Müller et al. MIME wrapping class (03-mime: signed part as attachment)",
             "The signature is valid but lives in an attachment; the visible body is unsigned.",
         );
         let layer = ExpectLayer {
@@ -817,7 +831,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             "Negative: multipart/alternative with an unsigned text/plain and a signed text/html",
-            "Müller et al. §4.4 (MIME wrapping, alternative parts)",
+            "Müller et al. MIME wrapping class (03-mime: alternative parts)",
             "A text-only reader (or one preferring text/plain) shows the unsigned attacker text; the signature covers only the HTML alternative.",
         );
         let layer = ExpectLayer {
@@ -837,7 +851,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             "Negative: unsigned HTML that hides the genuine multipart/signed after it",
-            "Müller et al. §4.4 (MIME wrapping, hidden signed part)",
+            "Müller et al. MIME wrapping class (03-mime: hidden signed part)",
             "The HTML opens a display:none block that swallows the signed part when inline parts are rendered together.",
         );
         let layer = ExpectLayer {
@@ -859,7 +873,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             DANA,
             false,
             "Negative: From the CEO, Sender: dana, signed by dana",
-            "Müller et al. §4.5 (identity: Sender header). The signer matches Sender, not From; From is what the reader sees.",
+            "Müller et al. ID binding class (04-id: Sender header). The signer matches Sender, not From; From is what the reader sees.",
         ),
         (
             "smime-two-from",
@@ -870,7 +884,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             DANA,
             false,
             "Negative: two addresses in From (the CEO first), signed by dana",
-            "Müller et al. §4.5 (identity: multiple From). A client showing the first address and checking the signer against any address is fooled.",
+            "Müller et al. ID binding class (04-id: multiple From). A client showing the first address and checking the signer against any address is fooled.",
         ),
         (
             "smime-lookalike-signer",
@@ -881,7 +895,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             DANA_LOOKALIKE,
             false,
             "Negative: From dana@fabrikam.example, signed with a public-CA certificate for dana@fabrikarn.example",
-            "Müller et al. §4.5 (identity: lookalike). The certificate is valid and from the same public CA; its address differs by 'rn' for 'm'.",
+            "Müller et al. ID binding class (04-id: lookalike). The certificate is valid and from the same public CA; its address differs by 'rn' for 'm'.",
         ),
         (
             "smime-display-name",
@@ -892,7 +906,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             EVE,
             true,
             "Negative: From \"dana@fabrikam.example\" <eve@evil.example>, signed by eve",
-            "Müller et al. §4.6 (display name). Cryptographically all is well: eve signed and From is eve. Only a client that shows the display name instead of the address is fooled; the models judge that.",
+            "Müller et al. ID binding class (04-id: display-name confusion). Cryptographically all is well: eve signed and From is eve. Only a client that shows the display name instead of the address is fooled; the models judge that.",
         ),
     ];
     for (name, from, from_addr, extra, signer, signer_email, matches, title, note) in cases {
@@ -905,7 +919,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let m = outlook_meta(
             name,
             title,
-            "Müller et al. §4.5-4.6; sender-formats O1",
+            "Müller et al. ID binding class (04-id); sender-formats O1",
             note,
         );
         let layer = ExpectLayer {
@@ -993,19 +1007,19 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         (
             "pgp-unsigned-prepended",
             "Negative: unsigned text/plain BEFORE a genuine Proton multipart/signed",
-            "Müller et al. §4.4 (MIME wrapping, prepended)",
+            "Müller et al. MIME wrapping class (03-mime: prepended)",
             "The signature by pat is valid; it covers only the second part of the visible body.",
         ),
         (
             "pgp-signed-as-attachment",
             "Negative: unsigned text/plain, the genuine Proton multipart/signed attached",
-            "Müller et al. §4.4 (MIME wrapping, signed part as attachment)",
+            "Müller et al. MIME wrapping class (03-mime: signed part as attachment)",
             "The signed part carries Content-Disposition: attachment; the visible body is unsigned.",
         ),
         (
             "pgp-html-hides-signed",
             "Negative: unsigned HTML that hides the genuine Proton multipart/signed after it",
-            "Müller et al. §4.4 (MIME wrapping, hidden signed part)",
+            "Müller et al. MIME wrapping class (03-mime: hidden signed part)",
             "The HTML opens a display:none block that swallows the signed part when inline parts are rendered together.",
         ),
     ] {
@@ -1051,7 +1065,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             "Negative: multipart/alternative with an unsigned text/plain and a signed text/html (PGP/MIME)",
-            "Müller et al. §4.4 (MIME wrapping, alternative parts)",
+            "Müller et al. MIME wrapping class (03-mime: alternative parts)",
             "A reader preferring text/plain shows the unsigned attacker text; the signature covers only the HTML alternative.",
         );
         out.push((
@@ -1087,7 +1101,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             "Negative: signature.asc with two signatures, pat's valid one and eve's over other content",
-            "Müller et al. §4.3 (multiple signers); RFC 3156 §5",
+            "Müller et al. CMS class (01-cms: multiple signers); RFC 3156 §5",
             "Both keys are given to inspect; eve's signature does not verify over this content, so the layer is invalid.",
         );
         let layer = signed_layer("pgp-signed", "mime", "", Some("invalid"), None, None, None);
@@ -1123,7 +1137,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             "Negative: signature.asc with two valid signatures over the same content, pat's and eve's",
-            "Müller et al. §4.3 (multiple signers); RFC 3156 §5",
+            "Müller et al. CMS class (01-cms: multiple signers); RFC 3156 §5",
             "Both keys are given to inspect and both signatures verify. The facts carry one signer and signer_count = 2; which signer is reported is not asserted here.",
         );
         let layer = signed_layer(
@@ -1166,7 +1180,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             "Negative: PGP/MIME whose signature.asc is a whole signed message (pat's genuine text) while the first part shows the attacker's",
-            "Müller et al. §4.3 (CMS/OpenPGP content confusion); RFC 3156 §5",
+            "Müller et al. CMS class (01-cms: CMS/OpenPGP content confusion); RFC 3156 §5",
             "The signature part is a one-pass-signed OpenPGP message whose literal data is pat's text: valid on its own, but it does not sign the displayed part. Whatever the verdict, it must not be valid over the whole visible body.",
         );
         let layer = signed_layer("pgp-signed", "mime", "", None, None, None, None);
@@ -1189,7 +1203,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             "Negative: PGP/MIME multipart/signed whose signature.asc holds no signature",
-            "Müller et al. §4.3 (no signers); RFC 3156 §5",
+            "Müller et al. CMS class (01-cms: no signers); RFC 3156 §5",
             "An empty armored PGP SIGNATURE block: nothing is signed.",
         );
         let layer = signed_layer(
@@ -1216,7 +1230,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "openpgp/pat.pub.asc",
             false,
             "Negative: From the CEO, Sender: pat, signed by pat (PGP/MIME)",
-            "Müller et al. §4.5 (identity: Sender header).",
+            "Müller et al. ID binding class (04-id: Sender header).",
         ),
         (
             "pgp-two-from",
@@ -1228,7 +1242,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "openpgp/pat.pub.asc",
             false,
             "Negative: two addresses in From (the CEO first), signed by pat (PGP/MIME)",
-            "Müller et al. §4.5 (identity: multiple From).",
+            "Müller et al. ID binding class (04-id: multiple From).",
         ),
         (
             "pgp-lookalike-uid",
@@ -1240,7 +1254,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "spoofing/pat-lookalike.pub.asc",
             false,
             "Negative: From pat@proton.example, signed by a key whose User ID is pat@pr0ton.example",
-            "Müller et al. §4.5 (identity: lookalike User ID, zero for o). The key is given to inspect as if fetched from a keyserver.",
+            "Müller et al. ID binding class (04-id: lookalike User ID, zero for o). The key is given to inspect as if fetched from a keyserver.",
         ),
         (
             "pgp-display-name",
@@ -1252,7 +1266,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "spoofing/eve.pub.asc",
             true,
             "Negative: From \"pat@proton.example\" <eve@evil.example>, signed by eve (PGP/MIME)",
-            "Müller et al. §4.6 (display name). eve signed and From is eve; only a client showing the display name is fooled.",
+            "Müller et al. ID binding class (04-id: display-name confusion). eve signed and From is eve; only a client showing the display name is fooled.",
         ),
     ];
     for (name, from, from_addr, extra, cert, signer, key, matches, title, note) in cases {
@@ -1266,7 +1280,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let m = proton_meta(
             name,
             title,
-            "Müller et al. §4.5-4.6; sender-formats P2",
+            "Müller et al. ID binding class (04-id); sender-formats P2",
             note,
         );
         out.push((
