@@ -94,7 +94,7 @@ impl Ctx<'_> {
 // ---------------------------------------------------------------------------------------
 // Provenance
 
-pub(crate) const URL_MS_OXOSMIME: &str = "https://docs.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxosmime/58b44f9e-af38-4068-b100-fcfc8fae91a1";
+const URL_MS_OXOSMIME: &str = "https://docs.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxosmime/58b44f9e-af38-4068-b100-fcfc8fae91a1";
 const URL_GRADENEGGER: &str = "https://www.gradenegger.eu/en/microsoft-outlook-control-the-encryption-algorithm-used-for-s-mime-certificates/";
 const URL_SET_SMIMECONFIG: &str =
     "https://learn.microsoft.com/powershell/module/exchangepowershell/set-smimeconfig";
@@ -271,7 +271,7 @@ pub(crate) fn outlook_text_entity(text: &str) -> Vec<u8> {
 }
 
 /// Outlook's multipart/alternative entity (O1: `----=_NextPart_001_…`, text + HTML).
-pub(crate) fn outlook_alternative_entity(id: &str, text: &str) -> Vec<u8> {
+fn outlook_alternative_entity(id: &str, text: &str) -> Vec<u8> {
     let b = mail::outlook_boundary(id, 1);
     let mut html = String::from(
         "<html xmlns:o=3D\"urn:schemas-microsoft-com:office:office\" xmlns:w=3D\"urn:schemas-microsoft-com:office:word\">\r\n<head>\r\n<meta http-equiv=3D\"Content-Type\" content=3D\"text/html; charset=3Dus-ascii\">\r\n<meta name=3D\"Generator\" content=3D\"Microsoft Word 15 (filtered medium)\">\r\n</head>\r\n<body lang=3D\"EN-US\" link=3D\"#0563C1\" vlink=3D\"#954F72\">\r\n<div class=3D\"WordSection1\">\r\n",

@@ -115,7 +115,7 @@ fn encrypted(form: &str, part: Option<&str>, recipients: usize) -> ExpectLayer {
 
 /// A multipart body (RFC 2046 §5.1.1): optional preamble, each part followed by the CRLF
 /// that belongs to the next delimiter, the close delimiter, then `epilogue`.
-pub(crate) fn multipart_body(
+fn multipart_body(
     boundary: &str,
     preamble: Option<&str>,
     parts: &[String],
@@ -368,7 +368,7 @@ pub(crate) fn proton_signed_envelope(
 }
 
 /// Pat's Proton signature (P8, 2026): text mode (0x01), SHA-512, EdDSA, openpgp.js salt.
-pub(crate) fn pat_sign(p: &Personas, when: Instant, data: &str, seed: &str) -> Result<Vec<u8>> {
+fn pat_sign(p: &Personas, when: Instant, data: &str, seed: &str) -> Result<Vec<u8>> {
     let sig = crypto::sign_detached(
         &p.pat,
         SigStyle::ProtonV6,
@@ -393,7 +393,7 @@ pub(crate) fn at(d: u32, h: u32, mi: u32, s: u32) -> Instant {
 }
 
 const WEBCLIENTS_MIME: &str = "https://github.com/ProtonMail/WebClients/blob/main/applications/mail/src/app/helpers/send/sendMimeBuilder.ts";
-pub(crate) const LORE_XEN: &str = "https://lore.kernel.org/xen-devel/";
+const LORE_XEN: &str = "https://lore.kernel.org/xen-devel/";
 const FLOWCRYPT_EXPORTS: &str = "https://github.com/FlowCrypt/flowcrypt-browser/tree/master/test/source/mock/google/exported-messages";
 const WKD_NOTE: &str = "No key travels with this message: inspect.certs gives pat's public key, as a real recipient would have fetched it from Proton's WKD (openpgpkey.proton.example).";
 const DKIM_NOTE: &str = "DKIM-Signature bh= is the real relaxed body hash; b= is a placeholder (no DNS key for proton.example; DKIM is not inspected).";
