@@ -6,6 +6,7 @@
 
 pub mod pgp_corpus;
 pub mod smime_corpus;
+pub mod spoofing_corpus;
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use crate::error::Result;
 pub fn generate_all(corpora: &Path) -> Result<Vec<String>> {
     let mut ids = smime_corpus::generate(corpora)?;
     ids.extend(pgp_corpus::generate(corpora)?);
+    ids.extend(spoofing_corpus::generate(corpora)?);
     ids.sort();
     Ok(ids)
 }

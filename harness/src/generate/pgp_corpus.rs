@@ -7,9 +7,9 @@
 //! (fixed dates, hash-derived boundaries and ids, deterministic EdDSA/RSA signatures made by
 //! [`crypto::sign_detached`]); encrypted samples get fresh session keys on every run.
 
-mod crypto;
-mod samples;
-mod wire;
+pub(crate) mod crypto;
+pub(crate) mod samples;
+pub(crate) mod wire;
 
 use std::path::Path;
 
@@ -39,7 +39,7 @@ pub(crate) struct Personas {
 
 impl Personas {
     /// Loads the committed keys below `keys_dir`, creating the missing ones.
-    fn load_or_create(keys_dir: &Path) -> Result<Self> {
+    pub(crate) fn load_or_create(keys_dir: &Path) -> Result<Self> {
         let mut loaded = Vec::new();
         for spec in PERSONAS {
             loaded.push(crypto::load_or_create(keys_dir, spec)?);

@@ -8,10 +8,10 @@
 //! come from an RNG seeded with the sample id. Running the generator twice writes the same
 //! bytes.
 
-mod cms;
-mod der;
+pub(crate) mod cms;
+pub(crate) mod der;
 pub mod keys;
-mod mail;
+pub(crate) mod mail;
 
 use std::path::Path;
 
@@ -58,12 +58,12 @@ pub struct Sample {
     pub eml: Vec<u8>,
 }
 
-struct Ctx<'a> {
-    personas: &'a [Persona],
+pub(crate) struct Ctx<'a> {
+    pub(crate) personas: &'a [Persona],
 }
 
 impl Ctx<'_> {
-    fn p(&self, name: &str) -> Result<&Persona> {
+    pub(crate) fn p(&self, name: &str) -> Result<&Persona> {
         self.personas
             .iter()
             .find(|p| p.name == name)
@@ -74,7 +74,7 @@ impl Ctx<'_> {
     }
 
     /// The persona, its issuing CA and the root: Outlook carries the full chain (O1).
-    fn chain(&self, name: &str) -> Result<Vec<&Persona>> {
+    pub(crate) fn chain(&self, name: &str) -> Result<Vec<&Persona>> {
         let mut out = vec![self.p(name)?];
         let mut current = name.to_owned();
         for _ in 0..4 {
@@ -254,10 +254,10 @@ fn wrapper_layer(kind: &str) -> ExpectLayer {
 // ---------------------------------------------------------------------------------------
 // Entities
 
-const DANA_TEXT: &str = "Hi Robin,\r\n\r\nThe signed quote for the Northwind order is attached to our portal. Please\r\nconfirm the delivery date by Friday.\r\n\r\nBest regards,\r\nDana Whitfield\r\nFabrikam\r\n";
+pub(crate) const DANA_TEXT: &str = "Hi Robin,\r\n\r\nThe signed quote for the Northwind order is attached to our portal. Please\r\nconfirm the delivery date by Friday.\r\n\r\nBest regards,\r\nDana Whitfield\r\nFabrikam\r\n";
 
 /// Outlook's text/plain entity (O1: `text/plain;` TAB-folded charset, 7bit).
-fn outlook_text_entity(text: &str) -> Vec<u8> {
+pub(crate) fn outlook_text_entity(text: &str) -> Vec<u8> {
     format!(
         "{}{text}",
         lines(&[
@@ -313,7 +313,12 @@ fn outlook_alternative_entity(id: &str, text: &str) -> Vec<u8> {
 }
 
 /// Outlook's top-level headers, in the order an Exchange Online copy shows them (O1).
-fn outlook_headers(id: &str, from: &str, subject: &str, content_type: &[&str]) -> String {
+pub(crate) fn outlook_headers(
+    id: &str,
+    from: &str,
+    subject: &str,
+    content_type: &[&str],
+) -> String {
     let when = When::of(id);
     let mut out = lines(&[
         &format!("From: {from}"),
@@ -343,7 +348,7 @@ fn outlook_micalg(digest: DigestAlg) -> &'static str {
 }
 
 /// An Outlook `multipart/signed` entity's Content-Type header lines (O1).
-fn outlook_signed_content_type(boundary: &str, digest: DigestAlg) -> Vec<String> {
+pub(crate) fn outlook_signed_content_type(boundary: &str, digest: DigestAlg) -> Vec<String> {
     vec![
         "Content-Type: multipart/signed;".into(),
         "\tprotocol=\"application/x-pkcs7-signature\";".into(),
@@ -354,7 +359,7 @@ fn outlook_signed_content_type(boundary: &str, digest: DigestAlg) -> Vec<String>
 
 /// The body of an Outlook multipart/signed: no preamble, the entity, the `smime.p7s` part
 /// (O1: `application/pkcs7-signature` without `x-`, TAB-folded name/filename, base64 76).
-fn outlook_signed_body(boundary: &str, entity: &[u8], p7s: &[u8]) -> Vec<u8> {
+pub(crate) fn outlook_signed_body(boundary: &str, entity: &[u8], p7s: &[u8]) -> Vec<u8> {
     let mut out = format!("--{boundary}\r\n").into_bytes();
     out.extend_from_slice(entity);
     out.extend_from_slice(
@@ -378,7 +383,12 @@ fn outlook_signed_body(boundary: &str, entity: &[u8], p7s: &[u8]) -> Vec<u8> {
 }
 
 /// A complete multipart/signed entity (headers + body) as Outlook nests it (O4).
-fn outlook_signed_entity(id: &str, digest: DigestAlg, entity: &[u8], p7s: &[u8]) -> Vec<u8> {
+pub(crate) fn outlook_signed_entity(
+    id: &str,
+    digest: DigestAlg,
+    entity: &[u8],
+    p7s: &[u8],
+) -> Vec<u8> {
     let b = mail::outlook_boundary(id, 0);
     let ct = outlook_signed_content_type(&b, digest);
     let refs: Vec<&str> = ct.iter().map(String::as_str).collect();
@@ -389,7 +399,7 @@ fn outlook_signed_entity(id: &str, digest: DigestAlg, entity: &[u8], p7s: &[u8])
 }
 
 /// Outlook's SignRequest defaults: full chain, Outlook attributes, detached.
-fn outlook_sign<'a>(
+pub(crate) fn outlook_sign<'a>(
     ctx: &'a Ctx,
     id: &'a str,
     signer: &'a str,
@@ -411,11 +421,11 @@ fn outlook_sign<'a>(
     })
 }
 
-fn outlook_p7s(req: &SignRequest) -> Result<Vec<u8>> {
+pub(crate) fn outlook_p7s(req: &SignRequest) -> Result<Vec<u8>> {
     der::to_outlook_ber(&cms::signed_data(req)?)
 }
 
-fn pkcs7_mime_part_headers(content_type: &str, smime_type: Option<&str>) -> Vec<String> {
+pub(crate) fn pkcs7_mime_part_headers(content_type: &str, smime_type: Option<&str>) -> Vec<String> {
     let mut out = vec![format!("Content-Type: {content_type};")];
     if let Some(t) = smime_type {
         out.push(format!("\tsmime-type={t};"));
@@ -439,7 +449,7 @@ fn key_algorithm(p: &Persona) -> &'static str {
 
 const OUTLOOK: &str = "Outlook for Windows (Classic)";
 const OUTLOOK_VERSION: &str = "16.0 (Microsoft 365)";
-const DANA_FROM: &str = "Dana Whitfield <dana@fabrikam.example>";
+pub(crate) const DANA_FROM: &str = "Dana Whitfield <dana@fabrikam.example>";
 const DANA: &str = "dana@fabrikam.example";
 
 fn all_samples(ctx: &Ctx) -> Result<Vec<Sample>> {
@@ -748,7 +758,7 @@ fn outlook_opaque(ctx: &Ctx) -> Result<Vec<Sample>> {
 
 /// A single-part Outlook message carrying a `.p7m` (O2/O3): the part headers join the top
 /// headers, the base64 CMS is the body.
-fn outlook_p7m_eml(
+pub(crate) fn outlook_p7m_eml(
     id: &str,
     from: &str,
     subject: &str,

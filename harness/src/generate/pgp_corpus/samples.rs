@@ -189,19 +189,19 @@ fn dkim_relaxed_body_hash(body: &str) -> String {
 // Proton
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Era {
+pub(crate) enum Era {
     /// 2021-2026 (sender-formats P1/P2).
     Current,
     /// 2019 (P1 "2019 form", P2b).
     Y2019,
 }
 
-struct ProtonHdr<'a> {
-    seed: &'a str,
-    from: &'a str,
-    subject: &'a str,
-    when: Instant,
-    era: Era,
+pub(crate) struct ProtonHdr<'a> {
+    pub(crate) seed: &'a str,
+    pub(crate) from: &'a str,
+    pub(crate) subject: &'a str,
+    pub(crate) when: Instant,
+    pub(crate) era: Era,
 }
 
 /// Proton's outgoing header block up to `MIME-Version` (sender-formats P1). The DKIM `bh=`
@@ -266,7 +266,12 @@ fn proton_headers(h: &ProtonHdr, body: &str) -> String {
 }
 
 /// A whole Proton message: headers, `Content-Type`, optional more headers, body.
-fn proton_message(h: &ProtonHdr, content_type: &str, extra: &str, body: &str) -> Vec<u8> {
+pub(crate) fn proton_message(
+    h: &ProtonHdr,
+    content_type: &str,
+    extra: &str,
+    body: &str,
+) -> Vec<u8> {
     let mut s = proton_headers(h, body);
     s.push_str(&format!("Content-Type: {content_type}\r\n"));
     s.push_str(extra);
@@ -275,11 +280,11 @@ fn proton_message(h: &ProtonHdr, content_type: &str, extra: &str, body: &str) ->
     s.into_bytes()
 }
 
-const PAT_TEXT: &str = "Hi Robin,\n\nThe Q3 figures are below \u{2014} please check the totals before Friday.\n\nRevenue: 1.2M\nCosts:   0.9M \n\nBest,\nPat\n\nSent with Proton Mail secure email.\n";
+pub(crate) const PAT_TEXT: &str = "Hi Robin,\n\nThe Q3 figures are below \u{2014} please check the totals before Friday.\n\nRevenue: 1.2M\nCosts:   0.9M \n\nBest,\nPat\n\nSent with Proton Mail secure email.\n";
 
 /// The client-built text/plain leaf (sender-formats P2: CTE before Content-Type, no space
 /// after `;`).
-fn proton_text_leaf(text: &str) -> String {
+pub(crate) fn proton_text_leaf(text: &str) -> String {
     format!(
         "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain;charset=utf-8\r\n\r\n{}",
         wire::quoted_printable(&crlf(text))
@@ -287,7 +292,7 @@ fn proton_text_leaf(text: &str) -> String {
 }
 
 /// A `mimemessage` multipart: `boundary=` unquoted, 21 dashes + 32 hex (P2).
-fn proton_multipart(
+pub(crate) fn proton_multipart(
     seed: &str,
     label: &str,
     subtype: &str,
@@ -303,12 +308,12 @@ fn proton_multipart(
 
 /// The P0 client entity for a text compose: multipart/mixed → text/plain, plus Proton's
 /// trailing CRLF ("if it's not there outlook.com adds it and breaks pgp/mime signatures").
-fn proton_text_entity(seed: &str, text: &str) -> String {
+pub(crate) fn proton_text_entity(seed: &str, text: &str) -> String {
     proton_multipart(seed, "mixed", "mixed", &[proton_text_leaf(text)], "\r\n")
 }
 
 /// The armored detached signature Proton puts in `signature.asc`.
-fn proton_sig_armor(sig_packet: &[u8], era: Era) -> String {
+pub(crate) fn proton_sig_armor(sig_packet: &[u8], era: Era) -> String {
     match era {
         Era::Current => wire::armor("PGP SIGNATURE", &[("Version", "ProtonMail")], sig_packet),
         Era::Y2019 => wire::armor(
@@ -323,7 +328,12 @@ fn proton_sig_armor(sig_packet: &[u8], era: Era) -> String {
 }
 
 /// Proton's outer multipart/signed (P2/P2b): returns (Content-Type value, body).
-fn proton_signed_envelope(seed: &str, era: Era, entity: &str, sig_armor: &str) -> (String, String) {
+pub(crate) fn proton_signed_envelope(
+    seed: &str,
+    era: Era,
+    entity: &str,
+    sig_armor: &str,
+) -> (String, String) {
     let (boundary, ct) = match era {
         Era::Current => {
             let b = format!("------{}", wire::hex_token(seed, "signed", 64));
@@ -371,7 +381,7 @@ fn pat_sign(p: &Personas, when: Instant, data: &str, seed: &str) -> Result<Vec<u
     crypto::signature_packet(&sig)
 }
 
-fn at(d: u32, h: u32, mi: u32, s: u32) -> Instant {
+pub(crate) fn at(d: u32, h: u32, mi: u32, s: u32) -> Instant {
     Instant {
         y: 2026,
         mo: 5,
@@ -445,7 +455,11 @@ fn proton_plain() -> Built {
 
 /// P2: the canonical Proton PGP/MIME signed message. Also returns the signed entity and
 /// signature armor so the controls reuse the very same signature.
-fn proton_signed_parts(p: &Personas, seed: &str, when: Instant) -> Result<(String, String)> {
+pub(crate) fn proton_signed_parts(
+    p: &Personas,
+    seed: &str,
+    when: Instant,
+) -> Result<(String, String)> {
     let entity = proton_text_entity(seed, PAT_TEXT);
     let sig = pat_sign(p, when, &entity, seed)?;
     Ok((entity, proton_sig_armor(&sig, Era::Current)))
@@ -1448,7 +1462,7 @@ fn theo_encrypted_armor(
     Ok(wire::armor("PGP MESSAGE", &[], &ciphertext))
 }
 
-fn tb_encrypted_parts(armor: &str) -> [String; 2] {
+pub(crate) fn tb_encrypted_parts(armor: &str) -> [String; 2] {
     [
         "Content-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n".to_owned(),
         format!("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\nContent-Description: OpenPGP encrypted message\r\nContent-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n{armor}\r\n"),

@@ -326,7 +326,7 @@ pub fn load_or_create(corpora: &Path) -> Result<Vec<Persona>> {
     Ok(personas)
 }
 
-fn key_to_pem(key: &PrivateKey) -> Result<String> {
+pub(crate) fn key_to_pem(key: &PrivateKey) -> Result<String> {
     let pem = match key {
         PrivateKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
         PrivateKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
@@ -336,7 +336,7 @@ fn key_to_pem(key: &PrivateKey) -> Result<String> {
     Ok(pem.to_string())
 }
 
-fn load(spec: &Spec, cert_path: &Path, key_path: &Path) -> Result<Persona> {
+pub(crate) fn load(spec: &Spec, cert_path: &Path, key_path: &Path) -> Result<Persona> {
     let key_err = |p: &Path, m: String| Error::Key {
         path: p.to_owned(),
         message: m,
@@ -524,7 +524,7 @@ fn time(ymd: (u16, u8, u8)) -> Result<Time> {
     Ok(Time::UtcTime(UtcTime::from_date_time(dt).map_err(der_err)?))
 }
 
-fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> {
+pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> {
     let mut rng = rand::rng();
     let key = match spec.key {
         KeyKind::Rsa(bits) => {
