@@ -370,6 +370,14 @@ pub static RULES: &[Rule] = &[
         confidence: D,
     },
     Rule {
+        id: "exchange.nested-signed-not-promoted",
+        decides: "Only a signed entity at the root changes the item class; a multipart/signed or pkcs7-mime part nested in multipart/mixed stays an attachment of an ordinary IPM.Note, so no client shows a message-level signature for it.",
+        sources: &[MS_OXOSMIME_CLEAR, MS_OXOSMIME_OPAQUE],
+        citation: "MS-OXOSMIME 2.1.3.1, 2.1.3.2",
+        quote: "The mapping is defined for the message's own Content-Type; nothing in it promotes a nested signed part, so the item is an ordinary IPM.Note (inferred).",
+        confidence: I,
+    },
+    Rule {
         id: "exchange.opaque-body-not-promoted",
         decides: "The body of an opaque-signed or enveloped item is not promoted: it needs S/MIME processing to be read.",
         sources: &[MS_OXOSMIME_OPAQUE],

@@ -24,13 +24,19 @@ pub enum ItemClass {
 /// part (`""`) changes the class; inner layers are parts of an ordinary message.
 pub fn item_class(msg: &Message) -> (ItemClass, Trail) {
     let Some(root) = msg.primary.filter(|l| l.part.is_empty()) else {
+        let mut trail = Trail::new();
         if msg.first(LayerKind::PgpEncrypted).is_some() {
-            return (
-                ItemClass::Note,
-                Trail::of(&["exchange.pgp-encrypted-attachments"]),
-            );
+            trail.push("exchange.pgp-encrypted-attachments");
         }
-        return (ItemClass::Note, Trail::new());
+        if msg
+            .inspection
+            .layers
+            .iter()
+            .any(|l| super::is_nested_signed_entity(msg.inspection, l))
+        {
+            trail.push("exchange.nested-signed-not-promoted");
+        }
+        return (ItemClass::Note, trail);
     };
     match (root.kind, root.form) {
         (LayerKind::SmimeSigned, Some(LayerForm::Clear)) => (

@@ -71,6 +71,28 @@ pub enum Protection {
     Encrypted,
 }
 
+/// A `multipart/signed` or S/MIME signed part below the root: Exchange keeps the item an
+/// ordinary `IPM.Note` and the part an attachment (rule `exchange.nested-signed-not-promoted`),
+/// so it never decides how the item is handled. This is also what keeps a signed part hidden
+/// beside unsigned text (Müller et al. 2019) from being judged as the message's signature.
+pub fn is_nested_signed_entity(inspection: &Inspection, layer: &Layer) -> bool {
+    let signed_entity = match layer.kind {
+        LayerKind::SmimeSigned => true,
+        LayerKind::PgpSigned => layer.form == Some(crate::facts::LayerForm::Mime),
+        _ => false,
+    };
+    signed_entity && !layer.part.is_empty() && !inside_encrypted(inspection, layer)
+}
+
+/// Whether the layer sits in content that an encrypted layer carried (decrypted content is
+/// the client's business after decryption, not Exchange's).
+fn inside_encrypted(inspection: &Inspection, layer: &Layer) -> bool {
+    inspection.layers.iter().any(|e| {
+        e.kind.is_encrypted()
+            && (e.part.is_empty() || layer.part.starts_with(&format!("{}.", e.part)))
+    })
+}
+
 /// A model's view of the facts: the layers that matter, found once.
 pub struct Message<'a> {
     pub inspection: &'a Inspection,
@@ -88,7 +110,7 @@ impl<'a> Message<'a> {
             primary: inspection
                 .layers
                 .iter()
-                .find(|l| l.kind != LayerKind::PgpKey),
+                .find(|l| l.kind != LayerKind::PgpKey && !is_nested_signed_entity(inspection, l)),
         }
     }
 
@@ -200,6 +222,11 @@ impl<'a> Message<'a> {
     pub fn harvestable_certificate(&self, address: &str, at: &str) -> Option<&'a CertificateFacts> {
         let mut best: Option<(u8, &'a CertificateFacts)> = None;
         for layer in self.inspection.layers_of(LayerKind::SmimeSigned) {
+            // A nested signed part is an ordinary attachment to the client: its S/MIME engine
+            // never processes it, so nothing is harvested from it.
+            if is_nested_signed_entity(self.inspection, layer) {
+                continue;
+            }
             let preferred: Vec<&String> = layer
                 .key_preference
                 .iter()

@@ -54,19 +54,19 @@ fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
     }
 }
 
-/// The raw `[0] IMPLICIT SignedAttributes` of the first SignerInfo, re-tagged as
-/// `SET OF` (0x31) as RFC 5652 §5.4 prescribes, when it used the definite length form.
+/// The raw `[0] IMPLICIT SignedAttributes` of the `index`th SignerInfo (wire order), re-tagged
+/// as `SET OF` (0x31) as RFC 5652 §5.4 prescribes, when it used the definite length form.
 ///
 /// Verifying over the wire bytes keeps senders whose attributes are not in canonical DER
 /// order verifiable; the typed decoder would re-encode them.
-fn raw_signed_attributes(cms: &[u8]) -> Option<Vec<u8>> {
+fn raw_signed_attributes(cms: &[u8], index: usize) -> Option<Vec<u8>> {
     let (_, info) = ber::children_of(cms)?;
     let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
     let signed_data = *ber::children(cms, explicit)?.first()?;
     let fields = ber::children(cms, &signed_data)?;
     let signer_infos = fields.last().filter(|t| t.tag == 0x31)?;
-    let first = *ber::children(cms, signer_infos)?.first()?;
-    let si_fields = ber::children(cms, &first)?;
+    let nth = *ber::children(cms, signer_infos)?.get(index)?;
+    let si_fields = ber::children(cms, &nth)?;
     let attrs = si_fields
         .get(3)
         .filter(|t| t.tag == 0xA0 && !t.indefinite)?;
@@ -275,26 +275,52 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
             ),
         ));
     }
-    let Some(signer_info) = signer_infos.first().copied() else {
+    if signer_infos.is_empty() {
         facts.signature = signature_with(
             SignatureStatus::Invalid,
             "no-signer-infos: the SignedData has no SignerInfo, so nothing is signed".into(),
         );
         facts.certificates = describe_certificates(&carried, None, None, ctx);
         return facts;
-    };
+    }
 
-    let raw_attrs = raw_signed_attributes(cms);
-    let (signature, attributes) = verify_signer(
-        &signed_data,
-        signer_info,
-        content.as_deref(),
-        raw_attrs,
-        &carried,
-        ctx,
-        &mut facts.problems,
-    );
+    // Every signer is checked (RFC 5652 §5.6 leaves the policy to the recipient): one forged
+    // signer makes the layer invalid whatever its position, so the verdict never depends on
+    // the order of the SET (a BER sender may put a forged signer last).
+    let mut results = Vec::new();
+    for (index, signer_info) in signer_infos.iter().take(MAX_SIGNER_INFOS).enumerate() {
+        let (signature, attributes) = verify_signer(
+            &signed_data,
+            signer_info,
+            content.as_deref(),
+            raw_signed_attributes(cms, index),
+            &carried,
+            ctx,
+            &mut facts.problems,
+        );
+        results.push((signature, attributes, *signer_info));
+    }
+    let chosen = results
+        .iter()
+        .position(|(sig, _, _)| sig.status == SignatureStatus::Invalid)
+        .or_else(|| {
+            results
+                .iter()
+                .position(|(sig, _, _)| sig.status == SignatureStatus::Valid)
+        })
+        .unwrap_or(0);
+    // Invariant: `results` is non-empty (signer_infos is, and MAX_SIGNER_INFOS > 0), and
+    // `chosen` is an index into it.
+    let (signature, attributes, signer_info) = results.swap_remove(chosen);
     facts.signature = signature;
+    if signer_infos.len() > 1 && facts.signature.status == SignatureStatus::Invalid {
+        facts.signature.reason = format!(
+            "{} (signer {} of {})",
+            facts.signature.reason,
+            chosen + 1,
+            signer_infos.len()
+        );
+    }
     facts.signature.signer_count = signer_infos.len();
     facts.capabilities = attributes.capabilities;
     facts.key_preference = attributes.key_preference.clone();
@@ -334,7 +360,7 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<SignedData, Problem
         })
 }
 
-/// Checks the first SignerInfo (RFC 5652 §5.6) and reads its attributes.
+/// Checks one SignerInfo (RFC 5652 §5.6) and reads its attributes.
 fn verify_signer(
     signed_data: &SignedData,
     signer_info: &SignerInfo,
