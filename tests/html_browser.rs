@@ -74,10 +74,9 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     };
     let m = build_matrix();
     let page = matrix::html::page(&m);
-    let dir = TempDir(std::env::temp_dir().join(format!(
-        "replymatrix-html-browser-{}",
-        std::process::id()
-    )));
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("replymatrix-html-browser-{}", std::process::id())),
+    );
     let _ = std::fs::remove_dir_all(&dir.0);
     std::fs::create_dir_all(dir.0.join("profile")).expect("temp dir");
     let file = dir.0.join("matrix.html");
@@ -95,7 +94,10 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
             "--disable-component-update",
             "--disable-sync",
         ])
-        .arg(format!("--user-data-dir={}", dir.0.join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.0.join("profile").display()
+        ))
         .args([
             "--enable-logging=stderr",
             "--v=0",
@@ -121,7 +123,10 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
         .lines()
         .filter(|l| l.contains("Uncaught") || (l.contains(":CONSOLE") && l.contains(&page_url)))
         .collect();
-    assert!(console.is_empty(), "console messages from the page: {console:#?}");
+    assert!(
+        console.is_empty(),
+        "console messages from the page: {console:#?}"
+    );
 
     // It renders: the tables and every sample id.
     assert!(dom.contains("<table"), "no table in the dumped DOM");
@@ -184,7 +189,10 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     let mut families: Vec<String> = m.samples.iter().map(|s| s.family.clone()).collect();
     families.sort();
     families.dedup();
-    assert_eq!(report["family"].as_object().expect("family").len(), families.len());
+    assert_eq!(
+        report["family"].as_object().expect("family").len(),
+        families.len()
+    );
     for f in &families {
         let expected: Vec<String> = m
             .samples
@@ -192,7 +200,11 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
             .filter(|s| &s.family == f)
             .map(|s| s.id.clone())
             .collect();
-        assert_eq!(strings(&report["family"][f]["sample_ids"]), expected, "family {f}");
+        assert_eq!(
+            strings(&report["family"][f]["sample_ids"]),
+            expected,
+            "family {f}"
+        );
     }
 
     // The text filter `proton/` leaves exactly the proton rows; a text that matches nothing
