@@ -391,11 +391,10 @@ fn glyphs_of_value(m: &Value) -> Glyphs {
 fn strip_cell(cell: &str) -> String {
     let mut out = String::new();
     let mut depth_paren = 0u32;
-    let mut chars = cell.chars().peekable();
     let mut in_tag = false;
     let mut in_sup = false;
     let mut tag = String::new();
-    while let Some(c) = chars.next() {
+    for c in cell.chars() {
         if in_tag {
             if c == '>' {
                 in_tag = false;

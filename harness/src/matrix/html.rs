@@ -71,7 +71,7 @@ pub fn page(matrix: &Matrix) -> String {
         );
     }
     out.push_str(
-        "<section id=\"details\" aria-live=\"polite\" hidden>\n<h2 id=\"details-title\">Details</h2>\n\
+        "<section id=\"details\" aria-live=\"polite\" hidden>\n<h2 id=\"details-title\" tabindex=\"-1\">Details</h2>\n\
          <button type=\"button\" id=\"details-close\">Close</button>\n\
          <div id=\"details-body\"></div>\n</section>\n",
     );
@@ -321,6 +321,7 @@ const SCRIPT: &str = r##"
   var detailsTitle = document.getElementById("details-title");
   var detailsBody = document.getElementById("details-body");
   var samplesById = {};
+  var lastButton = null;
   data.samples.forEach(function (s) { samplesById[s.id] = s; });
 
   function all(selector, root) {
@@ -440,13 +441,17 @@ const SCRIPT: &str = r##"
       "; weaker than the original: " + cell.weaker_than_original + ".");
     detailsBody.appendChild(q);
     details.hidden = false;
+    lastButton = button;
+    detailsTitle.focus();
   }
 
   function closeDetails() {
+    if (details.hidden) { return; }
     details.hidden = true;
     all("button.cell[aria-expanded=true]").forEach(function (b) {
       b.setAttribute("aria-expanded", "false");
     });
+    if (lastButton) { lastButton.focus(); }
   }
 
   document.addEventListener("click", function (ev) {
