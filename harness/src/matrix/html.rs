@@ -299,11 +299,12 @@ button.cell{font:inherit;font-family:ui-monospace,monospace;background:#fafafa;b
 button.cell[aria-expanded=true]{outline:2px solid #0b5cad}
 .g.yes{color:#126b12}.g.no{color:#a31515}.g.partial{color:#8a5a00}.g.unknown{color:#555}
 #details{position:fixed;right:1rem;bottom:1rem;max-width:46rem;max-height:70vh;overflow:auto;background:#fff;border:2px solid #0b5cad;border-radius:6px;padding:.5rem 1rem;box-shadow:0 2px 12px rgba(0,0,0,.25);z-index:3}
-#details h2{font-size:1.1rem;margin:.2rem 0}
+#details h2{font-size:1.1rem;margin:.2rem 0;padding-right:4rem}
 #details h3{font-size:1rem;margin:.6rem 0 .2rem}
 #details dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:0}
 #details dt{font-weight:600}
-#details dd{margin:0}
+#details dd{margin:0;overflow-wrap:anywhere}
+#details ul{margin:0;padding-left:1.2rem}
 #details-close{position:absolute;right:.5rem;top:.5rem}
 "#;
 
