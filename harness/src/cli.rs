@@ -63,6 +63,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
     },
+    /// The cells that changed between two `matrix --format json` exports (exit 0 either way).
+    Diff {
+        /// The old export.
+        old: PathBuf,
+        /// The new export.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// The sample corpus.
     Corpus {
         #[command(subcommand)]
@@ -99,4 +108,13 @@ pub enum MatrixFormat {
     Text,
     Md,
     Json,
+    /// One self-contained page with filters and cell details.
+    Html,
+}
+
+/// Output format of `diff`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Md,
 }

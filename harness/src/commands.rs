@@ -8,7 +8,7 @@ use replymatrix::clients::ClientId;
 use replymatrix::profile::Profile;
 use replymatrix::{Inputs, render};
 
-use crate::cli::{Cli, Command, CorpusCommand, Format, MatrixFormat};
+use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat};
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
             profiles,
             format,
         } => matrix(&corpus, profiles.as_deref(), format),
+        Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
@@ -178,6 +179,7 @@ fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitC
     match format {
         MatrixFormat::Text => print!("{}", replymatrix::matrix::text(&matrix)),
         MatrixFormat::Md => print!("{}", replymatrix::matrix::markdown(&matrix)),
+        MatrixFormat::Html => print!("{}", replymatrix::matrix::html::page(&matrix)),
         MatrixFormat::Json => match serde_json::to_string_pretty(&matrix) {
             Ok(json) => println!("{json}"),
             Err(e) => return fail(1, e),
@@ -224,4 +226,23 @@ fn check(corpora: &Path) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Reads a `matrix --format json` export.
+fn read_matrix(path: &Path) -> Result<replymatrix::matrix::Matrix, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not a matrix export: {e}", path.display()))
+}
+
+fn diff(old: &Path, new: &Path, format: DiffFormat) -> ExitCode {
+    let (old, new) = match (read_matrix(old), read_matrix(new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => return fail(1, e),
+    };
+    let changes = replymatrix::matrix::diff::diff(&old, &new);
+    match format {
+        DiffFormat::Text => print!("{}", replymatrix::matrix::diff::text(&changes)),
+        DiffFormat::Md => print!("{}", replymatrix::matrix::diff::markdown(&changes)),
+    }
+    ExitCode::SUCCESS
 }

@@ -5,6 +5,9 @@
 //! [`ClientId::ALL`] order, modes read → plain → signed → encrypted. Nothing in a rendering
 //! depends on paths, clocks or hash-map order, so the output is the same on every machine.
 
+pub mod diff;
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
