@@ -22,7 +22,8 @@ PGP_SAMPLE=proton/pgp-mime-signed
 PGP_KEY="$CORPORA/keys/openpgp/pat.pub.asc"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/replymatrix-compare.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# The gpg-agent that gpg starts for this GNUPGHOME is stopped with it.
+trap 'GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/smime" "$WORK/pgp" "$WORK/pgp-parts" "$WORK/all" "$WORK/gnupg"
 chmod 700 "$WORK/gnupg"
 
