@@ -652,7 +652,7 @@ impl Progress {
     /// One more message done.
     pub fn tick(&mut self) {
         self.count = self.count.saturating_add(1);
-        if self.enabled && self.count % 256 == 0 {
+        if self.enabled && self.count.is_multiple_of(256) {
             self.draw();
         }
     }
@@ -785,7 +785,7 @@ mod tests {
                     panic!("message 17 is cursed");
                 }
                 // Early messages take longest, so results arrive out of order.
-                if n % 10 == 0 {
+                if n.is_multiple_of(10) {
                     std::thread::yield_now();
                 }
                 MessageRecord::error(raw.index, format!("id{n}"), raw.source, String::new())
