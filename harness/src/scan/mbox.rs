@@ -71,6 +71,11 @@ impl<R: BufRead> MboxReader<R> {
         }
     }
 
+    /// Bytes consumed from the input so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.position
+    }
+
     /// The most bytes held at once (the message with its current line).
     pub fn peak_held(&self) -> usize {
         self.peak_held

@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::mbox::MboxReader;
 
@@ -77,7 +79,14 @@ pub struct RawMessage {
 
 /// Messages of a source, one at a time, in input order: mbox order, or file paths sorted
 /// byte-wise (Maildir: `cur/` then `new/`).
-pub enum Messages {
+pub struct Messages {
+    inner: Inner,
+    /// How far reading got, in [`Messages::total`]'s unit; shared with a progress display.
+    done: Arc<AtomicU64>,
+    total: u64,
+}
+
+enum Inner {
     Mbox {
         path: String,
         reader: Box<MboxReader<BufReader<File>>>,
@@ -94,12 +103,17 @@ impl Messages {
         let paths = match kind {
             SourceKind::Mbox => {
                 let file = File::open(path)?;
-                return Ok(Self::Mbox {
-                    path: path.display().to_string(),
-                    reader: Box::new(MboxReader::new(
-                        BufReader::with_capacity(MBOX_BUFFER, file),
-                        max_message_bytes,
-                    )),
+                let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+                return Ok(Self {
+                    inner: Inner::Mbox {
+                        path: path.display().to_string(),
+                        reader: Box::new(MboxReader::new(
+                            BufReader::with_capacity(MBOX_BUFFER, file),
+                            max_message_bytes,
+                        )),
+                    },
+                    done: Arc::default(),
+                    total,
                 });
             }
             SourceKind::Message => vec![path.to_path_buf()],
@@ -133,10 +147,24 @@ impl Messages {
                 files
             }
         };
-        Ok(Self::Files {
-            paths: paths.into_iter(),
-            max_message_bytes,
+        Ok(Self {
+            total: paths.len() as u64,
+            inner: Inner::Files {
+                paths: paths.into_iter(),
+                max_message_bytes,
+            },
+            done: Arc::default(),
         })
+    }
+
+    /// The size of the input: bytes for an mbox, files otherwise.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// How much of [`Messages::total`] has been read so far, updated as messages are read.
+    pub fn done(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.done)
     }
 }
 
@@ -179,8 +207,20 @@ impl Iterator for Messages {
     type Item = RawMessage;
 
     fn next(&mut self) -> Option<RawMessage> {
-        match self {
-            Self::Mbox { path, reader } => match reader.next()? {
+        let message = self.read_next();
+        let done = match &self.inner {
+            Inner::Mbox { reader, .. } => reader.bytes_read(),
+            Inner::Files { paths, .. } => self.total.saturating_sub(paths.len() as u64),
+        };
+        self.done.store(done, Ordering::Relaxed);
+        message
+    }
+}
+
+impl Messages {
+    fn read_next(&mut self) -> Option<RawMessage> {
+        match &mut self.inner {
+            Inner::Mbox { path, reader } => match reader.next()? {
                 Ok(m) => Some(RawMessage {
                     index: 0,
                     source: format!("{path}@{}", m.offset),
@@ -196,7 +236,7 @@ impl Iterator for Messages {
                     truncated: false,
                 }),
             },
-            Self::Files {
+            Inner::Files {
                 paths,
                 max_message_bytes,
             } => {
