@@ -198,6 +198,7 @@ fn mbox_maildir_and_folder_give_the_same_verdicts_in_input_order() {
         "{}",
         from_mbox[3]
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -226,6 +227,7 @@ fn every_message_in_is_a_line_out_garbage_and_empty_included() {
         "garbage is inspected, not an error: {garbage}"
     );
     assert_eq!(lines[1]["index"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -323,11 +325,12 @@ fn the_summary_adds_up_to_the_per_message_statuses() {
         text.starts_with(&format!("scanned {} messages (mbox)", lines.len())),
         "{text}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
-
 /// 2,000 messages through the pipeline: never more than the window between reading and
 /// emitting, the reader never holds more than one message, and every message comes out once,
 /// in order.
+
 #[test]
 fn a_2000_message_mbox_streams_with_bounded_memory() {
     let dir = temp_dir("2000");
@@ -397,9 +400,10 @@ fn a_2000_message_mbox_streams_with_bounded_memory() {
         most_outstanding <= options.in_flight + 1,
         "{most_outstanding} messages were in flight"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
-
 /// A message over the limit is cut and says so; the messages after it are unaffected.
+
 #[test]
 fn a_message_over_the_limit_is_cut_and_reported() {
     let dir = temp_dir("limit");
@@ -435,4 +439,5 @@ fn a_message_over_the_limit_is_cut_and_reported() {
     let mut summary = Summary::new("smime-tenant", "limit.mbox", SourceKind::Mbox);
     records.iter().for_each(|r| summary.add(r));
     assert_eq!(summary.truncated, 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }
