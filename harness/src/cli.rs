@@ -72,6 +72,34 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
+    /// A whole mailbox (mbox, Maildir, or a folder of .eml): per message and in summary,
+    /// what each client lets the recipient reply.
+    Scan {
+        /// An mbox file, a Maildir (with cur/ and new/), a folder searched for *.eml, or one
+        /// message.
+        path: PathBuf,
+        /// A profile name from `corpora/profiles/`, or a path to a profile TOML.
+        #[arg(long)]
+        profile: String,
+        /// text or json: the summary; jsonl: one line per message, in input order.
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+        /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
+        #[arg(long = "cert", value_name = "FILE")]
+        certs: Vec<PathBuf>,
+        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        #[arg(long = "key", value_name = "FILE")]
+        keys: Vec<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The profiles folder (for profile names).
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("profiles"))]
+        profiles: PathBuf,
+        /// The keys folder that profiles name their certificates in.
+        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
+        keys_dir: PathBuf,
+    },
     /// The sample corpus.
     Corpus {
         #[command(subcommand)]
@@ -117,4 +145,12 @@ pub enum MatrixFormat {
 pub enum DiffFormat {
     Text,
     Md,
+}
+
+/// Output format of `scan`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Jsonl,
 }

@@ -8,7 +8,7 @@ use replymatrix::clients::ClientId;
 use replymatrix::profile::Profile;
 use replymatrix::{Inputs, render};
 
-use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat};
+use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat, ScanFormat};
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -43,6 +43,18 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => matrix(&corpus, profiles.as_deref(), format),
         Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::Scan {
+            path,
+            profile,
+            format,
+            certs,
+            keys,
+            jobs,
+            profiles,
+            keys_dir,
+        } => scan(
+            &path, &profile, format, &certs, &keys, jobs, &profiles, &keys_dir,
+        ),
         Command::Corpus {
             command: CorpusCommand::Generate { corpora },
         } => generate(&corpora),
@@ -245,4 +257,45 @@ fn diff(old: &Path, new: &Path, format: DiffFormat) -> ExitCode {
         DiffFormat::Md => print!("{}", replymatrix::matrix::diff::markdown(&changes)),
     }
     ExitCode::SUCCESS
+}
+
+/// `scan`: loads the profile and keys, then streams the mailbox through
+/// [`replymatrix::scan::scan_path`].
+#[allow(clippy::too_many_arguments)]
+fn scan(
+    path: &Path,
+    profile: &str,
+    format: ScanFormat,
+    certs: &[PathBuf],
+    keys: &[PathBuf],
+    jobs: Option<usize>,
+    profiles: &Path,
+    keys_dir: &Path,
+) -> ExitCode {
+    use replymatrix::scan::{Options, Output, scan_path};
+    let profile = match load_profile(profile, profiles, keys_dir) {
+        Ok(p) => p,
+        Err(e) => return fail(2, e),
+    };
+    let inputs = match load_inputs(certs, keys) {
+        Ok(inputs) => inputs,
+        Err(e) => return fail(2, e),
+    };
+    let mut options = Options::default();
+    if let Some(jobs) = jobs.filter(|j| *j > 0) {
+        options = Options {
+            workers: jobs,
+            in_flight: jobs.saturating_mul(4),
+        };
+    }
+    let output = match format {
+        ScanFormat::Text => Output::Text,
+        ScanFormat::Json => Output::Json,
+        ScanFormat::Jsonl => Output::Jsonl,
+    };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match scan_path(path, &inputs, &profile, options, output, &mut stdout) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(1, format!("{}: {e}", path.display())),
+    }
 }

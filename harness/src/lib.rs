@@ -20,6 +20,7 @@ pub mod openpgp;
 pub mod policy;
 pub mod profile;
 pub mod render;
+pub mod scan;
 pub mod smime;
 pub mod verdict;
 

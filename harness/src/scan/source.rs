@@ -1,0 +1,264 @@
+//! Where the messages come from: an mbox file, a Maildir, a folder of `.eml` files, or one
+//! message file; and the iterator that reads them one at a time, in a stable order.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::mbox::MboxReader;
+
+/// Deepest folder nesting searched for `.eml` files (symbolic links are not followed).
+pub const MAX_FOLDER_DEPTH: usize = 32;
+/// Buffer of the mbox reader; messages larger than this are still read whole.
+const MBOX_BUFFER: usize = 256 * 1024;
+
+/// The kind of input `scan` was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A file starting with a `From ` separator line (RFC 4155).
+    Mbox,
+    /// A folder with `cur/` or `new/` (messages in both, `tmp/` ignored).
+    Maildir,
+    /// A folder searched recursively for `*.eml`.
+    Folder,
+    /// A single message file.
+    Message,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mbox => "mbox",
+            Self::Maildir => "maildir",
+            Self::Folder => "folder",
+            Self::Message => "message",
+        }
+    }
+
+    /// Which kind `path` is.
+    pub fn detect(path: &Path) -> io::Result<Self> {
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            let maildir = ["cur", "new"].iter().any(|d| path.join(d).is_dir());
+            return Ok(if maildir { Self::Maildir } else { Self::Folder });
+        }
+        let mut head = [0u8; 5];
+        let mut file = File::open(path)?;
+        let mut filled = 0;
+        while filled < head.len() {
+            let n = file.read(head.get_mut(filled..).unwrap_or_default())?;
+            if n == 0 {
+                break;
+            }
+            filled = filled.saturating_add(n);
+        }
+        Ok(if &head == b"From " {
+            Self::Mbox
+        } else {
+            Self::Message
+        })
+    }
+}
+
+/// One message as read, before inspection.
+#[derive(Debug)]
+pub struct RawMessage {
+    /// Position in the input, from 0 (set by the pipeline).
+    pub index: usize,
+    /// The file, or `file@offset` for a message in an mbox.
+    pub source: String,
+    /// The message, cut at the limit; `Err` when it could not be read.
+    pub bytes: Result<Vec<u8>, String>,
+    /// Length before any cut.
+    pub full_len: u64,
+    /// Whether `bytes` was cut at the limit.
+    pub truncated: bool,
+}
+
+/// Messages of a source, one at a time, in input order: mbox order, or file paths sorted
+/// byte-wise (Maildir: `cur/` then `new/`).
+pub struct Messages {
+    inner: Inner,
+    /// How far reading got, in [`Messages::total`]'s unit; shared with a progress display.
+    done: Arc<AtomicU64>,
+    total: u64,
+}
+
+enum Inner {
+    Mbox {
+        path: String,
+        reader: Box<MboxReader<BufReader<File>>>,
+    },
+    Files {
+        paths: std::vec::IntoIter<PathBuf>,
+        max_message_bytes: usize,
+    },
+}
+
+impl Messages {
+    /// Opens `path` as `kind`; messages longer than `max_message_bytes` are cut.
+    pub fn open(path: &Path, kind: SourceKind, max_message_bytes: usize) -> io::Result<Self> {
+        let paths = match kind {
+            SourceKind::Mbox => {
+                let file = File::open(path)?;
+                let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+                return Ok(Self {
+                    inner: Inner::Mbox {
+                        path: path.display().to_string(),
+                        reader: Box::new(MboxReader::new(
+                            BufReader::with_capacity(MBOX_BUFFER, file),
+                            max_message_bytes,
+                        )),
+                    },
+                    done: Arc::default(),
+                    total,
+                });
+            }
+            SourceKind::Message => vec![path.to_path_buf()],
+            SourceKind::Maildir => {
+                let mut all = Vec::new();
+                for sub in ["cur", "new"] {
+                    let dir = path.join(sub);
+                    if !dir.is_dir() {
+                        continue;
+                    }
+                    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+                        .filter_map(|e| e.ok())
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                        .map(|e| e.path())
+                        // Maildir readers skip dot files.
+                        .filter(|p| {
+                            p.file_name()
+                                .and_then(|n| n.to_str())
+                                .is_some_and(|n| !n.starts_with('.'))
+                        })
+                        .collect();
+                    files.sort();
+                    all.extend(files);
+                }
+                all
+            }
+            SourceKind::Folder => {
+                let mut files = Vec::new();
+                collect_eml(path, 0, &mut files)?;
+                files.sort();
+                files
+            }
+        };
+        Ok(Self {
+            total: paths.len() as u64,
+            inner: Inner::Files {
+                paths: paths.into_iter(),
+                max_message_bytes,
+            },
+            done: Arc::default(),
+        })
+    }
+
+    /// The size of the input: bytes for an mbox, files otherwise.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// How much of [`Messages::total`] has been read so far, updated as messages are read.
+    pub fn done(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.done)
+    }
+}
+
+/// Every `*.eml` (any case) under `dir`, not following symbolic links.
+fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    if depth > MAX_FOLDER_DEPTH {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if file_type.is_dir() {
+            collect_eml(&path, depth.saturating_add(1), out)?;
+        } else if file_type.is_file()
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads at most `limit` bytes of a file; the file's length tells whether it was cut.
+fn read_bounded(path: &Path, limit: usize) -> io::Result<(Vec<u8>, u64, bool)> {
+    let file = File::open(path)?;
+    let full_len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    file.take(limit as u64).read_to_end(&mut bytes)?;
+    let full_len = full_len.max(bytes.len() as u64);
+    Ok((bytes, full_len, full_len > limit as u64))
+}
+
+impl Iterator for Messages {
+    type Item = RawMessage;
+
+    fn next(&mut self) -> Option<RawMessage> {
+        let message = self.read_next();
+        let done = match &self.inner {
+            Inner::Mbox { reader, .. } => reader.bytes_read(),
+            Inner::Files { paths, .. } => self.total.saturating_sub(paths.len() as u64),
+        };
+        self.done.store(done, Ordering::Relaxed);
+        message
+    }
+}
+
+impl Messages {
+    fn read_next(&mut self) -> Option<RawMessage> {
+        match &mut self.inner {
+            Inner::Mbox { path, reader } => match reader.next()? {
+                Ok(m) => Some(RawMessage {
+                    index: 0,
+                    source: format!("{path}@{}", m.offset),
+                    bytes: Ok(m.bytes),
+                    full_len: m.full_len,
+                    truncated: m.truncated,
+                }),
+                Err(e) => Some(RawMessage {
+                    index: 0,
+                    source: path.clone(),
+                    bytes: Err(format!("reading the mbox failed: {e}")),
+                    full_len: 0,
+                    truncated: false,
+                }),
+            },
+            Inner::Files {
+                paths,
+                max_message_bytes,
+            } => {
+                let path = paths.next()?;
+                let source = path.display().to_string();
+                Some(match read_bounded(&path, *max_message_bytes) {
+                    Ok((bytes, full_len, truncated)) => RawMessage {
+                        index: 0,
+                        source,
+                        bytes: Ok(bytes),
+                        full_len,
+                        truncated,
+                    },
+                    Err(e) => RawMessage {
+                        index: 0,
+                        source,
+                        bytes: Err(format!("unreadable: {e}")),
+                        full_len: 0,
+                        truncated: false,
+                    },
+                })
+            }
+        }
+    }
+}
