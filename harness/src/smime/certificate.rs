@@ -34,7 +34,58 @@ pub(crate) fn serial_hex(serial: &SerialNumber) -> String {
 
 /// `issuer-dn#serial-hex`: the identifier form shared by signers, recipients and certificates.
 pub(crate) fn issuer_serial_id(issuer: &Name, serial: &SerialNumber) -> String {
-    format!("{issuer}#{}", serial_hex(serial))
+    format!("{}#{}", name_string(issuer), serial_hex(serial))
+}
+
+/// Most entries each memo below holds; when full it starts afresh. Bounds memory on a
+/// mailbox of millions of distinct certificates while a mailbox's recurring chains hit.
+const MEMO_LIMIT: usize = 4096;
+
+/// A bounded, process-wide memo of a pure function. Results never depend on whether they came
+/// from the memo, so inspection stays deterministic.
+struct Memo<K, V>(std::sync::Mutex<Option<std::collections::HashMap<K, V>>>);
+
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    const fn new() -> Self {
+        Self(std::sync::Mutex::new(None))
+    }
+
+    fn get_or(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.lock().as_ref().and_then(|m| m.get(&key)) {
+            return v.clone();
+        }
+        // Computed outside the lock: a slow RSA check never blocks the other workers.
+        let value = compute();
+        let mut guard = self.lock();
+        let map = guard.get_or_insert_with(Default::default);
+        if map.len() >= MEMO_LIMIT {
+            map.clear();
+        }
+        map.insert(key, value.clone());
+        value
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<std::collections::HashMap<K, V>>> {
+        // A panic elsewhere while holding the lock leaves a usable map (a memo only).
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The RFC 4514 string of a name, memoised by its DER: formatting looks every attribute up in
+/// the OID database, and the same few issuer names recur in every message.
+pub(crate) fn name_string(name: &Name) -> String {
+    static NAMES: Memo<Vec<u8>, String> = Memo::new();
+    match name.to_der() {
+        Ok(der) => NAMES.get_or(der, || name.to_string()),
+        Err(_) => name.to_string(),
+    }
+}
+
+/// SHA-256 of the certificate's DER, the memo key for everything derived from it.
+fn der_digest(cert: &Certificate) -> Option<Vec<u8>> {
+    cert.to_der()
+        .ok()
+        .map(|der| algorithms::hash(crate::facts::Digest::Sha256, &der))
 }
 
 /// `ski:<hex>`.
@@ -183,6 +234,14 @@ pub(crate) fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
     if cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
         return false;
     }
+    static CHECKED: Memo<(Vec<u8>, Vec<u8>), bool> = Memo::new();
+    match (der_digest(cert), der_digest(issuer)) {
+        (Some(c), Some(i)) => CHECKED.get_or((c, i), || verify_issued(cert, issuer)),
+        _ => verify_issued(cert, issuer),
+    }
+}
+
+fn verify_issued(cert: &Certificate, issuer: &Certificate) -> bool {
     let sig_alg = cert.signature_algorithm();
     let Some(digest) = algorithms::digest_from_oid(&sig_alg.oid).or(
         // PSS carries its hash in its parameters; the digest passed here is then unused.
@@ -207,6 +266,17 @@ pub(crate) fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
 
 /// Facts about one certificate; `verified_by` is left `None` (the SignedData check fills it).
 pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
+    static FACTS: Memo<Vec<u8>, CertificateFacts> = Memo::new();
+    let mut facts = match der_digest(cert) {
+        Some(key) => FACTS.get_or(key, || compute_facts(cert)),
+        None => compute_facts(cert),
+    };
+    role.clone_into(&mut facts.role);
+    facts
+}
+
+fn compute_facts(cert: &Certificate) -> CertificateFacts {
+    let role = "";
     let tbs = cert.tbs_certificate();
     let (key_type, key_bits, curve) = key_type_and_bits(cert);
     let email_protection = match tbs.get_extension::<ExtendedKeyUsage>() {
@@ -224,8 +294,8 @@ pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
     };
     let self_signed = tbs.subject() == tbs.issuer() && signed_by(cert, cert);
     CertificateFacts {
-        subject: tbs.subject().to_string(),
-        issuer: tbs.issuer().to_string(),
+        subject: name_string(tbs.subject()),
+        issuer: name_string(tbs.issuer()),
         serial: serial_hex(tbs.serial_number()),
         id: issuer_serial_id(tbs.issuer(), tbs.serial_number()),
         fingerprint: fingerprint(cert),
