@@ -23,13 +23,21 @@ fn inputs() -> &'static Inputs {
     INPUTS.get_or_init(|| {
         let keys = keys_dir();
         let mut inputs = Inputs::default();
-        for key in ["x509/robin-enterprise.key.pem", "x509/robin-public.key.pem", "openpgp/robin.sec.asc"] {
+        for key in [
+            "x509/robin-enterprise.key.pem",
+            "x509/robin-public.key.pem",
+            "openpgp/robin.sec.asc",
+        ] {
             // A missing key makes the target useless: fail loudly at start-up.
             if let Err(e) = inputs.add_key_file(&keys.join(key)) {
                 panic!("cannot load fuzz key {key}: {e}");
             }
         }
-        for cert in ["x509/public-root-ca.cert.pem", "x509/public-issuing-ca.cert.pem", "x509/enterprise-root-ca.cert.pem"] {
+        for cert in [
+            "x509/public-root-ca.cert.pem",
+            "x509/public-issuing-ca.cert.pem",
+            "x509/enterprise-root-ca.cert.pem",
+        ] {
             if let Err(e) = inputs.add_cert_file(&keys.join(cert)) {
                 panic!("cannot load fuzz certificate {cert}: {e}");
             }
