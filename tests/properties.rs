@@ -292,7 +292,10 @@ fn giving_the_environment_more_never_turns_a_yes_into_a_no() {
         }
     }
     // Not vacuous: thousands of `yes` answers are re-checked under every gift.
-    assert!(yes_compared > 1_000, "only {yes_compared} yes outcomes compared");
+    assert!(
+        yes_compared > 1_000,
+        "only {yes_compared} yes outcomes compared"
+    );
     assert!(
         violations.is_empty(),
         "MODEL BUG: {} monotonicity violation(s):\n{}",
@@ -722,9 +725,24 @@ fn tampered(target: &Target, fraction: u32, edit: Edit) -> Option<Vec<u8>> {
             }
             let at = start + pick(len);
             apply(&mut out, at, edit);
-            let before = replymatrix::mime::canonical_crlf(&original[*start..*end]);
+            if std::env::var_os("REPLYMATRIX_TAMPER_DEBUG").is_some() {
+                let lo = at.saturating_sub(12);
+                let hi = (at + 12).min(original.len());
+                eprintln!(
+                    "edit {edit:?} at {at}: {:?}",
+                    String::from_utf8_lossy(&original[lo..hi])
+                );
+            }
             let new_end = (*end as isize + out.len() as isize - original.len() as isize) as usize;
-            let after = replymatrix::mime::canonical_crlf(&out[*start..new_end]);
+            let canonical = |bytes: &[u8]| {
+                if target.kind == LayerKind::PgpSigned {
+                    text_signature_canonical(bytes)
+                } else {
+                    replymatrix::mime::canonical_crlf(bytes)
+                }
+            };
+            let before = canonical(&original[*start..*end]);
+            let after = canonical(&out[*start..new_end]);
             (before != after).then_some(out)
         }
         Region::Base64 {
@@ -756,6 +774,28 @@ fn tampered(target: &Target, fraction: u32, edit: Edit) -> Option<Vec<u8>> {
     }
 }
 
+/// What an OpenPGP text-mode signature (type 0x01) hashes: every line ending (CRLF, lone
+/// LF, lone CR) as CRLF (RFC 9580 §5.2.1.2; sequoia normalises a lone CR too). An edit that
+/// only turns one line ending into another does not change what is signed.
+fn text_signature_canonical(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' => {
+                out.extend_from_slice(b"\r\n");
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
 fn edit_strategy() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (1u8..=255).prop_map(Edit::Flip),
@@ -783,7 +823,13 @@ fn the_corpus_offers_tamper_targets_of_every_form() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, .. ProptestConfig::default() })]
+    // 192 cases by default; `REPLYMATRIX_TAMPER_CASES=5000` for a deeper run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("REPLYMATRIX_TAMPER_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(192),
+        max_global_rejects: 100_000,
+        failure_persistence: None,
+        .. ProptestConfig::default()
+    })]
 
     /// Flipping, inserting or deleting one byte in signed content or in a signature value
     /// never leaves that signature `valid`.
