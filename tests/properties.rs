@@ -147,14 +147,17 @@ enum Gift {
     MailContactWithSenderCertificate,
     OwaExtension,
     OwnKeysAndCertificates,
+    /// Every gift above at once.
+    All,
 }
 
-const GIFTS: [Gift; 5] = [
+const GIFTS: [Gift; 6] = [
     Gift::WindowsRoots,
     Gift::SstRoots,
     Gift::MailContactWithSenderCertificate,
     Gift::OwaExtension,
     Gift::OwnKeysAndCertificates,
+    Gift::All,
 ];
 
 const ROOTS: [&str; 3] = [
@@ -196,8 +199,16 @@ fn persona_certs_for(address: &str) -> Vec<String> {
 
 /// `profile` with `gift` added to its spec, re-resolved from the key files.
 fn with_gift(profile: &Profile, gift: Gift, from: Option<&str>) -> Profile {
+    if let Gift::All = gift {
+        let mut p = profile.clone();
+        for one in &GIFTS[..5] {
+            p = with_gift(&p, *one, from);
+        }
+        return p;
+    }
     let mut p = profile.clone();
     match gift {
+        Gift::All => {}
         Gift::WindowsRoots => {
             for root in ROOTS {
                 if !p
@@ -259,17 +270,17 @@ fn giving_the_environment_more_never_turns_a_yes_into_a_no() {
     let mut yes_compared = 0usize;
     for profile in profiles() {
         for gift in GIFTS {
-            // `from` differs per sample only for the mail-contact gift; cache the rest.
-            let shared = with_gift(profile, gift, None);
+            // The gifted profile depends on the sample only through `from` (mail contact).
+            let mut by_from: std::collections::BTreeMap<Option<String>, Profile> =
+                std::collections::BTreeMap::new();
             for l in loaded() {
-                let gifted_for_sample;
-                let gifted = match gift {
-                    Gift::MailContactWithSenderCertificate => {
-                        gifted_for_sample = with_gift(profile, gift, l.inspection.from.as_deref());
-                        &gifted_for_sample
-                    }
-                    _ => &shared,
+                let from = match gift {
+                    Gift::MailContactWithSenderCertificate | Gift::All => l.inspection.from.clone(),
+                    _ => None,
                 };
+                let gifted = by_from
+                    .entry(from)
+                    .or_insert_with_key(|from| with_gift(profile, gift, from.as_deref()));
                 let before = explain::explain(&l.inspection, profile, None);
                 let after = explain::explain(&l.inspection, gifted, None);
                 for ((client, mode, b), (_, _, a)) in
