@@ -252,11 +252,7 @@ impl Walker<'_> {
         path: &str,
         depth: usize,
     ) {
-        let protocol = tree.parts[index]
-            .content_type()
-            .and_then(|c| c.attribute("protocol"))
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let protocol = param(&tree.parts[index], "protocol").to_ascii_lowercase();
         let micalg = tree.parts[index]
             .content_type()
             .and_then(|c| c.attribute("micalg"))
@@ -382,11 +378,7 @@ impl Walker<'_> {
         path: &str,
         depth: usize,
     ) {
-        let protocol = tree.parts[index]
-            .content_type()
-            .and_then(|c| c.attribute("protocol"))
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let protocol = param(&tree.parts[index], "protocol").to_ascii_lowercase();
         // RFC 3156 §4: the second part carries the OpenPGP message; find it by content.
         let payload = children
             .iter()
@@ -915,6 +907,13 @@ fn content_type(part: &MessagePart) -> (String, String) {
         // RFC 2045 §5.2 default.
         None => ("text".into(), "plain".into()),
     }
+}
+
+/// A Content-Type parameter, or `""` when absent.
+fn param<'p>(part: &'p MessagePart, name: &str) -> &'p str {
+    part.content_type()
+        .and_then(|c| c.attribute(name))
+        .unwrap_or_default()
 }
 
 fn part_name(part: &MessagePart) -> Option<String> {

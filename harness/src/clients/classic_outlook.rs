@@ -13,6 +13,7 @@ use crate::verdict::{
     SignatureShown, Status, Trail, With,
 };
 
+use super::read_verdict as verdict;
 use super::trust::{self, CertProblem};
 use super::{ClientId, ClientModel, Message, Protection, exchange};
 
@@ -68,20 +69,6 @@ impl ClientModel for ClassicOutlook {
             super::default_protection(&reply, wanted)
         };
         super::finish(ClientId::ClassicOutlook, read, reply, original, default)
-    }
-}
-
-fn verdict(
-    status: ReadStatus,
-    shown: SignatureShown,
-    user_sees: Option<&str>,
-    t: &Trail,
-) -> ReadVerdict {
-    ReadVerdict {
-        status,
-        signature_shown: shown,
-        user_sees: user_sees.map(str::to_owned),
-        rules: t.ids(),
     }
 }
 
@@ -269,20 +256,8 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
                 verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
             }
         }
-        LayerKind::Ome => {
-            t.push("read.ome-native");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::Tnef => {
-            t.push("read.tnef");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::ProtonEoNotice => {
-            t.push("read.proton-eo-notice");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::PgpKey => {
-            t.push("read.plain");
+        LayerKind::Ome | LayerKind::Tnef | LayerKind::ProtonEoNotice | LayerKind::PgpKey => {
+            t.push(super::wrapper_read_rule(primary.kind));
             verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
         }
     }

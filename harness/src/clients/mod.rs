@@ -93,6 +93,32 @@ fn inside_encrypted(inspection: &Inspection, layer: &Layer) -> bool {
     })
 }
 
+/// A read verdict from its parts, the same for every client.
+pub fn read_verdict(
+    status: crate::verdict::ReadStatus,
+    shown: crate::verdict::SignatureShown,
+    user_sees: Option<&str>,
+    t: &crate::verdict::Trail,
+) -> crate::verdict::ReadVerdict {
+    crate::verdict::ReadVerdict {
+        status,
+        signature_shown: shown,
+        user_sees: user_sees.map(str::to_owned),
+        rules: t.ids(),
+    }
+}
+
+/// The rule for a wrapper that every client renders as an ordinary readable item: OME's
+/// wrapper or rpmsg (native), TNEF, Proton's EO notice, a message whose only layer is a key.
+pub fn wrapper_read_rule(kind: LayerKind) -> &'static str {
+    match kind {
+        LayerKind::Ome => "read.ome-native",
+        LayerKind::Tnef => "read.tnef",
+        LayerKind::ProtonEoNotice => "read.proton-eo-notice",
+        _ => "read.plain",
+    }
+}
+
 /// A model's view of the facts: the layers that matter, found once.
 pub struct Message<'a> {
     pub inspection: &'a Inspection,

@@ -15,6 +15,7 @@ use crate::verdict::{
 };
 
 use super::exchange::{self, ItemClass};
+use super::read_verdict as verdict;
 use super::trust;
 use super::{ClientId, ClientModel, Message, Protection};
 
@@ -139,20 +140,6 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
 /// Whether the reply outcomes are the individual ones (not one blocking outcome).
 fn blocked_none(reply: &ReplyVerdict) -> bool {
     reply.plain != reply.signed || reply.signed != reply.encrypted
-}
-
-fn verdict(
-    status: ReadStatus,
-    shown: SignatureShown,
-    sees: Option<&str>,
-    t: &Trail,
-) -> ReadVerdict {
-    ReadVerdict {
-        status,
-        signature_shown: shown,
-        user_sees: sees.map(str::to_owned),
-        rules: t.ids(),
-    }
 }
 
 /// The signature shown for an S/MIME signed layer judged against the SST.
@@ -313,20 +300,8 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
                 verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
             }
         }
-        LayerKind::Ome => {
-            t.push("read.ome-native");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::Tnef => {
-            t.push("read.tnef");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::ProtonEoNotice => {
-            t.push("read.proton-eo-notice");
-            verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
-        }
-        LayerKind::PgpKey => {
-            t.push("read.plain");
+        LayerKind::Ome | LayerKind::Tnef | LayerKind::ProtonEoNotice | LayerKind::PgpKey => {
+            t.push(super::wrapper_read_rule(primary.kind));
             verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
         }
     }
