@@ -488,10 +488,15 @@ fn opaque_signed_returns_the_encapsulated_content() {
     let facts = smime::inspect_signed(&cms, None, &ctx(None, &[], &[]));
     assert_valid(&facts);
     assert_eq!(facts.encapsulated.as_deref(), Some(CONTENT));
-    // eContent and detached both given: the eContent is verified and a problem is reported.
-    let both = smime::inspect_signed(&cms, Some(b"something else"), &ctx(None, &[], &[]));
-    assert_valid(&both);
-    assert!(has_problem(&both.problems, "cms-econtent-and-detached"));
+    // eContent and detached both given: the eContent is verified and a problem is reported;
+    // the same bytes stay valid, different bytes were not signed (eContent confusion).
+    let same = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
+    assert_valid(&same);
+    assert!(has_problem(&same.problems, "cms-econtent-and-detached"));
+    let other = smime::inspect_signed(&cms, Some(b"something else"), &ctx(None, &[], &[]));
+    assert_eq!(other.signature.status, SignatureStatus::Invalid);
+    assert!(other.signature.reason.starts_with("econtent-differs"));
+    assert!(has_problem(&other.problems, "cms-econtent-and-detached"));
 }
 
 #[test]
@@ -1680,4 +1685,73 @@ mod properties {
             .get_or_init(|| sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT))
             .clone()
     }
+}
+
+/// eContent confusion (Müller et al. 2019): a SignedData carrying its own content, checked
+/// against detached content, proves the detached bytes only when they are that content.
+#[test]
+fn econtent_and_detached_content_must_be_the_same_bytes() {
+    use base64::Engine as _;
+    let eml = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpora/senders/outlook/opaque-signed.eml"),
+    )
+    .expect("corpus sample");
+    let body_at = eml
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end")
+        + 4;
+    let b64: Vec<u8> = eml[body_at..]
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let cms = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    let ctx = SmimeContext {
+        from: Some("dana@fabrikam.example"),
+        keys: &[],
+        certs: &[],
+    };
+
+    let own = smime::inspect_signed(&cms, None, &ctx);
+    assert_eq!(
+        own.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        own.signature.reason
+    );
+    let econtent = own
+        .encapsulated
+        .clone()
+        .expect("opaque SignedData carries its content");
+
+    // The same bytes given as detached content: still valid (noted as a problem).
+    let same = smime::inspect_signed(&cms, Some(&econtent), &ctx);
+    assert_eq!(
+        same.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        same.signature.reason
+    );
+    assert!(
+        same.problems
+            .iter()
+            .any(|p| p.code == "cms-econtent-and-detached")
+    );
+
+    // Different displayed bytes: the signature does not cover them.
+    let forged = smime::inspect_signed(
+        &cms,
+        Some(b"Content-Type: text/plain\r\n\r\nPay eve.\r\n"),
+        &ctx,
+    );
+    assert_eq!(forged.signature.status, SignatureStatus::Invalid);
+    assert!(
+        forged.signature.reason.starts_with("econtent-differs"),
+        "{}",
+        forged.signature.reason
+    );
 }

@@ -318,18 +318,6 @@ impl Walker<'_> {
                     self.problems.extend(facts.problems);
                     let mut signature = facts.signature;
                     signature.covers_whole_body = whole;
-                    // A SignedData that carries its own eContent signs *that*, not the part
-                    // beside it: if the two differ, the displayed part is not what was signed
-                    // (eContent confusion, Müller et al. 2019).
-                    if let Some(econtent) = &facts.encapsulated
-                        && canonical_crlf(econtent) != *signed
-                    {
-                        signature.status = crate::SignatureStatus::Invalid;
-                        signature.reason = "econtent-differs: the signature covers encapsulated \
-                            content that differs from the displayed part"
-                            .into();
-                        signature.covers_whole_body = false;
-                    }
                     layer.signature = Some(signature);
                     layer.capabilities = Some(facts.capabilities);
                     layer.key_preference = facts.key_preference;

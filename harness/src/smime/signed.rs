@@ -322,6 +322,17 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
         );
     }
     facts.signature.signer_count = signer_infos.len();
+    // eContent confusion (Müller et al. 2019): a SignedData that carries its own content signs
+    // *that*; when detached content was given too and differs, the displayed part is not
+    // what was signed, whatever the eContent check said.
+    if let (Some(econtent), Some(displayed)) = (&facts.encapsulated, detached)
+        && crate::mime::canonical_crlf(econtent) != displayed
+    {
+        facts.signature.status = SignatureStatus::Invalid;
+        facts.signature.reason = "econtent-differs: the signature covers encapsulated content \
+            that differs from the displayed part"
+            .into();
+    }
     facts.capabilities = attributes.capabilities;
     facts.key_preference = attributes.key_preference.clone();
 
