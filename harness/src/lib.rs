@@ -15,6 +15,7 @@ pub mod facts;
 pub mod generate;
 pub mod inspect;
 pub mod matrix;
+mod memo;
 pub mod mime;
 pub mod openpgp;
 pub mod policy;

@@ -1000,7 +1000,7 @@ pub fn canonical_crlf(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Whether only whitespace surrounds the armored block that starts with `begin`.

@@ -6,6 +6,7 @@
 
 use super::ber;
 use crate::facts::{Digest, SignatureAlgorithm};
+use crate::memo::Memo;
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -143,8 +144,14 @@ pub(crate) fn verify(
     }
 }
 
-fn rsa_public_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, Verification> {
+/// The RSA public key in `spki`, memoised by its encoding: setting a key up computes its
+/// Montgomery parameters (a 2048-bit division), which costs a fifth of a verification, and a
+/// mailbox's signers recur.
+fn rsa_public_key(
+    spki: &SubjectPublicKeyInfoOwned,
+) -> Result<std::sync::Arc<rsa::PublicKey>, Verification> {
     use rsa::pkcs1::DecodeRsaPublicKey;
+    static KEYS: Memo<Vec<u8>, Result<std::sync::Arc<rsa::PublicKey>, String>> = Memo::new();
     if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {
         return Err(Verification::Unchecked(format!(
             "unsupported-algorithm: an RSA signature with a {} key",
@@ -156,11 +163,15 @@ fn rsa_public_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, Ve
             "malformed: the RSA public key bit string is not octet-aligned".into(),
         ));
     };
-    rsa::PublicKey::from_pkcs1_der(raw).map_err(|e| {
-        Verification::Unchecked(format!(
-            "unsupported-algorithm: unusable RSA public key ({e})"
-        ))
-    })
+    let parse = || {
+        rsa::PublicKey::from_pkcs1_der(raw)
+            .map(std::sync::Arc::new)
+            .map_err(|e| format!("unsupported-algorithm: unusable RSA public key ({e})"))
+    };
+    if raw.len() > crate::memo::MAX_MEMO_ITEM_BYTES {
+        return parse().map_err(Verification::Unchecked);
+    }
+    KEYS.get_or(raw, parse).map_err(Verification::Unchecked)
 }
 
 /// DER DigestInfo (RFC 8017 §9.2), with or without the NULL parameters.

@@ -4,8 +4,11 @@
 use super::algorithms::{self, Verification};
 use super::ber::{self, hex};
 use crate::facts::CertificateFacts;
+use crate::memo::{MAX_MEMO_ITEM_BYTES, Memo};
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
+use std::cell::OnceCell;
+use std::sync::Arc;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -37,55 +40,102 @@ pub(crate) fn issuer_serial_id(issuer: &Name, serial: &SerialNumber) -> String {
     format!("{}#{}", name_string(issuer), serial_hex(serial))
 }
 
-/// Most entries each memo below holds; when full it starts afresh. Bounds memory on a
-/// mailbox of millions of distinct certificates while a mailbox's recurring chains hit.
-const MEMO_LIMIT: usize = 4096;
-
-/// A bounded, process-wide memo of a pure function. Results never depend on whether they came
-/// from the memo, so inspection stays deterministic.
-struct Memo<K, V>(std::sync::Mutex<Option<std::collections::HashMap<K, V>>>);
-
-impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
-    const fn new() -> Self {
-        Self(std::sync::Mutex::new(None))
-    }
-
-    fn get_or(&self, key: K, compute: impl FnOnce() -> V) -> V {
-        if let Some(v) = self.lock().as_ref().and_then(|m| m.get(&key)) {
-            return v.clone();
-        }
-        // Computed outside the lock: a slow RSA check never blocks the other workers.
-        let value = compute();
-        let mut guard = self.lock();
-        let map = guard.get_or_insert_with(Default::default);
-        if map.len() >= MEMO_LIMIT {
-            map.clear();
-        }
-        map.insert(key, value.clone());
-        value
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<std::collections::HashMap<K, V>>> {
-        // A panic elsewhere while holding the lock leaves a usable map (a memo only).
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// The RFC 4514 string of a name, memoised by its DER: formatting looks every attribute up in
-/// the OID database, and the same few issuer names recur in every message.
+/// The RFC 4514 string of a name, memoised by the name itself: formatting looks every
+/// attribute up in the OID database, and the same few issuer names recur in every message.
 pub(crate) fn name_string(name: &Name) -> String {
-    static NAMES: Memo<Vec<u8>, String> = Memo::new();
-    match name.to_der() {
-        Ok(der) => NAMES.get_or(der, || name.to_string()),
-        Err(_) => name.to_string(),
+    static NAMES: Memo<Name, String> = Memo::new();
+    let size: usize = name.iter().map(|atv| atv.value.value().len()).sum();
+    if size > MAX_MEMO_ITEM_BYTES {
+        return name.to_string();
+    }
+    NAMES.get_or(name, || name.to_string())
+}
+
+/// SHA-256 of a certificate's encoding, and its length.
+#[derive(Clone, Copy, Debug)]
+struct Encoding {
+    sha256: [u8; 32],
+    len: usize,
+}
+
+impl Encoding {
+    fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest as _;
+        Self {
+            sha256: sha2::Sha256::digest(bytes).into(),
+            len: bytes.len(),
+        }
+    }
+
+    /// The memo key, for certificates small enough to be worth holding (all real ones).
+    fn memo_key(&self) -> Option<&[u8; 32]> {
+        (self.len <= MAX_MEMO_ITEM_BYTES).then_some(&self.sha256)
     }
 }
 
-/// SHA-256 of the certificate's DER, the memo key for everything derived from it.
-fn der_digest(cert: &Certificate) -> Option<Vec<u8>> {
-    cert.to_der()
-        .ok()
-        .map(|der| algorithms::hash(crate::facts::Digest::Sha256, &der))
+/// A certificate with the SHA-256 of its encoding, computed at most once: its fingerprint,
+/// and the key of the memos below.
+///
+/// A certificate carried in a SignedData is fingerprinted over the bytes it was carried as,
+/// as `openssl x509 -fingerprint` would; any other is re-encoded as DER once, on first use.
+#[derive(Clone, Debug)]
+pub(crate) struct CertRef<'a> {
+    pub cert: &'a Certificate,
+    encoding: OnceCell<Option<Encoding>>,
+}
+
+impl<'a> CertRef<'a> {
+    /// A certificate whose encoding is not at hand.
+    pub(crate) fn new(cert: &'a Certificate) -> Self {
+        Self {
+            cert,
+            encoding: OnceCell::new(),
+        }
+    }
+
+    fn encoding(&self) -> Option<&Encoding> {
+        self.encoding
+            .get_or_init(|| self.cert.to_der().ok().map(|der| Encoding::of(&der)))
+            .as_ref()
+    }
+
+    fn memo_key(&self) -> Option<&[u8; 32]> {
+        self.encoding().and_then(Encoding::memo_key)
+    }
+
+    /// SHA-256 fingerprint, lower-case hex (empty when it cannot be computed).
+    pub(crate) fn fingerprint(&self) -> String {
+        self.encoding().map(|e| hex(&e.sha256)).unwrap_or_default()
+    }
+}
+
+/// A certificate decoded from the bytes it was carried as.
+#[derive(Clone, Debug)]
+pub(crate) struct CarriedCertificate {
+    cert: Arc<Certificate>,
+    encoding: Encoding,
+}
+
+impl CarriedCertificate {
+    pub(crate) fn as_ref(&self) -> CertRef<'_> {
+        CertRef {
+            cert: &self.cert,
+            encoding: OnceCell::from(Some(self.encoding)),
+        }
+    }
+}
+
+/// Decodes a carried certificate (BER, as in a SignedData), memoised by its SHA-256: a
+/// mailbox's recurring chains are decoded once. `None` when it does not decode.
+pub(crate) fn decode_carried(bytes: &[u8]) -> Option<CarriedCertificate> {
+    static DECODED: Memo<[u8; 32], Option<Arc<Certificate>>> = Memo::new();
+    let encoding = Encoding::of(bytes);
+    let decode = || Certificate::from_ber(bytes).ok().map(Arc::new);
+    let cert = match encoding.memo_key() {
+        Some(key) => DECODED.get_or(key, decode),
+        None => decode(),
+    }?;
+    Some(CarriedCertificate { cert, encoding })
 }
 
 /// `ski:<hex>`.
@@ -219,25 +269,17 @@ fn cert_capabilities(cert: &Certificate) -> Vec<String> {
         .collect()
 }
 
-/// SHA-256 fingerprint of the DER, lower-case hex.
-pub(crate) fn fingerprint(cert: &Certificate) -> String {
-    match cert.to_der() {
-        Ok(der) => hex(&algorithms::hash(crate::facts::Digest::Sha256, &der)),
-        Err(_) => String::new(),
-    }
-}
-
 /// Whether `issuer`'s key verifies `cert`'s signature (RFC 5280 §6.1.3 (a)(1)): the issuer
 /// DN must equal the candidate's subject DN, then the signature over tbsCertificate is
-/// checked for real.
-pub(crate) fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
-    if cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
+/// checked for real (once per pair of certificates: memoised).
+pub(crate) fn signed_by(cert: &CertRef, issuer: &CertRef) -> bool {
+    if cert.cert.tbs_certificate().issuer() != issuer.cert.tbs_certificate().subject() {
         return false;
     }
-    static CHECKED: Memo<(Vec<u8>, Vec<u8>), bool> = Memo::new();
-    match (der_digest(cert), der_digest(issuer)) {
-        (Some(c), Some(i)) => CHECKED.get_or((c, i), || verify_issued(cert, issuer)),
-        _ => verify_issued(cert, issuer),
+    static CHECKED: Memo<([u8; 32], [u8; 32]), bool> = Memo::new();
+    match (cert.memo_key(), issuer.memo_key()) {
+        (Some(c), Some(i)) => CHECKED.get_or(&(*c, *i), || verify_issued(cert.cert, issuer.cert)),
+        _ => verify_issued(cert.cert, issuer.cert),
     }
 }
 
@@ -266,8 +308,13 @@ fn verify_issued(cert: &Certificate, issuer: &Certificate) -> bool {
 
 /// Facts about one certificate; `verified_by` is left `None` (the SignedData check fills it).
 pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
-    static FACTS: Memo<Vec<u8>, CertificateFacts> = Memo::new();
-    let mut facts = match der_digest(cert) {
+    facts_of(&CertRef::new(cert), role)
+}
+
+/// [`certificate_facts`] of a certificate whose fingerprint may already be known.
+pub(crate) fn facts_of(cert: &CertRef, role: &str) -> CertificateFacts {
+    static FACTS: Memo<[u8; 32], CertificateFacts> = Memo::new();
+    let mut facts = match cert.memo_key() {
         Some(key) => FACTS.get_or(key, || compute_facts(cert)),
         None => compute_facts(cert),
     };
@@ -275,7 +322,8 @@ pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
     facts
 }
 
-fn compute_facts(cert: &Certificate) -> CertificateFacts {
+fn compute_facts(cert_ref: &CertRef) -> CertificateFacts {
+    let cert = cert_ref.cert;
     let role = "";
     let tbs = cert.tbs_certificate();
     let (key_type, key_bits, curve) = key_type_and_bits(cert);
@@ -292,13 +340,13 @@ fn compute_facts(cert: &Certificate) -> CertificateFacts {
         Ok(Some((_, aki))) => aki.key_identifier.map(|id| hex(id.as_bytes())),
         _ => None,
     };
-    let self_signed = tbs.subject() == tbs.issuer() && signed_by(cert, cert);
+    let self_signed = tbs.subject() == tbs.issuer() && signed_by(cert_ref, cert_ref);
     CertificateFacts {
         subject: name_string(tbs.subject()),
         issuer: name_string(tbs.issuer()),
         serial: serial_hex(tbs.serial_number()),
         id: issuer_serial_id(tbs.issuer(), tbs.serial_number()),
-        fingerprint: fingerprint(cert),
+        fingerprint: cert_ref.fingerprint(),
         emails: emails(cert),
         key_type,
         key_bits,

@@ -2,7 +2,7 @@
 
 use super::algorithms::{self, Verification};
 use super::ber;
-use super::certificate::{self, SMIME_CAPABILITIES};
+use super::certificate::{self, CertRef, SMIME_CAPABILITIES};
 use super::{ID_SIGNED_DATA, SignedDataFacts, SmimeContext, parse_content_info};
 use crate::facts::{
     CertificateFacts, KeyPreference, Problem, SignatureFacts, SignatureStatus, Signer,
@@ -197,8 +197,8 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
         encapsulated: None,
         problems: Vec::new(),
     };
-    let signed_data = match decode(cms, &mut facts.problems) {
-        Ok(sd) => sd,
+    let (signed_data, carried) = match decode(cms, &mut facts.problems) {
+        Ok(decoded) => decoded,
         Err(problem) => {
             facts.signature =
                 SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
@@ -208,20 +208,7 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     };
 
     // Carried certificates, bounded.
-    let carried: Vec<&Certificate> = signed_data
-        .certificates
-        .as_ref()
-        .map(|set| {
-            set.0
-                .iter()
-                .filter_map(|choice| match choice {
-                    CertificateChoices::Certificate(cert) => Some(cert),
-                    CertificateChoices::Other(_) => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let carried: Vec<&Certificate> = if carried.len() > MAX_CERTIFICATES {
+    if carried.len() > MAX_CERTIFICATES {
         facts.problems.push(Problem::new(
             "cms-too-many-certificates",
             format!(
@@ -229,10 +216,12 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
                 carried.len()
             ),
         ));
-        carried.into_iter().take(MAX_CERTIFICATES).collect()
-    } else {
-        carried
-    };
+    }
+    let carried: Vec<CertRef> = carried
+        .iter()
+        .take(MAX_CERTIFICATES)
+        .map(Carried::as_ref)
+        .collect();
 
     // The content: eContent (opaque) wins over detached bytes (RFC 5652 §5.2).
     let econtent = match (
@@ -338,7 +327,7 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
 
     let signer_cert = carried
         .iter()
-        .copied()
+        .map(|c| c.cert)
         .chain(ctx.certs.iter())
         .find(|cert| sid_matches(&signer_info.sid, cert));
     facts.certificates = describe_certificates(
@@ -350,7 +339,7 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     facts
 }
 
-fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<SignedData, Problem> {
+fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<(SignedData, Vec<Carried>), Problem> {
     let ci = parse_content_info(cms, problems)?;
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Problem::new(
@@ -361,14 +350,91 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<SignedData, Problem
             ),
         ));
     }
-    ci.content
+    if let Some(decoded) = decode_certificates_apart(cms) {
+        return Ok(decoded);
+    }
+    // The whole SignedData at once: slower, and the decoder's error when it is malformed.
+    let signed_data = ci
+        .content
         .decode_as_encoding::<SignedData>(EncodingRules::Ber)
         .map_err(|e| {
             Problem::new(
                 "cms-malformed",
                 format!("the SignedData does not decode as BER: {e}"),
             )
+        })?;
+    let certificates = signed_data
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|choice| match choice {
+                    CertificateChoices::Certificate(cert) => {
+                        Some(Carried::Decoded(std::sync::Arc::new(cert.clone())))
+                    }
+                    CertificateChoices::Other(_) => None,
+                })
+                .collect()
         })
+        .unwrap_or_default();
+    Ok((signed_data, certificates))
+}
+
+/// A carried certificate (RFC 5652 §5.1 `certificates`).
+enum Carried {
+    /// Decoded from these wire bytes, through the memo ([`certificate::decode_carried`]).
+    Encoded(certificate::CarriedCertificate),
+    /// Decoded with the whole SignedData; its encoding is not at hand.
+    Decoded(std::sync::Arc<Certificate>),
+}
+
+impl Carried {
+    fn as_ref(&self) -> CertRef<'_> {
+        match self {
+            Carried::Encoded(carried) => carried.as_ref(),
+            Carried::Decoded(cert) => CertRef::new(cert),
+        }
+    }
+}
+
+/// The SignedData decoded with its `certificates [0]` field cut out, and every certificate
+/// decoded on its own from its wire bytes, through the memo: a mailbox's recurring chains
+/// are decoded once. `None` when anything does not decode (the caller then decodes the whole
+/// SignedData, which reports the error).
+fn decode_certificates_apart(cms: &[u8]) -> Option<(SignedData, Vec<Carried>)> {
+    let (_, info) = ber::children_of(cms)?;
+    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
+    let signed_data = *ber::children(cms, explicit)?.first()?;
+    let fields = ber::children(cms, &signed_data)?;
+    let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
+        let decoded = SignedData::from_ber(signed_data.bytes(cms)).ok()?;
+        return Some((decoded, Vec::new()));
+    };
+    let mut certificates = Vec::new();
+    for choice in ber::children(cms, set)? {
+        let bytes = choice.bytes(cms);
+        if choice.tag == 0x30 {
+            certificates.push(Carried::Encoded(certificate::decode_carried(bytes)?));
+        } else {
+            // Another CertificateChoices alternative: only checked, as the whole decode would.
+            CertificateChoices::from_ber(bytes).ok()?;
+        }
+    }
+    let rest: Vec<u8> = fields
+        .iter()
+        .filter(|field| field.start != set.start)
+        .flat_map(|field| field.bytes(cms).iter().copied())
+        .collect();
+    let mut stripped = Vec::with_capacity(rest.len() + 6);
+    stripped.push(0x30);
+    der::Length::try_from(rest.len())
+        .ok()?
+        .encode_to_vec(&mut stripped)
+        .ok()?;
+    stripped.extend_from_slice(&rest);
+    let decoded = SignedData::from_ber(&stripped).ok()?;
+    Some((decoded, certificates))
 }
 
 /// Checks one SignerInfo (RFC 5652 §5.6) and reads its attributes.
@@ -377,7 +443,7 @@ fn verify_signer(
     signer_info: &SignerInfo,
     content: Option<&[u8]>,
     raw_attrs: Option<Vec<u8>>,
-    carried: &[&Certificate],
+    carried: &[CertRef],
     ctx: &SmimeContext,
     problems: &mut Vec<Problem>,
 ) -> (SignatureFacts, AttributeFacts) {
@@ -396,7 +462,7 @@ fn verify_signer(
     });
     let signer_cert = carried
         .iter()
-        .copied()
+        .map(|c| c.cert)
         .chain(ctx.certs.iter())
         .find(|cert| sid_matches(&signer_info.sid, cert));
     if let Some(cert) = signer_cert {
@@ -443,6 +509,7 @@ fn verify_signer(
     // The signed message: the attributes (wire bytes first, then canonical re-encoding) or
     // the content itself (RFC 5652 §5.4).
     let mut messages: Vec<Vec<u8>> = Vec::new();
+    let mut canonical_fallback = None;
     if let Some(set) = signer_info.signed_attrs.as_ref() {
         if attributes.message_digests.len() != 1 {
             facts.status = SignatureStatus::Invalid;
@@ -477,22 +544,20 @@ fn verify_signer(
             );
             return (facts, attributes);
         }
-        if let Some(raw) = raw_attrs {
-            messages.push(raw);
-        }
-        match set.to_der() {
-            Ok(canonical) => {
-                if !messages.contains(&canonical) {
-                    messages.push(canonical);
-                }
+        match raw_attrs {
+            // The canonical re-encoding is tried only if the wire bytes do not verify.
+            Some(raw) => {
+                messages.push(raw);
+                canonical_fallback = Some(set);
             }
-            Err(e) => {
-                if messages.is_empty() {
+            None => match set.to_der() {
+                Ok(canonical) => messages.push(canonical),
+                Err(e) => {
                     facts.reason =
                         format!("malformed: the signed attributes do not re-encode: {e}");
                     return (facts, attributes);
                 }
-            }
+            },
         }
     } else {
         messages.push(content.to_vec());
@@ -506,18 +571,28 @@ fn verify_signer(
         return (facts, attributes);
     };
     let spki = cert.tbs_certificate().subject_public_key_info();
-    let mut outcome = Verification::Failed;
-    for message in &messages {
-        outcome = algorithms::verify(
+    let verify = |message: &[u8]| {
+        algorithms::verify(
             spki,
             &signer_info.signature_algorithm,
             digest,
             message,
             signer_info.signature.as_bytes(),
-        );
+        )
+    };
+    let mut outcome = Verification::Failed;
+    for message in &messages {
+        outcome = verify(message);
         if outcome == Verification::Verified {
             break;
         }
+    }
+    if outcome != Verification::Verified
+        && let Some(set) = canonical_fallback
+        && let Ok(canonical) = set.to_der()
+        && !messages.contains(&canonical)
+    {
+        outcome = verify(&canonical);
     }
     match outcome {
         Verification::Verified => {
@@ -546,7 +621,7 @@ fn verify_signer(
 
 /// Certificate facts for every carried certificate, with role and verified_by.
 fn describe_certificates(
-    carried: &[&Certificate],
+    carried: &[CertRef],
     signer: Option<&Certificate>,
     preference: Option<&KeyPreference>,
     ctx: &SmimeContext,
@@ -554,32 +629,34 @@ fn describe_certificates(
     let preferred: Vec<&String> = preference
         .map(|p| p.smime.iter().chain(p.microsoft.iter()).collect())
         .unwrap_or_default();
+    // Supplied certificates are fingerprinted only if one turns out to be an issuer.
+    let supplied: Vec<CertRef> = ctx.certs.iter().map(CertRef::new).collect();
     carried
         .iter()
         .map(|cert| {
-            let is_signer = signer.is_some_and(|s| s == *cert);
-            let id = certificate::issuer_serial_id(
-                cert.tbs_certificate().issuer(),
-                cert.tbs_certificate().serial_number(),
-            );
-            let ski = certificate::subject_key_id(cert).map(|ski| certificate::ski_id(&ski));
-            let is_preferred = preferred
-                .iter()
-                .any(|p| **p == id || Some(*p) == ski.as_ref());
+            // The signer was found among these very references: identity, not equality.
+            let is_signer = signer.is_some_and(|s| std::ptr::eq(s, cert.cert));
+            let tbs = cert.cert.tbs_certificate();
             let role = if is_signer {
                 "signer"
-            } else if is_preferred {
+            } else if !preferred.is_empty() && {
+                let id = certificate::issuer_serial_id(tbs.issuer(), tbs.serial_number());
+                let ski =
+                    certificate::subject_key_id(cert.cert).map(|ski| certificate::ski_id(&ski));
+                preferred
+                    .iter()
+                    .any(|p| **p == id || Some(*p) == ski.as_ref())
+            } {
                 "encryption"
             } else {
                 "chain"
             };
-            let mut facts = certificate::certificate_facts(cert, role);
+            let mut facts = certificate::facts_of(cert, role);
             facts.verified_by = carried
                 .iter()
-                .copied()
-                .chain(ctx.certs.iter())
+                .chain(supplied.iter())
                 .find(|issuer| certificate::signed_by(cert, issuer))
-                .map(certificate::fingerprint);
+                .map(CertRef::fingerprint);
             facts
         })
         .collect()
