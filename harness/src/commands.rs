@@ -283,10 +283,7 @@ fn scan(
     };
     let mut options = Options::default();
     if let Some(jobs) = jobs.filter(|j| *j > 0) {
-        options = Options {
-            workers: jobs,
-            in_flight: jobs.saturating_mul(4),
-        };
+        options = Options::with_workers(jobs);
     }
     let output = match format {
         ScanFormat::Text => Output::Text,

@@ -2,12 +2,13 @@
 //!
 //! Input is an mbox, a Maildir, a folder of `.eml` files or one message ([`SourceKind`]). A
 //! reader thread reads one message at a time ([`mbox::MboxReader`] never loads the file)
-//! into a bounded channel; a pool of worker threads inspects each message and runs every
-//! client model ([`process`]); the results are emitted in input order through a reorder
-//! buffer. A window of `in_flight` credits bounds everything between reading and emitting
-//! (channel, workers and reorder buffer together), so memory is bounded by `in_flight` ×
-//! the largest message (itself cut at [`crate::mime::MAX_MESSAGE_BYTES`]), never by the
-//! size of the mailbox. A panic while processing one message is caught at the worker
+//! into batches on a bounded channel; a pool of worker threads inspects each message and
+//! runs every client model ([`process`]); the results are emitted in input order through a
+//! reorder buffer. A window of `in_flight` batch credits bounds everything between reading
+//! and emitting (channel, workers and reorder buffer together), so memory is bounded by
+//! `in_flight` × `max(BATCH_BYTES, the largest message)` plus one message (a message is cut at
+//! [`crate::mime::MAX_MESSAGE_BYTES`]), never by the size of the mailbox. Batches make the
+//! thread hand-off a cost per batch rather than per message. A panic while processing one message is caught at the worker
 //! boundary and becomes that message's `error` record: one message never ends the batch.
 //!
 //! Output: one [`MessageRecord`] per message (the `jsonl` lines) and a [`Summary`].
@@ -253,18 +254,34 @@ pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRe
 pub struct Options {
     /// Worker threads (at least 1).
     pub workers: usize,
-    /// Messages between the reader and the output at most (at least 1).
+    /// Batches between the reader and the output at most (at least 1).
     pub in_flight: usize,
+    /// Most messages in one batch (at least 1). A batch also closes before it would pass
+    /// [`BATCH_BYTES`], so it holds at most `batch_messages` messages and at most
+    /// `max(BATCH_BYTES, the largest message)` bytes.
+    pub batch_messages: usize,
 }
 
-impl Default for Options {
-    /// One worker per core; four messages in flight per worker.
-    fn default() -> Self {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// Soft cap on the bytes of one batch of messages.
+pub const BATCH_BYTES: usize = 1 << 20;
+
+impl Options {
+    /// `workers` threads, four batches in flight per worker, 32 messages per batch: the
+    /// hand-off between threads is paid per batch, not per message.
+    pub fn with_workers(workers: usize) -> Self {
+        let workers = workers.max(1);
         Self {
             workers,
             in_flight: workers.saturating_mul(4),
+            batch_messages: 32,
         }
+    }
+}
+
+impl Default for Options {
+    /// One worker per core.
+    fn default() -> Self {
+        Self::with_workers(std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 }
 
@@ -281,6 +298,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs `process` over `messages` on `options.workers` threads and hands each result to
 /// `emit` in input order. Stops early (and returns the error) when `emit` fails.
+///
+/// Messages travel in batches ([`Options::batch_messages`], [`BATCH_BYTES`]); a window of
+/// `in_flight` batch credits bounds everything between reading and emitting.
 pub fn run<I, P, E>(messages: I, options: Options, process: P, mut emit: E) -> io::Result<()>
 where
     I: Iterator<Item = RawMessage> + Send,
@@ -289,26 +309,48 @@ where
 {
     let workers = options.workers.max(1);
     let in_flight = options.in_flight.max(1);
-    // Credits: the reader takes one per message; the emitter gives it back once the
-    // message's result is written.
+    let batch_messages = options.batch_messages.max(1);
+    // Credits: the reader takes one per batch; the emitter gives it back once the batch's
+    // results are written.
     let (credit_tx, credit_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         // Cannot fail: the receiver is alive and the channel has room for every credit.
         let _ = credit_tx.send(());
     }
-    let (work_tx, work_rx) = sync_channel::<RawMessage>(in_flight);
+    // (batch number, messages)
+    let (work_tx, work_rx) = sync_channel::<(usize, Vec<RawMessage>)>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (result_tx, result_rx) = channel::<MessageRecord>();
+    let (result_tx, result_rx) = channel::<(usize, Vec<MessageRecord>)>();
     let process = &process;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            for (index, mut message) in messages.enumerate() {
-                if credit_rx.recv().is_err() {
-                    break; // the emitter stopped
-                }
+            let mut messages = messages.enumerate().map(|(index, mut message)| {
                 message.index = index;
-                if work_tx.send(message).is_err() {
-                    break;
+                message
+            });
+            // A message read that did not fit in the previous batch opens the next one.
+            let mut carried: Option<RawMessage> = None;
+            for number in 0usize.. {
+                // A batch is read only under a credit.
+                if credit_rx.recv().is_err() {
+                    return; // the emitter stopped
+                }
+                let mut batch = Vec::with_capacity(batch_messages);
+                let mut bytes = 0usize;
+                while batch.len() < batch_messages {
+                    let Some(message) = carried.take().or_else(|| messages.next()) else {
+                        break;
+                    };
+                    let size = message.bytes.as_ref().map_or(0, Vec::len);
+                    if !batch.is_empty() && bytes.saturating_add(size) > BATCH_BYTES {
+                        carried = Some(message);
+                        break;
+                    }
+                    bytes = bytes.saturating_add(size);
+                    batch.push(message);
+                }
+                if batch.is_empty() || work_tx.send((number, batch)).is_err() {
+                    return;
                 }
             }
         });
@@ -321,18 +363,9 @@ where
                         Ok(rx) => rx.recv(),
                         Err(_) => break, // another worker panicked while holding the lock
                     };
-                    let Ok(raw) = next else { break };
-                    let (index, source) = (raw.index, raw.source.clone());
-                    let record =
-                        catch_unwind(AssertUnwindSafe(|| process(raw))).unwrap_or_else(|payload| {
-                            MessageRecord::error(
-                                index,
-                                format!("{source}#{index}"),
-                                source,
-                                format!("panic while processing: {}", panic_text(&*payload)),
-                            )
-                        });
-                    if result_tx.send(record).is_err() {
+                    let Ok((number, batch)) = next else { break };
+                    let records = batch.into_iter().map(|raw| process_caught(process, raw));
+                    if result_tx.send((number, records.collect())).is_err() {
                         break;
                     }
                 }
@@ -342,15 +375,17 @@ where
         // fails instead of blocking.
         drop(work_rx);
         drop(result_tx);
-        let mut pending: BTreeMap<usize, MessageRecord> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Vec<MessageRecord>> = BTreeMap::new();
         let mut next = 0usize;
         let mut outcome = Ok(());
-        'results: for record in result_rx.iter() {
-            pending.insert(record.index, record);
-            while let Some(record) = pending.remove(&next) {
-                if let Err(e) = emit(record) {
-                    outcome = Err(e);
-                    break 'results;
+        'results: for (number, records) in result_rx.iter() {
+            pending.insert(number, records);
+            while let Some(records) = pending.remove(&next) {
+                for record in records {
+                    if let Err(e) = emit(record) {
+                        outcome = Err(e);
+                        break 'results;
+                    }
                 }
                 next = next.saturating_add(1);
                 let _ = credit_tx.send(());
@@ -360,6 +395,22 @@ where
         drop(credit_tx);
         drop(result_rx);
         outcome
+    })
+}
+
+/// `process(raw)`, with a panic caught and turned into the message's error record.
+fn process_caught<P>(process: &P, raw: RawMessage) -> MessageRecord
+where
+    P: Fn(RawMessage) -> MessageRecord,
+{
+    let (index, source) = (raw.index, raw.source.clone());
+    catch_unwind(AssertUnwindSafe(|| process(raw))).unwrap_or_else(|payload| {
+        MessageRecord::error(
+            index,
+            format!("{source}#{index}"),
+            source,
+            format!("panic while processing: {}", panic_text(&*payload)),
+        )
     })
 }
 
@@ -805,6 +856,7 @@ mod tests {
             Options {
                 workers: 4,
                 in_flight: 3,
+                batch_messages: 4,
             },
             |raw| {
                 let n: usize = String::from_utf8_lossy(raw.bytes.as_deref().unwrap_or_default())
@@ -852,6 +904,7 @@ mod tests {
             Options {
                 workers: 2,
                 in_flight: 4,
+                batch_messages: 3,
             },
             |raw| MessageRecord::error(raw.index, String::new(), raw.source, String::new()),
             |_| {
