@@ -204,18 +204,87 @@ fn verify_rsa_pkcs1(
         Ok(key) => key,
         Err(outcome) => return outcome,
     };
+    if rsa_pkcs1v15_verifies(&key, digest, message, signature) {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2): whether `signature` is `key`'s signature
+/// over `message` hashed with `digest`. The DigestInfo may carry NULL parameters or none
+/// (§9.2 note 2: the NULL is the norm; some old encoders omit it). The encoding is built and
+/// compared whole (§8.2.2 steps 3–4), never parsed.
+pub fn rsa_pkcs1v15_verifies(
+    key: &rsa::PublicKey,
+    digest: Digest,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Some(encoded) = rsavp1(key, signature) else {
+        return false;
+    };
     let hashed = hash(digest, message);
-    // RFC 8017 §9.2 note 2: the NULL parameters are the norm; some old encoders omit them.
-    for with_null in [true, false] {
-        let info = digest_info(digest, &hashed, with_null);
-        if key
-            .verify(rsa::Pkcs1v15Sign::new_unprefixed(), &info, signature)
-            .is_ok()
-        {
-            return Verification::Verified;
+    [true, false].into_iter().any(|with_null| {
+        emsa_pkcs1_v1_5(&digest_info(digest, &hashed, with_null), encoded.len())
+            .is_some_and(|expected| expected == encoded)
+    })
+}
+
+/// RSAVP1 (RFC 8017 §5.2.2) and I2OSP: `s^e mod n` as k octets, for a signature of exactly k
+/// octets (§8.2.2 step 1) whose integer is below n (§5.2.2 step 1); `None` otherwise. The
+/// same checks as the rsa crate's PKCS#1 v1.5 verification, which `rsavp1_matches_the_rsa_crate`
+/// compares it with.
+fn rsavp1(key: &rsa::PublicKey, signature: &[u8]) -> Option<Vec<u8>> {
+    use crypto_bigint::modular::BoxedMontyForm;
+    use rsa::traits::PublicKeyParts;
+    let k = key.size();
+    if signature.len() != k {
+        return None;
+    }
+    let s = rsa::BoxedUint::from_be_slice(signature, key.n_bits_precision()).ok()?;
+    if s >= *key.n().as_ref() {
+        return None;
+    }
+    let m = pow_public(&BoxedMontyForm::new(s, key.n_params()), key.e())?.retrieve();
+    let bytes = m.to_be_bytes();
+    // m < n < 2^(8k): the octets above the last k are zero.
+    let (high, low) = bytes.split_at(bytes.len().checked_sub(k)?);
+    high.iter().all(|b| *b == 0).then(|| low.to_vec())
+}
+
+/// `base^exponent` by left-to-right square-and-multiply, in variable time: every input of a
+/// signature verification is public. For e = 65537 that is 16 squarings and one
+/// multiplication; the rsa crate's constant-time fixed-window exponentiation does about 35
+/// (it is built for private exponents). `None` for a zero exponent (no RSA key has one).
+fn pow_public(
+    base: &crypto_bigint::modular::BoxedMontyForm,
+    exponent: &rsa::BoxedUint,
+) -> Option<crypto_bigint::modular::BoxedMontyForm> {
+    let bits = exponent.bit_width_vartime();
+    let mut acc = base.clone();
+    for bit in (0..bits.checked_sub(1)?).rev() {
+        acc = acc.square();
+        if exponent.bit_vartime(bit) {
+            acc = acc.mul(base);
         }
     }
-    Verification::Failed
+    Some(acc)
+}
+
+/// EMSA-PKCS1-v1_5 (RFC 8017 §9.2 steps 3–5): `00 01 FF…FF 00 T` in `em_len` octets, with at
+/// least eight FF octets; `None` when `em_len` is too short for that.
+fn emsa_pkcs1_v1_5(digest_info: &[u8], em_len: usize) -> Option<Vec<u8>> {
+    let padding = em_len.checked_sub(digest_info.len())?.checked_sub(3)?;
+    if padding < 8 {
+        return None;
+    }
+    let mut em = Vec::with_capacity(em_len);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(2 + padding, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(digest_info);
+    Some(em)
 }
 
 /// The RSASSA-PSS parameters (RFC 4055 §3.1) that matter for verification.
@@ -443,5 +512,146 @@ pub(crate) fn capability_name(cap: &AlgorithmIdentifierOwned) -> String {
         AES128_CBC | AES192_CBC | AES256_CBC | AES128_GCM | AES192_GCM | AES256_GCM
         | DES_EDE3_CBC | DES_CBC => cipher_name(&cap.oid),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+    use crypto_bigint::{BoxedUint, Odd};
+    use proptest::prelude::*;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+
+    fn persona_key(name: &str) -> rsa::PrivateKey {
+        let path = crate::corpus::default_corpora_dir()
+            .join("keys/x509")
+            .join(format!("{name}.key.pem"));
+        let pem = std::fs::read_to_string(&path).expect("persona key");
+        rsa::PrivateKey::from_pkcs8_pem(&pem).expect("an RSA key")
+    }
+
+    fn sign(key: &rsa::PrivateKey, digest: Digest, message: &[u8], with_null: bool) -> Vec<u8> {
+        let info = digest_info(digest, &hash(digest, message), with_null);
+        key.sign(rsa::Pkcs1v15Sign::new_unprefixed(), &info)
+            .expect("signs")
+    }
+
+    /// What the rsa crate's own PKCS#1 v1.5 verification says, with or without NULL.
+    fn rsa_crate_verifies(
+        key: &rsa::PublicKey,
+        digest: Digest,
+        message: &[u8],
+        sig: &[u8],
+    ) -> bool {
+        let hashed = hash(digest, message);
+        [true, false].into_iter().any(|with_null| {
+            key.verify(
+                rsa::Pkcs1v15Sign::new_unprefixed(),
+                &digest_info(digest, &hashed, with_null),
+                sig,
+            )
+            .is_ok()
+        })
+    }
+
+    /// The fast path agrees with the rsa crate on real signatures by 2048-, 3072- and
+    /// 4096-bit persona keys, and on every way of breaking them.
+    #[test]
+    fn rsavp1_matches_the_rsa_crate() {
+        for name in ["dana", "dana-rsa3072", "dana-rsa4096"] {
+            let private = persona_key(name);
+            let key = private.to_public_key();
+            for digest in [Digest::Sha1, Digest::Sha256, Digest::Sha512] {
+                for with_null in [true, false] {
+                    let message = format!("{name} {digest:?} {with_null}").into_bytes();
+                    let good = sign(&private, digest, &message, with_null);
+                    let mut cases: Vec<(Vec<u8>, Vec<u8>, bool)> =
+                        vec![(message.clone(), good.clone(), true)];
+                    let mut flipped = good.clone();
+                    flipped[good.len() / 2] ^= 0x01;
+                    cases.push((message.clone(), flipped, false));
+                    cases.push((b"another message".to_vec(), good.clone(), false));
+                    // One octet short (a leading zero stripped) or long: wrong length (§8.2.2).
+                    cases.push((message.clone(), good[1..].to_vec(), false));
+                    let mut long = vec![0u8];
+                    long.extend_from_slice(&good);
+                    cases.push((message.clone(), long, false));
+                    // s = n and s = n + 1 are out of range (§5.2.2 step 1).
+                    let n = key.n().as_ref().to_be_bytes();
+                    let n = n[n.len() - key.size()..].to_vec();
+                    cases.push((message.clone(), n.clone(), false));
+                    // Zero and one: 0^e and 1^e are no valid encodings.
+                    cases.push((message.clone(), vec![0u8; key.size()], false));
+                    let mut one = vec![0u8; key.size()];
+                    *one.last_mut().expect("k > 0") = 1;
+                    cases.push((message.clone(), one, false));
+                    for (message, sig, expected) in cases {
+                        let theirs = rsa_crate_verifies(&key, digest, &message, &sig);
+                        let ours = rsa_pkcs1v15_verifies(&key, digest, &message, &sig);
+                        assert_eq!(theirs, expected, "{name} {digest:?} the rsa crate");
+                        assert_eq!(ours, expected, "{name} {digest:?} rsavp1");
+                    }
+                }
+            }
+        }
+    }
+
+    /// An odd modulus of `bits` bits from arbitrary octets (top and bottom bits set).
+    fn odd_modulus(mut octets: Vec<u8>) -> Odd<BoxedUint> {
+        let last = octets.len() - 1;
+        octets[0] |= 0x80;
+        octets[last] |= 0x01;
+        let bits = u32::try_from(octets.len() * 8).expect("small");
+        Odd::new(BoxedUint::from_be_slice(&octets, bits).expect("fits")).expect("odd")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Square-and-multiply equals crypto-bigint's own constant-time exponentiation for
+        /// any base, modulus and exponent (including 1, 3, 65537 and 64-bit ones).
+        #[test]
+        fn pow_public_matches_crypto_bigint(
+            octets in proptest::collection::vec(any::<(u8, u8)>(), 8..=64),
+            exponent in prop_oneof![Just(1u64), Just(3), Just(65_537), 1u64..=u64::MAX],
+        ) {
+            let (modulus, mut base): (Vec<u8>, Vec<u8>) = octets.into_iter().unzip();
+            let n = odd_modulus(modulus);
+            let bits = n.as_ref().bits_precision();
+            let params = BoxedMontyParams::new(n);
+            // The modulus has its top bit set and the base not: base < n.
+            base[0] &= 0x7f;
+            let base = BoxedUint::from_be_slice(&base, bits).expect("fits");
+            let form = BoxedMontyForm::new(base, &params);
+            let exponent = BoxedUint::from(exponent);
+            let ours = pow_public(&form, &exponent).expect("non-zero exponent").retrieve();
+            let theirs = form.pow(&exponent).retrieve();
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn a_zero_exponent_is_refused() {
+        let params = BoxedMontyParams::new(odd_modulus(vec![0xc5; 16]));
+        let mut seven = [0u8; 16];
+        seven[15] = 7;
+        let form = BoxedMontyForm::new(
+            BoxedUint::from_be_slice(&seven, 128).expect("fits"),
+            &params,
+        );
+        assert!(pow_public(&form, &BoxedUint::from(0u64)).is_none());
+    }
+
+    #[test]
+    fn emsa_pkcs1_v1_5_needs_eight_octets_of_padding() {
+        let t = [0xaa; 20];
+        assert_eq!(emsa_pkcs1_v1_5(&t, 30), None);
+        let em = emsa_pkcs1_v1_5(&t, 31).expect("fits");
+        assert_eq!(&em[..2], &[0x00, 0x01]);
+        assert!(em[2..10].iter().all(|b| *b == 0xff));
+        assert_eq!(em[10], 0x00);
+        assert_eq!(&em[11..], &t);
     }
 }

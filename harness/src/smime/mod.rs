@@ -12,6 +12,7 @@ mod certificate;
 mod enveloped;
 mod signed;
 
+pub use algorithms::rsa_pkcs1v15_verifies;
 pub use certificate::{certificate_facts, load_certs};
 pub use enveloped::inspect_enveloped;
 pub use signed::inspect_signed;
