@@ -1,7 +1,7 @@
 //! SignedData verification (RFC 5652 §5, RFC 8551 §2.5).
 
 use super::algorithms::{self, Verification};
-use super::ber;
+use super::ber::{self, Tlv};
 use super::certificate::{self, CertRef, SMIME_CAPABILITIES};
 use super::{ID_SIGNED_DATA, SignedDataFacts, SmimeContext, parse_content_info};
 use crate::facts::{
@@ -59,12 +59,8 @@ fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
 ///
 /// Verifying over the wire bytes keeps senders whose attributes are not in canonical DER
 /// order verifiable; the typed decoder would re-encode them.
-fn raw_signed_attributes(cms: &[u8], index: usize) -> Option<Vec<u8>> {
-    let (_, info) = ber::children_of(cms)?;
-    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
-    let signed_data = *ber::children(cms, explicit)?.first()?;
-    let fields = ber::children(cms, &signed_data)?;
-    let signer_infos = fields.last().filter(|t| t.tag == 0x31)?;
+fn raw_signed_attributes(cms: &[u8], wire: &[Tlv], index: usize) -> Option<Vec<u8>> {
+    let signer_infos = wire.last().filter(|t| t.tag == 0x31)?;
     let nth = *ber::children(cms, signer_infos)?.get(index)?;
     let si_fields = ber::children(cms, &nth)?;
     let attrs = si_fields
@@ -75,18 +71,24 @@ fn raw_signed_attributes(cms: &[u8], index: usize) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// The fields of the SignedData (RFC 5652 §5.1) on the wire, walked once: `version`,
+/// `digestAlgorithms`, `encapContentInfo`, then the optional `certificates [0]` and
+/// `crls [1]`, and `signerInfos`. `None` when the walk fails.
+fn signed_data_fields(cms: &[u8]) -> Option<Vec<Tlv>> {
+    let (_, info) = ber::children_of(cms)?;
+    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
+    let signed_data = *ber::children(cms, explicit)?.first()?;
+    ber::children(cms, &signed_data)
+}
+
 /// The eContent octets read from the wire (RFC 5652 §5.2): the OCTET STRING inside
 /// `encapContentInfo [0]`, reassembled when constructed. `Some(None)` when the SignedData has
 /// no eContent; `None` when the walk failed.
 ///
 /// Read from the wire because der 0.8 keeps the segment headers of a constructed OCTET
 /// STRING in a BER-decoded `Any` (seen with `openssl cms -sign -stream` output).
-fn econtent_from_wire(cms: &[u8]) -> Option<Option<Vec<u8>>> {
-    let (_, info) = ber::children_of(cms)?;
-    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
-    let signed_data = *ber::children(cms, explicit)?.first()?;
-    let fields = ber::children(cms, &signed_data)?;
-    let encap = fields.get(2).filter(|t| t.tag == 0x30)?;
+fn econtent_from_wire(cms: &[u8], wire: &[Tlv]) -> Option<Option<Vec<u8>>> {
+    let encap = wire.get(2).filter(|t| t.tag == 0x30)?;
     let encap_fields = ber::children(cms, encap)?;
     let Some(wrapper) = encap_fields.get(1) else {
         return Some(None);
@@ -197,7 +199,8 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
         encapsulated: None,
         problems: Vec::new(),
     };
-    let (signed_data, carried) = match decode(cms, &mut facts.problems) {
+    let wire = signed_data_fields(cms);
+    let (signed_data, carried) = match decode(cms, wire.as_deref(), &mut facts.problems) {
         Ok(decoded) => decoded,
         Err(problem) => {
             facts.signature =
@@ -226,7 +229,8 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     // The content: eContent (opaque) wins over detached bytes (RFC 5652 §5.2).
     let econtent = match (
         signed_data.encap_content_info.econtent.as_ref(),
-        econtent_from_wire(cms),
+        wire.as_deref()
+            .and_then(|fields| econtent_from_wire(cms, fields)),
     ) {
         (None, _) => None,
         (Some(_), Some(Some(wire))) => Some(wire),
@@ -282,7 +286,8 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
             &signed_data,
             signer_info,
             content.as_deref(),
-            raw_signed_attributes(cms, index),
+            wire.as_deref()
+                .and_then(|fields| raw_signed_attributes(cms, fields, index)),
             &carried,
             ctx,
             &mut facts.problems,
@@ -339,7 +344,14 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
     facts
 }
 
-fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<(SignedData, Vec<Carried>), Problem> {
+fn decode(
+    cms: &[u8],
+    wire: Option<&[Tlv]>,
+    problems: &mut Vec<Problem>,
+) -> Result<(SignedData, Vec<Carried>), Problem> {
+    if let Some(decoded) = wire.and_then(|fields| decode_certificates_apart(cms, fields)) {
+        return Ok(decoded);
+    }
     let ci = parse_content_info(cms, problems)?;
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Problem::new(
@@ -349,9 +361,6 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<(SignedData, Vec<Ca
                 ci.content_type
             ),
         ));
-    }
-    if let Some(decoded) = decode_certificates_apart(cms) {
-        return Ok(decoded);
     }
     // The whole SignedData at once: slower, and the decoder's error when it is malformed.
     let signed_data = ci
@@ -402,12 +411,25 @@ impl Carried {
 /// decoded on its own from its wire bytes, through the memo: a mailbox's recurring chains
 /// are decoded once. `None` when anything does not decode (the caller then decodes the whole
 /// SignedData, which reports the error).
-fn decode_certificates_apart(cms: &[u8]) -> Option<(SignedData, Vec<Carried>)> {
-    let (_, info) = ber::children_of(cms)?;
-    let explicit = info.get(1).filter(|t| t.tag == 0xA0)?;
-    let signed_data = *ber::children(cms, explicit)?.first()?;
-    let fields = ber::children(cms, &signed_data)?;
+fn decode_certificates_apart(cms: &[u8], fields: &[Tlv]) -> Option<(SignedData, Vec<Carried>)> {
+    // Exactly one ContentInfo of type SignedData, nothing after it: anything else takes the
+    // whole decoder's path, which reports it (RFC 5652 §3: ContentInfo is one SEQUENCE of
+    // contentType and `[0] EXPLICIT content`).
+    let (top, info) = ber::children_of(cms)?;
+    let [content_type, explicit] = info.as_slice() else {
+        return None;
+    };
+    let single = ber::children(cms, explicit)?.len() == 1;
+    if top.tag != 0x30
+        || top.end != cms.len()
+        || content_type.tag != 0x06
+        || content_type.content(cms) != ID_SIGNED_DATA.as_bytes()
+        || !single
+    {
+        return None;
+    }
     let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
+        let signed_data = *ber::children(cms, explicit)?.first()?;
         let decoded = SignedData::from_ber(signed_data.bytes(cms)).ok()?;
         return Some((decoded, Vec::new()));
     };
