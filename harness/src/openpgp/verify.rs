@@ -433,6 +433,12 @@ pub(super) fn verify_detached_unguarded(
     signed: &[u8],
     ctx: &PgpContext,
 ) -> VerifiedSignature {
+    let dearmored = dearmor_signature(signature);
+    verify_detached_parsed(dearmored.as_deref().unwrap_or(signature), signed, ctx)
+}
+
+/// [`verify_detached_unguarded`] on the bytes as given to the parser.
+fn verify_detached_parsed(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
     let run = |time: SystemTime| -> Result<Recorder, anyhow::Error> {
         let policy = InspectionPolicy::at(time);
         let mut record = Recorder::default();
@@ -455,6 +461,30 @@ pub(super) fn verify_detached_unguarded(
         signature: summarize(&outcomes, count, ctx.from),
         problems: Vec::new(),
     }
+}
+
+/// The binary packets of an armored `PGP SIGNATURE` block, decoded once by sequoia's own
+/// armor reader in the mode its parser would use (RFC 9580 §6.2), so that the verification
+/// passes (a probe, then one per signature time) parse binary: the parser's armor layer
+/// allocates and zeroes a 64 KiB buffer per pass. `None` (the bytes are then given to the
+/// parser as they are, which reports any error) unless the input is such a block that
+/// decodes to packets. `dearmoring_first_gives_the_parsers_verdict` holds it to that.
+fn dearmor_signature(signature: &[u8]) -> Option<Vec<u8>> {
+    use openpgp::armor::{Kind, Reader, ReaderMode};
+    if !signature
+        .trim_ascii_start()
+        .starts_with(b"-----BEGIN PGP SIGNATURE-----")
+    {
+        return None;
+    }
+    let mut reader = Reader::from_bytes(signature, ReaderMode::Tolerant(Some(Kind::Signature)));
+    let mut binary = Vec::with_capacity(signature.len());
+    reader.read_to_end(&mut binary).ok()?;
+    // The parser takes input for binary only when its first packet header is valid (else it
+    // tries to dearmor it); anything else keeps the parser's own reading and its error.
+    let header = openpgp::packet::Header::from_bytes(&binary).ok()?;
+    header.valid(false).ok()?;
+    Some(binary)
 }
 
 /// An unparseable signature: `unverifiable` + problem `pgp-malformed`.
@@ -529,5 +559,112 @@ pub(super) fn verify_cleartext_unguarded(armored: &[u8], ctx: &PgpContext) -> Cl
         signature: summarize(&outcomes, count, ctx.from),
         text: Some(text),
         problems: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod dearmor_tests {
+    use super::*;
+    use crate::generate::pgp_corpus::crypto::{SigStyle, key_creation_time, sign_detached};
+    use openpgp::serialize::Serialize;
+    use openpgp::types::SignatureType;
+
+    fn robin() -> Cert {
+        let path = crate::corpus::default_corpora_dir().join("keys/openpgp/robin.sec.asc");
+        Cert::from_file(path).expect("robin's key")
+    }
+
+    fn armored(cert: &Cert, data: &[u8]) -> Vec<u8> {
+        let sig = sign_detached(
+            cert,
+            SigStyle::RnpOrGnupg,
+            SignatureType::Binary,
+            HashAlgorithm::SHA256,
+            // A day after the personas' keys were made.
+            key_creation_time()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64 + 86_400),
+            data,
+            "dearmor",
+        )
+        .expect("signs");
+        let mut writer = openpgp::armor::Writer::new(Vec::new(), openpgp::armor::Kind::Signature)
+            .expect("armor");
+        openpgp::Packet::from(sig)
+            .serialize(&mut writer)
+            .expect("serializes");
+        writer.finalize().expect("armor")
+    }
+
+    /// Dearmoring first changes nothing that the parser's own armor layer would decide: the
+    /// same facts and problems for a good block and for every way of damaging the armor.
+    #[test]
+    fn dearmoring_first_gives_the_parsers_verdict() {
+        let cert = robin();
+        let certs = [cert.clone()];
+        let ctx = PgpContext {
+            from: Some("robin@northwind.example"),
+            certs: &certs,
+            secret_keys: &[],
+        };
+        let data = b"The signed part.\r\n";
+        let good = armored(&cert, data);
+        let text = String::from_utf8(good.clone()).expect("ASCII");
+        let body_line = text.lines().nth(2).expect("a base64 line").to_owned();
+        let crc_line = text
+            .lines()
+            .find(|l| l.starts_with('='))
+            .expect("a checksum line")
+            .to_owned();
+        let mut flipped_body = body_line.clone();
+        let replacement = if flipped_body.starts_with('A') {
+            "B"
+        } else {
+            "A"
+        };
+        flipped_body.replace_range(0..1, replacement);
+        let variants: Vec<(&str, String)> = vec![
+            ("good", text.clone()),
+            ("crlf", text.replace('\n', "\r\n")),
+            ("leading blank lines", format!("\n\n{text}")),
+            (
+                "a header",
+                text.replacen("-----\n", "-----\nComment: x\n", 1),
+            ),
+            (
+                "a body character changed",
+                text.replacen(&body_line, &flipped_body, 1),
+            ),
+            ("a wrong checksum", text.replacen(&crc_line, "=AAAA", 1)),
+            (
+                "no checksum",
+                text.replacen(&format!("{crc_line}\n"), "", 1),
+            ),
+            (
+                "no end line",
+                text.replacen("-----END PGP SIGNATURE-----", "", 1),
+            ),
+            ("garbage after the end", format!("{text}garbage\n")),
+            ("not base64", text.replacen(&body_line, "!!!!", 1)),
+            ("truncated", text[..text.len() / 2].to_owned()),
+            (
+                "only the begin line",
+                "-----BEGIN PGP SIGNATURE-----\n".to_owned(),
+            ),
+        ];
+        let mut verified = 0;
+        for (what, variant) in &variants {
+            let ours = verify_detached_unguarded(variant.as_bytes(), data, &ctx);
+            let parsers = verify_detached_parsed(variant.as_bytes(), data, &ctx);
+            assert_eq!(ours.signature, parsers.signature, "{what}");
+            assert_eq!(ours.problems, parsers.problems, "{what}");
+            if ours.signature.status == SignatureStatus::Valid {
+                verified += 1;
+            }
+        }
+        // The good block and its harmless variants verify; the comparison is not vacuous.
+        assert!(verified >= 3, "{verified} variants verified");
+        assert!(dearmor_signature(&good).is_some());
+        assert!(dearmor_signature(b"\x89\x01binary").is_none());
     }
 }
