@@ -18,6 +18,8 @@
 
 use std::collections::BTreeSet;
 
+use memchr::memmem::Finder;
+
 use mail_parser::{MessageParser, MessagePart, MimeHeaders, PartType};
 use sequoia_openpgp::Cert;
 
@@ -52,17 +54,10 @@ pub fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
     } else {
         message
     };
-    let from = MessageParser::default()
-        .parse_headers(message)
-        .and_then(|m| {
-            m.from()
-                .and_then(|a| a.first())
-                .and_then(|a| a.address())
-                .map(|a| a.trim().to_lowercase())
-        });
     let mut walker = Walker {
         inputs,
-        from: from.clone(),
+        // Read from the top-level entity's header when the walk parses it.
+        from: None,
         layers: Vec::new(),
         problems,
         pgp_certs: inputs.pgp_certs.clone(),
@@ -75,10 +70,19 @@ pub fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
     walker.layers.sort_by_cached_key(|l| path_key(&l.part));
     Inspection {
         schema: crate::facts::INSPECT_SCHEMA.to_owned(),
-        from,
+        from: walker.from,
         layers: walker.layers,
         problems: walker.problems,
     }
+}
+
+/// The first `From` address, trimmed and lower-case.
+fn from_address(message: &mail_parser::Message) -> Option<String> {
+    message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(|a| a.trim().to_lowercase())
 }
 
 struct Walker<'a> {
@@ -156,7 +160,16 @@ impl Walker<'_> {
             );
             return;
         }
-        let Some(message) = MessageParser::default().parse(raw) else {
+        let parsed = MessageParser::default().parse(raw);
+        if top {
+            self.from = match &parsed {
+                Some(message) => from_address(message),
+                None => MessageParser::default()
+                    .parse_headers(raw)
+                    .and_then(|m| from_address(&m)),
+            };
+        }
+        let Some(message) = parsed else {
             self.problem(
                 "mime-unparseable",
                 format!("part {root_path:?}: not a MIME entity"),
@@ -569,7 +582,7 @@ impl Walker<'_> {
 
     /// Inline OpenPGP inside decrypted text (a cleartext-signed block).
     fn inline_text(&mut self, text: &[u8], path: &str, whole: bool) {
-        if contains(text, b"-----BEGIN PGP SIGNED MESSAGE-----") {
+        if SIGNED_MESSAGE_BEGIN.find(text).is_some() {
             let facts = openpgp::verify_cleartext(text, &self.pgp_ctx());
             self.problems.extend(facts.problems);
             let mut signature = facts.signature;
@@ -697,7 +710,7 @@ impl Walker<'_> {
             self.pgp_encrypted(tree, index, path, LayerForm::Inline, whole_text, Vec::new());
             return;
         }
-        if ctype == "text" && contains(contents, b"-----BEGIN PGP SIGNED MESSAGE-----") {
+        if ctype == "text" && SIGNED_MESSAGE_BEGIN.find(contents).is_some() {
             self.inline_text(contents, path, whole && !is_attachment(part));
             return;
         }
@@ -918,8 +931,7 @@ fn is_attachment(part: &MessagePart) -> bool {
 
 fn is_key_part(part: &MessagePart) -> bool {
     let (t, s) = content_type(part);
-    (t == "application" && s == "pgp-keys")
-        || contains(part.contents(), b"-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    (t == "application" && s == "pgp-keys") || PUBLIC_KEY_BEGIN.find(part.contents()).is_some()
 }
 
 /// `"2.10.1"` → `[2, 10, 1]`, so that paths sort numerically and parents before children.
@@ -999,9 +1011,14 @@ pub fn canonical_crlf(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
-}
+/// Searchers for the armor header lines (RFC 9580 §6.2), built once: building one costs
+/// more than searching a typical part.
+static SIGNED_MESSAGE_BEGIN: Armor =
+    Armor::new(|| Finder::new("-----BEGIN PGP SIGNED MESSAGE-----"));
+static PUBLIC_KEY_BEGIN: Armor = Armor::new(|| Finder::new("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+static MESSAGE_BEGIN: Armor = Armor::new(|| Finder::new("-----BEGIN PGP MESSAGE-----"));
+static SIGNATURE_BEGIN: Armor = Armor::new(|| Finder::new("-----BEGIN PGP SIGNATURE-----"));
+type Armor = std::sync::LazyLock<Finder<'static>>;
 
 /// Whether only whitespace surrounds the armored block that starts with `begin`.
 fn armor_is_whole(text: &[u8], begin: &[u8]) -> bool {
@@ -1017,7 +1034,7 @@ fn armor_is_whole(text: &[u8], begin: &[u8]) -> bool {
 }
 
 fn looks_like_pgp_message(bytes: &[u8]) -> bool {
-    if contains(bytes, b"-----BEGIN PGP MESSAGE-----") {
+    if MESSAGE_BEGIN.find(bytes).is_some() {
         return true;
     }
     // Binary: the first packet is a PKESK (tag 1) or SKESK (tag 3) (RFC 9580 §4.2).
@@ -1025,7 +1042,7 @@ fn looks_like_pgp_message(bytes: &[u8]) -> bool {
 }
 
 fn looks_like_pgp_signature(bytes: &[u8]) -> bool {
-    contains(bytes, b"-----BEGIN PGP SIGNATURE-----") || packet_tag(bytes) == Some(2)
+    SIGNATURE_BEGIN.find(bytes).is_some() || packet_tag(bytes) == Some(2)
 }
 
 fn packet_tag(bytes: &[u8]) -> Option<u8> {
