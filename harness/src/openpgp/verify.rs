@@ -477,9 +477,15 @@ fn dearmor_signature(signature: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
+    use openpgp::parse::buffered_reader::BufferedReader;
     let mut reader = Reader::from_bytes(signature, ReaderMode::Tolerant(Some(Kind::Signature)));
-    let mut binary = Vec::with_capacity(signature.len());
-    reader.read_to_end(&mut binary).ok()?;
+    // All of it in one buffer (each smaller read allocates and zeroes a fresh one); then one
+    // more read, which reports an error met at the end (a bad footer or checksum).
+    let binary = reader.data_eof().ok()?.to_vec();
+    reader.consume(binary.len());
+    if !reader.data(1).ok()?.is_empty() {
+        return None;
+    }
     // The parser takes input for binary only when its first packet header is valid (else it
     // tries to dearmor it); anything else keeps the parser's own reading and its error.
     let header = openpgp::packet::Header::from_bytes(&binary).ok()?;
