@@ -8,9 +8,11 @@
 #   1. a loop calling `openssl smime -verify -noverify` once per S/MIME message;
 #   2. a loop calling `gpg --verify SIG DATA` once per PGP/MIME message (the signed part and
 #      the signature are extracted beforehand, which the loop does not pay for);
-#   3. `replymatrix scan` (release build) over a folder holding the same messages, which
-#      also runs the three client models on each;
-# and prints messages per second and the ratio (target: scan >= 100x the loops).
+#   3. `replymatrix scan` (release build) over folders holding the same messages (the S/MIME
+#      ones, the PGP/MIME ones, all), on every core and on one, which also runs the three
+#      client models on each;
+# and prints messages per second and, per kind, the ratio loop time / scan time on the same
+# messages (target: >= 100x).
 # Needs openssl, gpg, python3 and cargo. Everything happens in a temporary folder.
 set -euo pipefail
 
@@ -90,29 +92,45 @@ t1=$(now)
 gpg_s=$(python3 -c "print($t1 - $t0)")
 [ "$ok" -eq "$COPIES" ] || { echo "gpg verified only $ok of $COPIES" >&2; exit 1; }
 
-total=$((2 * COPIES))
-t0=$(now)
-lines=$("$BIN" scan "$WORK/all" --profile smime-tenant --format jsonl | wc -l)
-t1=$(now)
-scan_s=$(python3 -c "print($t1 - $t0)")
-[ "$lines" -eq "$total" ] || { echo "scan wrote $lines lines for $total messages" >&2; exit 1; }
+# One scan, timed: seconds for `scan FOLDER [--jobs N]`, checking one line per message.
+timed_scan() {
+  local folder=$1 expected=$2 jobs=$3 t0 t1 lines
+  t0=$(now)
+  if [ "$jobs" = all ]; then
+    lines=$("$BIN" scan "$folder" --profile smime-tenant --format jsonl | wc -l)
+  else
+    lines=$("$BIN" scan "$folder" --profile smime-tenant --format jsonl --jobs "$jobs" | wc -l)
+  fi
+  t1=$(now)
+  [ "$lines" -eq "$expected" ] || { echo "scan wrote $lines lines for $expected messages" >&2; exit 1; }
+  python3 -c "print($t1 - $t0)"
+}
 
-t0=$(now)
-"$BIN" scan "$WORK/all" --profile smime-tenant --format jsonl --jobs 1 >/dev/null
-t1=$(now)
-scan1_s=$(python3 -c "print($t1 - $t0)")
+total=$((2 * COPIES))
+scan_all_s=$(timed_scan "$WORK/all" "$total" all)
+scan_all1_s=$(timed_scan "$WORK/all" "$total" 1)
+scan_smime_s=$(timed_scan "$WORK/smime" "$COPIES" all)
+scan_smime1_s=$(timed_scan "$WORK/smime" "$COPIES" 1)
+scan_pgp_s=$(timed_scan "$WORK/pgp" "$COPIES" all)
+scan_pgp1_s=$(timed_scan "$WORK/pgp" "$COPIES" 1)
 
 echo "machine: $(nproc) cores, $(uname -sm); openssl $(openssl version | cut -d' ' -f2); $(gpg --version | head -1)"
 echo "messages: $COPIES S/MIME (${SMIME_SAMPLES[*]}), $COPIES PGP/MIME ($PGP_SAMPLE)"
-printf 'openssl smime -verify loop  %s messages: %s\n' "$COPIES" "$(rate "$COPIES" "$openssl_s")"
-printf 'gpg --verify loop           %s messages: %s\n' "$COPIES" "$(rate "$COPIES" "$gpg_s")"
-printf 'replymatrix scan, %s jobs    %s messages: %s\n' "$(nproc)" "$total" "$(rate "$total" "$scan_s")"
-printf 'replymatrix scan, 1 job     %s messages: %s\n' "$total" "$(rate "$total" "$scan1_s")"
-python3 - "$COPIES" "$openssl_s" "$gpg_s" "$total" "$scan_s" "$scan1_s" <<'PY'
+echo "each scan is one run of the command (process start, profile load and folder walk included)"
+printf 'openssl smime -verify loop   %5s S/MIME:   %s\n' "$COPIES" "$(rate "$COPIES" "$openssl_s")"
+printf 'replymatrix scan, %s jobs     %5s S/MIME:   %s\n' "$(nproc)" "$COPIES" "$(rate "$COPIES" "$scan_smime_s")"
+printf 'replymatrix scan, 1 job      %5s S/MIME:   %s\n' "$COPIES" "$(rate "$COPIES" "$scan_smime1_s")"
+printf 'gpg --verify loop            %5s PGP/MIME: %s\n' "$COPIES" "$(rate "$COPIES" "$gpg_s")"
+printf 'replymatrix scan, %s jobs     %5s PGP/MIME: %s\n' "$(nproc)" "$COPIES" "$(rate "$COPIES" "$scan_pgp_s")"
+printf 'replymatrix scan, 1 job      %5s PGP/MIME: %s\n' "$COPIES" "$(rate "$COPIES" "$scan_pgp1_s")"
+printf 'both loops                   %5s all:      %s\n' "$total" "$(rate "$total" "$(python3 -c "print($openssl_s + $gpg_s)")")"
+printf 'replymatrix scan, %s jobs     %5s all:      %s\n' "$(nproc)" "$total" "$(rate "$total" "$scan_all_s")"
+printf 'replymatrix scan, 1 job      %5s all:      %s\n' "$total" "$(rate "$total" "$scan_all1_s")"
+python3 - "$openssl_s" "$gpg_s" "$scan_smime_s" "$scan_smime1_s" "$scan_pgp_s" "$scan_pgp1_s" "$scan_all_s" "$scan_all1_s" <<'PY'
 import sys
-copies, o, g, total, s, s1 = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
-loops = copies / o, copies / g
-print(f"ratio scan ({total / s:.0f} msg/s) / openssl loop ({loops[0]:.0f} msg/s): {total / s / loops[0]:.1f}x")
-print(f"ratio scan ({total / s:.0f} msg/s) / gpg loop ({loops[1]:.0f} msg/s): {total / s / loops[1]:.1f}x")
-print(f"ratio scan, 1 job / openssl loop: {total / s1 / loops[0]:.1f}x; / gpg loop: {total / s1 / loops[1]:.1f}x")
+o, g, sm, sm1, pg, pg1, al, al1 = map(float, sys.argv[1:])
+print("ratio (loop time / scan time on the same messages; target >= 100x):")
+print(f"  S/MIME vs openssl loop: {o / sm:7.1f}x ({o / sm1:.1f}x with 1 job)")
+print(f"  PGP/MIME vs gpg loop:   {g / pg:7.1f}x ({g / pg1:.1f}x with 1 job)")
+print(f"  all vs both loops:      {(o + g) / al:7.1f}x ({(o + g) / al1:.1f}x with 1 job)")
 PY
