@@ -463,34 +463,106 @@ fn verify_detached_parsed(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> 
     }
 }
 
-/// The binary packets of an armored `PGP SIGNATURE` block, decoded once by sequoia's own
-/// armor reader in the mode its parser would use (RFC 9580 §6.2), so that the verification
-/// passes (a probe, then one per signature time) parse binary: the parser's armor layer
-/// allocates and zeroes a 64 KiB buffer per pass. `None` (the bytes are then given to the
-/// parser as they are, which reports any error) unless the input is such a block that
-/// decodes to packets. `dearmoring_first_gives_the_parsers_verdict` holds it to that.
+/// The binary packets of an armored `PGP SIGNATURE` block in its canonical form (RFC 9580
+/// §6.2), decoded once so that the verification passes (a probe, then one per signature
+/// time) parse binary: sequoia's armor layer allocates and zeroes a 64 KiB buffer on every
+/// pass, and freeing it made the allocator hand pages back to the kernel each time.
+///
+/// Only the canonical form is taken: the begin line, `Key: Value` headers, a blank line,
+/// base64 lines of at most 76 characters, an optional `=XXXX` CRC-24 that must match, the end
+/// line, nothing after it; and the packets must start with a valid header, as the parser
+/// requires of binary input. Anything else is `None`: the bytes then go to the parser as they
+/// are, and its armor reader decides (and words any error), so the verdict never depends on
+/// this shortcut. `dearmoring_first_gives_the_parsers_verdict` holds it to that.
 fn dearmor_signature(signature: &[u8]) -> Option<Vec<u8>> {
-    use openpgp::armor::{Kind, Reader, ReaderMode};
-    if !signature
-        .trim_ascii_start()
-        .starts_with(b"-----BEGIN PGP SIGNATURE-----")
-    {
+    use base64::Engine as _;
+    let mut lines = signature
+        .trim_ascii()
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+    if lines.next()? != b"-----BEGIN PGP SIGNATURE-----" {
         return None;
     }
-    use openpgp::parse::buffered_reader::BufferedReader;
-    let mut reader = Reader::from_bytes(signature, ReaderMode::Tolerant(Some(Kind::Signature)));
-    // All of it in one buffer (each smaller read allocates and zeroes a fresh one); then one
-    // more read, which reports an error met at the end (a bad footer or checksum).
-    let binary = reader.data_eof().ok()?.to_vec();
-    reader.consume(binary.len());
-    if !reader.data(1).ok()?.is_empty() {
+    // Armor headers (RFC 9580 §6.2.2) up to the blank line.
+    loop {
+        let line = lines.next()?;
+        if line.is_empty() {
+            break;
+        }
+        let colon = line.windows(2).position(|w| w == b": ")?;
+        let key = line.get(..colon)?;
+        if key.is_empty() || !key.iter().all(|b| b.is_ascii_graphic() && *b != b':') {
+            return None;
+        }
+    }
+    let mut body = Vec::with_capacity(signature.len());
+    let mut checksum: Option<&[u8]> = None;
+    loop {
+        let line = lines.next()?;
+        if line == b"-----END PGP SIGNATURE-----" {
+            break;
+        }
+        if checksum.is_some() {
+            return None; // only the end line may follow the checksum
+        }
+        if let Some(crc) = line.strip_prefix(b"=") {
+            checksum = Some(crc);
+            continue;
+        }
+        let base64_char = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+        if line.is_empty() || line.len() > 76 || !line.iter().all(base64_char) {
+            return None;
+        }
+        body.extend_from_slice(line);
+    }
+    if lines.next().is_some() {
         return None;
     }
-    // The parser takes input for binary only when its first packet header is valid (else it
-    // tries to dearmor it); anything else keeps the parser's own reading and its error.
+    let engine = base64::engine::general_purpose::STANDARD;
+    let binary = engine.decode(&body).ok()?;
+    if let Some(crc) = checksum {
+        let expected = engine.decode(crc).ok()?;
+        if expected.as_slice() != crc24(&binary).as_slice() {
+            return None;
+        }
+    }
+    // The parser takes input for binary only when its first packet header is valid.
     let header = openpgp::packet::Header::from_bytes(&binary).ok()?;
     header.valid(false).ok()?;
     Some(binary)
+}
+
+/// The armor checksum (RFC 4880 §6.1; optional since RFC 9580 §6.1), big-endian: the
+/// bitwise algorithm of §6.1, one table lookup per octet.
+fn crc24(data: &[u8]) -> [u8; 3] {
+    const INIT: u32 = 0x00B7_04CE;
+    const POLY: u32 = 0x0186_4CFB;
+    /// The register after shifting each possible top octet through eight steps of §6.1.
+    const TABLE: [u32; 256] = {
+        let mut table = [0u32; 256];
+        let mut i = 0;
+        while i < 256 {
+            let mut crc = (i as u32) << 16;
+            let mut bit = 0;
+            while bit < 8 {
+                crc <<= 1;
+                if crc & 0x0100_0000 != 0 {
+                    crc ^= POLY;
+                }
+                bit += 1;
+            }
+            table[i] = crc & 0x00FF_FFFF;
+            i += 1;
+        }
+        table
+    };
+    let mut crc = INIT;
+    for byte in data {
+        let top = ((crc >> 16) ^ u32::from(*byte)) & 0xFF;
+        crc = ((crc << 8) ^ TABLE[top as usize]) & 0x00FF_FFFF;
+    }
+    let [_, a, b, c] = crc.to_be_bytes();
+    [a, b, c]
 }
 
 /// An unparseable signature: `unverifiable` + problem `pgp-malformed`.
@@ -657,6 +729,30 @@ mod dearmor_tests {
                 "only the begin line",
                 "-----BEGIN PGP SIGNATURE-----\n".to_owned(),
             ),
+            ("no blank line", text.replacen("-----\n\n", "-----\n", 1)),
+            (
+                "a header without a colon",
+                text.replacen("-----\n", "-----\nComment x\n", 1),
+            ),
+            ("spaces after the body lines", text.replace('\n', " \n")),
+            ("leading spaces", text.replace('\n', "\n ")),
+            ("two blocks", format!("{text}{text}")),
+            (
+                "lower-case begin",
+                text.replacen("BEGIN PGP SIGNATURE", "begin pgp signature", 1),
+            ),
+            (
+                "a message block",
+                text.replace("PGP SIGNATURE", "PGP MESSAGE"),
+            ),
+            (
+                "an empty body",
+                "-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n".to_owned(),
+            ),
+            (
+                "a checksum of the wrong length",
+                text.replacen(&crc_line, "=AAAAAA", 1),
+            ),
         ];
         let mut verified = 0;
         for (what, variant) in &variants {
@@ -670,7 +766,13 @@ mod dearmor_tests {
         }
         // The good block and its harmless variants verify; the comparison is not vacuous.
         assert!(verified >= 3, "{verified} variants verified");
-        assert!(dearmor_signature(&good).is_some());
+        assert!(
+            dearmor_signature(&good).is_some(),
+            "the canonical form is taken"
+        );
+        assert_eq!(crc24(b""), [0xb7, 0x04, 0xce]);
+        // The CRC-24/OPENPGP check value (RFC 4880 §6.1's algorithm over "123456789").
+        assert_eq!(crc24(b"123456789"), [0x21, 0xcf, 0x02]);
         assert!(dearmor_signature(b"\x89\x01binary").is_none());
     }
 }
