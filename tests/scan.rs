@@ -385,6 +385,7 @@ fn a_2000_message_mbox_streams_with_bounded_memory() {
         source,
         options,
         |raw| scan::process(raw, &inputs, &profile),
+        |record| record,
         |record| {
             assert_eq!(record.index, emitted);
             emitted += 1;

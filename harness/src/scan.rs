@@ -301,11 +301,23 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 ///
 /// Messages travel in batches ([`Options::batch_messages`], [`BATCH_BYTES`]); a window of
 /// `in_flight` batch credits bounds everything between reading and emitting.
-pub fn run<I, P, E>(messages: I, options: Options, process: P, mut emit: E) -> io::Result<()>
+///
+/// `prepare` turns each record into what `emit` takes, on the worker that made the record:
+/// whatever it drops (usually the whole record) is freed by the thread that allocated it,
+/// which keeps the emitting thread off the workers' allocator arenas.
+pub fn run<I, P, F, T, E>(
+    messages: I,
+    options: Options,
+    process: P,
+    prepare: F,
+    mut emit: E,
+) -> io::Result<()>
 where
     I: Iterator<Item = RawMessage> + Send,
     P: Fn(RawMessage) -> MessageRecord + Sync,
-    E: FnMut(MessageRecord) -> io::Result<()>,
+    F: Fn(MessageRecord) -> T + Sync,
+    T: Send,
+    E: FnMut(T) -> io::Result<()>,
 {
     let workers = options.workers.max(1);
     let in_flight = options.in_flight.max(1);
@@ -320,8 +332,9 @@ where
     // (batch number, messages)
     let (work_tx, work_rx) = sync_channel::<(usize, Vec<RawMessage>)>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (result_tx, result_rx) = channel::<(usize, Vec<MessageRecord>)>();
+    let (result_tx, result_rx) = channel::<(usize, Vec<T>)>();
     let process = &process;
+    let prepare = &prepare;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut messages = messages.enumerate().map(|(index, mut message)| {
@@ -364,7 +377,9 @@ where
                         Err(_) => break, // another worker panicked while holding the lock
                     };
                     let Ok((number, batch)) = next else { break };
-                    let records = batch.into_iter().map(|raw| process_caught(process, raw));
+                    let records = batch
+                        .into_iter()
+                        .map(|raw| prepare(process_caught(process, raw)));
                     if result_tx.send((number, records.collect())).is_err() {
                         break;
                     }
@@ -375,7 +390,7 @@ where
         // fails instead of blocking.
         drop(work_rx);
         drop(result_tx);
-        let mut pending: BTreeMap<usize, Vec<MessageRecord>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Vec<T>> = BTreeMap::new();
         let mut next = 0usize;
         let mut outcome = Ok(());
         'results: for (number, records) in result_rx.iter() {
@@ -452,10 +467,73 @@ pub struct ReplyCounts {
 }
 
 impl ReplyCounts {
-    fn add(&mut self, r: &ClientRecord) {
+    fn add(&mut self, r: &ClientTally) {
         self.plain.add(r.plain);
         self.signed.add(r.signed);
         self.encrypted.add(r.encrypted);
+    }
+}
+
+/// What the [`Summary`] counts of one record: statuses and reason codes, with no strings to
+/// free but the family.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub error: bool,
+    /// The message was cut at the size limit.
+    pub truncated: bool,
+    pub family: Option<String>,
+    pub clients: Vec<(ClientId, ClientTally)>,
+}
+
+impl Tally {
+    /// The tally of a record.
+    pub fn of(record: &MessageRecord) -> Self {
+        let clients = record
+            .clients
+            .0
+            .iter()
+            .map(|(id, r)| {
+                let reason = |form: &str| r.reasons.get(form).copied();
+                let tally = ClientTally {
+                    read: r.read,
+                    plain: r.plain,
+                    signed: r.signed,
+                    encrypted: r.encrypted,
+                    reasons: [reason("plain"), reason("signed"), reason("encrypted")],
+                };
+                (*id, tally)
+            })
+            .collect();
+        Self {
+            error: record.error.is_some(),
+            truncated: record
+                .problems
+                .iter()
+                .any(|p| p.code == "message-too-large"),
+            family: record.family.clone(),
+            clients,
+        }
+    }
+}
+
+/// One client's statuses for one message, and the reason of each reply form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientTally {
+    pub read: ReadStatus,
+    pub plain: Status,
+    pub signed: Status,
+    pub encrypted: Status,
+    /// The reasons of plain, signed and encrypted, in that order.
+    pub reasons: [Option<&'static str>; 3],
+}
+
+impl ClientTally {
+    /// (status, reason) of each reply form that has a reason.
+    fn reasons(&self) -> impl Iterator<Item = (Status, &'static str)> + '_ {
+        [self.plain, self.signed, self.encrypted]
+            .into_iter()
+            .zip(self.reasons)
+            .filter_map(|(status, reason)| reason.map(|r| (status, r)))
     }
 }
 
@@ -548,41 +626,45 @@ impl Summary {
 
     /// Counts one record.
     pub fn add(&mut self, record: &MessageRecord) {
+        self.add_tally(&Tally::of(record));
+    }
+
+    /// Counts one record, from its [`Tally`].
+    pub fn add_tally(&mut self, tally: &Tally) {
         self.messages = self.messages.saturating_add(1);
-        if record.error.is_some() {
+        if tally.error {
             self.errors = self.errors.saturating_add(1);
             return;
         }
-        if record
-            .problems
-            .iter()
-            .any(|p| p.code == "message-too-large")
-        {
+        if tally.truncated {
             self.truncated = self.truncated.saturating_add(1);
         }
-        for (id, r) in &record.clients.0 {
+        for (id, r) in &tally.clients {
             let Some(summary) = self.clients.iter_mut().find(|c| c.client == *id) else {
                 continue;
             };
             let read = summary.read.entry(r.read.as_str()).or_insert(0);
             *read = read.saturating_add(1);
             summary.reply.add(r);
-            for (form, reason) in &r.reasons {
-                if r.status(form).is_some_and(|s| s != Status::Yes) {
+            for (status, reason) in r.reasons() {
+                if status != Status::Yes {
                     let n = summary.reasons.entry(reason).or_insert(0);
                     *n = n.saturating_add(1);
                 }
             }
             summary.top_reasons = top_reasons(&summary.reasons);
         }
-        let family = record.family.clone().unwrap_or_else(|| "plain".to_owned());
-        let position = match self.families.binary_search_by(|f| f.family.cmp(&family)) {
+        let family = tally.family.as_deref().unwrap_or("plain");
+        let position = match self
+            .families
+            .binary_search_by(|f| f.family.as_str().cmp(family))
+        {
             Ok(i) => i,
             Err(i) => {
                 self.families.insert(
                     i,
                     FamilySummary {
-                        family,
+                        family: family.to_owned(),
                         messages: 0,
                         clients: ClientRecordsCounts(
                             ClientId::ALL
@@ -597,7 +679,7 @@ impl Summary {
         };
         if let Some(f) = self.families.get_mut(position) {
             f.messages = f.messages.saturating_add(1);
-            for (id, r) in &record.clients.0 {
+            for (id, r) in &tally.clients {
                 if let Some((_, counts)) = f.clients.0.iter_mut().find(|(c, _)| c == id) {
                     counts.add(r);
                 }
@@ -775,15 +857,20 @@ pub fn scan_path(
     let messages = Messages::open(path, kind, crate::mime::MAX_MESSAGE_BYTES)?;
     let mut summary = Summary::new(&profile.name, &path.display().to_string(), kind);
     let mut progress = Progress::new(messages.done(), messages.total());
+    let jsonl = output == Output::Jsonl;
     run(
         messages,
         options,
         |raw| process(raw, inputs, profile),
         |record| {
-            summary.add(&record);
+            let line = jsonl.then(|| serde_json::to_vec(&record).map_err(io::Error::from));
+            (Tally::of(&record), line)
+        },
+        |(tally, line)| {
+            summary.add_tally(&tally);
             progress.tick();
-            if output == Output::Jsonl {
-                serde_json::to_writer(&mut *out, &record)?;
+            if let Some(line) = line {
+                out.write_all(&line?)?;
                 out.write_all(b"\n")?;
             }
             Ok(())
@@ -871,6 +958,7 @@ mod tests {
                 }
                 MessageRecord::error(raw.index, format!("id{n}"), raw.source, String::new())
             },
+            |record| record,
             |record| {
                 seen.push(record);
                 Ok(())
@@ -907,6 +995,7 @@ mod tests {
                 batch_messages: 3,
             },
             |raw| MessageRecord::error(raw.index, String::new(), raw.source, String::new()),
+            |record| record,
             |_| {
                 emitted += 1;
                 if emitted == 5 {
