@@ -434,22 +434,78 @@ pub(super) fn verify_detached_unguarded(
     ctx: &PgpContext,
 ) -> VerifiedSignature {
     let dearmored = dearmor_signature(signature);
+    if let Some(binary) = &dearmored
+        && let Some(verified) = verify_detached_one_pass(binary, signed, ctx)
+    {
+        return verified;
+    }
     verify_detached_parsed(dearmored.as_deref().unwrap_or(signature), signed, ctx)
 }
 
-/// [`verify_detached_unguarded`] on the bytes as given to the parser.
-fn verify_detached_parsed(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
-    let run = |time: SystemTime| -> Result<Recorder, anyhow::Error> {
-        let policy = InspectionPolicy::at(time);
-        let mut record = Recorder::default();
-        {
-            let helper = RecordingHelper::new(ctx.certs, &mut record);
-            let mut verifier = DetachedVerifierBuilder::from_bytes(signature)?
-                .with_policy(&policy, time, helper)?;
-            verifier.verify_bytes(signed)?;
+/// One verification run of the detached `signature` over `signed`, with the policy and
+/// reference time `time`.
+fn run_detached(
+    signature: &[u8],
+    signed: &[u8],
+    ctx: &PgpContext,
+    time: SystemTime,
+) -> Result<Recorder, anyhow::Error> {
+    let policy = InspectionPolicy::at(time);
+    let mut record = Recorder::default();
+    {
+        let helper = RecordingHelper::new(ctx.certs, &mut record);
+        let mut verifier =
+            DetachedVerifierBuilder::from_bytes(signature)?.with_policy(&policy, time, helper)?;
+        verifier.verify_bytes(signed)?;
+    }
+    Ok(record)
+}
+
+/// The usual case in one run instead of two: when every packet of the binary `signature` is
+/// a signature and all were made at the same time t, the two-pass judgement
+/// ([`verify_detached_parsed`]: a probe, then a rerun at t whose outcomes replace every
+/// probe outcome) comes down to the run at t. `None` (the caller then takes the two passes)
+/// whenever that does not plainly hold: several times, a packet without one, a run that
+/// fails, or an outcome at another time. `one_pass_gives_the_two_pass_verdict` compares both.
+fn verify_detached_one_pass(
+    signature: &[u8],
+    signed: &[u8],
+    ctx: &PgpContext,
+) -> Option<VerifiedSignature> {
+    let time = single_creation_time(signature)?;
+    let record = run_detached(signature, signed, ctx, time).ok()?;
+    if !record.checked
+        || record.signature_count == 0
+        || record.outcomes.iter().any(|o| o.created != Some(time))
+    {
+        return None;
+    }
+    Some(VerifiedSignature {
+        signature: summarize(&record.outcomes, record.signature_count, ctx.from),
+        problems: Vec::new(),
+    })
+}
+
+/// The creation time shared by every packet of `binary`, when all are signatures that carry
+/// the same one.
+fn single_creation_time(binary: &[u8]) -> Option<SystemTime> {
+    let pile = openpgp::PacketPile::from_bytes(binary).ok()?;
+    let mut shared = None;
+    for packet in pile.children() {
+        let openpgp::Packet::Signature(sig) = packet else {
+            return None;
+        };
+        let time = sig.signature_creation_time()?;
+        if *shared.get_or_insert(time) != time {
+            return None;
         }
-        Ok(record)
-    };
+    }
+    shared
+}
+
+/// [`verify_detached_unguarded`] on the bytes as given to the parser, in two passes.
+fn verify_detached_parsed(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
+    let run = |time: SystemTime| run_detached(signature, signed, ctx, time);
     let probe = match run(PROBE_TIME) {
         Ok(record) if record.checked && record.signature_count > 0 => record,
         Ok(_) => return malformed_signature("no signature packet found"),
@@ -774,5 +830,121 @@ mod dearmor_tests {
         // The CRC-24/OPENPGP check value (RFC 4880 §6.1's algorithm over "123456789").
         assert_eq!(crc24(b"123456789"), [0x21, 0xcf, 0x02]);
         assert!(dearmor_signature(b"\x89\x01binary").is_none());
+    }
+
+    fn armored_all(signatures: Vec<Signature>) -> Vec<u8> {
+        let mut writer = openpgp::armor::Writer::new(Vec::new(), openpgp::armor::Kind::Signature)
+            .expect("armor");
+        for sig in signatures {
+            openpgp::Packet::from(sig)
+                .serialize(&mut writer)
+                .expect("serializes");
+        }
+        writer.finalize().expect("armor")
+    }
+
+    fn persona(name: &str) -> Cert {
+        let path =
+            crate::corpus::default_corpora_dir().join(format!("keys/openpgp/{name}.sec.asc"));
+        Cert::from_file(path).expect("persona key")
+    }
+
+    /// One run at the shared signature time gives exactly the two-pass verdict, over times
+    /// before the key, in its life and far ahead, three hashes, three packet layouts, text
+    /// and binary signatures, tampered data, unknown and wrong keys, and blocks of several
+    /// signatures at one time or at several (those take the two passes).
+    #[test]
+    fn one_pass_gives_the_two_pass_verdict() {
+        let robin = robin();
+        let pat = persona("pat");
+        let born = key_creation_time()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let data = b"Line one.\r\nLine two.\r\n";
+        let sign = |cert: &Cert, style, typ, hash, unix: i64| {
+            sign_detached(cert, style, typ, hash, unix, data, "one-pass").expect("signs")
+        };
+        let mut blocks: Vec<(String, Vec<u8>)> = Vec::new();
+        for (when, unix) in [
+            ("before the key", born - 86_400),
+            ("a day in", born + 86_400),
+            ("in 2099", 4_070_908_800),
+        ] {
+            for hash in [
+                HashAlgorithm::SHA1,
+                HashAlgorithm::SHA256,
+                HashAlgorithm::SHA512,
+            ] {
+                for style in [
+                    SigStyle::ProtonV6,
+                    SigStyle::Proton2019,
+                    SigStyle::RnpOrGnupg,
+                ] {
+                    for typ in [SignatureType::Binary, SignatureType::Text] {
+                        let sig = sign(&robin, style, typ, hash, unix);
+                        blocks.push((
+                            format!("{when} {hash:?} {style:?} {typ:?}"),
+                            armored_all(vec![sig]),
+                        ));
+                    }
+                }
+            }
+        }
+        let a_day_in = born + 86_400;
+        let by = |cert: &Cert, unix| {
+            sign(
+                cert,
+                SigStyle::RnpOrGnupg,
+                SignatureType::Binary,
+                HashAlgorithm::SHA256,
+                unix,
+            )
+        };
+        blocks.push((
+            "two signers, one time".into(),
+            armored_all(vec![by(&robin, a_day_in), by(&pat, a_day_in)]),
+        ));
+        blocks.push((
+            "two signers, two times".into(),
+            armored_all(vec![by(&robin, a_day_in), by(&pat, a_day_in + 60)]),
+        ));
+        blocks.push((
+            "one signer twice".into(),
+            armored_all(vec![by(&robin, a_day_in), by(&robin, a_day_in)]),
+        ));
+
+        let robin_only = [robin.clone()];
+        let both = [robin.clone(), pat.clone()];
+        let pat_only = [pat.clone()];
+        let contexts: [(&str, &[Cert]); 4] = [
+            ("robin's key", &robin_only),
+            ("both keys", &both),
+            ("the wrong key", &pat_only),
+            ("no key", &[]),
+        ];
+        let tampered = b"Line one.\r\nLine 2.\r\n";
+        let (mut one_pass, mut valid) = (0, 0);
+        for (what, block) in &blocks {
+            for (keys, certs) in contexts {
+                let ctx = PgpContext {
+                    from: Some("robin@northwind.example"),
+                    certs,
+                    secret_keys: &[],
+                };
+                for signed in [&data[..], &tampered[..]] {
+                    let ours = verify_detached_unguarded(block, signed, &ctx);
+                    let two_pass = verify_detached_parsed(block, signed, &ctx);
+                    assert_eq!(ours.signature, two_pass.signature, "{what}, {keys}");
+                    assert_eq!(ours.problems, two_pass.problems, "{what}, {keys}");
+                    let binary = dearmor_signature(block).expect("canonical armor");
+                    one_pass +=
+                        usize::from(verify_detached_one_pass(&binary, signed, &ctx).is_some());
+                    valid += usize::from(ours.signature.status == SignatureStatus::Valid);
+                }
+            }
+        }
+        // Not vacuous: most blocks took the one pass, and many verified.
+        assert!(one_pass > blocks.len() * 4, "{one_pass} one-pass verdicts");
+        assert!(valid >= 18, "{valid} valid");
     }
 }
