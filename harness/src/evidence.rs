@@ -693,7 +693,10 @@ pub static RULES: &[Rule] = &[
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+    // Every verdict looks its rules up several times: an index, built once.
+    static BY_ID: std::sync::LazyLock<std::collections::HashMap<&'static str, &'static Rule>> =
+        std::sync::LazyLock::new(|| RULES.iter().map(|r| (r.id, r)).collect());
+    BY_ID.get(id).copied()
 }
 
 /// The weakest confidence among these rules; an unknown id counts as inferred, and an empty
