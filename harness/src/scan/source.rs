@@ -197,7 +197,10 @@ fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<(
 fn read_bounded(path: &Path, limit: usize) -> io::Result<(Vec<u8>, u64, bool)> {
     let file = File::open(path)?;
     let full_len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut bytes = Vec::new();
+    // Sized from the metadata (one read and one at the end of the file instead of a read per
+    // doubling); a file that grows meanwhile still reads to `limit`.
+    let expected = usize::try_from(full_len).unwrap_or(usize::MAX).min(limit);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(limit as u64).read_to_end(&mut bytes)?;
     let full_len = full_len.max(bytes.len() as u64);
     Ok((bytes, full_len, full_len > limit as u64))
