@@ -693,10 +693,12 @@ pub static RULES: &[Rule] = &[
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    // Every verdict looks its rules up several times: an index, built once.
-    static BY_ID: std::sync::LazyLock<std::collections::HashMap<&'static str, &'static Rule>> =
-        std::sync::LazyLock::new(|| RULES.iter().map(|r| (r.id, r)).collect());
-    BY_ID.get(id).copied()
+    // The table is sorted by id (`rule_table_is_sorted_unique_and_cites_catalogue`), and
+    // every verdict looks its rules up several times: a binary search, no hashing.
+    RULES
+        .binary_search_by(|r| r.id.cmp(id))
+        .ok()
+        .and_then(|i| RULES.get(i))
 }
 
 /// The weakest confidence among these rules; an unknown id counts as inferred, and an empty

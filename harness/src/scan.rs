@@ -172,7 +172,7 @@ pub fn family(inspection: &Inspection) -> String {
 /// most the first [`MAX_HEADER_SCAN`] bytes.
 pub fn message_id(message: &[u8]) -> Option<String> {
     let head = message.get(..message.len().min(MAX_HEADER_SCAN))?;
-    let mut lines = head.split(|&b| b == b'\n').peekable();
+    let mut lines = lines_of(head).peekable();
     while let Some(line) = lines.next() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
@@ -205,6 +205,25 @@ pub fn message_id(message: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// The lines of `text` without their `\n` (a last line without one included), found with
+/// memchr.
+fn lines_of(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match memchr::memchr(b'\n', current) {
+            Some(end) => {
+                rest = current.get(end + 1..);
+                current.get(..end)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// Inspects one message and runs every client model on it.
