@@ -478,9 +478,10 @@ fn verify_signer(
 
     let mut facts = SignatureFacts::unverifiable("");
     facts.signed_at = attributes.signing_time.clone();
+    let sid = sid_string(&signer_info.sid);
     facts.signer = Some(Signer {
         email: None,
-        id: sid_string(&signer_info.sid),
+        id: sid.clone(),
     });
     let signer_cert = carried
         .iter()
@@ -588,7 +589,7 @@ fn verify_signer(
     let Some(cert) = signer_cert else {
         facts.reason = format!(
             "signer-certificate-missing: no certificate for {} in the SignedData or the supplied certificates",
-            sid_string(&signer_info.sid)
+            sid
         );
         return (facts, attributes);
     };
@@ -621,7 +622,7 @@ fn verify_signer(
             facts.status = SignatureStatus::Valid;
             facts.reason = format!(
                 "valid: the signature by {} verifies over the {} content",
-                sid_string(&signer_info.sid),
+                sid,
                 digest.as_str()
             );
         }
