@@ -117,6 +117,14 @@ pub(crate) struct CarriedCertificate {
 }
 
 impl CarriedCertificate {
+    /// A certificate already decoded from `encoding`.
+    pub(crate) fn new(cert: Arc<Certificate>, encoding: &[u8]) -> Self {
+        Self {
+            cert,
+            encoding: Encoding::of(encoding),
+        }
+    }
+
     pub(crate) fn as_ref(&self) -> CertRef<'_> {
         CertRef {
             cert: &self.cert,

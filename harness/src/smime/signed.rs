@@ -191,6 +191,16 @@ fn read_attributes(attrs: &[&Attribute], problems: &mut Vec<Problem>) -> Attribu
 
 /// Verifies a SignedData over `detached` (clear-signed) or its own eContent (opaque).
 pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -> SignedDataFacts {
+    inspect_signed_with(cms, detached, ctx, true)
+}
+
+/// [`inspect_signed`], with or without decoding the certificates apart (the tests compare).
+fn inspect_signed_with(
+    cms: &[u8],
+    detached: Option<&[u8]>,
+    ctx: &SmimeContext,
+    certificates_apart: bool,
+) -> SignedDataFacts {
     let mut facts = SignedDataFacts {
         signature: SignatureFacts::unverifiable(""),
         certificates: Vec::new(),
@@ -200,7 +210,13 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
         problems: Vec::new(),
     };
     let wire = signed_data_fields(cms);
-    let (signed_data, carried) = match decode(cms, wire.as_deref(), &mut facts.problems) {
+    let decoded = decode(
+        cms,
+        wire.as_deref(),
+        certificates_apart,
+        &mut facts.problems,
+    );
+    let (signed_data, carried) = match decoded {
         Ok(decoded) => decoded,
         Err(problem) => {
             facts.signature =
@@ -347,9 +363,10 @@ pub fn inspect_signed(cms: &[u8], detached: Option<&[u8]>, ctx: &SmimeContext) -
 fn decode(
     cms: &[u8],
     wire: Option<&[Tlv]>,
+    apart: bool,
     problems: &mut Vec<Problem>,
 ) -> Result<(SignedData, Vec<Carried>), Problem> {
-    if let Some(decoded) = wire.and_then(|fields| decode_certificates_apart(cms, fields)) {
+    if apart && let Some(decoded) = wire.and_then(|fields| decode_certificates_apart(cms, fields)) {
         return Ok(decoded);
     }
     let ci = parse_content_info(cms, problems)?;
@@ -372,22 +389,56 @@ fn decode(
                 format!("the SignedData does not decode as BER: {e}"),
             )
         })?;
-    let certificates = signed_data
+    let decoded: Vec<&Certificate> = signed_data
         .certificates
         .as_ref()
         .map(|set| {
             set.0
                 .iter()
                 .filter_map(|choice| match choice {
-                    CertificateChoices::Certificate(cert) => {
-                        Some(Carried::Decoded(std::sync::Arc::new(cert.clone())))
-                    }
+                    CertificateChoices::Certificate(cert) => Some(cert),
                     CertificateChoices::Other(_) => None,
                 })
                 .collect()
         })
         .unwrap_or_default();
+    // Fingerprinted over the bytes they were carried as, like the certificates decoded apart,
+    // when the wire walk finds them one for one.
+    let encodings = wire
+        .and_then(|fields| certificate_encodings(cms, fields))
+        .filter(|encodings| encodings.len() == decoded.len());
+    let certificates = match encodings {
+        Some(encodings) => decoded
+            .iter()
+            .zip(encodings)
+            .map(|(cert, encoding)| {
+                Carried::Encoded(certificate::CarriedCertificate::new(
+                    std::sync::Arc::new((*cert).clone()),
+                    encoding,
+                ))
+            })
+            .collect(),
+        None => decoded
+            .iter()
+            .map(|cert| Carried::Decoded(std::sync::Arc::new((*cert).clone())))
+            .collect(),
+    };
     Ok((signed_data, certificates))
+}
+
+/// The wire bytes of the `Certificate` choices in `certificates [0]` (RFC 5652 §5.1), in
+/// order; empty when the field is absent, `None` when the walk fails.
+fn certificate_encodings<'c>(cms: &'c [u8], fields: &[Tlv]) -> Option<Vec<&'c [u8]>> {
+    let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
+        return Some(Vec::new());
+    };
+    Some(
+        ber::children(cms, set)?
+            .iter()
+            .filter(|choice| choice.tag == 0x30)
+            .map(|choice| choice.bytes(cms))
+            .collect(),
+    )
 }
 
 /// A carried certificate (RFC 5652 §5.1 `certificates`).
@@ -419,17 +470,20 @@ fn decode_certificates_apart(cms: &[u8], fields: &[Tlv]) -> Option<(SignedData, 
     let [content_type, explicit] = info.as_slice() else {
         return None;
     };
-    let single = ber::children(cms, explicit)?.len() == 1;
-    if top.tag != 0x30
+    let [signed_data] = ber::children(cms, explicit)?[..] else {
+        return None;
+    };
+    // The SignedData is re-wrapped below without its certificates: its own tag is checked
+    // here, as the whole decoder would.
+    if signed_data.tag != 0x30
+        || top.tag != 0x30
         || top.end != cms.len()
         || content_type.tag != 0x06
         || content_type.content(cms) != ID_SIGNED_DATA.as_bytes()
-        || !single
     {
         return None;
     }
     let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
-        let signed_data = *ber::children(cms, explicit)?.first()?;
         let decoded = SignedData::from_ber(signed_data.bytes(cms)).ok()?;
         return Some((decoded, Vec::new()));
     };
@@ -683,4 +737,104 @@ fn describe_certificates(
             facts
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::{MessageParser, MimeHeaders};
+    use proptest::prelude::*;
+
+    /// The `.p7s` and the signed bytes of a corpus sample.
+    fn clear_signed(id: &str) -> (Vec<u8>, Vec<u8>) {
+        let path = crate::corpus::default_corpora_dir()
+            .join("senders")
+            .join(format!("{id}.eml"));
+        let raw = std::fs::read(path).expect("sample");
+        let parsed = MessageParser::default().parse(&raw).expect("parses");
+        let boundary = parsed
+            .content_type()
+            .and_then(|ct| ct.attribute("boundary"))
+            .expect("boundary")
+            .to_owned();
+        let signed = crate::mime::canonical_crlf(
+            crate::mime::first_body_part(&raw, &boundary).expect("first part"),
+        );
+        let p7s = parsed
+            .parts
+            .iter()
+            .find(|p| {
+                p.content_type()
+                    .and_then(|ct| ct.subtype())
+                    .is_some_and(|s| s.eq_ignore_ascii_case("pkcs7-signature"))
+            })
+            .expect("the .p7s")
+            .contents()
+            .to_vec();
+        (p7s, signed)
+    }
+
+    fn both_ways(cms: &[u8], signed: &[u8]) -> (SignedDataFacts, SignedDataFacts) {
+        let ctx = SmimeContext {
+            from: Some("dana@contoso.example"),
+            keys: &[],
+            certs: &[],
+        };
+        (
+            inspect_signed_with(cms, Some(signed), &ctx, true),
+            inspect_signed_with(cms, Some(signed), &ctx, false),
+        )
+    }
+
+    fn assert_same(apart: &SignedDataFacts, whole: &SignedDataFacts) {
+        assert_eq!(apart.signature, whole.signature);
+        assert_eq!(apart.certificates, whole.certificates);
+        assert_eq!(apart.capabilities, whole.capabilities);
+        assert_eq!(apart.key_preference, whole.key_preference);
+        assert_eq!(apart.encapsulated, whole.encapsulated);
+        assert_eq!(apart.problems, whole.problems);
+    }
+
+    /// Decoding the certificates apart (through the memo) gives the facts of decoding the
+    /// whole SignedData, on the real samples (BER from Outlook, DER from OWA and Thunderbird).
+    #[test]
+    fn certificates_apart_match_the_whole_decode_on_samples() {
+        for id in [
+            "outlook/clear-signed-sha256",
+            "outlook/clear-signed-rsa4096",
+            "owa/clear-signed-defaults",
+        ] {
+            let (p7s, signed) = clear_signed(id);
+            let (apart, whole) = both_ways(&p7s, &signed);
+            assert_eq!(
+                apart.signature.status,
+                crate::facts::SignatureStatus::Valid,
+                "{id}"
+            );
+            assert!(!apart.certificates.is_empty(), "{id}");
+            assert_same(&apart, &whole);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// The same on damaged SignedData: a few octets changed anywhere, and a cut.
+        #[test]
+        fn certificates_apart_match_the_whole_decode_on_damage(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            cut in proptest::option::of(any::<prop::sample::Index>()),
+        ) {
+            let (mut p7s, signed) = clear_signed("outlook/clear-signed-sha256");
+            for (at, byte) in edits {
+                let i = at.index(p7s.len());
+                p7s[i] = byte;
+            }
+            if let Some(at) = cut {
+                p7s.truncate(at.index(p7s.len()));
+            }
+            let (apart, whole) = both_ways(&p7s, &signed);
+            assert_same(&apart, &whole);
+        }
+    }
 }
