@@ -947,4 +947,46 @@ mod dearmor_tests {
         assert!(one_pass > blocks.len() * 4, "{one_pass} one-pass verdicts");
         assert!(valid >= 18, "{valid} valid");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Random damage to a good armored block (octets changed, a cut) never makes the
+        /// shortcuts disagree with the parser's own two-pass reading.
+        #[test]
+        fn shortcuts_agree_with_the_parser_on_damaged_armor(
+            edits in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()),
+                0..4,
+            ),
+            cut in proptest::option::of(proptest::prelude::any::<proptest::sample::Index>()),
+        ) {
+            use std::sync::OnceLock;
+            static GOOD: OnceLock<(Cert, Vec<u8>)> = OnceLock::new();
+            let data = b"The signed part.\r\n";
+            let (cert, good) = GOOD.get_or_init(|| {
+                let cert = robin();
+                let block = armored(&cert, data);
+                (cert, block)
+            });
+            let mut block = good.clone();
+            for (at, byte) in edits {
+                let i = at.index(block.len());
+                block[i] = byte;
+            }
+            if let Some(at) = cut {
+                block.truncate(at.index(block.len()));
+            }
+            let certs = [cert.clone()];
+            let ctx = PgpContext {
+                from: Some("robin@northwind.example"),
+                certs: &certs,
+                secret_keys: &[],
+            };
+            let ours = verify_detached_unguarded(&block, data, &ctx);
+            let parsers = verify_detached_parsed(&block, data, &ctx);
+            proptest::prop_assert_eq!(ours.signature, parsers.signature);
+            proptest::prop_assert_eq!(ours.problems, parsers.problems);
+        }
+    }
 }
