@@ -443,7 +443,8 @@ fn certificate_encodings<'c>(cms: &'c [u8], fields: &[Tlv]) -> Option<Vec<&'c [u
 
 /// A carried certificate (RFC 5652 §5.1 `certificates`).
 enum Carried {
-    /// Decoded from these wire bytes, through the memo ([`certificate::decode_carried`]).
+    /// With the bytes it was carried as: decoded from them through the memo
+    /// ([`certificate::decode_carried`]), or with the whole SignedData and paired with them.
     Encoded(certificate::CarriedCertificate),
     /// Decoded with the whole SignedData; its encoding is not at hand.
     Decoded(std::sync::Arc<Certificate>),
