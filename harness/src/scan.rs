@@ -72,16 +72,6 @@ impl ClientRecord {
             reasons,
         }
     }
-
-    /// The status of one reply form.
-    pub fn status(&self, form: &str) -> Option<Status> {
-        match form {
-            "plain" => Some(self.plain),
-            "signed" => Some(self.signed),
-            "encrypted" => Some(self.encrypted),
-            _ => None,
-        }
-    }
 }
 
 fn reply_forms(v: &ClientVerdict) -> [(&'static str, &Outcome); 3] {

@@ -426,10 +426,16 @@ fn decode(
     Ok((signed_data, certificates))
 }
 
+/// The `certificates [0] IMPLICIT CertificateSet` field among the SignedData's wire fields
+/// (RFC 5652 §5.1: it follows `encapContentInfo`), when present.
+fn certificate_set(fields: &[Tlv]) -> Option<&Tlv> {
+    fields.get(3).filter(|t| t.tag == 0xA0)
+}
+
 /// The wire bytes of the `Certificate` choices in `certificates [0]` (RFC 5652 §5.1), in
 /// order; empty when the field is absent, `None` when the walk fails.
 fn certificate_encodings<'c>(cms: &'c [u8], fields: &[Tlv]) -> Option<Vec<&'c [u8]>> {
-    let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
+    let Some(set) = certificate_set(fields) else {
         return Some(Vec::new());
     };
     Some(
@@ -484,7 +490,7 @@ fn decode_certificates_apart(cms: &[u8], fields: &[Tlv]) -> Option<(SignedData, 
     {
         return None;
     }
-    let Some(set) = fields.get(3).filter(|t| t.tag == 0xA0) else {
+    let Some(set) = certificate_set(fields) else {
         let decoded = SignedData::from_ber(signed_data.bytes(cms)).ok()?;
         return Some((decoded, Vec::new()));
     };
