@@ -1,8 +1,8 @@
 //! Hostile input: every case yields problems and a sensible partial answer, never a panic,
-//! within the walker's documented limits (`replymatrix::mime::MAX_*`).
+//! within the walker's documented limits (`replymatrix::limits::MAX_*`).
 
 use replymatrix::facts::{LayerKind, SignatureStatus};
-use replymatrix::mime::{MAX_DEPTH, MAX_PARTS};
+use replymatrix::limits::{MAX_DEPTH, MAX_PARTS};
 use replymatrix::{Inputs, Inspection, inspect};
 
 fn run(message: &[u8]) -> Inspection {

@@ -306,7 +306,7 @@ fn a_hundred_deep_recursive_cms_stops_at_the_unwrap_limit() {
         .filter(|l| l.kind == LayerKind::SmimeSigned && l.part != "2")
         .collect();
     assert!(
-        (2..=replymatrix::mime::MAX_UNWRAP + 1).contains(&opaque.len()),
+        (2..=replymatrix::limits::MAX_UNWRAP + 1).contains(&opaque.len()),
         "{} opaque layers reported",
         opaque.len()
     );

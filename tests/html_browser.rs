@@ -262,7 +262,7 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
         &cell.verdict.reply.encrypted,
     ] {
         assert!(text.contains(o.status.as_str()));
-        assert!(text.contains(&o.rules.join(", ")));
+        assert!(text.contains(&replymatrix::evidence::joined(&o.rules, ", ")));
         if let Some(r) = o.reason {
             reasons_seen += 1;
             assert!(text.contains(&format!("{}: {}", r.as_str(), r.describe())));

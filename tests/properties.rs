@@ -20,7 +20,7 @@ use replymatrix::explain::{self, Explanation};
 use replymatrix::facts::{Digest, LayerForm, LayerKind, SignatureAlgorithm, SignatureStatus};
 use replymatrix::profile::{Contact, OwnCertificate, PrivateKeyLocation, Profile};
 use replymatrix::verdict::{CertificateSource, Outcome, Status};
-use replymatrix::{Inputs, Inspection, inspect, render};
+use replymatrix::{Inputs, Inspection, inspect, inspection_text};
 
 // ---------------------------------------------------------------------------------------
 // The corpus, loaded once
@@ -111,8 +111,8 @@ fn inspecting_modelling_and_rendering_are_deterministic() {
         let json = |i: &Inspection| serde_json::to_string(i).expect("serialises");
         assert_eq!(json(&l.inspection), json(&again), "{id}: JSON differs");
         assert_eq!(
-            render::inspection_text(&l.inspection),
-            render::inspection_text(&again),
+            inspection_text(&l.inspection),
+            inspection_text(&again),
             "{id}: text differs"
         );
         for profile in profiles() {
@@ -1376,7 +1376,7 @@ proptest! {
         }
         message.extend_from_slice(&bytes);
         let inspection = inspect(&message, robin_inputs());
-        let _ = render::inspection_text(&inspection);
+        let _ = inspection_text(&inspection);
     }
 
     /// Corpus messages with random byte flips, truncated, or spliced with another sample,
@@ -1410,7 +1410,7 @@ proptest! {
             _ => {}
         }
         let inspection = inspect(&message, &a.inputs);
-        let _ = render::inspection_text(&inspection);
+        let _ = inspection_text(&inspection);
         for profile in profiles() {
             let _ = explain::explain_text(&explain::explain(&inspection, profile, None));
         }

@@ -6,7 +6,7 @@
 
 use replymatrix::clients::ClientId;
 use replymatrix::corpus::{self, default_corpora_dir};
-use replymatrix::evidence::Confidence;
+use replymatrix::evidence::{Confidence, RuleId};
 use replymatrix::explain::{Explanation, explain};
 use replymatrix::profile::Profile;
 use replymatrix::verdict::{CertificateSource, ClientVerdict, Status};
@@ -52,7 +52,7 @@ fn proton_signed_under_the_seed_tenant() {
             .plain
             .rules
             .iter()
-            .any(|r| r == "exchange.pgp-multipart-signed-class")
+            .any(|r| *r == RuleId::ExchangePgpMultipartSignedClass)
     );
     assert!(
         owa.reply

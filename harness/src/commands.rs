@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use replymatrix::clients::ClientId;
 use replymatrix::profile::Profile;
-use replymatrix::{Inputs, render};
+use replymatrix::{Inputs, inspection_text};
 
 use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat, ScanFormat};
 
@@ -95,7 +95,7 @@ fn inspect(file: &Path, format: Format, certs: &[PathBuf], keys: &[PathBuf]) -> 
             Ok(json) => println!("{json}"),
             Err(e) => return fail(1, e),
         },
-        Format::Text => print!("{}", render::inspection_text(&inspection)),
+        Format::Text => print!("{}", inspection_text(&inspection)),
     }
     ExitCode::SUCCESS
 }

@@ -4,7 +4,7 @@
 //! `research/microsoft-clients.md` it rests on (only URLs that appear there), quotes it
 //! shortly, and tags it with the catalogue's confidence: D documented, M Microsoft staff,
 //! T third party, I inferred. An [`crate::verdict::Outcome`]'s confidence is the weakest of
-//! the rules it applied. `docs/rules.md` is generated from this table by [`rules_markdown`].
+//! the rules it applied. `docs/rules.md` is generated from this table by [`crate::docs::rules_markdown`].
 
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +53,7 @@ impl Confidence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// Stable id, `<client|exchange>.<topic>.<decision>`.
-    pub id: &'static str,
+    pub id: RuleId,
     /// What the rule decides, one sentence.
     pub decides: &'static str,
     /// Source URLs, all taken from the catalogue; may be empty for inferred rules.
@@ -62,7 +62,95 @@ pub struct Rule {
     pub citation: &'static str,
     /// A short quote from the source (under 30 words), or the reasoning for inferred rules.
     pub quote: &'static str,
+    /// How much the rule can be trusted.
     pub confidence: Confidence,
+}
+
+/// Declares the rule table once: the [`RuleId`] enum (one variant per rule, so a mistyped
+/// id does not compile), its wire names, and [`RULES`] in the same order.
+macro_rules! rule_table {
+    ($(
+        $variant:ident = $id:literal {
+            decides: $decides:literal,
+            sources: $sources:expr,
+            citation: $citation:literal,
+            quote: $quote:literal,
+            confidence: $confidence:ident $(,)?
+        }
+    ),* $(,)?) => {
+        /// The id of a rule of the models. Serialised as its dotted wire name
+        /// (`owa.encrypt.gal-only`); [`RuleId::rule`] gives its evidence.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $(
+                #[doc = $decides]
+                $variant,
+            )*
+        }
+
+        impl RuleId {
+            /// Every rule id, in table order (sorted by wire name).
+            pub const ALL: &'static [RuleId] = &[$(Self::$variant),*];
+
+            /// The wire name, `<client|exchange>.<topic>.<decision>`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $id,)*
+                }
+            }
+        }
+
+        /// Every rule the models may apply, ordered by id; `RULES[i].id == RuleId::ALL[i]`.
+        pub static RULES: &[Rule] = &[
+            $(
+                Rule {
+                    id: RuleId::$variant,
+                    decides: $decides,
+                    sources: $sources,
+                    citation: $citation,
+                    quote: $quote,
+                    confidence: $confidence,
+                },
+            )*
+        ];
+    };
+}
+
+impl RuleId {
+    /// The rule with this id: its evidence and confidence.
+    pub fn rule(self) -> &'static Rule {
+        // Invariant: `rule_table!` builds `RULES` and the enum from one list, in one order,
+        // so the discriminant is the rule's index.
+        &RULES[self as usize]
+    }
+
+    /// The rule id with this wire name, if there is one.
+    pub fn parse(id: &str) -> Option<Self> {
+        // The table is sorted by id (`rule_table_is_sorted_unique_and_cites_catalogue`).
+        RULES
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| RuleId::ALL[i])
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{id}`")))
+    }
 }
 
 use Confidence::{Documented as D, Inferred as I, MicrosoftStaff as M, ThirdParty as T};
@@ -119,654 +207,532 @@ const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569
 const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
 
-/// Every rule the models may apply, ordered by id.
-pub static RULES: &[Rule] = &[
-    Rule {
-        id: "classic.encrypt.capabilities-cipher",
+rule_table! {
+    ClassicEncryptCapabilitiesCipher = "classic.encrypt.capabilities-cipher" {
         decides: "Classic encrypts with the strongest cipher in the recipient's SMIMECapabilities (from the signed message or the certificate).",
         sources: &[GRADENEGGER],
         citation: "",
         quote: "the strongest algorithm from the list is selected",
         confidence: T,
     },
-    Rule {
-        id: "classic.encrypt.contacts",
+    ClassicEncryptContacts = "classic.encrypt.contacts" {
         decides: "Classic falls back to the certificate on an Outlook contact (Certificates tab) after the message and the GAL.",
         sources: &[DIGICERT_LOOKUP],
         citation: "KB 2621062 (Add to Outlook Contacts)",
         quote: "(1) the certificate from the mail being answered, (2) the GAL, (3) Outlook Contacts",
         confidence: T,
     },
-    Rule {
-        id: "classic.encrypt.default-cipher",
+    ClassicEncryptDefaultCipher = "classic.encrypt.default-cipher" {
         decides: "Without capabilities Classic uses its build default: AES-256 since 16.0.8518, 3DES before.",
         sources: &[KB_4459215],
         citation: "KB 4459215",
         quote: "Starting in Outlook build 16.0.8518.1000, Microsoft upgraded the default fallback algorithm from 3DES to AES256.",
         confidence: D,
     },
-    Rule {
-        id: "classic.encrypt.ecc-recipient-warning",
+    ClassicEncryptEccRecipientWarning = "classic.encrypt.ecc-recipient-warning" {
         decides: "An RSA sender encrypting to an ECC recipient certificate gets a false-positive Encryption Problems dialog (E1b); Continue encrypts.",
         sources: &[],
         citation: "KB 9067236 'Conflicting or unsupported encryption' warning",
         quote: "The sender's S/MIME certificate uses the RSA ... The recipient's S/MIME certificate uses the ECC",
         confidence: D,
     },
-    Rule {
-        id: "classic.encrypt.gal",
+    ClassicEncryptGal = "classic.encrypt.gal" {
         decides: "Classic looks up the recipient's certificate in the directory (GAL / offline address book).",
         sources: &[GAL_2003],
         citation: "",
         quote: "Outlook looks in Active Directory ... When Active Directory is not available, Outlook looks in the offline address book",
         confidence: D,
     },
-    Rule {
-        id: "classic.encrypt.harvested-cert",
+    ClassicEncryptHarvestedCert = "classic.encrypt.harvested-cert" {
         decides: "Classic encrypts a reply with the certificate carried in the sender's signed message (harvested), looked up first.",
         sources: &[QA_5876934, DIGICERT_LOOKUP],
         citation: "",
         quote: "automatically extract and cache a sender's public certificate from a digitally signed email ... to encrypt a reply back",
         confidence: M,
     },
-    Rule {
-        id: "classic.encrypt.no-recipient-certificate",
+    ClassicEncryptNoRecipientCertificate = "classic.encrypt.no-recipient-certificate" {
         decides: "Without a usable certificate for the recipient Classic shows the Encryption Problems dialog (E1).",
         sources: &[],
         citation: "KB 276597 'How to turn off e-mail matching for certificates' (E1)",
         quote: "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates",
         confidence: D,
     },
-    Rule {
-        id: "classic.encrypt.openpgp-sender",
+    ClassicEncryptOpenpgpSender = "classic.encrypt.openpgp-sender" {
         decides: "An OpenPGP-only sender has no S/MIME certificate, so Classic's S/MIME encryption hits the Encryption Problems dialog.",
         sources: &[],
         citation: "catalogue §1 'Reply, encrypted, to a Proton / OpenPGP sender'",
         quote: "There is no S/MIME certificate, so the Encryption Problems dialog appears for that recipient (S/MIME only).",
         confidence: I,
     },
-    Rule {
-        id: "classic.encrypt.own-certificate",
+    ClassicEncryptOwnCertificate = "classic.encrypt.own-certificate" {
         decides: "Encrypting needs the user's own encryption certificate too (the copy kept in Sent Items). Windows behaviour inferred; the Mac 2011 doc says it is optional.",
         sources: &[DIGICERT_OWN_CERT],
         citation: "Outlook for Mac 2011 jj984207 (optional there)",
         quote: "This is required as Outlook creates an encrypted copy to yourself",
         confidence: I,
     },
-    Rule {
-        id: "classic.encrypt.recipient-cert-valid",
+    ClassicEncryptRecipientCertValid = "classic.encrypt.recipient-cert-valid" {
         decides: "A recipient certificate outside its validity period or without emailProtection is not usable for encryption.",
         sources: &[],
         citation: "E1 'missing or invalid certificates' (KB 276597)",
         quote: "recipients had missing or invalid certificates",
         confidence: I,
     },
-    Rule {
-        id: "classic.gpgol.decrypt-verify",
+    ClassicGpgolDecryptVerify = "classic.gpgol.decrypt-verify" {
         decides: "With GpgOL, Classic decrypts and verifies OpenPGP mail with the GpgOL keyring and secret keys.",
         sources: &[GPGOL_TEXI, GPGOL_WIKI],
         citation: "",
         quote: "GpgOL utilizes the special handling offered for S/MIME for both S/MIME and OpenPGP.",
         confidence: T,
     },
-    Rule {
-        id: "classic.gpgol.encrypt-keyring",
+    ClassicGpgolEncryptKeyring = "classic.gpgol.encrypt-keyring" {
         decides: "With GpgOL, Classic can encrypt a reply with OpenPGP when the keyring holds the sender's key.",
         sources: &[GPGOL_TEXI],
         citation: "",
         quote: "GpgOL needs to inhibit Outlook from doing the S/MIME before the message is passed to the ECE hooks.",
         confidence: T,
     },
-    Rule {
-        id: "classic.openpgp.no-native",
+    ClassicOpenpgpNoNative = "classic.openpgp.no-native" {
         decides: "Classic has no native OpenPGP: without an add-in it neither verifies, decrypts nor encrypts OpenPGP.",
         sources: &[MESSAGE_FORMATS_POLICY],
         citation: "",
         quote: "Outlook supports three formats for encrypting and signing messages: S/MIME, Exchange, and Fortezza.",
         confidence: T,
     },
-    Rule {
-        id: "classic.read.auth-enveloped",
+    ClassicReadAuthEnveloped = "classic.read.auth-enveloped" {
         decides: "Classic cannot decrypt S/MIME 4.0 AuthEnvelopedData (AES-GCM).",
         sources: &[MIMEKIT_1149],
         citation: "",
         quote: "With Outlook I can only view the header ... but cannot decrypt the e-mail",
         confidence: T,
     },
-    Rule {
-        id: "classic.read.decrypt-needs-key",
+    ClassicReadDecryptNeedsKey = "classic.read.decrypt-needs-key" {
         decides: "Classic decrypts S/MIME only with a private key for one of the recipients in the Windows store or on a smart card (E2 otherwise).",
         sources: &[KB_4459215],
         citation: "KB 2621062",
         quote: "Your Digital ID name cannot be found by the underlying security system",
         confidence: D,
     },
-    Rule {
-        id: "classic.read.invalid-signature",
+    ClassicReadInvalidSignature = "classic.read.invalid-signature" {
         decides: "A signature that fails verification is shown as invalid (E11, E18d).",
         sources: &[STRIATA, OPAQUEMAIL_58],
         citation: "",
         quote: "This message has an invalid Digital Signature. Open the message for more information.",
         confidence: T,
     },
-    Rule {
-        id: "classic.read.pgp-encrypted-attachments",
+    ClassicReadPgpEncryptedAttachments = "classic.read.pgp-encrypted-attachments" {
         decides: "Without an add-in, PGP/MIME encrypted mail shows as a message with the version part and encrypted.asc as attachments.",
         sources: &[OPP_164],
         citation: "",
         quote: "only the text is displayed - together with two attachments: PGP_MIME version identification.dat and encrypted.asc",
         confidence: T,
     },
-    Rule {
-        id: "classic.read.pgp-signed-readable",
+    ClassicReadPgpSignedReadable = "classic.read.pgp-signed-readable" {
         decides: "Without an add-in, Classic shows the body and attachments of a PGP/MIME-signed item.",
         sources: &[GPGOL_COMMIT, GPGOL_MAIL_CPP],
         citation: "",
         quote: "will then still display contents and attachments in case GpgOL is disabled",
         confidence: T,
     },
-    Rule {
-        id: "classic.read.pgp-signed-signature-ui",
+    ClassicReadPgpSignedSignatureUi = "classic.read.pgp-signed-signature-ui" {
         decides: "What Classic's signature indicator shows for a PGP/MIME-signed item without an add-in is an open question (Q7); modelled as not verified.",
         sources: &[GPGOL_TEXI],
         citation: "catalogue open question 7",
         quote: "Outlook tries S/MIME verification on the PGP item, so some signature warning is likely, but none was found quoted.",
         confidence: I,
     },
-    Rule {
-        id: "classic.read.smime-signed",
+    ClassicReadSmimeSigned = "classic.read.smime-signed" {
         decides: "Classic reads clear- and opaque-signed S/MIME through its S/MIME engine (IPM.Note.SMIME path).",
         sources: &[MS_OXOSMIME_OPAQUE],
         citation: "",
         quote: "media type application/pkcs7-mime ... SHOULD ... have a value of IPM.Note.SMIME",
         confidence: D,
     },
-    Rule {
-        id: "classic.reply.inherits-security",
+    ClassicReplyInheritsSecurity = "classic.reply.inherits-security" {
         decides: "Whether Classic's reply inherits signing/encryption is undocumented (Q4); the profile's classic_reply_inherits_security decides (default false).",
         sources: &[SEARCHEXCHANGE],
         citation: "catalogue open question 4",
         quote: "No Microsoft document, KB, ADMX text or user report was found on Classic reply inheritance.",
         confidence: I,
     },
-    Rule {
-        id: "classic.reply.plain",
+    ClassicReplyPlain = "classic.reply.plain" {
         decides: "Classic can always reply without S/MIME.",
         sources: &[QA_5876934],
         citation: "",
         quote: "She seems to be able to reply to the same email through Classic Outlook",
         confidence: I,
     },
-    Rule {
-        id: "classic.sign.default-digest",
+    ClassicSignDefaultDigest = "classic.sign.default-digest" {
         decides: "Classic signs with SHA-1 by default per third parties (open question 5).",
         sources: &[DIGICERT_SHA1],
         citation: "",
         quote: "By default, Outlook uses the SHA1 algorithm for signing.",
         confidence: T,
     },
-    Rule {
-        id: "classic.sign.own-address-check",
+    ClassicSignOwnAddressCheck = "classic.sign.own-address-check" {
         decides: "When sending, Classic checks that its own certificate matches the account address.",
         sources: &[OUTLOOKING_BLOG],
         citation: "",
         quote: "The recipient will only check the signing address by default.",
         confidence: D,
     },
-    Rule {
-        id: "classic.sign.own-certificate",
+    ClassicSignOwnCertificate = "classic.sign.own-certificate" {
         decides: "Signing needs the user's own certificate with its private key in the Windows store (or a smart card).",
         sources: &[QA_5876934, SEARCHEXCHANGE],
         citation: "",
         quote: "Your user's certificate: required for signing outbound mail and decrypting inbound encrypted mail.",
         confidence: M,
     },
-    Rule {
-        id: "classic.trust.missing-root-error",
+    ClassicTrustMissingRootError = "classic.trust.missing-root-error" {
         decides: "A signer whose chain does not end at a trusted root is an error by default (SigStatusNoTrustDecision unset).",
         sources: &[MISSING_ROOT_POLICY],
         citation: "",
         quote: "If you don't configure this policy setting, users will see an error when a root certificate is missing.",
         confidence: T,
     },
-    Rule {
-        id: "classic.trust.no-email-eku",
+    ClassicTrustNoEmailEku = "classic.trust.no-email-eku" {
         decides: "A signer certificate whose EKU lacks emailProtection is rejected (E12).",
         sources: &[BASHCA_1],
         citation: "",
         quote: "does not have the correct usage properties for digitally signing e-mail messages",
         confidence: T,
     },
-    Rule {
-        id: "classic.trust.signer-address",
+    ClassicTrustSignerAddress = "classic.trust.signer-address" {
         decides: "The recipient checks the Signed-by address; a mismatch with From is shown, the signature is not rejected.",
         sources: &[OUTLOOK_2007_HELP],
         citation: "",
         quote: "the Signed by line is the one you should go by",
         confidence: M,
     },
-    Rule {
-        id: "classic.trust.untrusted-signer",
+    ClassicTrustUntrustedSigner = "classic.trust.untrusted-signer" {
         decides: "An untrusted, self-signed, expired or not-yet-valid signer is shown as Invalid or Not Trusted (E8, E9, E10).",
         sources: &[TROY_ROLLO],
         citation: "",
         quote: "The digital signature on this item is Invalid or Not Trusted.",
         confidence: T,
     },
-    Rule {
-        id: "classic.trust.windows-roots",
+    ClassicTrustWindowsRoots = "classic.trust.windows-roots" {
         decides: "Classic judges S/MIME signers with the Windows certificate store (trusted roots plus the chain the message carries).",
         sources: &[QA_5876934],
         citation: "",
         quote: "Classic Outlook uses the local Windows certificate store and Windows cryptographic APIs (CAPI/CNG).",
         confidence: M,
     },
-    Rule {
-        id: "exchange.multipart-signed-class",
+    ExchangeMultipartSignedClass = "exchange.multipart-signed-class" {
         decides: "Exchange maps every multipart/signed message to IPM.Note.SMIME.MultipartSigned.",
         sources: &[MS_OXOSMIME_CLEAR],
         citation: "MS-OXOSMIME 2.1.3.1",
         quote: "message class ... SHOULD ... be set to IPM.Note.SMIME.MultipartSigned",
         confidence: D,
     },
-    Rule {
-        id: "exchange.nested-signed-not-promoted",
+    ExchangeNestedSignedNotPromoted = "exchange.nested-signed-not-promoted" {
         decides: "Only a signed entity at the root changes the item class; a multipart/signed or pkcs7-mime part nested in multipart/mixed stays an attachment of an ordinary IPM.Note, so no client shows a message-level signature for it.",
         sources: &[MS_OXOSMIME_CLEAR, MS_OXOSMIME_OPAQUE],
         citation: "MS-OXOSMIME 2.1.3.1, 2.1.3.2",
         quote: "The mapping is defined for the message's own Content-Type; nothing in it promotes a nested signed part, so the item is an ordinary IPM.Note (inferred).",
         confidence: I,
     },
-    Rule {
-        id: "exchange.opaque-body-not-promoted",
+    ExchangeOpaqueBodyNotPromoted = "exchange.opaque-body-not-promoted" {
         decides: "The body of an opaque-signed or enveloped item is not promoted: it needs S/MIME processing to be read.",
         sources: &[MS_OXOSMIME_OPAQUE],
         citation: "MS-OXOSMIME 2.1.3.2",
         quote: "Even for an opaque-signed message ... the message body SHOULD NOT be promoted",
         confidence: D,
     },
-    Rule {
-        id: "exchange.opaque-class",
+    ExchangeOpaqueClass = "exchange.opaque-class" {
         decides: "Exchange maps application/pkcs7-mime (opaque-signed or enveloped) to IPM.Note.SMIME.",
         sources: &[MS_OXOSMIME_OPAQUE],
         citation: "MS-OXOSMIME 2.1.3.2",
         quote: "media type application/pkcs7-mime or application/x-pkcs7-mime ... SHOULD ... have a value of IPM.Note.SMIME",
         confidence: D,
     },
-    Rule {
-        id: "exchange.pgp-encrypted-attachments",
+    ExchangePgpEncryptedAttachments = "exchange.pgp-encrypted-attachments" {
         decides: "PGP/MIME multipart/encrypted is not an S/MIME type: it stays an ordinary message whose parts are attachments.",
         sources: &[MS_OXOSMIME_OPAQUE],
         citation: "",
         quote: "Message types ... other than opaque-signed messages or encrypted messages are not supported.",
         confidence: I,
     },
-    Rule {
-        id: "exchange.pgp-multipart-signed-class",
+    ExchangePgpMultipartSignedClass = "exchange.pgp-multipart-signed-class" {
         decides: "A PGP/MIME-signed message gets IPM.Note.SMIME.MultipartSigned too, whatever its protocol= parameter.",
         sources: &[GPGOL_MAPIHELP, GPGOL_COMMIT],
         citation: "",
         quote: "IPM.Note.SMIME.MultipartSigned is set by Exchange for any multipart/signed content type regardgless of the protocol.",
         confidence: T,
     },
-    Rule {
-        id: "model.not-modelled",
+    ModelNotModelled = "model.not-modelled" {
         decides: "The evidence does not say what the client does here; the model answers unknown instead of guessing.",
         sources: &[],
         citation: "catalogue open questions",
         quote: "Unsupported by the model is not blocked by a rule.",
         confidence: I,
     },
-    Rule {
-        id: "new-outlook.as-owa",
+    NewOutlookAsOwa = "new-outlook.as-owa" {
         decides: "New Outlook handles S/MIME-class items through the same pipeline as OWA.",
         sources: &[OFFICE_JS_6569, SET_SMIMECONFIG],
         citation: "",
         quote: "modify the S/MIME configuration for Outlook on the web ... and new Outlook for Windows.",
         confidence: I,
     },
-    Rule {
-        id: "new-outlook.built-in-bridge",
+    NewOutlookBuiltInBridge = "new-outlook.built-in-bridge" {
         decides: "New Outlook reaches Windows cryptography through a built-in bridge; no browser extension is needed.",
         sources: &[PFISTER_EN],
         citation: "",
         quote: "The new Outlook replaces this extension with a built-in bridge between the web interface and Windows cryptography.",
         confidence: T,
     },
-    Rule {
-        id: "new-outlook.no-com-add-ins",
+    NewOutlookNoComAddIns = "new-outlook.no-com-add-ins" {
         decides: "New Outlook runs no COM/VSTO add-ins, so there is no GpgOL and no OpenPGP path.",
         sources: &[],
         citation: "OfficeDev/office-js-docs-pr docs/includes/new-outlook-vsto-com-support.md",
         quote: "COM and VSTO add-ins aren't supported in the new Outlook on Windows",
         confidence: D,
     },
-    Rule {
-        id: "new-outlook.reply.inherits-encryption",
+    NewOutlookReplyInheritsEncryption = "new-outlook.reply.inherits-encryption" {
         decides: "A New Outlook reply to an S/MIME-encrypted message is encrypted by default.",
         sources: &[SET_SMIMECONFIG],
         citation: "Set-SmimeConfig -NoSignOnReply",
         quote: "If incoming email has S/MIME encryption and signature attached, only encryption is inherited.",
         confidence: D,
     },
-    Rule {
-        id: "new-outlook.reply.no-sign-on-reply",
+    NewOutlookReplyNoSignOnReply = "new-outlook.reply.no-sign-on-reply" {
         decides: "NoSignOnReply (default true) decides whether a New Outlook reply inherits the signature.",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "Users need to go to S/MIME settings and remove S/MIME signature to remove the inherited signature.",
         confidence: D,
     },
-    Rule {
-        id: "owa.encrypt.algorithms",
+    OwaEncryptAlgorithms = "owa.encrypt.algorithms" {
         decides: "OWA and New Outlook encrypt with the first algorithm of OWAEncryptionAlgorithms (default 6610 AES-256); the list has no AES-GCM.",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "If the encryption algorithm or minimum key length is not available on a client, Outlook on the web does not allow encryption.",
         confidence: D,
     },
-    Rule {
-        id: "owa.encrypt.ecc-open",
+    OwaEncryptEccOpen = "owa.encrypt.ecc-open" {
         decides: "Whether OWA / New Outlook encrypt to an ECC recipient certificate is an open question (6): the model answers unknown.",
         sources: &[],
         citation: "catalogue open question 6",
         quote: "ECC in OWA, New Outlook and mobile: Still open",
         confidence: I,
     },
-    Rule {
-        id: "owa.encrypt.gal-only",
+    OwaEncryptGalOnly = "owa.encrypt.gal-only" {
         decides: "OWA and New Outlook take recipient certificates from the directory only (published users, mail contacts); no harvesting from signed mail.",
         sources: &[SET_SMIMECONFIG, OWA4LINUX_PY, KB_2840546],
         citation: "",
         quote: "Exchange expands the distribution group to retrieve the encryption certificate of each recipient.",
         confidence: I,
     },
-    Rule {
-        id: "owa.encrypt.mail-contact",
+    OwaEncryptMailContact = "owa.encrypt.mail-contact" {
         decides: "An admin-made mail contact carrying the sender's certificate makes it usable by OWA and New Outlook.",
         sources: &[BLOG_2008_CONTACTS, CONFIGURE_SMIME_EXO],
         citation: "Set-MailContact -UserSMimeCertificate",
         quote: "both types of objects contain the needed attributes to allow us to store certificates for use with Outlook and/or OWA",
         confidence: D,
     },
-    Rule {
-        id: "owa.encrypt.no-recipient-certificate",
+    OwaEncryptNoRecipientCertificate = "owa.encrypt.no-recipient-certificate" {
         decides: "Without a directory certificate for the recipient OWA cannot encrypt (E18b).",
         sources: &[],
         citation: "GitHub-hosted troubleshooting guide (E18b, low)",
         quote: "Valid certificates weren't found for the recipients listed above.",
         confidence: T,
     },
-    Rule {
-        id: "owa.encrypt.openpgp-sender",
+    OwaEncryptOpenpgpSender = "owa.encrypt.openpgp-sender" {
         decides: "OWA has no OpenPGP; its Encrypt button to a Proton address produces OME, not OpenPGP.",
         sources: &[USERVOICE_OPENPGP],
         citation: "",
         quote: "sent an email to my ProtonMail account, but it didn't encrypt, just sent a link",
         confidence: T,
     },
-    Rule {
-        id: "owa.encrypt.own-certificate",
+    OwaEncryptOwnCertificate = "owa.encrypt.own-certificate" {
         decides: "Encrypting in OWA / New Outlook needs the user's own certificate too (copy to self), as in Classic.",
         sources: &[DIGICERT_OWN_CERT],
         citation: "",
         quote: "Outlook creates an encrypted copy to yourself",
         confidence: I,
     },
-    Rule {
-        id: "owa.extension-required",
+    OwaExtensionRequired = "owa.extension-required" {
         decides: "OWA needs the Microsoft S/MIME extension (and control) to verify, decrypt, sign or encrypt.",
         sources: &[CONFIGURE_SMIME_EXO, OWA4LINUX_PY],
         citation: "",
         quote: "OWA uses Native Messaging to communicate with a small piece of software ... using the certificate from the local cert store",
         confidence: D,
     },
-    Rule {
-        id: "owa.read.auth-enveloped",
+    OwaReadAuthEnveloped = "owa.read.auth-enveloped" {
         decides: "OWA's algorithm list has no AES-GCM; reading AuthEnvelopedData is not modelled as possible.",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "6601 DES, 6602 RC2, 6603 3DES, 660E AES128, 660F AES192, 6610 AES256. No AES-GCM.",
         confidence: I,
     },
-    Rule {
-        id: "owa.read.decrypt-needs-key",
+    OwaReadDecryptNeedsKey = "owa.read.decrypt-needs-key" {
         decides: "OWA / New Outlook decrypt only with the user's private key in the local store or a smart card (E3 otherwise).",
         sources: &[],
         citation: "KB 2621062 (E3)",
         quote: "This message can't be decrypted because its encryption algorithm isn't supported or your digital ID can't be found.",
         confidence: D,
     },
-    Rule {
-        id: "owa.read.encrypted-no-extension",
+    OwaReadEncryptedNoExtension = "owa.read.encrypted-no-extension" {
         decides: "Without the S/MIME control OWA cannot show encrypted (or opaque) S/MIME content (E4, legacy wording).",
         sources: &[OWA_2010_HELP],
         citation: "E4 (2010 forum post)",
         quote: "you can't read encrypted mail or digitally signed mail unless you have a digital ID and the S/MIME control is installed.",
         confidence: M,
     },
-    Rule {
-        id: "owa.read.invalid-or-untrusted-signature",
+    OwaReadInvalidOrUntrustedSignature = "owa.read.invalid-or-untrusted-signature" {
         decides: "A signature that fails, or whose chain the SST does not anchor, is flagged as not valid or trusted (E5).",
         sources: &[NEILSABOL_E5],
         citation: "",
         quote: "The digital signature on this message isn't valid or trusted.",
         confidence: T,
     },
-    Rule {
-        id: "owa.read.no-extension-banner",
+    OwaReadNoExtensionBanner = "owa.read.no-extension-banner" {
         decides: "A signed S/MIME-class item opened without a usable control shows the body with banner E18a, signature not verified.",
         sources: &[OWA4LINUX_6],
         citation: "",
         quote: "This message has a digital signature, but it wasn't verified because the S/MIME control isn't currently supported for your browser or platform.",
         confidence: T,
     },
-    Rule {
-        id: "owa.read.pgp-encrypted-attachments",
+    OwaReadPgpEncryptedAttachments = "owa.read.pgp-encrypted-attachments" {
         decides: "OWA shows PGP/MIME encrypted mail as an empty body with the version part and the .asc as attachments.",
         sources: &[MAILVELOPE_826, PDRO_PGP_MIME],
         citation: "",
         quote: "displayed with empty text two attachments PGP/MIME version identification and OpenPGP encrypted message.asc",
         confidence: T,
     },
-    Rule {
-        id: "owa.read.pgp-signed-banner",
+    OwaReadPgpSignedBanner = "owa.read.pgp-signed-banner" {
         decides: "OWA shows a PGP/MIME-signed item's body with a 'verification not supported' banner (E7, probably E18a).",
         sources: &[ORG_MSG_26, OWA4LINUX_6, GPGOL_MAIL_CPP],
         citation: "",
         quote: "Outlook displays the message normally, though it shows a message that digital signature verification is not supported",
         confidence: T,
     },
-    Rule {
-        id: "owa.reply.default-plain",
+    OwaReplyDefaultPlain = "owa.reply.default-plain" {
         decides: "OWA replies unsigned and unencrypted unless OWAAlwaysSign / OWAAlwaysEncrypt are set (both default false).",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "The default value is $false.",
         confidence: D,
     },
-    Rule {
-        id: "owa.reply.plain",
+    OwaReplyPlain = "owa.reply.plain" {
         decides: "OWA can reply without S/MIME to an item it can open normally.",
         sources: &[],
         citation: "catalogue rule-base sketch (d)",
         quote: "plain ✔ (I)",
         confidence: I,
     },
-    Rule {
-        id: "owa.reply.smime-class-needs-control",
+    OwaReplySmimeClassNeedsControl = "owa.reply.smime-class-needs-control" {
         decides: "Hypothesis: OWA builds the quoted body of an S/MIME-class item through the control; without one that can parse it, reply fails.",
         sources: &[OWA4LINUX_PY, QA_5876934],
         citation: "catalogue §6 hypothesis",
         quote: "CreateMessageFromSmimeParams returns NormalizedBody",
         confidence: I,
     },
-    Rule {
-        id: "owa.reply.smime-class-reported-failure",
+    OwaReplySmimeClassReportedFailure = "owa.reply.smime-class-reported-failure" {
         decides: "Replying in OWA to a Proton-sent 'S/MIME signed' item was reported failing while Classic succeeded.",
         sources: &[QA_5876934],
         citation: "",
         quote: "cannot reply to S/MIME signed emails from OWA ... She seems to be able to reply to the same email through Classic Outlook",
         confidence: T,
     },
-    Rule {
-        id: "owa.sign.digest",
+    OwaSignDigest = "owa.sign.digest" {
         decides: "OWA and New Outlook sign with the first of OWASigningAlgorithms (default 8004, SHA-1).",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "If this parameter is not specified or is not formatted correctly, Outlook on the web defaults to 8004 (SHA1).",
         confidence: D,
     },
-    Rule {
-        id: "owa.sign.own-certificate-sst",
+    OwaSignOwnCertificateSst = "owa.sign.own-certificate-sst" {
         decides: "OWA refuses to sign with a certificate the organisation (SST) does not trust (E6).",
         sources: &[OWA4LINUX_2],
         citation: "",
         quote: "Das zum Signieren dieser Nachricht verwendete Zertifikat wird von Ihrer Organisation nicht als vertrauenswürdig eingestuft.",
         confidence: T,
     },
-    Rule {
-        id: "owa.sign.smart-card-only",
+    OwaSignSmartCardOnly = "owa.sign.smart-card-only" {
         decides: "With OWAOnlyUseSmartCard only smart-card certificates may sign or decrypt.",
         sources: &[SET_SMIMECONFIG],
         citation: "",
         quote: "Require smartcard certificates.",
         confidence: D,
     },
-    Rule {
-        id: "owa.trust.address-mismatch",
+    OwaTrustAddressMismatch = "owa.trust.address-mismatch" {
         decides: "A signer address that differs from From is displayed, and verification proceeds.",
         sources: &[SET_SMIMECONFIG],
         citation: "OWASenderCertificateAttributesToDisplay",
         quote: "signature verification proceeds despite a mismatch between the sender's email address and the email address in sender's certificate",
         confidence: D,
     },
-    Rule {
-        id: "owa.trust.sst-only",
+    OwaTrustSstOnly = "owa.trust.sst-only" {
         decides: "OWA and New Outlook validate S/MIME chains against the tenant SST only.",
         sources: &[SST_DOC],
         citation: "",
         quote: "In Exchange Online only the SST will be used for validation.",
         confidence: D,
     },
-    Rule {
-        id: "read.inline-pgp",
+    ReadInlinePgp = "read.inline-pgp" {
         decides: "Inline OpenPGP armor is shown as text; nothing processes it without an add-in.",
         sources: &[],
         citation: "catalogue §1 'Inline PGP'",
         quote: "rendered as plain body text. Outlook does not process it.",
         confidence: I,
     },
-    Rule {
-        id: "read.ome-native",
+    ReadOmeNative = "read.ome-native" {
         decides: "Purview Message Encryption (OME) mail from Microsoft 365 renders natively in Microsoft clients.",
         sources: &[VESON_OME],
         citation: "catalogue rule-base sketch (d)",
         quote: "OME / rpmsg from M365: native render (T)",
         confidence: T,
     },
-    Rule {
-        id: "read.plain",
+    ReadPlain = "read.plain" {
         decides: "A message without security layers is an ordinary message.",
         sources: &[],
         citation: "",
         quote: "No S/MIME or OpenPGP layer: nothing for the security code to do.",
         confidence: I,
     },
-    Rule {
-        id: "read.proton-eo-notice",
+    ReadProtonEoNotice = "read.proton-eo-notice" {
         decides: "A Proton password-protected message is a notice with a link; reading and replying happen in Proton's portal.",
         sources: &[],
         citation: "catalogue rule-base sketch (d)",
         quote: "link to Proton portal; the reply happens in the Proton portal (I)",
         confidence: I,
     },
-    Rule {
-        id: "read.tnef",
+    ReadTnef = "read.tnef" {
         decides: "A winmail.dat (TNEF) wrapper is Microsoft's own format and is rendered natively.",
         sources: &[],
         citation: "Set-MailContact UseMapiRichTextFormat",
         quote: "TNEF messages aren't specifically allowed or prevented for the mail user or mail contact.",
         confidence: I,
     },
-];
-
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    // The table is sorted by id (`rule_table_is_sorted_unique_and_cites_catalogue`), and
-    // every verdict looks its rules up several times: a binary search, no hashing.
-    RULES
-        .binary_search_by(|r| r.id.cmp(id))
-        .ok()
-        .and_then(|i| RULES.get(i))
 }
 
-/// The weakest confidence among these rules; an unknown id counts as inferred, and an empty
-/// list as inferred (nothing backs the outcome).
-pub fn weakest_of(ids: &[String]) -> Confidence {
+/// The weakest confidence among these rules; an empty list counts as inferred (nothing backs
+/// the outcome).
+pub fn weakest_of(ids: &[RuleId]) -> Confidence {
     if ids.is_empty() {
         return Confidence::Inferred;
     }
     ids.iter()
-        .map(|id| rule(id).map_or(Confidence::Inferred, |r| r.confidence))
+        .map(|id| id.rule().confidence)
         .fold(Confidence::Documented, Confidence::weakest)
 }
 
-/// The source URLs of these rules, de-duplicated, in first-use order.
-pub fn urls_of(ids: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for id in ids {
-        if let Some(r) = rule(id) {
-            for url in r.sources {
-                if !out.iter().any(|u| u == url) {
-                    out.push((*url).to_owned());
-                }
-            }
-        }
-    }
-    out
+/// The wire names of these rules joined by `separator` (for text and snapshot lines).
+pub fn joined(ids: &[RuleId], separator: &str) -> String {
+    let names: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+    names.join(separator)
 }
 
-/// `docs/rules.md`: the rule table as Markdown. Regenerate with
-/// `UPDATE_RULES=1 cargo test --test models rules_doc`.
-pub fn rules_markdown() -> String {
-    let mut out = String::from(
-        "# replymatrix model rules\n\n\
-         Generated from `harness/src/evidence.rs` by `evidence::rules_markdown()`; do not edit.\n\
-         Regenerate with `UPDATE_RULES=1 cargo test --test models rules_doc`.\n\n\
-         Confidence: D documented (Microsoft), M Microsoft staff / old Microsoft help, \
-         T third party, I inferred. An outcome's confidence is the weakest of its rules.\n\n\
-         | Rule | Decides | Conf. | Quote | Sources |\n|---|---|---|---|---|\n",
-    );
-    for r in RULES {
-        let mut sources: Vec<String> = r.sources.iter().map(|u| format!("<{u}>")).collect();
-        if !r.citation.is_empty() {
-            sources.push(r.citation.to_owned());
+/// The source URLs of these rules, de-duplicated, in first-use order.
+pub fn urls_of(ids: &[RuleId]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        for url in id.rule().sources {
+            if !out.iter().any(|u| u == url) {
+                out.push((*url).to_owned());
+            }
         }
-        out.push_str(&format!(
-            "| `{}` | {} | {} | \"{}\" | {} |\n",
-            r.id,
-            r.decides.replace('|', "\\|"),
-            r.confidence.tag(),
-            r.quote.replace('|', "\\|"),
-            if sources.is_empty() {
-                "—".to_owned()
-            } else {
-                sources.join("<br>")
-            },
-        ));
-    }
-    out.push_str(
-        "\n## Reason codes\n\n`status: no` carries one of these (a rule blocked it), `status: partial` its caveat; \
-         `status: unknown` always carries `not-modelled` (the evidence is silent).\n\n\
-         | Reason | Meaning |\n|---|---|\n",
-    );
-    for reason in crate::verdict::Reason::ALL {
-        out.push_str(&format!(
-            "| `{}` | {} |\n",
-            reason.as_str(),
-            reason.describe()
-        ));
     }
     out
 }

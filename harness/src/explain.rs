@@ -31,7 +31,7 @@ pub fn explain(
     let clients = ClientId::ALL
         .into_iter()
         .filter(|c| client.is_none_or(|only| only == *c))
-        .map(|c| c.model().evaluate(inspection, profile))
+        .map(|c| crate::clients::model(c).evaluate(inspection, profile))
         .collect();
     Explanation {
         schema: EXPLAIN_SCHEMA.to_owned(),
@@ -84,7 +84,7 @@ fn outcome_line(label: &str, o: &Outcome, urls: &mut Vec<String>) -> String {
     line.push_str(&format!(
         "  {:<10} rules: {}{}{}\n",
         "",
-        o.rules.join(", "),
+        crate::evidence::joined(&o.rules, ", "),
         if refs.is_empty() { "" } else { "  evidence " },
         refs.join("")
     ));
@@ -150,7 +150,7 @@ pub fn explain_text(e: &Explanation) -> String {
         out.push_str(&format!(
             "  {:<10} rules: {}\n",
             "",
-            c.read.rules.join(", ")
+            crate::evidence::joined(&c.read.rules, ", ")
         ));
         out.push_str(&outcome_line("plain", &c.reply.plain, &mut urls));
         out.push_str(&outcome_line("signed", &c.reply.signed, &mut urls));

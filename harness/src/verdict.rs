@@ -8,8 +8,37 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clients::ClientId;
-use crate::evidence::{self, Confidence};
+use crate::evidence::{self, Confidence, RuleId};
+
+/// The clients modelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientId {
+    /// Classic Outlook for Windows (Outlook 2016 and later, Microsoft 365 desktop).
+    ClassicOutlook,
+    /// Outlook on the web (Exchange Online).
+    Owa,
+    /// New Outlook for Windows (olk.exe).
+    NewOutlook,
+}
+
+impl ClientId {
+    /// Every client, in report order.
+    pub const ALL: [ClientId; 3] = [Self::ClassicOutlook, Self::Owa, Self::NewOutlook];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClassicOutlook => "classic-outlook",
+            Self::Owa => "owa",
+            Self::NewOutlook => "new-outlook",
+        }
+    }
+
+    /// The client with this id.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
 
 /// Whether something can be done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -181,7 +210,7 @@ pub struct Outcome {
     /// The source URLs of the rules applied.
     pub evidence: Vec<String>,
     /// The rule ids applied, in order.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
 }
 
 impl Outcome {
@@ -216,9 +245,9 @@ impl Outcome {
     }
 
     /// Adds a rule to an outcome already built, recomputing confidence and evidence.
-    pub fn add_rule(&mut self, id: &'static str) {
-        if !self.rules.iter().any(|r| r == id) {
-            self.rules.push(id.to_owned());
+    pub fn add_rule(&mut self, id: RuleId) {
+        if !self.rules.contains(&id) {
+            self.rules.push(id);
             self.confidence = evidence::weakest_of(&self.rules);
             self.evidence = evidence::urls_of(&self.rules);
         }
@@ -227,14 +256,14 @@ impl Outcome {
     /// `unknown`: the model does not know (adds `model.not-modelled`).
     pub fn unknown(rules: &Trail) -> Self {
         let mut t = rules.clone();
-        t.push("model.not-modelled");
+        t.push(RuleId::ModelNotModelled);
         Self::new(Status::Unknown, Some(Reason::NotModelled), None, None, &t)
     }
 }
 
 /// The rules applied so far, in order, without duplicates.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Trail(Vec<&'static str>);
+pub struct Trail(Vec<RuleId>);
 
 impl Trail {
     pub fn new() -> Self {
@@ -242,25 +271,25 @@ impl Trail {
     }
 
     /// A trail of these rules.
-    pub fn of(ids: &[&'static str]) -> Self {
+    pub fn of(ids: &[RuleId]) -> Self {
         let mut t = Self::new();
-        for id in ids {
+        for &id in ids {
             t.push(id);
         }
         t
     }
 
     /// Adds a rule (once).
-    pub fn push(&mut self, id: &'static str) {
+    pub fn push(&mut self, id: RuleId) {
         if !self.0.contains(&id) {
             self.0.push(id);
         }
     }
 
     /// This trail plus more rules.
-    pub fn with(&self, ids: &[&'static str]) -> Self {
+    pub fn with(&self, ids: &[RuleId]) -> Self {
         let mut t = self.clone();
-        for id in ids {
+        for &id in ids {
             t.push(id);
         }
         t
@@ -268,13 +297,19 @@ impl Trail {
 
     /// Appends another trail.
     pub fn extend(&mut self, other: &Trail) {
-        for id in &other.0 {
+        for &id in &other.0 {
             self.push(id);
         }
     }
 
-    pub fn ids(&self) -> Vec<String> {
-        self.0.iter().map(|s| (*s).to_owned()).collect()
+    /// Whether this rule was applied.
+    pub fn contains(&self, id: RuleId) -> bool {
+        self.0.contains(&id)
+    }
+
+    /// The rules, in the order they were applied.
+    pub fn ids(&self) -> Vec<RuleId> {
+        self.0.clone()
     }
 }
 
@@ -333,7 +368,7 @@ pub struct ReadVerdict {
     pub status: ReadStatus,
     pub signature_shown: SignatureShown,
     pub user_sees: Option<String>,
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
 }
 
 /// The three reply forms.

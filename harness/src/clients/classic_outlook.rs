@@ -5,6 +5,7 @@
 //! cipher, else the build default (T/D); no AuthEnvelopedData (T); no native OpenPGP (T),
 //! GpgOL when installed (T).
 
+use crate::evidence::RuleId;
 use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
 use crate::policy;
 use crate::profile::Profile;
@@ -43,9 +44,9 @@ impl ClientModel for ClassicOutlook {
     fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
         let msg = Message::new(inspection);
         let read = read(&msg, profile);
-        let mut plain_rules = Trail::of(&["classic.reply.plain"]);
+        let mut plain_rules = Trail::of(&[RuleId::ClassicReplyPlain]);
         if msg.protection() != Protection::Plain {
-            plain_rules.push("classic.reply.inherits-security");
+            plain_rules.push(RuleId::ClassicReplyInheritsSecurity);
         }
         let reply = ReplyVerdict {
             plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
@@ -80,23 +81,23 @@ fn smime_signature(
     t: &mut Trail,
 ) -> (SignatureShown, Option<&'static str>) {
     let Some(sig) = &layer.signature else {
-        t.push("model.not-modelled");
+        t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None);
     };
     match sig.status {
         SignatureStatus::Invalid => {
-            t.push("classic.read.invalid-signature");
+            t.push(RuleId::ClassicReadInvalidSignature);
             return (SignatureShown::Invalid, Some(E11));
         }
         SignatureStatus::Unverifiable => {
-            t.push("model.not-modelled");
+            t.push(RuleId::ModelNotModelled);
             return (SignatureShown::NotVerified, None);
         }
         SignatureStatus::Valid => {}
     }
-    t.push("classic.trust.windows-roots");
+    t.push(RuleId::ClassicTrustWindowsRoots);
     let Some(signer) = Message::signer_certificate(layer) else {
-        t.push("model.not-modelled");
+        t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None);
     };
     let carried = msg.carried_certificates();
@@ -108,21 +109,21 @@ fn smime_signature(
     ) {
         None => {
             if sig.signer_matches_from == Some(false) {
-                t.push("classic.trust.signer-address");
+                t.push(RuleId::ClassicTrustSignerAddress);
             }
             (SignatureShown::Verified, None)
         }
         Some(CertProblem::NoEmailProtection) => {
-            t.push("classic.trust.no-email-eku");
+            t.push(RuleId::ClassicTrustNoEmailEku);
             (SignatureShown::Untrusted, Some(E12))
         }
         Some(CertProblem::Untrusted) => {
-            t.push("classic.trust.untrusted-signer");
-            t.push("classic.trust.missing-root-error");
+            t.push(RuleId::ClassicTrustUntrustedSigner);
+            t.push(RuleId::ClassicTrustMissingRootError);
             (SignatureShown::Untrusted, Some(E9))
         }
         Some(_) => {
-            t.push("classic.trust.untrusted-signer");
+            t.push(RuleId::ClassicTrustUntrustedSigner);
             (SignatureShown::Untrusted, Some(E9))
         }
     }
@@ -130,7 +131,7 @@ fn smime_signature(
 
 /// The signature shown for an OpenPGP signed layer when GpgOL is installed.
 fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> SignatureShown {
-    t.push("classic.gpgol.decrypt-verify");
+    t.push(RuleId::ClassicGpgolDecryptVerify);
     let Some(sig) = &layer.signature else {
         return SignatureShown::NotVerified;
     };
@@ -175,7 +176,7 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
     let mut t = class_rules;
     let gpgol = profile.workstation.gpgol;
     let Some(primary) = msg.primary else {
-        t.push("read.plain");
+        t.push(RuleId::ReadPlain);
         return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
     };
     match primary.kind {
@@ -184,10 +185,10 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             if primary.kind == LayerKind::SmimeAuthEnveloped
                 || cipher.as_deref().is_some_and(policy::is_gcm)
             {
-                t.push("classic.read.auth-enveloped");
+                t.push(RuleId::ClassicReadAuthEnveloped);
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t);
             }
-            t.push("classic.read.decrypt-needs-key");
+            t.push(RuleId::ClassicReadDecryptNeedsKey);
             if !super::own_key_for(primary, profile, false) {
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E2), &t);
             }
@@ -205,10 +206,10 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             }
         }
         LayerKind::SmimeSigned => {
-            t.push("classic.read.smime-signed");
+            t.push(RuleId::ClassicReadSmimeSigned);
             let (shown, sees) = smime_signature(primary, msg, profile, &mut t);
             let status = if shown == SignatureShown::Verified
-                && !t.ids().iter().any(|r| r == "classic.trust.signer-address")
+                && !t.contains(RuleId::ClassicTrustSignerAddress)
             {
                 ReadStatus::Readable
             } else {
@@ -226,19 +227,19 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
                 };
                 return verdict(status, shown, None, &t);
             }
-            t.push("classic.openpgp.no-native");
+            t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {
-                t.push("classic.read.pgp-signed-readable");
-                t.push("classic.read.pgp-signed-signature-ui");
+                t.push(RuleId::ClassicReadPgpSignedReadable);
+                t.push(RuleId::ClassicReadPgpSignedSignatureUi);
                 verdict(ReadStatus::Readable, SignatureShown::NotVerified, None, &t)
             } else {
-                t.push("read.inline-pgp");
+                t.push(RuleId::ReadInlinePgp);
                 verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
             }
         }
         LayerKind::PgpEncrypted => {
             if gpgol && gpgol_can_decrypt(primary, profile) {
-                t.push("classic.gpgol.decrypt-verify");
+                t.push(RuleId::ClassicGpgolDecryptVerify);
                 let shown = match msg.signed_after(primary) {
                     Some(inner) if inner.kind == LayerKind::PgpSigned => {
                         gpgol_signature(inner, profile, &mut t)
@@ -247,12 +248,12 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
                 };
                 return verdict(ReadStatus::Readable, shown, None, &t);
             }
-            t.push("classic.openpgp.no-native");
+            t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {
-                t.push("classic.read.pgp-encrypted-attachments");
+                t.push(RuleId::ClassicReadPgpEncryptedAttachments);
                 verdict(ReadStatus::AttachmentsOnly, SignatureShown::None, None, &t)
             } else {
-                t.push("read.inline-pgp");
+                t.push(RuleId::ReadInlinePgp);
                 verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
             }
         }
@@ -299,13 +300,13 @@ pub fn own_sending_certificates(
 
 fn signed(profile: &Profile) -> Outcome {
     let t = Trail::of(&[
-        "classic.sign.own-certificate",
-        "classic.sign.own-address-check",
+        RuleId::ClassicSignOwnCertificate,
+        RuleId::ClassicSignOwnAddressCheck,
     ]);
     if own_sending_certificate(profile, false).is_none() {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
     }
-    let t = t.with(&["classic.sign.default-digest"]);
+    let t = t.with(&[RuleId::ClassicSignDefaultDigest]);
     Outcome::yes(
         Some(With {
             digest: Some(policy::CLASSIC_DEFAULT_DIGEST.as_str().to_owned()),
@@ -325,7 +326,7 @@ fn lookup<'a>(
 ) -> Option<(
     CertificateSource,
     &'a crate::facts::CertificateFacts,
-    &'static str,
+    RuleId,
 )> {
     let at = profile.evaluation_time.as_str();
     let usable = |c: &crate::facts::CertificateFacts| {
@@ -335,13 +336,17 @@ fn lookup<'a>(
         return Some((
             CertificateSource::Message,
             c,
-            "classic.encrypt.harvested-cert",
+            RuleId::ClassicEncryptHarvestedCert,
         ));
     }
     if let Some(own) = profile.resolved.own.iter().find(|o| {
         o.published_to_gal && o.facts.emails.iter().any(|e| e == address) && usable(&o.facts)
     }) {
-        return Some((CertificateSource::Gal, &own.facts, "classic.encrypt.gal"));
+        return Some((
+            CertificateSource::Gal,
+            &own.facts,
+            RuleId::ClassicEncryptGal,
+        ));
     }
     if let Some(c) = profile
         .resolved
@@ -352,7 +357,7 @@ fn lookup<'a>(
         return Some((
             CertificateSource::MailContact,
             &c.certificate,
-            "classic.encrypt.gal",
+            RuleId::ClassicEncryptGal,
         ));
     }
     profile
@@ -364,7 +369,7 @@ fn lookup<'a>(
             (
                 CertificateSource::Contacts,
                 &c.certificate,
-                "classic.encrypt.contacts",
+                RuleId::ClassicEncryptContacts,
             )
         })
 }
@@ -383,10 +388,10 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
         return Outcome::no(
             Reason::NoRecipientAddress,
             None,
-            &Trail::of(&["classic.encrypt.no-recipient-certificate"]),
+            &Trail::of(&[RuleId::ClassicEncryptNoRecipientCertificate]),
         );
     };
-    let keyring = Trail::of(&["classic.gpgol.encrypt-keyring"]);
+    let keyring = Trail::of(&[RuleId::ClassicGpgolEncryptKeyring]);
     let keyring_yes = || {
         Outcome::yes(
             Some(With {
@@ -409,8 +414,8 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
                 Reason::OpenpgpNotSupported,
                 Some(E1),
                 &Trail::of(&[
-                    "classic.openpgp.no-native",
-                    "classic.encrypt.openpgp-sender",
+                    RuleId::ClassicOpenpgpNoNative,
+                    RuleId::ClassicEncryptOpenpgpSender,
                 ]),
             );
         }
@@ -418,18 +423,18 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
             Reason::NoRecipientCertificate,
             Some(E1),
             &Trail::of(&[
-                "classic.encrypt.harvested-cert",
-                "classic.encrypt.gal",
-                "classic.encrypt.contacts",
-                "classic.encrypt.recipient-cert-valid",
-                "classic.encrypt.no-recipient-certificate",
+                RuleId::ClassicEncryptHarvestedCert,
+                RuleId::ClassicEncryptGal,
+                RuleId::ClassicEncryptContacts,
+                RuleId::ClassicEncryptRecipientCertValid,
+                RuleId::ClassicEncryptNoRecipientCertificate,
             ]),
         );
     };
     let mut t = Trail::of(&[
         rule,
-        "classic.encrypt.recipient-cert-valid",
-        "classic.encrypt.own-certificate",
+        RuleId::ClassicEncryptRecipientCertValid,
+        RuleId::ClassicEncryptOwnCertificate,
     ]);
     let Some(own) = own_sending_certificate(profile, false) else {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
@@ -440,11 +445,11 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
     }
     let cipher = match policy::strongest_common(&caps, policy::CLASSIC_CIPHERS) {
         Some(c) => {
-            t.push("classic.encrypt.capabilities-cipher");
+            t.push(RuleId::ClassicEncryptCapabilitiesCipher);
             c
         }
         None => {
-            t.push("classic.encrypt.default-cipher");
+            t.push(RuleId::ClassicEncryptDefaultCipher);
             policy::classic_default_cipher(&profile.workstation.classic_build)
         }
     };
@@ -454,7 +459,7 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
         recipient_certificate_from: Some(source),
     });
     if policy::is_ec(&cert.key_type) && !policy::is_ec(&own.facts.key_type) {
-        t.push("classic.encrypt.ecc-recipient-warning");
+        t.push(RuleId::ClassicEncryptEccRecipientWarning);
         return Outcome::new(
             Status::Partial,
             Some(Reason::WarningDialog),

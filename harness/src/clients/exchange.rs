@@ -1,6 +1,7 @@
 //! What Exchange Online does once for all clients: the MAPI item class a message gets, and
 //! the tenant-wide directory and trust anchors OWA and New Outlook depend on.
 
+use crate::evidence::RuleId;
 use crate::facts::{LayerForm, LayerKind};
 use crate::verdict::Trail;
 
@@ -26,7 +27,7 @@ pub fn item_class(msg: &Message) -> (ItemClass, Trail) {
     let Some(root) = msg.primary.filter(|l| l.part.is_empty()) else {
         let mut trail = Trail::new();
         if msg.first(LayerKind::PgpEncrypted).is_some() {
-            trail.push("exchange.pgp-encrypted-attachments");
+            trail.push(RuleId::ExchangePgpEncryptedAttachments);
         }
         if msg
             .inspection
@@ -34,28 +35,31 @@ pub fn item_class(msg: &Message) -> (ItemClass, Trail) {
             .iter()
             .any(|l| super::is_nested_signed_entity(msg.inspection, l))
         {
-            trail.push("exchange.nested-signed-not-promoted");
+            trail.push(RuleId::ExchangeNestedSignedNotPromoted);
         }
         return (ItemClass::Note, trail);
     };
     match (root.kind, root.form) {
         (LayerKind::SmimeSigned, Some(LayerForm::Clear)) => (
             ItemClass::SmimeMultipartSigned { openpgp: false },
-            Trail::of(&["exchange.multipart-signed-class"]),
+            Trail::of(&[RuleId::ExchangeMultipartSignedClass]),
         ),
         (LayerKind::PgpSigned, Some(LayerForm::Mime)) => (
             ItemClass::SmimeMultipartSigned { openpgp: true },
-            Trail::of(&["exchange.pgp-multipart-signed-class"]),
+            Trail::of(&[RuleId::ExchangePgpMultipartSignedClass]),
         ),
         (LayerKind::SmimeSigned, _)
         | (LayerKind::SmimeEnveloped, _)
         | (LayerKind::SmimeAuthEnveloped, _) => (
             ItemClass::Smime,
-            Trail::of(&["exchange.opaque-class", "exchange.opaque-body-not-promoted"]),
+            Trail::of(&[
+                RuleId::ExchangeOpaqueClass,
+                RuleId::ExchangeOpaqueBodyNotPromoted,
+            ]),
         ),
         (LayerKind::PgpEncrypted, Some(LayerForm::Mime)) => (
             ItemClass::Note,
-            Trail::of(&["exchange.pgp-encrypted-attachments"]),
+            Trail::of(&[RuleId::ExchangePgpEncryptedAttachments]),
         ),
         _ => (ItemClass::Note, Trail::new()),
     }

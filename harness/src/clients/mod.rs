@@ -11,48 +11,18 @@ pub mod new_outlook;
 pub mod owa;
 pub mod trust;
 
-use serde::{Deserialize, Serialize};
-
+use crate::evidence::RuleId;
 use crate::facts::{CertificateFacts, Inspection, Layer, LayerKind};
 use crate::profile::Profile;
+pub use crate::verdict::ClientId;
 use crate::verdict::{ClientVerdict, Outcome, ReplyVerdict, Status};
 
-/// The clients modelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClientId {
-    /// Classic Outlook for Windows (Outlook 2016 and later, Microsoft 365 desktop).
-    ClassicOutlook,
-    /// Outlook on the web (Exchange Online).
-    Owa,
-    /// New Outlook for Windows (olk.exe).
-    NewOutlook,
-}
-
-impl ClientId {
-    /// Every client, in report order.
-    pub const ALL: [ClientId; 3] = [Self::ClassicOutlook, Self::Owa, Self::NewOutlook];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClassicOutlook => "classic-outlook",
-            Self::Owa => "owa",
-            Self::NewOutlook => "new-outlook",
-        }
-    }
-
-    /// The client with this id.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// Its model.
-    pub fn model(self) -> &'static dyn ClientModel {
-        match self {
-            Self::ClassicOutlook => &classic_outlook::ClassicOutlook,
-            Self::Owa => &owa::Owa,
-            Self::NewOutlook => &new_outlook::NewOutlook,
-        }
+/// Its model.
+pub fn model(client: ClientId) -> &'static dyn ClientModel {
+    match client {
+        ClientId::ClassicOutlook => &classic_outlook::ClassicOutlook,
+        ClientId::Owa => &owa::Owa,
+        ClientId::NewOutlook => &new_outlook::NewOutlook,
     }
 }
 
@@ -110,12 +80,12 @@ pub fn read_verdict(
 
 /// The rule for a wrapper that every client renders as an ordinary readable item: OME's
 /// wrapper or rpmsg (native), TNEF, Proton's EO notice, a message whose only layer is a key.
-pub fn wrapper_read_rule(kind: LayerKind) -> &'static str {
+pub fn wrapper_read_rule(kind: LayerKind) -> RuleId {
     match kind {
-        LayerKind::Ome => "read.ome-native",
-        LayerKind::Tnef => "read.tnef",
-        LayerKind::ProtonEoNotice => "read.proton-eo-notice",
-        _ => "read.plain",
+        LayerKind::Ome => RuleId::ReadOmeNative,
+        LayerKind::Tnef => RuleId::ReadTnef,
+        LayerKind::ProtonEoNotice => RuleId::ReadProtonEoNotice,
+        _ => RuleId::ReadPlain,
     }
 }
 
@@ -354,7 +324,7 @@ pub fn default_protection(reply: &ReplyVerdict, wanted: Protection) -> Option<Pr
 /// The plain reply to a Proton "Encrypt for outside users" notice: it can be sent, but it
 /// goes out unencrypted; the secure reply is written in Proton's portal (I).
 pub fn eo_notice_plain(base: &crate::verdict::Trail) -> Outcome {
-    let t = base.with(&["read.proton-eo-notice"]);
+    let t = base.with(&[RuleId::ReadProtonEoNotice]);
     Outcome::new(
         Status::Partial,
         Some(crate::verdict::Reason::ReplyInSenderPortal),

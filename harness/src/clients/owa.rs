@@ -6,6 +6,7 @@
 //! Set-SmimeConfig (D). PGP/MIME-signed mail arrives as an S/MIME-class item (T) and reply was
 //! reported failing (T), by the hypothesis that the control builds the reply (I).
 
+use crate::evidence::RuleId;
 use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
 use crate::policy;
 use crate::profile::Profile;
@@ -58,9 +59,9 @@ impl Flavour {
         match self {
             Self::Owa => (
                 profile.workstation.owa_smime_extension,
-                Trail::of(&["owa.extension-required"]),
+                Trail::of(&[RuleId::OwaExtensionRequired]),
             ),
-            Self::NewOutlook => (true, Trail::of(&["new-outlook.built-in-bridge"])),
+            Self::NewOutlook => (true, Trail::of(&[RuleId::NewOutlookBuiltInBridge])),
         }
     }
 
@@ -68,7 +69,7 @@ impl Flavour {
     fn base(self) -> Trail {
         match self {
             Self::Owa => Trail::new(),
-            Self::NewOutlook => Trail::of(&["new-outlook.as-owa"]),
+            Self::NewOutlook => Trail::of(&[RuleId::NewOutlookAsOwa]),
         }
     }
 
@@ -95,7 +96,7 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
             plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
                 super::eo_notice_plain(&flavour.base())
             } else {
-                Outcome::yes(None, &flavour.base().with(&["owa.reply.plain"]))
+                Outcome::yes(None, &flavour.base().with(&[RuleId::OwaReplyPlain]))
             },
             signed: signed(flavour, profile),
             encrypted: encrypted(flavour, &msg, profile),
@@ -106,10 +107,10 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
         if msg.smime_encrypted() {
             reply
                 .encrypted
-                .add_rule("new-outlook.reply.inherits-encryption");
+                .add_rule(RuleId::NewOutlookReplyInheritsEncryption);
         }
         if original >= Protection::Signed {
-            reply.signed.add_rule("new-outlook.reply.no-sign-on-reply");
+            reply.signed.add_rule(RuleId::NewOutlookReplyNoSignOnReply);
         }
     }
     let cfg = &profile.tenant.smime_config;
@@ -150,23 +151,23 @@ fn smime_signature(
     t: &mut Trail,
 ) -> (SignatureShown, Option<&'static str>, bool) {
     let Some(sig) = &layer.signature else {
-        t.push("model.not-modelled");
+        t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None, true);
     };
     match sig.status {
         SignatureStatus::Invalid => {
-            t.push("owa.read.invalid-or-untrusted-signature");
+            t.push(RuleId::OwaReadInvalidOrUntrustedSignature);
             return (SignatureShown::Invalid, Some(E5), true);
         }
         SignatureStatus::Unverifiable => {
-            t.push("model.not-modelled");
+            t.push(RuleId::ModelNotModelled);
             return (SignatureShown::NotVerified, None, true);
         }
         SignatureStatus::Valid => {}
     }
-    t.push("owa.trust.sst-only");
+    t.push(RuleId::OwaTrustSstOnly);
     let Some(signer) = Message::signer_certificate(layer) else {
-        t.push("model.not-modelled");
+        t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None, true);
     };
     let carried = msg.carried_certificates();
@@ -179,12 +180,12 @@ fn smime_signature(
         None => {
             let mismatch = sig.signer_matches_from == Some(false);
             if mismatch {
-                t.push("owa.trust.address-mismatch");
+                t.push(RuleId::OwaTrustAddressMismatch);
             }
             (SignatureShown::Verified, None, mismatch)
         }
         Some(_) => {
-            t.push("owa.read.invalid-or-untrusted-signature");
+            t.push(RuleId::OwaReadInvalidOrUntrustedSignature);
             (SignatureShown::Untrusted, Some(E5), true)
         }
     }
@@ -196,14 +197,14 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
     t.extend(&class_rules);
     let (control, control_rules) = flavour.control(profile);
     let Some(primary) = msg.primary else {
-        t.push("read.plain");
+        t.push(RuleId::ReadPlain);
         return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
     };
     match primary.kind {
         LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => {
             t.extend(&control_rules);
             if !control {
-                t.push("owa.read.encrypted-no-extension");
+                t.push(RuleId::OwaReadEncryptedNoExtension);
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E4), &t);
             }
             let gcm = primary.kind == LayerKind::SmimeAuthEnveloped
@@ -213,13 +214,13 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
                     .and_then(|e| e.cipher.as_deref())
                     .is_some_and(policy::is_gcm);
             if gcm {
-                t.push("owa.read.auth-enveloped");
+                t.push(RuleId::OwaReadAuthEnveloped);
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
             }
-            t.push("owa.read.decrypt-needs-key");
+            t.push(RuleId::OwaReadDecryptNeedsKey);
             let smart = profile.tenant.smime_config.owa_only_use_smart_card;
             if smart {
-                t.push("owa.sign.smart-card-only");
+                t.push(RuleId::OwaSignSmartCardOnly);
             }
             if !super::own_key_for(primary, profile, smart) {
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
@@ -241,7 +242,7 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
             t.extend(&control_rules);
             if !control {
                 if primary.form == Some(LayerForm::Clear) {
-                    t.push("owa.read.no-extension-banner");
+                    t.push(RuleId::OwaReadNoExtensionBanner);
                     return verdict(
                         ReadStatus::ReadableWithWarning,
                         SignatureShown::NotVerified,
@@ -249,7 +250,7 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
                         &t,
                     );
                 }
-                t.push("owa.read.encrypted-no-extension");
+                t.push(RuleId::OwaReadEncryptedNoExtension);
                 return verdict(
                     ReadStatus::AttachmentsOnly,
                     SignatureShown::NotVerified,
@@ -267,12 +268,12 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
         }
         LayerKind::PgpSigned => {
             if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
-                t.push("new-outlook.no-com-add-ins");
+                t.push(RuleId::NewOutlookNoComAddIns);
             }
             if primary.form == Some(LayerForm::Mime) {
-                t.push("owa.read.pgp-signed-banner");
+                t.push(RuleId::OwaReadPgpSignedBanner);
                 let sees = if control {
-                    t.push("model.not-modelled");
+                    t.push(RuleId::ModelNotModelled);
                     None
                 } else {
                     Some(E18A)
@@ -284,19 +285,19 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
                     &t,
                 )
             } else {
-                t.push("read.inline-pgp");
+                t.push(RuleId::ReadInlinePgp);
                 verdict(ReadStatus::Readable, SignatureShown::None, None, &t)
             }
         }
         LayerKind::PgpEncrypted => {
             if flavour == Flavour::NewOutlook {
-                t.push("new-outlook.no-com-add-ins");
+                t.push(RuleId::NewOutlookNoComAddIns);
             }
             if primary.form == Some(LayerForm::Mime) {
-                t.push("owa.read.pgp-encrypted-attachments");
+                t.push(RuleId::OwaReadPgpEncryptedAttachments);
                 verdict(ReadStatus::AttachmentsOnly, SignatureShown::None, None, &t)
             } else {
-                t.push("read.inline-pgp");
+                t.push(RuleId::ReadInlinePgp);
                 verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t)
             }
         }
@@ -318,16 +319,16 @@ fn reply_blocked(flavour: Flavour, msg: &Message, profile: &Profile) -> Option<O
     match class {
         ItemClass::SmimeMultipartSigned { openpgp: true } => {
             t.extend(&control_rules);
-            t.push("owa.reply.smime-class-reported-failure");
-            t.push("owa.reply.smime-class-needs-control");
+            t.push(RuleId::OwaReplySmimeClassReportedFailure);
+            t.push(RuleId::OwaReplySmimeClassNeedsControl);
             if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
-                t.push("new-outlook.no-com-add-ins");
+                t.push(RuleId::NewOutlookNoComAddIns);
             }
             Some(Outcome::no(Reason::ItemClassSmimeNoControl, None, &t))
         }
         ItemClass::SmimeMultipartSigned { openpgp: false } | ItemClass::Smime if !control => {
             t.extend(&control_rules);
-            t.push("owa.reply.smime-class-needs-control");
+            t.push(RuleId::OwaReplySmimeClassNeedsControl);
             Some(Outcome::no(Reason::ExtensionMissing, None, &t))
         }
         _ => None,
@@ -343,21 +344,21 @@ fn signed(flavour: Flavour, profile: &Profile) -> Outcome {
     }
     let smart = profile.tenant.smime_config.owa_only_use_smart_card;
     if smart {
-        t.push("owa.sign.smart-card-only");
+        t.push(RuleId::OwaSignSmartCardOnly);
     }
-    t.push("owa.sign.own-certificate-sst");
+    t.push(RuleId::OwaSignOwnCertificateSst);
     let usable = super::classic_outlook::own_sending_certificates(profile, smart);
     if usable.is_empty() {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
     }
-    t.push("owa.trust.sst-only");
+    t.push(RuleId::OwaTrustSstOnly);
     if !usable
         .iter()
         .any(|own| trust::chains_to(&own.facts, &[], &profile.resolved.sst_roots))
     {
         return Outcome::no(Reason::OwnCertificateNotTrustedBySst, Some(E6), &t);
     }
-    t.push("owa.sign.digest");
+    t.push(RuleId::OwaSignDigest);
     let digest = policy::owa_digest(&profile.tenant.smime_config.owa_signing_algorithms);
     Outcome::yes(
         Some(With {
@@ -374,13 +375,13 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
     let mut t = flavour.base();
     t.extend(&control_rules);
     let Some(address) = msg.from else {
-        t.push("owa.encrypt.no-recipient-certificate");
+        t.push(RuleId::OwaEncryptNoRecipientCertificate);
         return Outcome::no(Reason::NoRecipientAddress, None, &t);
     };
     if !control {
         return Outcome::no(Reason::ExtensionMissing, None, &t);
     }
-    t.push("owa.encrypt.gal-only");
+    t.push(RuleId::OwaEncryptGalOnly);
     let at = profile.evaluation_time.as_str();
     let usable = |c: &crate::facts::CertificateFacts| {
         super::encryption_capable(c) && trust::usable_at(c, at).is_none()
@@ -404,27 +405,27 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
     let Some((source, cert)) = found else {
         if msg.openpgp_only() {
             if flavour == Flavour::NewOutlook && profile.workstation.gpgol {
-                t.push("new-outlook.no-com-add-ins");
+                t.push(RuleId::NewOutlookNoComAddIns);
             }
-            t.push("owa.encrypt.openpgp-sender");
+            t.push(RuleId::OwaEncryptOpenpgpSender);
             return Outcome::no(Reason::OpenpgpNotSupported, None, &t);
         }
-        t.push("owa.encrypt.no-recipient-certificate");
+        t.push(RuleId::OwaEncryptNoRecipientCertificate);
         return Outcome::no(Reason::NoRecipientCertificate, Some(E18B), &t);
     };
     if source == CertificateSource::MailContact {
-        t.push("owa.encrypt.mail-contact");
+        t.push(RuleId::OwaEncryptMailContact);
     }
     if policy::is_ec(&cert.key_type) {
-        t.push("owa.encrypt.ecc-open");
+        t.push(RuleId::OwaEncryptEccOpen);
         return Outcome::unknown(&t);
     }
-    t.push("owa.encrypt.own-certificate");
+    t.push(RuleId::OwaEncryptOwnCertificate);
     let smart = profile.tenant.smime_config.owa_only_use_smart_card;
     if super::classic_outlook::own_sending_certificate(profile, smart).is_none() {
         return Outcome::no(Reason::NoOwnCertificate, None, &t);
     }
-    t.push("owa.encrypt.algorithms");
+    t.push(RuleId::OwaEncryptAlgorithms);
     let Some(cipher) = policy::owa_cipher(&profile.tenant.smime_config.owa_encryption_algorithms)
     else {
         return Outcome::no(Reason::UnsupportedAlgorithm, None, &t);

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::Matrix;
 use crate::clients::ClientId;
+use crate::evidence::RuleId;
 use crate::verdict::ClientVerdict;
 
 /// The differences between two matrices.
@@ -66,12 +67,12 @@ pub const DECISIONS: [&str; 5] = ["read", "signature", "plain", "signed", "encry
 /// (status, reason, rules) of one decision of a verdict.
 fn decision(v: &ClientVerdict, name: &str) -> (String, Option<String>, Vec<String>) {
     let outcome = match name {
-        "read" => return (v.read.status.as_str().into(), None, v.read.rules.clone()),
+        "read" => return (v.read.status.as_str().into(), None, names(&v.read.rules)),
         "signature" => {
             return (
                 v.read.signature_shown.as_str().into(),
                 None,
-                v.read.rules.clone(),
+                names(&v.read.rules),
             );
         }
         "plain" => &v.reply.plain,
@@ -81,8 +82,12 @@ fn decision(v: &ClientVerdict, name: &str) -> (String, Option<String>, Vec<Strin
     (
         outcome.status.as_str().into(),
         outcome.reason.map(|r| r.as_str().to_owned()),
-        outcome.rules.clone(),
+        names(&outcome.rules),
     )
+}
+
+fn names(rules: &[RuleId]) -> Vec<String> {
+    rules.iter().map(|r| r.as_str().to_owned()).collect()
 }
 
 /// Sort key of a client id: its place in [`ClientId::ALL`], unknown ids after, by name.

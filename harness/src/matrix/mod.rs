@@ -181,7 +181,7 @@ pub fn snapshot_text(row: &SampleRow) -> String {
                     .as_deref()
                     .map(|s| format!(" sees={s:?}"))
                     .unwrap_or_default(),
-                v.read.rules.join(",")
+                crate::evidence::joined(&v.read.rules, ",")
             );
             for (mode, outcome) in [
                 ("plain", &v.reply.plain),
@@ -224,7 +224,7 @@ fn outcome_line(o: &Outcome) -> String {
         line,
         " conf={} rules={}",
         o.confidence.as_str(),
-        o.rules.join(",")
+        crate::evidence::joined(&o.rules, ",")
     );
     line
 }
@@ -415,7 +415,11 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
             if let Some(s) = &v.read.user_sees {
                 let _ = write!(note, "; the client says: “{s}”");
             }
-            let _ = write!(note, " (rules: {})", v.read.rules.join(", "));
+            let _ = write!(
+                note,
+                " (rules: {})",
+                crate::evidence::joined(&v.read.rules, ", ")
+            );
             format!("R{glyph}{}", sup(notes.cite(note)))
         }
     };
@@ -481,7 +485,7 @@ fn outcome_note(o: &Outcome) -> String {
         note,
         " Confidence: {}. Rules: {}.",
         o.confidence.as_str(),
-        o.rules.join(", ")
+        crate::evidence::joined(&o.rules, ", ")
     );
     if !o.evidence.is_empty() {
         let links: Vec<String> = o

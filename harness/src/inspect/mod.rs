@@ -1,10 +1,27 @@
 //! The `inspect` stage: bytes in, [`Inspection`] out. Pure: no clock, no network.
+//!
+//! [`inspect`] runs the walker (`walker.rs`) over one message with the keys and certificates
+//! in [`Inputs`]. Every loop of the walk is bounded by the limits below; passing one is a
+//! problem entry in the inspection, and the rest of the message is still reported.
+
+mod walker;
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::facts::Inspection;
 use crate::{openpgp, smime};
+
+/// Largest message inspected, in bytes. Larger input is cut here, with a problem.
+pub const MAX_MESSAGE_BYTES: usize = 128 * 1024 * 1024;
+/// Deepest MIME nesting walked, counting every multipart level.
+pub const MAX_DEPTH: usize = 64;
+/// Most parts of one message (or one decrypted entity) examined.
+pub const MAX_PARTS: usize = 10_000;
+/// Most times content is unwrapped (decrypted, opaque-signed content) inside content.
+pub const MAX_UNWRAP: usize = 8;
+/// Most layers reported for one message; a flood of tiny layers stops here.
+pub const MAX_LAYERS: usize = 1_000;
 
 /// Keys and certificates given to `inspect` (`--key`, `--cert`).
 #[derive(Default)]
@@ -79,7 +96,7 @@ impl Inputs {
 
 /// Inspects one message.
 pub fn inspect(message: &[u8], inputs: &Inputs) -> Inspection {
-    crate::mime::inspect_message(message, inputs)
+    walker::inspect_message(message, inputs)
 }
 
 /// `dir/name.key.pem` → `dir/name.cert.pem`, when that file exists.
