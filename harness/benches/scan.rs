@@ -10,6 +10,9 @@
 //! - `scan/*`: `scan` over generated mboxes of 10,000 messages (mixed, and signed only on
 //!   one worker for the per-core figure), written to a temporary folder in the setup.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};

@@ -7,13 +7,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// S/MIME and OpenPGP senders as Microsoft mail clients see them.
 #[derive(Parser)]
 #[command(name = "replymatrix", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Every security layer of one message, with its signatures verified.
     Inspect {
         /// The message (RFC 5322, .eml).
@@ -108,7 +108,7 @@ pub enum Command {
 }
 
 #[derive(Subcommand)]
-pub enum CorpusCommand {
+pub(crate) enum CorpusCommand {
     /// Inspects every sample and checks its sidecar's `expect`; exit 1 on any mismatch.
     Check {
         /// The corpora folder.
@@ -125,14 +125,14 @@ pub enum CorpusCommand {
 
 /// Output format.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
 
 /// Output format of `matrix`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MatrixFormat {
+pub(crate) enum MatrixFormat {
     Text,
     Md,
     Json,
@@ -142,14 +142,14 @@ pub enum MatrixFormat {
 
 /// Output format of `diff`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     Text,
     Md,
 }
 
 /// Output format of `scan`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormat {
+pub(crate) enum ScanFormat {
     Text,
     Json,
     Jsonl,

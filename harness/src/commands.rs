@@ -10,7 +10,7 @@ use replymatrix::{Inputs, inspection_text};
 
 use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat, ScanFormat};
 
-pub fn run(cli: Cli) -> ExitCode {
+pub(crate) fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Inspect {
             file,
@@ -69,7 +69,10 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-pub fn load_inputs(certs: &[PathBuf], keys: &[PathBuf]) -> Result<Inputs, replymatrix::Error> {
+pub(crate) fn load_inputs(
+    certs: &[PathBuf],
+    keys: &[PathBuf],
+) -> Result<Inputs, replymatrix::Error> {
     let mut inputs = Inputs::default();
     for cert in certs {
         inputs.add_cert_file(cert)?;
@@ -111,7 +114,7 @@ fn generate(corpora: &Path) -> ExitCode {
 }
 
 /// A profile by name (in `profiles`) or by path (anything with a `/` or ending in `.toml`).
-pub fn load_profile(
+pub(crate) fn load_profile(
     spec: &str,
     profiles: &Path,
     keys_dir: &Path,

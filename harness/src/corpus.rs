@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::vocabulary::vocabulary;
 
 /// A sidecar (`<id>.toml` next to `<id>.eml`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,12 +44,14 @@ fn default_control() -> Control {
     Control::Positive
 }
 
-/// Positive or negative control.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Control {
-    Positive,
-    Negative,
+vocabulary! {
+    /// Positive or negative control.
+    pub enum Control {
+        /// The sample is what the sender really sends.
+        Positive = "positive",
+        /// Tampered, spoofed or broken on purpose.
+        Negative = "negative",
+    }
 }
 
 /// The sender product and setting.
@@ -79,12 +82,14 @@ pub struct Provenance {
     pub note: Option<String>,
 }
 
-/// How sure the wire form is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProvenanceConfidence {
-    Seen,
-    Inferred,
+vocabulary! {
+    /// How sure the wire form is.
+    pub enum ProvenanceConfidence {
+        /// Seen in real mail or documented by the sender.
+        Seen = "seen",
+        /// Inferred from the research; no real message seen.
+        Inferred = "inferred",
+    }
 }
 
 /// Extra inputs for `inspect`, as paths relative to `corpora/keys/`.
@@ -122,8 +127,10 @@ pub struct ExpectLayer {
     /// `smime-signed`, `pgp-encrypted`...
     pub kind: String,
     #[serde(default)]
+    /// The layer's form (`clear`, `opaque`, `mime`, `inline`...).
     pub form: Option<String>,
     #[serde(default)]
+    /// The MIME part path.
     pub part: Option<String>,
     /// Signature status: `valid`, `invalid`, `unverifiable`.
     #[serde(default)]
@@ -132,18 +139,25 @@ pub struct ExpectLayer {
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]
+    /// The signature's digest.
     pub digest: Option<String>,
     #[serde(default)]
+    /// The signature algorithm family.
     pub algorithm: Option<String>,
     #[serde(default)]
+    /// The signer's address.
     pub signer: Option<String>,
     #[serde(default)]
+    /// Whether the signer's address equals `From`.
     pub signer_matches_from: Option<bool>,
     #[serde(default)]
+    /// Whether the signature covers the whole visible body.
     pub covers_whole_body: Option<bool>,
     #[serde(default)]
+    /// The content cipher.
     pub cipher: Option<String>,
     #[serde(default)]
+    /// Whether the sample's keys decrypt it.
     pub decrypted: Option<bool>,
     /// How many recipients.
     #[serde(default)]
@@ -159,6 +173,7 @@ pub struct ExpectLayer {
 /// One sample on disk.
 #[derive(Clone, Debug)]
 pub struct Sample {
+    /// The parsed sidecar.
     pub sidecar: Sidecar,
     /// The `.eml` path.
     pub eml: PathBuf,
@@ -374,7 +389,7 @@ fn want_kind(layers: &[ExpectLayer], n: usize) -> &str {
 
 mod erased {
     /// The JSON spelling of a unit enum value.
-    pub trait Plain {
+    pub(super) trait Plain {
         fn plain(&self) -> String;
     }
     impl<T: serde::Serialize> Plain for T {

@@ -13,22 +13,44 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
     /// A TOML file (profile, sidecar) did not match its schema.
     #[error("{path}: {message}")]
-    Schema { path: PathBuf, message: String },
+    Schema {
+        /// The file.
+        path: PathBuf,
+        /// What does not match, with its line where the parser knows it.
+        message: String,
+    },
     /// A key or certificate given on the command line or in a profile could not be used.
     #[error("{path}: unusable key or certificate: {message}")]
-    Key { path: PathBuf, message: String },
+    Key {
+        /// The file.
+        path: PathBuf,
+        /// Which formats were tried and why each failed.
+        message: String,
+    },
     /// A profile named on the command line does not exist.
     #[error("no profile named {name:?} (looked in {dir})")]
-    UnknownProfile { name: String, dir: PathBuf },
+    UnknownProfile {
+        /// The name given.
+        name: String,
+        /// Where profiles were looked for.
+        dir: PathBuf,
+    },
     /// Generating a corpus artefact failed.
     #[error("generating {what}: {message}")]
-    Generate { what: String, message: String },
+    Generate {
+        /// The artefact.
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl Error {

@@ -6,33 +6,24 @@
 //! T third party, I inferred. An [`crate::verdict::Outcome`]'s confidence is the weakest of
 //! the rules it applied. `docs/rules.md` is generated from this table by [`crate::docs::rules_markdown`].
 
+use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
-/// How much a rule can be trusted, strongest first (the catalogue's D/M/T/I tags).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Confidence {
-    /// D: Microsoft documentation (Learn, KB, Open Specifications, product-team blog).
-    Documented,
-    /// M: a Microsoft staff or moderator answer, or an old Microsoft help page.
-    MicrosoftStaff,
-    /// T: a third party (admin blog, issue thread, vendor KB, user report).
-    ThirdParty,
-    /// I: inferred by the researcher or the model; no source states it.
-    Inferred,
+vocabulary! {
+    /// How much a rule can be trusted, strongest first (the catalogue's D/M/T/I tags).
+    pub enum Confidence {
+        /// D: Microsoft documentation (Learn, KB, Open Specifications, product-team blog).
+        Documented = "documented",
+        /// M: a Microsoft staff or moderator answer, or an old Microsoft help page.
+        MicrosoftStaff = "microsoft-staff",
+        /// T: a third party (admin blog, issue thread, vendor KB, user report).
+        ThirdParty = "third-party",
+        /// I: inferred by the researcher or the model; no source states it.
+        Inferred = "inferred",
+    }
 }
 
 impl Confidence {
-    /// The JSON name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Documented => "documented",
-            Self::MicrosoftStaff => "microsoft-staff",
-            Self::ThirdParty => "third-party",
-            Self::Inferred => "inferred",
-        }
-    }
-
     /// The catalogue's one-letter tag.
     pub fn tag(self) -> &'static str {
         match self {

@@ -14,9 +14,11 @@ pub const EXPLAIN_SCHEMA: &str = "replymatrix.explain/1";
 /// What each client lets the user do with one message under one profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
+    /// `replymatrix.explain/1`.
     pub schema: String,
     /// The profile's name.
     pub profile: String,
+    /// The facts the verdicts rest on (`replymatrix.inspect/1`).
     pub inspect: Inspection,
     /// One entry per client, in [`ClientId::ALL`] order.
     pub clients: Vec<ClientVerdict>,

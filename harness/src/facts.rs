@@ -4,6 +4,7 @@
 //! changes within a schema version; new fields may be added (layers "may carry more fields").
 //! Models read these types and never the message bytes.
 
+use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 /// The schema tag written into every inspection.
@@ -63,46 +64,31 @@ impl Problem {
     }
 }
 
-/// What a layer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LayerKind {
-    /// S/MIME SignedData, clear (`multipart/signed`) or opaque (`pkcs7-mime`).
-    SmimeSigned,
-    /// S/MIME EnvelopedData (RFC 5652 §6).
-    SmimeEnveloped,
-    /// S/MIME AuthEnvelopedData (RFC 5083), AES-GCM in practice.
-    SmimeAuthEnveloped,
-    /// OpenPGP signature: PGP/MIME (RFC 3156 §5), cleartext-signed or a detached `.sig`.
-    PgpSigned,
-    /// OpenPGP encrypted message: PGP/MIME (RFC 3156 §4) or inline armor/attachment.
-    PgpEncrypted,
-    /// An OpenPGP certificate carried by the message (attachment or `Autocrypt:`).
-    PgpKey,
-    /// Microsoft Purview Message Encryption / IRM (wrapper mail, `message.rpmsg`).
-    Ome,
-    /// Transport Neutral Encapsulation Format (`winmail.dat`).
-    Tnef,
-    /// Proton's password-protected ("Encrypt for outside users") notification.
-    ProtonEoNotice,
+vocabulary! {
+    /// What a layer is.
+    pub enum LayerKind {
+        /// S/MIME SignedData, clear (`multipart/signed`) or opaque (`pkcs7-mime`).
+        SmimeSigned = "smime-signed",
+        /// S/MIME EnvelopedData (RFC 5652 §6).
+        SmimeEnveloped = "smime-enveloped",
+        /// S/MIME AuthEnvelopedData (RFC 5083), AES-GCM in practice.
+        SmimeAuthEnveloped = "smime-auth-enveloped",
+        /// OpenPGP signature: PGP/MIME (RFC 3156 §5), cleartext-signed or a detached `.sig`.
+        PgpSigned = "pgp-signed",
+        /// OpenPGP encrypted message: PGP/MIME (RFC 3156 §4) or inline armor/attachment.
+        PgpEncrypted = "pgp-encrypted",
+        /// An OpenPGP certificate carried by the message (attachment or `Autocrypt:`).
+        PgpKey = "pgp-key",
+        /// Microsoft Purview Message Encryption / IRM (wrapper mail, `message.rpmsg`).
+        Ome = "ome",
+        /// Transport Neutral Encapsulation Format (`winmail.dat`).
+        Tnef = "tnef",
+        /// Proton's password-protected ("Encrypt for outside users") notification.
+        ProtonEoNotice = "proton-eo-notice",
+    }
 }
 
 impl LayerKind {
-    /// The kebab-case name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SmimeSigned => "smime-signed",
-            Self::SmimeEnveloped => "smime-enveloped",
-            Self::SmimeAuthEnveloped => "smime-auth-enveloped",
-            Self::PgpSigned => "pgp-signed",
-            Self::PgpEncrypted => "pgp-encrypted",
-            Self::PgpKey => "pgp-key",
-            Self::Ome => "ome",
-            Self::Tnef => "tnef",
-            Self::ProtonEoNotice => "proton-eo-notice",
-        }
-    }
-
     /// Whether this kind carries a [`SignatureFacts`].
     pub fn is_signed(self) -> bool {
         matches!(self, Self::SmimeSigned | Self::PgpSigned)
@@ -117,22 +103,22 @@ impl LayerKind {
     }
 }
 
-/// How a layer is put on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LayerForm {
-    /// S/MIME `multipart/signed` (RFC 8551 §3.5.3).
-    Clear,
-    /// S/MIME `application/pkcs7-mime` (RFC 8551 §3.5.2) or `.p7m`.
-    Opaque,
-    /// PGP/MIME (RFC 3156).
-    Mime,
-    /// Inline OpenPGP armor in a body, or a `.pgp`/`.sig`/`.asc` attachment.
-    Inline,
-    /// A key attached as a MIME part.
-    Attachment,
-    /// A key from the `Autocrypt:` header.
-    Autocrypt,
+vocabulary! {
+    /// How a layer is put on the wire.
+    pub enum LayerForm {
+        /// S/MIME `multipart/signed` (RFC 8551 §3.5.3).
+        Clear = "clear",
+        /// S/MIME `application/pkcs7-mime` (RFC 8551 §3.5.2) or `.p7m`.
+        Opaque = "opaque",
+        /// PGP/MIME (RFC 3156).
+        Mime = "mime",
+        /// Inline OpenPGP armor in a body, or a `.pgp`/`.sig`/`.asc` attachment.
+        Inline = "inline",
+        /// A key attached as a MIME part.
+        Attachment = "attachment",
+        /// A key from the `Autocrypt:` header.
+        Autocrypt = "autocrypt",
+    }
 }
 
 /// One layer found in the message.
@@ -190,58 +176,52 @@ impl Layer {
     }
 }
 
-/// Whether the cryptography checks out over the bytes on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SignatureStatus {
-    /// Every check passed over exactly these bytes. Trust is the client's call.
-    Valid,
-    /// A check failed: digest mismatch, bad signature value, no signer infos...
-    Invalid,
-    /// Nothing could be checked: no key, unsupported algorithm, structure too broken.
-    Unverifiable,
-}
-
-/// A message digest algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Digest {
-    Md5,
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Digest {
-    /// The JSON name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Md5 => "md5",
-            Self::Sha1 => "sha1",
-            Self::Sha224 => "sha224",
-            Self::Sha256 => "sha256",
-            Self::Sha384 => "sha384",
-            Self::Sha512 => "sha512",
-        }
+vocabulary! {
+    /// Whether the cryptography checks out over the bytes on the wire.
+    pub enum SignatureStatus {
+        /// Every check passed over exactly these bytes. Trust is the client's call.
+        Valid = "valid",
+        /// A check failed: digest mismatch, bad signature value, no signer infos...
+        Invalid = "invalid",
+        /// Nothing could be checked: no key, unsupported algorithm, structure too broken.
+        Unverifiable = "unverifiable",
     }
 }
 
-/// A signature algorithm family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SignatureAlgorithm {
-    /// RSA PKCS#1 v1.5.
-    Rsa,
-    /// RSASSA-PSS.
-    RsaPss,
-    Ecdsa,
-    /// Ed25519 in CMS (RFC 8419).
-    Ed25519,
-    /// OpenPGP EdDSA (legacy Ed25519 or v6 Ed25519).
-    Eddsa,
-    Dsa,
+vocabulary! {
+    /// A message digest algorithm.
+    pub enum Digest {
+        /// MD5 (broken; seen only in old or hostile mail).
+        Md5 = "md5",
+        /// SHA-1.
+        Sha1 = "sha1",
+        /// SHA-224.
+        Sha224 = "sha224",
+        /// SHA-256.
+        Sha256 = "sha256",
+        /// SHA-384.
+        Sha384 = "sha384",
+        /// SHA-512.
+        Sha512 = "sha512",
+    }
+}
+
+vocabulary! {
+    /// A signature algorithm family.
+    pub enum SignatureAlgorithm {
+        /// RSA PKCS#1 v1.5.
+        Rsa = "rsa",
+        /// RSASSA-PSS.
+        RsaPss = "rsa-pss",
+        /// ECDSA (RFC 5753 in CMS, RFC 6637 in OpenPGP).
+        Ecdsa = "ecdsa",
+        /// Ed25519 in CMS (RFC 8419).
+        Ed25519 = "ed25519",
+        /// OpenPGP EdDSA (legacy Ed25519 or v6 Ed25519).
+        Eddsa = "eddsa",
+        /// DSA.
+        Dsa = "dsa",
+    }
 }
 
 /// Who signed.
@@ -258,12 +238,16 @@ pub struct Signer {
 /// What one signature proves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureFacts {
+    /// Whether the cryptography checks out over the bytes on the wire.
     pub status: SignatureStatus,
     /// Why: a short kebab-case code and a sentence, for example
     /// `message-digest-mismatch: the messageDigest attribute does not match the content`.
     pub reason: String,
+    /// The message digest the signature uses; `None` when unknown.
     pub digest: Option<Digest>,
+    /// The signature algorithm family; `None` when unknown.
     pub algorithm: Option<SignatureAlgorithm>,
+    /// Who signed, when the signature names a signer.
     pub signer: Option<Signer>,
     /// Whether the signer's address equals `From`; `None` when either is unknown.
     pub signer_matches_from: Option<bool>,
@@ -303,6 +287,7 @@ pub struct EncryptionFacts {
     /// algorithm (`aes-128`, `aes-256`, `cast5`...), known only after decryption. `None` when
     /// unknown.
     pub cipher: Option<String>,
+    /// Every recipient the layer names, in wire order.
     pub recipients: Vec<Recipient>,
     /// Whether a supplied key decrypted it (the inner content was then inspected too).
     pub decrypted: bool,

@@ -49,6 +49,7 @@ pub mod scan;
 // ---- shared infrastructure
 mod error;
 mod memo;
+mod vocabulary;
 
 pub use error::{Error, Result};
 pub use facts::{Inspection, Layer, LayerForm, LayerKind, Problem, SignatureStatus};

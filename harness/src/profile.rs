@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::facts::{CertificateFacts, PgpKeyFacts};
+use crate::vocabulary::vocabulary;
 
 /// One environment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,10 +26,13 @@ pub struct Profile {
     /// The instant certificates are judged at, `YYYY-MM-DDTHH:MM:SSZ`.
     #[serde(default = "default_evaluation_time")]
     pub evaluation_time: String,
+    /// The user who received the message: address and own certificates.
     pub recipient: RecipientSpec,
     #[serde(default)]
+    /// What the Exchange Online tenant has configured.
     pub tenant: Tenant,
     #[serde(default)]
+    /// What the user's Windows workstation has installed and trusts.
     pub workstation: Workstation,
     /// Facts read from the files named above (filled by [`Profile::load`], or by tests).
     #[serde(skip)]
@@ -64,17 +68,22 @@ pub struct OwnCertificate {
     pub published_to_gal: bool,
 }
 
-/// Where a private key lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PrivateKeyLocation {
-    /// The Windows certificate store (CAPI/CNG).
-    WindowsStore,
-    /// A smart card.
-    SmartCard,
-    /// Not on this workstation.
-    #[default]
-    None,
+vocabulary! {
+    /// Where a private key lives.
+    pub enum PrivateKeyLocation {
+        /// The Windows certificate store (CAPI/CNG).
+        WindowsStore = "windows-store",
+        /// A smart card.
+        SmartCard = "smart-card",
+        /// Not on this workstation.
+            None = "none",
+    }
+}
+
+impl Default for PrivateKeyLocation {
+    fn default() -> Self {
+        Self::None
+    }
 }
 
 impl PrivateKeyLocation {
@@ -95,6 +104,7 @@ pub struct Tenant {
     #[serde(default)]
     pub mail_contacts: Vec<Contact>,
     #[serde(default)]
+    /// The `Set-SmimeConfig` values; each defaults to its documented default.
     pub smime_config: SmimeConfig,
 }
 
@@ -102,6 +112,7 @@ pub struct Tenant {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// The address, lower-case.
     pub address: String,
     /// Certificate path below `corpora/keys/`.
     pub certificate: String,
@@ -218,27 +229,39 @@ impl Default for Workstation {
 /// The user's own certificate, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedOwn {
+    /// The certificate.
     pub facts: CertificateFacts,
+    /// Where its private key lives.
     pub private_key: PrivateKeyLocation,
+    /// Whether the certificate is published to the directory (GAL).
     pub published_to_gal: bool,
 }
 
 /// An address with a resolved certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedContact {
+    /// The address, lower-case.
     pub address: String,
+    /// The certificate the contact carries.
     pub certificate: CertificateFacts,
 }
 
 /// The facts read from the profile's files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolved {
+    /// The user's own certificates.
     pub own: Vec<ResolvedOwn>,
+    /// The tenant's certificate collection (SST) roots.
     pub sst_roots: Vec<CertificateFacts>,
+    /// Admin-made mail contacts with certificates.
     pub mail_contacts: Vec<ResolvedContact>,
+    /// Roots trusted by the Windows workstation.
     pub windows_roots: Vec<CertificateFacts>,
+    /// The user's Outlook contacts with certificates.
     pub outlook_contacts: Vec<ResolvedContact>,
+    /// GpgOL's public keyring.
     pub gpgol_keyring: Vec<PgpKeyFacts>,
+    /// GpgOL's secret keys (the user's own OpenPGP keys).
     pub gpgol_secret_keys: Vec<PgpKeyFacts>,
 }
 

@@ -9,110 +9,68 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{self, Confidence, RuleId};
+use crate::vocabulary::vocabulary;
 
-/// The clients modelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClientId {
-    /// Classic Outlook for Windows (Outlook 2016 and later, Microsoft 365 desktop).
-    ClassicOutlook,
-    /// Outlook on the web (Exchange Online).
-    Owa,
-    /// New Outlook for Windows (olk.exe).
-    NewOutlook,
-}
-
-impl ClientId {
-    /// Every client, in report order.
-    pub const ALL: [ClientId; 3] = [Self::ClassicOutlook, Self::Owa, Self::NewOutlook];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClassicOutlook => "classic-outlook",
-            Self::Owa => "owa",
-            Self::NewOutlook => "new-outlook",
-        }
-    }
-
-    /// The client with this id.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+vocabulary! {
+    /// The clients modelled.
+    pub enum ClientId {
+        /// Classic Outlook for Windows (Outlook 2016 and later, Microsoft 365 desktop).
+        ClassicOutlook = "classic-outlook",
+        /// Outlook on the web (Exchange Online).
+        Owa = "owa",
+        /// New Outlook for Windows (olk.exe).
+        NewOutlook = "new-outlook",
     }
 }
 
-/// Whether something can be done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Yes,
-    No,
-    /// Possible with a caveat (a dialog, a degraded form).
-    Partial,
-    /// The model does not know: the evidence is silent.
-    Unknown,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::Partial => "partial",
-            Self::Unknown => "unknown",
-        }
+vocabulary! {
+    /// Whether something can be done.
+    pub enum Status {
+        /// It can be done.
+        Yes = "yes",
+        /// It cannot: a rule blocked it (see the reason).
+        No = "no",
+        /// Possible with a caveat (a dialog, a degraded form).
+        Partial = "partial",
+        /// The model does not know: the evidence is silent.
+        Unknown = "unknown",
     }
 }
 
-/// Why an outcome is not `yes` (or what caveat a `partial` has).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reason {
-    /// No usable certificate for the recipient of the reply (the original sender) in any
-    /// source the client consults.
-    NoRecipientCertificate,
-    /// The user has no own certificate with a usable private key for this operation.
-    NoOwnCertificate,
-    /// The user's signing certificate does not chain to the tenant SST (OWA E6).
-    OwnCertificateNotTrustedBySst,
-    /// OWA without the Microsoft S/MIME extension / control.
-    ExtensionMissing,
-    /// The sender uses OpenPGP only and the client has no OpenPGP.
-    OpenpgpNotSupported,
-    /// Exchange classed the item as S/MIME and the client's S/MIME control cannot handle it
-    /// (hypothesis for PGP/MIME-signed mail in OWA).
-    ItemClassSmimeNoControl,
-    /// The message is encrypted and the client cannot decrypt it.
-    CannotDecrypt,
-    /// The algorithm is not supported by the client.
-    UnsupportedAlgorithm,
-    /// The original message has no usable `From` to reply to.
-    NoRecipientAddress,
-    /// A secure reply is written in the sender's own portal (Proton EO), not in this client.
-    ReplyInSenderPortal,
-    /// Possible after a warning dialog the user must click through (for example E1b, RSA
-    /// sender to ECC recipient in Classic Outlook).
-    WarningDialog,
-    /// The evidence does not say; the model answers unknown.
-    NotModelled,
+vocabulary! {
+    /// Why an outcome is not `yes` (or what caveat a `partial` has).
+    pub enum Reason {
+        /// No usable certificate for the recipient of the reply (the original sender) in any
+        /// source the client consults.
+        NoRecipientCertificate = "no-recipient-certificate",
+        /// The user has no own certificate with a usable private key for this operation.
+        NoOwnCertificate = "no-own-certificate",
+        /// The user's signing certificate does not chain to the tenant SST (OWA E6).
+        OwnCertificateNotTrustedBySst = "own-certificate-not-trusted-by-sst",
+        /// OWA without the Microsoft S/MIME extension / control.
+        ExtensionMissing = "extension-missing",
+        /// The sender uses OpenPGP only and the client has no OpenPGP.
+        OpenpgpNotSupported = "openpgp-not-supported",
+        /// Exchange classed the item as S/MIME and the client's S/MIME control cannot handle it
+        /// (hypothesis for PGP/MIME-signed mail in OWA).
+        ItemClassSmimeNoControl = "item-class-smime-no-control",
+        /// The message is encrypted and the client cannot decrypt it.
+        CannotDecrypt = "cannot-decrypt",
+        /// The algorithm is not supported by the client.
+        UnsupportedAlgorithm = "unsupported-algorithm",
+        /// The original message has no usable `From` to reply to.
+        NoRecipientAddress = "no-recipient-address",
+        /// A secure reply is written in the sender's own portal (Proton EO), not in this client.
+        ReplyInSenderPortal = "reply-in-sender-portal",
+        /// Possible after a warning dialog the user must click through (for example E1b, RSA
+        /// sender to ECC recipient in Classic Outlook).
+        WarningDialog = "warning-dialog",
+        /// The evidence does not say; the model answers unknown.
+        NotModelled = "not-modelled",
+    }
 }
 
 impl Reason {
-    /// Every reason, in declaration order.
-    pub const ALL: [Reason; 12] = [
-        Self::NoRecipientCertificate,
-        Self::NoOwnCertificate,
-        Self::OwnCertificateNotTrustedBySst,
-        Self::ExtensionMissing,
-        Self::OpenpgpNotSupported,
-        Self::ItemClassSmimeNoControl,
-        Self::CannotDecrypt,
-        Self::UnsupportedAlgorithm,
-        Self::NoRecipientAddress,
-        Self::ReplyInSenderPortal,
-        Self::WarningDialog,
-        Self::NotModelled,
-    ];
-
     /// One line for people (the doc line of the variant).
     pub fn describe(self) -> &'static str {
         match self {
@@ -142,68 +100,45 @@ impl Reason {
             Self::NotModelled => "The evidence does not say; the model answers unknown.",
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoRecipientCertificate => "no-recipient-certificate",
-            Self::NoOwnCertificate => "no-own-certificate",
-            Self::OwnCertificateNotTrustedBySst => "own-certificate-not-trusted-by-sst",
-            Self::ExtensionMissing => "extension-missing",
-            Self::OpenpgpNotSupported => "openpgp-not-supported",
-            Self::ItemClassSmimeNoControl => "item-class-smime-no-control",
-            Self::CannotDecrypt => "cannot-decrypt",
-            Self::UnsupportedAlgorithm => "unsupported-algorithm",
-            Self::NoRecipientAddress => "no-recipient-address",
-            Self::ReplyInSenderPortal => "reply-in-sender-portal",
-            Self::WarningDialog => "warning-dialog",
-            Self::NotModelled => "not-modelled",
-        }
-    }
 }
 
-/// Where the certificate (or key) used to encrypt the reply comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CertificateSource {
-    /// Carried in the message being answered (harvested).
-    Message,
-    /// A published user in the directory.
-    Gal,
-    /// The user's Outlook Contacts.
-    Contacts,
-    /// An admin-made mail contact in the tenant directory.
-    MailContact,
-    /// The GpgOL OpenPGP keyring.
-    Keyring,
-}
-
-impl CertificateSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Message => "message",
-            Self::Gal => "gal",
-            Self::Contacts => "contacts",
-            Self::MailContact => "mail-contact",
-            Self::Keyring => "keyring",
-        }
+vocabulary! {
+    /// Where the certificate (or key) used to encrypt the reply comes from.
+    pub enum CertificateSource {
+        /// Carried in the message being answered (harvested).
+        Message = "message",
+        /// A published user in the directory.
+        Gal = "gal",
+        /// The user's Outlook Contacts.
+        Contacts = "contacts",
+        /// An admin-made mail contact in the tenant directory.
+        MailContact = "mail-contact",
+        /// The GpgOL OpenPGP keyring.
+        Keyring = "keyring",
     }
 }
 
 /// With what a reply is protected; fields are `None` when not applicable.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct With {
+    /// The digest the reply is signed with (`sha256`...).
     pub digest: Option<String>,
+    /// The cipher the reply is encrypted with (`aes-256-cbc`...).
     pub cipher: Option<String>,
+    /// Where the certificate (or key) the reply is encrypted to comes from.
     pub recipient_certificate_from: Option<CertificateSource>,
 }
 
 /// One decision: can the user do this, and why (not).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
+    /// Whether the user can do it.
     pub status: Status,
+    /// Why not (`no`), or the caveat (`partial`); `not-modelled` for `unknown`.
     pub reason: Option<Reason>,
     /// The client's own words, where the evidence has them.
     pub user_sees: Option<String>,
+    /// With what the reply is protected, when it can be made.
     pub with: Option<With>,
     /// The weakest confidence of [`Outcome::rules`].
     pub confidence: Confidence,
@@ -266,6 +201,7 @@ impl Outcome {
 pub struct Trail(Vec<RuleId>);
 
 impl Trail {
+    /// An empty trail.
     pub fn new() -> Self {
         Self::default()
     }
@@ -313,77 +249,75 @@ impl Trail {
     }
 }
 
-/// How a message reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReadStatus {
-    Readable,
-    ReadableWithWarning,
-    AttachmentsOnly,
-    Unreadable,
+vocabulary! {
+    /// How a message reads.
+    pub enum ReadStatus {
+        /// The text is shown.
+        Readable = "readable",
+        /// The text is shown under a warning (an invalid or untrusted signature).
+        ReadableWithWarning = "readable-with-warning",
+        /// Only attachments are shown (the security layer is an attachment to the client).
+        AttachmentsOnly = "attachments-only",
+        /// The text cannot be read.
+        Unreadable = "unreadable",
+    }
 }
 
 impl ReadStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Readable => "readable",
-            Self::ReadableWithWarning => "readable-with-warning",
-            Self::AttachmentsOnly => "attachments-only",
-            Self::Unreadable => "unreadable",
-        }
-    }
-
     /// Whether the text can be read (and so quoted).
     pub fn text_visible(self) -> bool {
         matches!(self, Self::Readable | Self::ReadableWithWarning)
     }
 }
 
-/// What the signature indicator shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SignatureShown {
-    Verified,
-    Untrusted,
-    Invalid,
-    NotVerified,
-    None,
-}
-
-impl SignatureShown {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Verified => "verified",
-            Self::Untrusted => "untrusted",
-            Self::Invalid => "invalid",
-            Self::NotVerified => "not-verified",
-            Self::None => "none",
-        }
+vocabulary! {
+    /// What the signature indicator shows.
+    pub enum SignatureShown {
+        /// The signature is shown as valid and trusted.
+        Verified = "verified",
+        /// Valid, but the signer is not trusted.
+        Untrusted = "untrusted",
+        /// The signature is shown as invalid.
+        Invalid = "invalid",
+        /// A signature is present but the client does not check it.
+        NotVerified = "not-verified",
+        /// No signature indicator.
+        None = "none",
     }
 }
 
 /// The read verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadVerdict {
+    /// How the message reads.
     pub status: ReadStatus,
+    /// What the signature indicator shows.
     pub signature_shown: SignatureShown,
+    /// The client's own words, where the evidence has them.
     pub user_sees: Option<String>,
+    /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
 }
 
 /// The three reply forms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyVerdict {
+    /// Replying without protection.
     pub plain: Outcome,
+    /// Replying signed.
     pub signed: Outcome,
+    /// Replying encrypted.
     pub encrypted: Outcome,
 }
 
 /// Everything one client lets the user do with one message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientVerdict {
+    /// The client.
     pub client: ClientId,
+    /// Reading the message.
     pub read: ReadVerdict,
+    /// Replying to it.
     pub reply: ReplyVerdict,
     /// The reply would quote the decrypted / readable text.
     pub quotes_original: bool,

@@ -28,6 +28,7 @@ pub fn model(client: ClientId) -> &'static dyn ClientModel {
 
 /// A client model.
 pub trait ClientModel: Sync {
+    /// Which client this models.
     fn id(&self) -> ClientId;
     /// The verdict for one message under one profile.
     fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict;
@@ -36,8 +37,11 @@ pub trait ClientModel: Sync {
 /// How well a message or a reply is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Protection {
+    /// No protection.
     Plain,
+    /// Signed.
     Signed,
+    /// Encrypted (and possibly signed).
     Encrypted,
 }
 
@@ -91,6 +95,7 @@ pub fn wrapper_read_rule(kind: LayerKind) -> RuleId {
 
 /// A model's view of the facts: the layers that matter, found once.
 pub struct Message<'a> {
+    /// The facts the view answers from.
     pub inspection: &'a Inspection,
     /// `From`, lower-case.
     pub from: Option<&'a str>,
@@ -99,6 +104,7 @@ pub struct Message<'a> {
 }
 
 impl<'a> Message<'a> {
+    /// A view over these facts.
     pub fn new(inspection: &'a Inspection) -> Self {
         Self {
             inspection,

@@ -49,7 +49,9 @@ impl ClientModel for Owa {
 /// Which web client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flavour {
+    /// Outlook on the web with the S/MIME extension (the control).
     Owa,
+    /// New Outlook for Windows, which shares OWA's S/MIME code.
     NewOutlook,
 }
 

@@ -9,29 +9,24 @@
 //! an anchor's (or an anchor's subject and key id). Depth is bounded.
 
 use crate::facts::CertificateFacts;
+use crate::vocabulary::vocabulary;
 
 /// Longest chain followed.
 pub const MAX_CHAIN_DEPTH: usize = 8;
 
-/// Why a certificate is not acceptable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CertProblem {
-    Expired,
-    NotYetValid,
-    NoEmailProtection,
-    SelfSignedUntrusted,
-    Untrusted,
-}
-
-impl CertProblem {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Expired => "expired",
-            Self::NotYetValid => "not-yet-valid",
-            Self::NoEmailProtection => "no-email-protection-eku",
-            Self::SelfSignedUntrusted => "self-signed",
-            Self::Untrusted => "untrusted-root",
-        }
+vocabulary! {
+    /// Why a certificate is not acceptable.
+    pub enum CertProblem {
+        /// Past its notAfter at the profile's instant.
+        Expired = "expired",
+        /// Before its notBefore at the profile's instant.
+        NotYetValid = "not-yet-valid",
+        /// Its extended key usage does not allow e-mail protection.
+        NoEmailProtection = "no-email-protection-eku",
+        /// Self-signed and not itself an anchor.
+        SelfSignedUntrusted = "self-signed",
+        /// The chain does not reach an anchor.
+        Untrusted = "untrusted-root",
     }
 }
 

@@ -26,9 +26,13 @@ pub const MAX_LAYERS: usize = 1_000;
 /// Keys and certificates given to `inspect` (`--key`, `--cert`).
 #[derive(Default)]
 pub struct Inputs {
+    /// X.509 certificates given with `--cert` (extra chain and signer certificates).
     pub x509_certs: Vec<x509_cert::Certificate>,
+    /// S/MIME private keys given with `--key`, for decryption.
     pub smime_keys: Vec<smime::SmimeKey>,
+    /// OpenPGP certificates given with `--cert`, for verification.
     pub pgp_certs: Vec<sequoia_openpgp::Cert>,
+    /// OpenPGP secret keys given with `--key`, for decryption.
     pub pgp_secret_keys: Vec<sequoia_openpgp::Cert>,
 }
 

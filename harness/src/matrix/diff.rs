@@ -23,12 +23,19 @@ use crate::verdict::ClientVerdict;
 /// The differences between two matrices.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MatrixDiff {
+    /// Sample ids only in the new export.
     pub samples_added: Vec<String>,
+    /// Sample ids only in the old export.
     pub samples_removed: Vec<String>,
+    /// Profile names only in the new export.
     pub profiles_added: Vec<String>,
+    /// Profile names only in the old export.
     pub profiles_removed: Vec<String>,
+    /// Client ids only in the new export.
     pub clients_added: Vec<String>,
+    /// Client ids only in the old export.
     pub clients_removed: Vec<String>,
+    /// Decisions that changed, in report order.
     pub changes: Vec<CellChange>,
 }
 
@@ -48,12 +55,17 @@ impl MatrixDiff {
 /// One decision of one cell whose status changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CellChange {
+    /// The sample id.
     pub sample: String,
+    /// The profile name.
     pub profile: String,
+    /// The client id.
     pub client: String,
     /// `read`, `signature`, `plain`, `signed` or `encrypted`.
     pub decision: &'static str,
+    /// The old value.
     pub old: String,
+    /// The new value.
     pub new: String,
     /// The new outcome's reason code (reply decisions only).
     pub reason: Option<String>,

@@ -27,31 +27,43 @@ pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
 /// Every sample under every profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Matrix {
+    /// `replymatrix.matrix/1`.
     pub schema: String,
     /// Client ids, in column order.
     pub clients: Vec<String>,
+    /// The profiles, by name.
     pub profiles: Vec<ProfileSummary>,
+    /// One row per sample, by id.
     pub samples: Vec<SampleRow>,
 }
 
 /// A profile, as the matrix names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileSummary {
+    /// The profile's name (its file stem).
     pub name: String,
+    /// The scene it stands for.
     pub description: String,
+    /// The instant its verdicts are judged at (RFC 3339).
     pub evaluation_time: String,
 }
 
 /// One sample: what it is, what inspect found, and every (profile, client) verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleRow {
+    /// The sample id, `<family>/<name>`.
     pub id: String,
     /// The first path segment of the id.
     pub family: String,
+    /// One line for people.
     pub title: String,
+    /// The sender product and setting.
     pub sender: SenderInfo,
+    /// Where the wire form comes from.
     pub provenance: Provenance,
+    /// Positive or negative control.
     pub control: Control,
+    /// A negative control's positive twin.
     pub pairs_with: Option<String>,
     /// The sample's facts (`replymatrix.inspect/1`).
     pub inspect: Inspection,
@@ -62,8 +74,10 @@ pub struct SampleRow {
 /// One client under one profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
+    /// The profile's name.
     pub profile: String,
     #[serde(flatten)]
+    /// The client's verdict.
     pub verdict: ClientVerdict,
 }
 

@@ -86,8 +86,11 @@ pub struct PgpContext<'a> {
 
 /// Keys found in some bytes (an attachment, an Autocrypt keydata).
 pub struct FoundKeys {
+    /// The facts of each certificate found.
     pub facts: Vec<PgpKeyFacts>,
+    /// The certificates, for verifying signatures later in the message.
     pub certs: Vec<Cert>,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 
@@ -95,24 +98,29 @@ pub struct FoundKeys {
 pub struct VerifiedSignature {
     /// `covers_whole_body` is left `false`: only the MIME walker knows.
     pub signature: SignatureFacts,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 
 /// What a cleartext-signed text says.
 pub struct ClearsignedFacts {
+    /// What the signature proves.
     pub signature: SignatureFacts,
     /// The signed text, dash-unescaped.
     pub text: Option<Vec<u8>>,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 
 /// What an OpenPGP encrypted message says.
 pub struct EncryptedFacts {
+    /// What the encrypted layer says about itself.
     pub encryption: EncryptionFacts,
     /// The decrypted literal data, when a key matched.
     pub plaintext: Option<Vec<u8>>,
     /// A signature made inside the encrypted message (one-pass or prefixed), when decrypted.
     pub inner_signature: Option<SignatureFacts>,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 

@@ -19,9 +19,13 @@ const MAX_ID_LEN: usize = 998;
 /// What one client lets the user do with one message, in short.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientRecord {
+    /// How the message reads.
     pub read: ReadStatus,
+    /// Whether a plain reply can be made.
     pub plain: Status,
+    /// Whether a signed reply can be made.
     pub signed: Status,
+    /// Whether an encrypted reply can be made.
     pub encrypted: Status,
     /// `plain` / `signed` / `encrypted` → the reason code, for the outcomes that have one.
     pub reasons: BTreeMap<&'static str, &'static str>,
@@ -82,7 +86,9 @@ pub struct MessageRecord {
     pub family: Option<String>,
     /// Layer kinds, outermost first.
     pub layers: Vec<&'static str>,
+    /// The inspection's problems.
     pub problems: Vec<Problem>,
+    /// Each client's short verdict.
     pub clients: ClientRecords,
     /// Why this message has no verdicts (unreadable, or a panic caught while processing).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,7 @@
 //! Where the messages come from: an mbox file, a Maildir, a folder of `.eml` files, or one
 //! message file; and the iterator that reads them one at a time, in a stable order.
 
+use crate::vocabulary::vocabulary;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -14,29 +15,21 @@ pub const MAX_FOLDER_DEPTH: usize = 32;
 /// Buffer of the mbox reader; messages larger than this are still read whole.
 const MBOX_BUFFER: usize = 256 * 1024;
 
-/// The kind of input `scan` was given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourceKind {
-    /// A file starting with a `From ` separator line (RFC 4155).
-    Mbox,
-    /// A folder with `cur/` or `new/` (messages in both, `tmp/` ignored).
-    Maildir,
-    /// A folder searched recursively for `*.eml`.
-    Folder,
-    /// A single message file.
-    Message,
+vocabulary! {
+    /// The kind of input `scan` was given.
+    pub enum SourceKind {
+        /// A file starting with a `From ` separator line (RFC 4155).
+        Mbox = "mbox",
+        /// A folder with `cur/` or `new/` (messages in both, `tmp/` ignored).
+        Maildir = "maildir",
+        /// A folder searched recursively for `*.eml`.
+        Folder = "folder",
+        /// A single message file.
+        Message = "message",
+    }
 }
 
 impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Mbox => "mbox",
-            Self::Maildir => "maildir",
-            Self::Folder => "folder",
-            Self::Message => "message",
-        }
-    }
-
     /// Which kind `path` is.
     pub fn detect(path: &Path) -> io::Result<Self> {
         let meta = std::fs::metadata(path)?;

@@ -13,9 +13,13 @@ use crate::verdict::{ReadStatus, Status};
 /// yes / no / partial / unknown counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct StatusCounts {
+    /// Outcomes that are `yes`.
     pub yes: usize,
+    /// Outcomes that are `no`.
     pub no: usize,
+    /// Outcomes that are `partial`.
     pub partial: usize,
+    /// Outcomes that are `unknown`.
     pub unknown: usize,
 }
 
@@ -42,8 +46,11 @@ impl StatusCounts {
 /// Reply counts of one client.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ReplyCounts {
+    /// Plain replies.
     pub plain: StatusCounts,
+    /// Signed replies.
     pub signed: StatusCounts,
+    /// Encrypted replies.
     pub encrypted: StatusCounts,
 }
 
@@ -59,10 +66,13 @@ impl ReplyCounts {
 /// free but the family.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tally {
+    /// Whether the message could not be processed.
     pub error: bool,
     /// The message was cut at the size limit.
     pub truncated: bool,
+    /// The sender family, for messages that were processed.
     pub family: Option<String>,
+    /// Each client's statuses.
     pub clients: Vec<(ClientId, ClientTally)>,
 }
 
@@ -100,9 +110,13 @@ impl Tally {
 /// One client's statuses for one message, and the reason of each reply form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientTally {
+    /// How the message reads.
     pub read: ReadStatus,
+    /// The plain reply.
     pub plain: Status,
+    /// The signed reply.
     pub signed: Status,
+    /// The encrypted reply.
     pub encrypted: Status,
     /// The reasons of plain, signed and encrypted, in that order.
     pub reasons: [Option<&'static str>; 3],
@@ -121,17 +135,21 @@ impl ClientTally {
 /// A reason and how many reply outcomes gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReasonCount {
+    /// The reason code.
     pub reason: &'static str,
+    /// How many reply outcomes gave it.
     pub count: usize,
 }
 
 /// One client over the whole mailbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientSummary {
+    /// The client.
     pub client: ClientId,
     /// Read statuses and their counts.
     pub read: BTreeMap<&'static str, usize>,
     #[serde(flatten)]
+    /// Its reply counts.
     pub reply: ReplyCounts,
     /// The [`TOP_REASONS`] most frequent reasons of reply outcomes that are not `yes`
     /// (each of plain / signed / encrypted counts), most frequent first, ties by name.
@@ -143,8 +161,11 @@ pub struct ClientSummary {
 /// One sender family over the whole mailbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FamilySummary {
+    /// The sender family.
     pub family: String,
+    /// Messages of this family.
     pub messages: usize,
+    /// Reply counts per client.
     pub clients: ClientRecordsCounts,
 }
 
@@ -165,9 +186,13 @@ impl Serialize for ClientRecordsCounts {
 /// The end-of-scan summary (`replymatrix.scan/1`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// `replymatrix.scan/1`.
     pub schema: &'static str,
+    /// The profile's name.
     pub profile: String,
+    /// The path scanned.
     pub source: String,
+    /// What the path was (`mbox`, `maildir`, `folder`, `message`).
     pub kind: &'static str,
     /// Messages read (equals the number of records).
     pub messages: usize,
@@ -175,6 +200,7 @@ pub struct Summary {
     pub errors: usize,
     /// Messages cut at the size limit.
     pub truncated: usize,
+    /// One summary per client.
     pub clients: Vec<ClientSummary>,
     /// Sender families, by name.
     pub families: Vec<FamilySummary>,

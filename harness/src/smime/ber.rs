@@ -30,17 +30,17 @@ pub(crate) struct Tlv {
 
 impl Tlv {
     /// The whole element, identifier to end.
-    pub fn bytes<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+    pub(super) fn bytes<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         buf.get(self.start..self.end).unwrap_or(&[])
     }
 
     /// The content octets.
-    pub fn content<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+    pub(super) fn content<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         buf.get(self.content_start..self.content_end).unwrap_or(&[])
     }
 
     /// Whether the constructed bit is set.
-    pub fn constructed(&self) -> bool {
+    pub(super) fn constructed(&self) -> bool {
         self.tag & 0x20 != 0
     }
 }

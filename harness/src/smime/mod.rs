@@ -25,6 +25,7 @@ use der::{Decode, Encode};
 
 /// A private key with its certificate, for decryption (`--key`).
 pub struct SmimeKey {
+    /// The certificate that goes with the key.
     pub cert: x509_cert::Certificate,
     /// The private key matching `cert`'s public key (checked by [`load_key`]).
     secret: SecretKey,
@@ -64,8 +65,11 @@ pub struct SmimeContext<'a> {
 /// The outer CMS content type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CmsKind {
+    /// `id-signedData` (RFC 5652 §5).
     SignedData,
+    /// `id-envelopedData` (RFC 5652 §6).
     EnvelopedData,
+    /// `id-ct-authEnvelopedData` (RFC 5083).
     AuthEnvelopedData,
     /// Any other content type, by OID.
     Other(String),
@@ -75,11 +79,15 @@ pub enum CmsKind {
 pub struct SignedDataFacts {
     /// `covers_whole_body` is left `false`: only the MIME walker knows.
     pub signature: SignatureFacts,
+    /// The certificates the SignedData carries.
     pub certificates: Vec<CertificateFacts>,
+    /// The SMIMECapabilities attribute (RFC 8551 §2.5.2), in the sender's order.
     pub capabilities: Vec<String>,
+    /// The encryption-key-preference attributes, when present.
     pub key_preference: Option<KeyPreference>,
     /// The encapsulated content (opaque signing), when present.
     pub encapsulated: Option<Vec<u8>>,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 
@@ -87,11 +95,13 @@ pub struct SignedDataFacts {
 pub struct EnvelopedFacts {
     /// [`LayerKind::SmimeEnveloped`] or [`LayerKind::SmimeAuthEnveloped`].
     pub kind: LayerKind,
+    /// What the enveloped layer says about itself.
     pub encryption: EncryptionFacts,
     /// Certificates from originatorInfo, if any.
     pub certificates: Vec<CertificateFacts>,
     /// The decrypted content (a MIME entity), when a key matched.
     pub plaintext: Option<Vec<u8>>,
+    /// What went wrong while reading it.
     pub problems: Vec<Problem>,
 }
 
