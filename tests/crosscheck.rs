@@ -379,7 +379,7 @@ fn summary(l: &Layer, key_known: bool) -> String {
 fn lacks_key(l: &Layer) -> bool {
     l.signature
         .as_ref()
-        .is_some_and(|s| s.reason.starts_with("no-key"))
+        .is_some_and(|s| s.reason.code() == replymatrix::facts::SignatureReasonCode::NoKey)
 }
 
 struct Case<'a> {
@@ -455,7 +455,7 @@ fn inputs_of(spec: &InspectInputs) -> replymatrix::Inputs {
 fn status_of(l: &Layer) -> (SignatureStatus, String) {
     l.signature
         .as_ref()
-        .map(|s| (s.status, s.reason.clone()))
+        .map(|s| (s.status, s.reason.to_string()))
         .unwrap_or((SignatureStatus::Unverifiable, "no facts".into()))
 }
 

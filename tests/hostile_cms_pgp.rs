@@ -30,7 +30,7 @@ fn codes(inspection: &Inspection) -> Vec<&str> {
 }
 
 fn has_code(inspection: &Inspection, code: &str) -> bool {
-    inspection.problems.iter().any(|p| p.code == code)
+    inspection.problems.iter().any(|p| p.code.as_str() == code)
 }
 
 fn base64_lines(data: &[u8]) -> String {

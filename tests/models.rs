@@ -314,7 +314,10 @@ fn signature(
 ) -> SignatureFacts {
     SignatureFacts {
         status,
-        reason: "ok: fixture".to_owned(),
+        reason: replymatrix::facts::SignatureReason::new(
+            replymatrix::facts::SignatureReasonCode::Valid,
+            "fixture",
+        ),
         digest: Some(digest),
         algorithm: Some(alg),
         signer: Some(Signer {

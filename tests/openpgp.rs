@@ -162,7 +162,11 @@ fn eddsa_text_signature_sha256_is_valid() {
     );
     let s = result.signature;
     assert_eq!(s.status, SignatureStatus::Valid, "{}", s.reason);
-    assert!(s.reason.starts_with("verified:"), "{}", s.reason);
+    assert!(
+        s.reason.code() == replymatrix::facts::SignatureReasonCode::Verified,
+        "{}",
+        s.reason
+    );
     assert_eq!(s.digest, Some(Digest::Sha256));
     assert_eq!(s.algorithm, Some(SignatureAlgorithm::Eddsa));
     let signer = s.signer.expect("signer");
@@ -276,7 +280,11 @@ fn tampered_byte_is_invalid() {
         tampered[at] ^= 0x01;
         let s = verify_detached(&sig, &tampered, &c).signature;
         assert_eq!(s.status, SignatureStatus::Invalid, "{}", s.reason);
-        assert!(s.reason.starts_with("bad-signature:"), "{}", s.reason);
+        assert!(
+            s.reason.code() == replymatrix::facts::SignatureReasonCode::BadSignature,
+            "{}",
+            s.reason
+        );
         assert!(s.signer.is_some());
     }
 }
@@ -316,7 +324,7 @@ fn missing_key_is_unverifiable_with_the_issuer() {
     let s = result.signature;
     assert_eq!(s.status, SignatureStatus::Unverifiable);
     assert_eq!(
-        s.reason.split(' ').take(2).collect::<Vec<_>>(),
+        s.reason.to_string().split(' ').take(2).collect::<Vec<_>>(),
         ["no-key:", PAT_FPR]
     );
     let signer = s.signer.expect("issuer");
@@ -340,8 +348,16 @@ fn sha1_signature_is_policy_rejected_not_invalid() {
     let certs = [pat_pub()];
     let s = verify_detached(&sig, MIME_PART, &ctx(None, &certs, &[])).signature;
     assert_eq!(s.status, SignatureStatus::Unverifiable, "{}", s.reason);
-    assert!(s.reason.starts_with("policy-rejected:"), "{}", s.reason);
-    assert!(s.reason.contains("collision resistance"), "{}", s.reason);
+    assert!(
+        s.reason.code() == replymatrix::facts::SignatureReasonCode::PolicyRejected,
+        "{}",
+        s.reason
+    );
+    assert!(
+        s.reason.to_string().contains("collision resistance"),
+        "{}",
+        s.reason
+    );
     assert_eq!(s.digest, Some(Digest::Sha1));
 }
 
@@ -376,7 +392,11 @@ fn key_validity_is_judged_at_the_signature_time() {
     );
     let s = verify_detached(&after, MIME_PART, &c).signature;
     assert_eq!(s.status, SignatureStatus::Unverifiable, "{}", s.reason);
-    assert!(s.reason.starts_with("key-invalid:"), "{}", s.reason);
+    assert!(
+        s.reason.code() == replymatrix::facts::SignatureReasonCode::KeyInvalid,
+        "{}",
+        s.reason
+    );
     assert_eq!(s.signed_at.as_deref(), Some("2026-06-01T12:00:00Z"));
     assert_eq!(
         s.signer.and_then(|x| x.email).as_deref(),
@@ -641,7 +661,11 @@ fn inner_signature_without_the_signers_key_is_unverifiable() {
     assert!(facts.encryption.decrypted);
     let inner = facts.inner_signature.expect("signed inside");
     assert_eq!(inner.status, SignatureStatus::Unverifiable);
-    assert!(inner.reason.starts_with("no-key:"), "{}", inner.reason);
+    assert!(
+        inner.reason.code() == replymatrix::facts::SignatureReasonCode::NoKey,
+        "{}",
+        inner.reason
+    );
 }
 
 #[test]
@@ -726,7 +750,7 @@ fn passphrase_protected_recipient_key_is_no_matching_key() {
     let facts = inspect_encrypted(&message, &ctx(None, &[], &keys));
     assert!(!facts.encryption.decrypted);
     assert_eq!(facts.problems.len(), 1);
-    assert_eq!(facts.problems[0].code, "pgp-no-matching-key");
+    assert_eq!(facts.problems[0].code.as_str(), "pgp-no-matching-key");
     assert!(
         facts.problems[0].message.contains("passphrase"),
         "{}",
@@ -879,7 +903,7 @@ fn every_truncation_of_an_encrypted_message_is_a_problem() {
             facts
                 .problems
                 .iter()
-                .all(|p| p.code != "pgp-internal-error"),
+                .all(|p| p.code != replymatrix::facts::ProblemCode::PgpInternalError),
             "cut at {cut}: {:?}",
             facts.problems
         );
@@ -967,7 +991,10 @@ fn keys_in_garbage_is_a_problem() {
         let found = keys_in(garbage, "x.asc");
         assert!(found.facts.is_empty());
         assert!(
-            found.problems.iter().any(|p| p.code == "pgp-key-malformed"),
+            found
+                .problems
+                .iter()
+                .any(|p| p.code == replymatrix::facts::ProblemCode::PgpKeyMalformed),
             "{:?}",
             found.problems
         );
@@ -1026,7 +1053,10 @@ fn autocrypt_addr_mismatch_and_bad_base64_are_problems() {
 
     let found = autocrypt_keys("addr=pat@proton.example; keydata=aGVsbG8gd29ybGQ=");
     assert!(
-        found.problems.iter().any(|p| p.code == "pgp-key-malformed"),
+        found
+            .problems
+            .iter()
+            .any(|p| p.code == replymatrix::facts::ProblemCode::PgpKeyMalformed),
         "{:?}",
         found.problems
     );
@@ -1036,7 +1066,7 @@ fn autocrypt_addr_mismatch_and_bad_base64_are_problems() {
         found
             .problems
             .iter()
-            .any(|p| p.code == "autocrypt-malformed")
+            .any(|p| p.code == replymatrix::facts::ProblemCode::AutocryptMalformed)
     );
 }
 
@@ -1052,19 +1082,24 @@ fn garbage_signature_is_unverifiable_with_a_problem() {
         let result = verify_detached(garbage, MIME_PART, &c);
         assert_eq!(result.signature.status, SignatureStatus::Unverifiable);
         assert!(
-            result.signature.reason.starts_with("malformed:"),
+            result.signature.reason.code() == replymatrix::facts::SignatureReasonCode::Malformed,
             "{}",
             result.signature.reason
         );
         assert_eq!(result.problems.len(), 1);
-        assert_eq!(result.problems[0].code, "pgp-malformed");
+        assert_eq!(result.problems[0].code.as_str(), "pgp-malformed");
     }
     // A key where a signature belongs.
     let result = verify_detached(&fixture("pat.pub.asc"), MIME_PART, &c);
     assert_eq!(result.signature.status, SignatureStatus::Unverifiable);
-    assert_eq!(result.problems[0].code, "pgp-malformed");
+    assert_eq!(result.problems[0].code.as_str(), "pgp-malformed");
     let facts = inspect_encrypted(b"garbage", &c);
-    assert!(facts.problems.iter().any(|p| p.code == "pgp-malformed"));
+    assert!(
+        facts
+            .problems
+            .iter()
+            .any(|p| p.code == replymatrix::facts::ProblemCode::PgpMalformed)
+    );
     let clear = verify_cleartext(
         b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n",
         &c,
@@ -1166,7 +1201,7 @@ proptest! {
             binary[at] ^= byte | 1;
         }
         let found = keys_in(&binary, "damaged.asc");
-        prop_assert!(found.problems.iter().all(|p| p.code != "pgp-internal-error"), "{:?}", found.problems);
+        prop_assert!(found.problems.iter().all(|p| p.code != replymatrix::facts::ProblemCode::PgpInternalError), "{:?}", found.problems);
         prop_assert_eq!(found.facts.len(), found.certs.len());
         let _ = load_certs(&binary);
         let header = format!(
@@ -1174,7 +1209,7 @@ proptest! {
             base64::engine::general_purpose::STANDARD.encode(&binary)
         );
         let found = autocrypt_keys(&header);
-        prop_assert!(found.problems.iter().all(|p| p.code != "pgp-internal-error"), "{:?}", found.problems);
+        prop_assert!(found.problems.iter().all(|p| p.code != replymatrix::facts::ProblemCode::PgpInternalError), "{:?}", found.problems);
     }
 
     /// A bit flipped anywhere in a real signature never yields `valid` (the signed data is
@@ -1187,10 +1222,10 @@ proptest! {
         flipped[at] ^= 1 << bit;
         let certs = [pat_pub()];
         let result = verify_detached(&flipped, MIME_PART, &ctx(None, &certs, &[]));
-        prop_assert!(result.problems.iter().all(|p| p.code != "pgp-internal-error"));
+        prop_assert!(result.problems.iter().all(|p| p.code != replymatrix::facts::ProblemCode::PgpInternalError));
         let truncated = verify_detached(&sig[..at], MIME_PART, &ctx(None, &certs, &[]));
         prop_assert_ne!(truncated.signature.status, SignatureStatus::Valid);
-        prop_assert!(truncated.problems.iter().all(|p| p.code != "pgp-internal-error"));
+        prop_assert!(truncated.problems.iter().all(|p| p.code != replymatrix::facts::ProblemCode::PgpInternalError));
         let s = result.signature;
         // Flips in unhashed subpackets (issuer hints) may leave the signature valid, but
         // then the same key must have verified it.

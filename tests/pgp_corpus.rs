@@ -26,11 +26,10 @@ fn is_openpgp_sample(id: &str) -> bool {
 
 /// Whether the sample's bytes may change between runs (fresh session keys).
 fn is_encrypted(sidecar: &replymatrix::corpus::Sidecar) -> bool {
-    sidecar
-        .expect
-        .layers
-        .as_ref()
-        .is_some_and(|ls| ls.iter().any(|l| l.kind == "pgp-encrypted"))
+    sidecar.expect.layers.as_ref().is_some_and(|ls| {
+        ls.iter()
+            .any(|l| l.kind == replymatrix::LayerKind::PgpEncrypted)
+    })
 }
 
 #[test]

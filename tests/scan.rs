@@ -432,12 +432,12 @@ fn a_message_over_the_limit_is_cut_and_reported() {
         })
         .collect();
     assert_eq!(records.len(), 2);
-    assert_eq!(records[0].problems[0].code, "message-too-large");
+    assert_eq!(records[0].problems[0].code.as_str(), "message-too-large");
     assert!(
         records[1]
             .problems
             .iter()
-            .all(|p| p.code != "message-too-large")
+            .all(|p| p.code != replymatrix::facts::ProblemCode::MessageTooLarge)
     );
     let mut summary = Summary::new("smime-tenant", "limit.mbox", SourceKind::Mbox);
     records.iter().for_each(|r| summary.add(r));

@@ -301,13 +301,13 @@ fn openssl_agrees_with_every_smime_sidecar() {
                     "ome" | "tnef" => walker
                         .found
                         .iter()
-                        .find(|f| f.kind == l.kind)
+                        .find(|f| f.kind == l.kind.as_str())
                         .map(|f| f.part.clone())
                         .unwrap_or_default(),
                     _ => l.part.clone().unwrap_or_default(),
                 },
-                kind: l.kind,
-                status: l.status,
+                kind: l.kind.as_str().to_owned(),
+                status: l.status.map(|s| s.as_str().to_owned()),
                 decrypted: l.decrypted,
             })
             .collect();
@@ -468,20 +468,20 @@ fn cms_facts_agree(
             }
             let si = sd.signer_infos.0.iter().next();
             let Some(si) = si else {
-                return match layer.status.as_deref() {
+                return match layer.status.map(|s| s.as_str()) {
                     Some("invalid") => Ok(()),
                     _ => Err("no SignerInfo but the sidecar does not say invalid".into()),
                 };
             };
             check(
                 "digest",
-                &layer.digest,
+                &layer.digest.map(|d| d.as_str().to_owned()),
                 Some(digest_name(&si.digest_alg.oid.to_string()).into()),
             )?;
-            if layer.status.as_deref() == Some("valid") {
+            if layer.status.map(|s| s.as_str()) == Some("valid") {
                 check(
                     "algorithm",
-                    &layer.algorithm,
+                    &layer.algorithm.map(|a| a.as_str().to_owned()),
                     Some(sig_alg_name(&si.signature_algorithm.oid.to_string()).into()),
                 )?;
                 let cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {

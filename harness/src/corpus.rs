@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::facts::{
+    Digest, LayerForm, LayerKind, ProblemCode, SignatureAlgorithm, SignatureReasonCode,
+    SignatureStatus,
+};
 use crate::vocabulary::vocabulary;
 
 /// A sidecar (`<id>.toml` next to `<id>.eml`).
@@ -117,33 +121,33 @@ pub struct Expect {
     pub layers: Option<Vec<ExpectLayer>>,
     /// Problem codes that must be reported (others may be too).
     #[serde(default)]
-    pub problems: Vec<String>,
+    pub problems: Vec<ProblemCode>,
 }
 
 /// Facts about one layer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectLayer {
     /// `smime-signed`, `pgp-encrypted`...
-    pub kind: String,
+    pub kind: LayerKind,
     #[serde(default)]
     /// The layer's form (`clear`, `opaque`, `mime`, `inline`...).
-    pub form: Option<String>,
+    pub form: Option<LayerForm>,
     #[serde(default)]
     /// The MIME part path.
     pub part: Option<String>,
     /// Signature status: `valid`, `invalid`, `unverifiable`.
     #[serde(default)]
-    pub status: Option<String>,
-    /// The reason must start with this code.
+    pub status: Option<SignatureStatus>,
+    /// The signature reason's code (`valid`, `bad-signature`, `no-key`...).
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason: Option<SignatureReasonCode>,
     #[serde(default)]
     /// The signature's digest.
-    pub digest: Option<String>,
+    pub digest: Option<Digest>,
     #[serde(default)]
     /// The signature algorithm family.
-    pub algorithm: Option<String>,
+    pub algorithm: Option<SignatureAlgorithm>,
     #[serde(default)]
     /// The signer's address.
     pub signer: Option<String>,
@@ -168,6 +172,29 @@ pub struct ExpectLayer {
     /// How many certificates the layer carries.
     #[serde(default)]
     pub certificates: Option<usize>,
+}
+
+impl ExpectLayer {
+    /// Expects a layer of this kind and nothing more about it.
+    pub fn new(kind: LayerKind) -> Self {
+        Self {
+            kind,
+            form: None,
+            part: None,
+            status: None,
+            reason: None,
+            digest: None,
+            algorithm: None,
+            signer: None,
+            signer_matches_from: None,
+            covers_whole_body: None,
+            cipher: None,
+            decrypted: None,
+            recipients: None,
+            capabilities: None,
+            certificates: None,
+        }
+    }
 }
 
 /// One sample on disk.
@@ -289,8 +316,20 @@ pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Ve
         ));
     }
     for code in &expect.problems {
-        if !inspection.problems.iter().any(|p| &p.code == code) {
-            failures.push(format!("problem {code:?} not reported"));
+        if !inspection.problems.iter().any(|p| p.code == *code) {
+            let reported: Vec<&str> = inspection
+                .problems
+                .iter()
+                .map(|p| p.code.as_str())
+                .collect();
+            failures.push(format!(
+                "problem {code} not reported (reported: {})",
+                if reported.is_empty() {
+                    "none".to_owned()
+                } else {
+                    reported.join(", ")
+                }
+            ));
         }
     }
     let Some(layers) = &expect.layers else {
@@ -299,83 +338,121 @@ pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Ve
     let got: Vec<&str> = inspection.layers.iter().map(|l| l.kind.as_str()).collect();
     let want: Vec<&str> = layers.iter().map(|l| l.kind.as_str()).collect();
     if got != want {
-        failures.push(format!("layers: expected {want:?}, got {got:?}"));
+        failures.push(format!(
+            "layers: expected [{}], got [{}]",
+            want.join(", "),
+            got.join(", ")
+        ));
         return failures;
     }
     for (n, (want, got)) in layers.iter().zip(&inspection.layers).enumerate() {
-        let mut check = |field: &str, want: Option<String>, got: Option<String>| {
+        let sig = got.signature.as_ref();
+        let enc = got.encryption.as_ref();
+        // The signature's own words, so that a mismatch says why it came out as it did.
+        let because = sig.map(|s| format!(" ({})", s.reason)).unwrap_or_default();
+        let mut check = |field: &str, want: Option<String>, got: Option<String>, context: &str| {
             if let Some(want) = want
                 && got.as_deref() != Some(want.as_str())
             {
                 failures.push(format!(
-                    "layer {n} ({}) {field}: expected {want:?}, got {got:?}",
-                    want_kind(layers, n)
+                    "layer {n} ({}) {field}: expected {want}, got {}{context}",
+                    got_kind(inspection, n),
+                    got.as_deref().unwrap_or("nothing")
                 ));
             }
         };
-        let json = |v: &dyn erased::Plain| v.plain();
-        check("form", want.form.clone(), got.form.map(|f| json(&f)));
-        check("part", want.part.clone(), Some(got.part.clone()));
-        let sig = got.signature.as_ref();
-        check("status", want.status.clone(), sig.map(|s| json(&s.status)));
+        let text = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string());
+        check(
+            "form",
+            text(want.form.as_ref().map(|f| f as _)),
+            text(got.form.as_ref().map(|f| f as _)),
+            "",
+        );
+        check(
+            "part",
+            want.part.as_ref().map(|p| format!("{p:?}")),
+            Some(format!("{:?}", got.part)),
+            "",
+        );
+        check(
+            "status",
+            text(want.status.as_ref().map(|s| s as _)),
+            text(sig.map(|s| &s.status as _)),
+            &because,
+        );
         check(
             "digest",
-            want.digest.clone(),
-            sig.and_then(|s| s.digest).map(|d| d.as_str().to_owned()),
+            text(want.digest.as_ref().map(|d| d as _)),
+            text(sig.and_then(|s| s.digest.as_ref()).map(|d| d as _)),
+            "",
         );
         check(
             "algorithm",
-            want.algorithm.clone(),
-            sig.and_then(|s| s.algorithm).map(|a| json(&a)),
+            text(want.algorithm.as_ref().map(|a| a as _)),
+            text(sig.and_then(|s| s.algorithm.as_ref()).map(|a| a as _)),
+            "",
         );
         check(
             "signer",
             want.signer.clone(),
             sig.and_then(|s| s.signer.as_ref())
                 .and_then(|s| s.email.clone()),
+            &because,
         );
         check(
             "signer_matches_from",
             want.signer_matches_from.map(|b| b.to_string()),
             sig.and_then(|s| s.signer_matches_from)
                 .map(|b| b.to_string()),
+            "",
         );
         check(
             "covers_whole_body",
             want.covers_whole_body.map(|b| b.to_string()),
             sig.map(|s| s.covers_whole_body.to_string()),
+            &because,
         );
-        let enc = got.encryption.as_ref();
         check(
             "cipher",
             want.cipher.clone(),
             enc.and_then(|e| e.cipher.clone()),
+            "",
         );
         check(
             "decrypted",
             want.decrypted.map(|b| b.to_string()),
             enc.map(|e| e.decrypted.to_string()),
+            "",
         );
         check(
             "recipients",
             want.recipients.map(|n| n.to_string()),
             enc.map(|e| e.recipients.len().to_string()),
+            "",
         );
         check(
             "capabilities",
-            want.capabilities.as_ref().map(|c| c.join(",")),
-            got.capabilities.as_ref().map(|c| c.join(",")),
+            want.capabilities
+                .as_ref()
+                .map(|c| format!("[{}]", c.join(", "))),
+            got.capabilities
+                .as_ref()
+                .map(|c| format!("[{}]", c.join(", "))),
+            "",
         );
         check(
             "certificates",
             want.certificates.map(|n| n.to_string()),
             Some(got.certificates.len().to_string()),
+            "",
         );
-        if let Some(reason) = &want.reason {
-            let got_reason = sig.map(|s| s.reason.as_str()).unwrap_or_default();
-            if !got_reason.starts_with(reason.as_str()) {
+        if let Some(reason) = want.reason {
+            let got_reason = sig.map(|s| s.reason.code());
+            if got_reason != Some(reason) {
                 failures.push(format!(
-                    "layer {n} reason: expected {reason:?}…, got {got_reason:?}"
+                    "layer {n} ({}) reason: expected {reason}, got {}",
+                    got_kind(inspection, n),
+                    sig.map_or_else(|| "no signature".to_owned(), |s| s.reason.to_string())
                 ));
             }
         }
@@ -383,21 +460,10 @@ pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Ve
     failures
 }
 
-fn want_kind(layers: &[ExpectLayer], n: usize) -> &str {
-    layers.get(n).map(|l| l.kind.as_str()).unwrap_or_default()
-}
-
-mod erased {
-    /// The JSON spelling of a unit enum value.
-    pub(super) trait Plain {
-        fn plain(&self) -> String;
-    }
-    impl<T: serde::Serialize> Plain for T {
-        fn plain(&self) -> String {
-            serde_json::to_value(self)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        }
-    }
+fn got_kind(inspection: &crate::Inspection, n: usize) -> &'static str {
+    inspection
+        .layers
+        .get(n)
+        .map(|l| l.kind.as_str())
+        .unwrap_or_default()
 }

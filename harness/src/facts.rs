@@ -45,20 +45,110 @@ impl Inspection {
     }
 }
 
+vocabulary! {
+    /// What a [`Problem`] is about: a stable code per kind of problem.
+    pub enum ProblemCode {
+        /// The `Autocrypt:` header's `addr` is not the `From` address.
+        AutocryptAddrMismatch = "autocrypt-addr-mismatch",
+        /// The `Autocrypt:` header's `keydata` is not valid base64.
+        AutocryptBadBase64 = "autocrypt-bad-base64",
+        /// The `Autocrypt:` header does not parse (RFC-less Autocrypt Level 1 §2.1).
+        AutocryptMalformed = "autocrypt-malformed",
+        /// The `Autocrypt:` header has a critical attribute it does not know.
+        AutocryptUnknownAttribute = "autocrypt-unknown-attribute",
+        /// The SMIMECapabilities attribute does not parse (RFC 8551 §2.5.2).
+        CmsCapabilitiesMalformed = "cms-capabilities-malformed",
+        /// An EnvelopedData has no encrypted content (detached content is not supported).
+        CmsContentDetached = "cms-content-detached",
+        /// A SignedData carries eContent and also sits in `multipart/signed` (two different contents).
+        CmsEcontentAndDetached = "cms-econtent-and-detached",
+        /// The CMS structure does not parse (RFC 5652).
+        CmsMalformed = "cms-malformed",
+        /// The CMS content type is not EnvelopedData or AuthEnvelopedData where one was expected.
+        CmsNotEnvelopedData = "cms-not-enveloped-data",
+        /// The CMS content type is not SignedData where one was expected.
+        CmsNotSignedData = "cms-not-signed-data",
+        /// More certificates than are examined per SignedData.
+        CmsTooManyCertificates = "cms-too-many-certificates",
+        /// More recipients than are examined per EnvelopedData.
+        CmsTooManyRecipients = "cms-too-many-recipients",
+        /// More signer infos than are examined per SignedData.
+        CmsTooManySignerInfos = "cms-too-many-signer-infos",
+        /// Bytes follow the CMS structure.
+        CmsTrailingData = "cms-trailing-data",
+        /// A `pkcs7-mime` part holds a CMS content type that is not inspected.
+        CmsUnsupportedContent = "cms-unsupported-content",
+        /// Decrypted S/MIME content is larger than the limit.
+        DecryptedTooLarge = "decrypted-too-large",
+        /// A key matched a recipient, but decryption failed.
+        DecryptionFailed = "decryption-failed",
+        /// More layers than are reported per message.
+        LayerLimit = "layer-limit",
+        /// The message is larger than the limit; only its beginning was inspected.
+        MessageTooLarge = "message-too-large",
+        /// The `micalg=` parameter names another digest than the signature uses.
+        MicalgMismatch = "micalg-mismatch",
+        /// Multipart nesting deeper than is examined.
+        MimeDepthLimit = "mime-depth-limit",
+        /// A part's transfer encoding could not be decoded.
+        MimeEncoding = "mime-encoding",
+        /// The message is not a MIME entity that can be parsed.
+        MimeUnparseable = "mime-unparseable",
+        /// A `multipart/encrypted` does not have the two parts RFC 1847 §2.2 requires.
+        MultipartEncryptedMalformed = "multipart-encrypted-malformed",
+        /// A `multipart/encrypted` names a protocol that is not OpenPGP.
+        MultipartEncryptedUnknownProtocol = "multipart-encrypted-unknown-protocol",
+        /// A `multipart/signed` does not have the two parts RFC 1847 §2.1 requires.
+        MultipartSignedMalformed = "multipart-signed-malformed",
+        /// A `multipart/signed` names a protocol that is neither S/MIME nor OpenPGP.
+        MultipartSignedUnknownProtocol = "multipart-signed-unknown-protocol",
+        /// No key given matches a recipient of the S/MIME layer.
+        NoMatchingKey = "no-matching-key",
+        /// More parts than are examined per message.
+        PartLimit = "part-limit",
+        /// Decompressed OpenPGP data is larger than the limit.
+        PgpDecompressedTooLarge = "pgp-decompressed-too-large",
+        /// A key matched a recipient, but OpenPGP decryption failed.
+        PgpDecryptionFailed = "pgp-decryption-failed",
+        /// The OpenPGP library failed in a way the input should not cause.
+        PgpInternalError = "pgp-internal-error",
+        /// An OpenPGP certificate parses but is not usable (no valid binding).
+        PgpKeyInvalid = "pgp-key-invalid",
+        /// An OpenPGP certificate does not parse.
+        PgpKeyMalformed = "pgp-key-malformed",
+        /// An OpenPGP message does not parse (RFC 9580).
+        PgpMalformed = "pgp-malformed",
+        /// No key given matches a recipient of the OpenPGP layer.
+        PgpNoMatchingKey = "pgp-no-matching-key",
+        /// Data announced as an encrypted OpenPGP message is not one.
+        PgpNotEncrypted = "pgp-not-encrypted",
+        /// The message carries an OpenPGP secret key.
+        PgpSecretKeyAttached = "pgp-secret-key-attached",
+        /// The `smime-type=` parameter does not match the CMS content type.
+        SmimeTypeMismatch = "smime-type-mismatch",
+        /// A `winmail.dat` does not start with the TNEF signature.
+        TnefMalformed = "tnef-malformed",
+        /// The S/MIME content cipher is not supported.
+        UnsupportedCipher = "unsupported-cipher",
+        /// Content unwrapped (decrypted, opaque-signed) deeper than is examined.
+        UnwrapLimit = "unwrap-limit",
+    }
+}
+
 /// A problem found in the input (not a failure of the tool).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// A stable kebab-case code, for example `mime-depth-limit` or `cms-malformed`.
-    pub code: String,
+    pub code: ProblemCode,
     /// A sentence for people.
     pub message: String,
 }
 
 impl Problem {
     /// A problem with this code and message.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ProblemCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
@@ -235,14 +325,135 @@ pub struct Signer {
     pub id: String,
 }
 
+vocabulary! {
+    /// Why a signature has its status: the code of a [`SignatureReason`].
+    pub enum SignatureReasonCode {
+        /// S/MIME: every check passed (`valid`).
+        Valid = "valid",
+        /// OpenPGP: the math checks out with a key valid at the signature time (`valid`).
+        Verified = "verified",
+        /// The signature value does not verify over the signed bytes (`invalid`).
+        BadSignature = "bad-signature",
+        /// The messageDigest attribute does not match the content (`invalid`).
+        MessageDigestMismatch = "message-digest-mismatch",
+        /// The contentType attribute is not the eContentType (`invalid`).
+        ContentTypeMismatch = "content-type-mismatch",
+        /// The signature covers encapsulated content that differs from what is shown (`invalid`).
+        EcontentDiffers = "econtent-differs",
+        /// A SignedData without SignerInfo: nothing is signed (`invalid`).
+        NoSignerInfos = "no-signer-infos",
+        /// The signer's certificate is neither carried nor given (`unverifiable`).
+        SignerCertificateMissing = "signer-certificate-missing",
+        /// No certificate for the OpenPGP signing key (`unverifiable`).
+        NoKey = "no-key",
+        /// The OpenPGP key was not valid for signing at the signature time (`unverifiable`).
+        KeyInvalid = "key-invalid",
+        /// The OpenPGP policy at the signature time refuses it, e.g. SHA-1 (`unverifiable`).
+        PolicyRejected = "policy-rejected",
+        /// An algorithm the inspector does not check (`unverifiable`).
+        UnsupportedAlgorithm = "unsupported-algorithm",
+        /// The signature or its structure does not parse (`unverifiable`).
+        Malformed = "malformed",
+        /// A signature outside `multipart/signed`, with nothing it can be checked over
+        /// (`unverifiable`).
+        OrphanSignature = "orphan-signature",
+        /// The signed content is encrypted and no key was given (`unverifiable`).
+        SignedContentEncrypted = "signed-content-encrypted",
+    }
+}
+
+/// Why a signature has its status: a code and a sentence for people. On the wire it is one
+/// string, `code: sentence`, for example
+/// `message-digest-mismatch: the messageDigest attribute does not match the sha256 of the content`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureReason {
+    code: SignatureReasonCode,
+    detail: String,
+}
+
+impl SignatureReason {
+    /// A reason with this code and sentence.
+    pub fn new(code: SignatureReasonCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The code.
+    pub fn code(&self) -> SignatureReasonCode {
+        self.code
+    }
+
+    /// The sentence.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Parses the wire form `code: sentence`.
+    pub fn parse(wire: &str) -> Option<Self> {
+        let (code, detail) = wire.split_once(": ").unwrap_or((wire, ""));
+        Some(Self::new(SignatureReasonCode::parse(code)?, detail))
+    }
+}
+
+impl std::fmt::Display for SignatureReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)
+    }
+}
+
+impl Serialize for SignatureReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignatureReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&wire).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "signature reason {wire:?} does not start with a known code ({})",
+                SignatureReasonCode::NAMES.join(", ")
+            ))
+        })
+    }
+}
+
+impl schemars::JsonSchema for SignatureReason {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SignatureReason".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let pattern = format!("^({}): ", SignatureReasonCode::NAMES.join("|"));
+        schemars::json_schema!({
+            "type": "string",
+            "description": "`code: sentence`; the code says why the signature has its status.",
+            "pattern": pattern,
+        })
+    }
+}
+
+/// A [`SignatureReason`] from a code and a `format!` sentence: `reason!(Malformed, "{e}")`.
+macro_rules! reason {
+    ($code:ident, $($sentence:tt)+) => {
+        $crate::facts::SignatureReason::new(
+            $crate::facts::SignatureReasonCode::$code,
+            format!($($sentence)+),
+        )
+    };
+}
+pub(crate) use reason;
+
 /// What one signature proves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureFacts {
     /// Whether the cryptography checks out over the bytes on the wire.
     pub status: SignatureStatus,
-    /// Why: a short kebab-case code and a sentence, for example
-    /// `message-digest-mismatch: the messageDigest attribute does not match the content`.
-    pub reason: String,
+    /// Why: a code and a sentence (`code: sentence` on the wire).
+    pub reason: SignatureReason,
     /// The message digest the signature uses; `None` when unknown.
     pub digest: Option<Digest>,
     /// The signature algorithm family; `None` when unknown.
@@ -264,10 +475,10 @@ pub struct SignatureFacts {
 
 impl SignatureFacts {
     /// An `unverifiable` signature with this reason and nothing else known.
-    pub fn unverifiable(reason: impl Into<String>) -> Self {
+    pub fn unverifiable(reason: SignatureReason) -> Self {
         Self {
             status: SignatureStatus::Unverifiable,
-            reason: reason.into(),
+            reason,
             digest: None,
             algorithm: None,
             signer: None,

@@ -12,6 +12,15 @@ use std::path::Path;
 
 use crate::error::Result;
 
+/// A vocabulary value from the name a recipe spells it with (`"pgp-signed"`, `"sha256"`).
+///
+/// Recipes are literals and the regeneration tests run every one of them, so a misspelt name
+/// fails there, with the name; it can never reach a committed sidecar.
+pub(crate) fn named<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .unwrap_or_else(|e| panic!("a recipe names {name:?}: {e}"))
+}
+
 /// Regenerates keys (when missing) and every sample below `corpora`. Returns the sample ids
 /// written.
 pub fn generate_all(corpora: &Path) -> Result<Vec<String>> {

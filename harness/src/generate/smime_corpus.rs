@@ -20,6 +20,8 @@ use crate::corpus::{
     Sidecar,
 };
 use crate::error::{Error, Result};
+use crate::facts::{LayerForm, LayerKind, SignatureStatus};
+use crate::generate::named;
 use cms::{AttrStyle, Cipher, DigestAlg, RecipientId, SignRequest};
 use keys::{Persona, PrivateKey};
 use mail::{When, base64_lines, lines};
@@ -202,13 +204,12 @@ impl<'a> SignedExpect<'a> {
 
     fn layer(self) -> ExpectLayer {
         ExpectLayer {
-            kind: "smime-signed".into(),
-            form: Some(self.form.into()),
+            form: Some(named(self.form)),
             part: Some(self.part.into()),
-            status: Some(self.status.into()),
-            reason: self.reason.map(str::to_owned),
-            digest: self.digest.map(|d| d.name().to_owned()),
-            algorithm: self.algorithm.map(str::to_owned),
+            status: Some(named(self.status)),
+            reason: self.reason.map(named),
+            digest: self.digest.map(|d| named(d.name())),
+            algorithm: self.algorithm.map(named),
             signer: self.signer.map(str::to_owned),
             signer_matches_from: self.matches_from,
             covers_whole_body: self.covers_whole_body,
@@ -218,7 +219,7 @@ impl<'a> SignedExpect<'a> {
             } else {
                 None
             },
-            ..Default::default()
+            ..ExpectLayer::new(LayerKind::SmimeSigned)
         }
     }
 }
@@ -234,21 +235,17 @@ fn enveloped_layer(
     // layers do), so `form` is asserted only where the interface defines one.
     let _ = form;
     ExpectLayer {
-        kind: kind.into(),
         form: None,
         part: Some(part.into()),
         cipher: Some(cipher.into()),
         decrypted: Some(true),
         recipients: Some(recipients),
-        ..Default::default()
+        ..ExpectLayer::new(named(kind))
     }
 }
 
 fn wrapper_layer(kind: &str) -> ExpectLayer {
-    ExpectLayer {
-        kind: kind.into(),
-        ..Default::default()
-    }
+    ExpectLayer::new(named(kind))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1054,12 +1051,11 @@ fn outlook_negative(ctx: &Ctx) -> Result<Vec<Sample>> {
             outlook_headers(id, DANA_FROM, "Northwind order: delivery date", &refs).into_bytes();
         eml.extend_from_slice(&outlook_signed_body(&b, &entity, &p7s));
         let e = ExpectLayer {
-            kind: "smime-signed".into(),
-            form: Some("clear".into()),
+            form: Some(LayerForm::Clear),
             part: Some(String::new()),
-            status: Some("invalid".into()),
+            status: Some(SignatureStatus::Invalid),
             certificates: Some(3),
-            ..Default::default()
+            ..ExpectLayer::new(LayerKind::SmimeSigned)
         };
         let s = sidecar(
             outlook_meta(

@@ -54,6 +54,8 @@ use crate::corpus::{
     Sidecar,
 };
 use crate::error::{Error, Result};
+use crate::facts::{Digest, SignatureAlgorithm, SignatureReasonCode};
+use crate::generate::named;
 
 /// The paper every sample follows.
 pub const URL_MULLER: &str =
@@ -266,21 +268,20 @@ fn signed_layer(
     covers_whole_body: Option<bool>,
 ) -> ExpectLayer {
     ExpectLayer {
-        kind: kind.to_owned(),
-        form: Some(form.to_owned()),
+        form: Some(named(form)),
         part: Some(part.to_owned()),
-        status: status.map(str::to_owned),
+        status: status.map(named),
         signer: signer.map(str::to_owned),
         signer_matches_from: matches_from,
         covers_whole_body,
-        ..ExpectLayer::default()
+        ..ExpectLayer::new(named(kind))
     }
 }
 
 fn smime_valid(form: &str, part: &str, signer: &str, matches: bool, covers: bool) -> ExpectLayer {
     ExpectLayer {
-        digest: Some("sha256".into()),
-        algorithm: Some("rsa".into()),
+        digest: Some(Digest::Sha256),
+        algorithm: Some(SignatureAlgorithm::Rsa),
         ..signed_layer(
             "smime-signed",
             form,
@@ -295,8 +296,8 @@ fn smime_valid(form: &str, part: &str, signer: &str, matches: bool, covers: bool
 
 fn pgp_valid(part: &str, signer: &str, matches: bool, covers: bool) -> ExpectLayer {
     ExpectLayer {
-        digest: Some("sha512".into()),
-        algorithm: Some("eddsa".into()),
+        digest: Some(Digest::Sha512),
+        algorithm: Some(SignatureAlgorithm::Eddsa),
         ..signed_layer(
             "pgp-signed",
             "mime",
@@ -777,7 +778,7 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
             )
         };
         let layer = ExpectLayer {
-            reason: Some("no-signer-infos".into()),
+            reason: Some(SignatureReasonCode::NoSignerInfos),
             certificates: Some(3),
             ..signed_layer(
                 "smime-signed",

@@ -22,7 +22,8 @@ use mail_parser::{MessageParser, MessagePart, MimeHeaders, PartType};
 use sequoia_openpgp::Cert;
 
 use super::{Inputs, MAX_DEPTH, MAX_LAYERS, MAX_MESSAGE_BYTES, MAX_PARTS, MAX_UNWRAP};
-use crate::facts::{Inspection, Layer, LayerForm, LayerKind, Problem, SignatureFacts};
+use crate::facts::reason;
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind, Problem, ProblemCode, SignatureFacts};
 use crate::mime::{
     SIGNED_MESSAGE_BEGIN, armor_is_whole, canonical_crlf, child_path, content_type, find_eo_link,
     first_body_part, is_attachment, is_key_part, looks_like_mime_entity, looks_like_pgp_message,
@@ -36,7 +37,7 @@ pub(super) fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
     let mut problems = Vec::new();
     let message = if message.len() > MAX_MESSAGE_BYTES {
         problems.push(Problem::new(
-            "message-too-large",
+            ProblemCode::MessageTooLarge,
             format!(
                 "the message is {} bytes; only the first {MAX_MESSAGE_BYTES} were inspected",
                 message.len()
@@ -104,7 +105,7 @@ struct Tree<'m> {
 }
 
 impl Walker<'_> {
-    fn problem(&mut self, code: &str, message: impl Into<String>) {
+    fn problem(&mut self, code: ProblemCode, message: impl Into<String>) {
         // Identical problems (the same limit hit in many places) are reported once.
         let message = message.into();
         if !self
@@ -121,7 +122,7 @@ impl Walker<'_> {
             self.layers.push(layer);
         } else if self.layers.len() == MAX_LAYERS {
             self.problem(
-                "layer-limit",
+                ProblemCode::LayerLimit,
                 format!("more than {MAX_LAYERS} layers; the rest are not reported"),
             );
         }
@@ -147,7 +148,7 @@ impl Walker<'_> {
     fn entity(&mut self, raw: &[u8], root_path: &str, unwrap: usize, whole_body: bool, top: bool) {
         if unwrap > MAX_UNWRAP {
             self.problem(
-                "unwrap-limit",
+                ProblemCode::UnwrapLimit,
                 format!("content nested more than {MAX_UNWRAP} layers deep was not opened"),
             );
             return;
@@ -163,7 +164,7 @@ impl Walker<'_> {
         }
         let Some(message) = parsed else {
             self.problem(
-                "mime-unparseable",
+                ProblemCode::MimeUnparseable,
                 format!("part {root_path:?}: not a MIME entity"),
             );
             return;
@@ -188,7 +189,7 @@ impl Walker<'_> {
         };
         if message.parts.iter().any(|p| p.is_encoding_problem) {
             self.problem(
-                "mime-encoding",
+                ProblemCode::MimeEncoding,
                 format!("entity {root_path:?}: a part's transfer encoding is broken"),
             );
         }
@@ -212,7 +213,7 @@ impl Walker<'_> {
         self.parts_seen += 1;
         if self.parts_seen == MAX_PARTS + 1 {
             self.problem(
-                "part-limit",
+                ProblemCode::PartLimit,
                 format!("more than {MAX_PARTS} parts; the rest were not examined"),
             );
         }
@@ -227,7 +228,7 @@ impl Walker<'_> {
             (PartType::Multipart(children), "multipart") => {
                 if depth >= MAX_DEPTH {
                     self.problem(
-                        "mime-depth-limit",
+                        ProblemCode::MimeDepthLimit,
                         format!("MIME nesting deeper than {MAX_DEPTH} levels was not examined"),
                     );
                     return;
@@ -268,7 +269,7 @@ impl Walker<'_> {
             .map(str::to_owned);
         let (Some(&content), Some(&sig_index)) = (children.first(), children.get(1)) else {
             self.problem(
-                "multipart-signed-malformed",
+                ProblemCode::MultipartSignedMalformed,
                 format!("part {path:?}: multipart/signed needs two parts"),
             );
             for (n, &child) in children.iter().enumerate() {
@@ -307,12 +308,13 @@ impl Walker<'_> {
             match &signed_bytes {
                 None => {
                     self.problem(
-                        "multipart-signed-malformed",
+                        ProblemCode::MultipartSignedMalformed,
                         format!("part {path:?}: the signed part could not be delimited"),
                     );
-                    layer.signature = Some(SignatureFacts::unverifiable(
-                        "malformed: the signed content could not be delimited",
-                    ));
+                    layer.signature = Some(SignatureFacts::unverifiable(reason!(
+                        Malformed,
+                        "the signed content could not be delimited"
+                    )));
                     if is_smime {
                         layer.capabilities = Some(Vec::new());
                     }
@@ -342,7 +344,7 @@ impl Walker<'_> {
                 && !micalg_matches(m, d)
             {
                 self.problem(
-                    "micalg-mismatch",
+                    ProblemCode::MicalgMismatch,
                     format!(
                         "part {path:?}: micalg={m} but the signature uses {}",
                         d.as_str()
@@ -352,7 +354,7 @@ impl Walker<'_> {
             self.push(layer);
         } else {
             self.problem(
-                "multipart-signed-unknown-protocol",
+                ProblemCode::MultipartSignedUnknownProtocol,
                 format!("part {path:?}: multipart/signed with protocol {protocol:?} and a {sig_mime} part"),
             );
         }
@@ -381,7 +383,7 @@ impl Walker<'_> {
             .or_else(|| children.iter().enumerate().nth(1));
         if protocol != "application/pgp-encrypted" && payload.is_none() {
             self.problem(
-                "multipart-encrypted-unknown-protocol",
+                ProblemCode::MultipartEncryptedUnknownProtocol,
                 format!("part {path:?}: multipart/encrypted with protocol {protocol:?}"),
             );
             for (n, &child) in children.iter().enumerate() {
@@ -391,7 +393,7 @@ impl Walker<'_> {
         }
         let Some((n, &payload)) = payload else {
             self.problem(
-                "multipart-encrypted-malformed",
+                ProblemCode::MultipartEncryptedMalformed,
                 format!("part {path:?}: no encrypted part"),
             );
             return;
@@ -488,9 +490,10 @@ impl Walker<'_> {
             layer.wire.insert("filename".into(), name.clone());
             tree.consumed.insert(sig);
             let Some((tn, &target)) = target else {
-                layer.signature = Some(SignatureFacts::unverifiable(
-                    "orphan-signature: no attachment named like the signature",
-                ));
+                layer.signature = Some(SignatureFacts::unverifiable(reason!(
+                    OrphanSignature,
+                    "no attachment named like the signature"
+                )));
                 self.push(layer);
                 continue;
             };
@@ -524,9 +527,10 @@ impl Walker<'_> {
                     self.problems.extend(verified.problems);
                     verified.signature
                 }
-                None => SignatureFacts::unverifiable(
-                    "signed-content-encrypted: the signed attachment could not be decrypted",
-                ),
+                None => SignatureFacts::unverifiable(reason!(
+                    SignedContentEncrypted,
+                    "the signed attachment could not be decrypted"
+                )),
             });
             self.push(layer);
         }
@@ -625,7 +629,10 @@ impl Walker<'_> {
             self.problems.extend(facts.problems);
             layer.signature = Some(SignatureFacts {
                 status: crate::SignatureStatus::Unverifiable,
-                reason: "orphan-signature: a detached signature outside multipart/signed".into(),
+                reason: reason!(
+                    OrphanSignature,
+                    "a detached signature outside multipart/signed"
+                ),
                 covers_whole_body: false,
                 ..facts.signature
             });
@@ -642,9 +649,10 @@ impl Walker<'_> {
                 Some(LayerForm::Inline),
                 path.to_owned(),
             );
-            layer.signature = Some(SignatureFacts::unverifiable(
-                "orphan-signature: a detached OpenPGP signature outside multipart/signed",
-            ));
+            layer.signature = Some(SignatureFacts::unverifiable(reason!(
+                OrphanSignature,
+                "a detached OpenPGP signature outside multipart/signed"
+            )));
             self.push(layer);
             return;
         }
@@ -679,7 +687,7 @@ impl Walker<'_> {
             let mut layer = Layer::new(LayerKind::Tnef, None, path.to_owned());
             if !part.contents().starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
                 self.problem(
-                    "tnef-malformed",
+                    ProblemCode::TnefMalformed,
                     format!("part {path:?}: no TNEF signature 0x223E9F78"),
                 );
             }
@@ -737,9 +745,10 @@ impl Walker<'_> {
                 };
                 let mut layer = Layer::new(kind, form, path.to_owned());
                 if kind == LayerKind::SmimeSigned {
-                    layer.signature = Some(SignatureFacts::unverifiable(
-                        "malformed: the CMS structure does not parse",
-                    ));
+                    layer.signature = Some(SignatureFacts::unverifiable(reason!(
+                        Malformed,
+                        "the CMS structure does not parse"
+                    )));
                     layer.capabilities = Some(Vec::new());
                 } else {
                     layer.encryption = Some(crate::facts::EncryptionFacts {
@@ -763,7 +772,7 @@ impl Walker<'_> {
             && !(t == "certs-only" && claimed == "signed-data")
         {
             self.problem(
-                "smime-type-mismatch",
+                ProblemCode::SmimeTypeMismatch,
                 format!("part {path:?}: smime-type={t} but the CMS content is {claimed}"),
             );
         }
@@ -814,7 +823,7 @@ impl Walker<'_> {
             }
             CmsKind::Other(oid) => {
                 self.problem(
-                    "cms-unsupported-content",
+                    ProblemCode::CmsUnsupportedContent,
                     format!("part {path:?}: CMS content type {oid}"),
                 );
             }

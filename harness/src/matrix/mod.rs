@@ -274,7 +274,7 @@ pub fn layer_line(layer: &Layer) -> String {
             line.push_str(" whole-body");
         }
         if sig.status != SignatureStatus::Valid {
-            let code = sig.reason.split(':').next().unwrap_or_default();
+            let code = sig.reason.code();
             let _ = write!(line, " ({code})");
         }
     }

@@ -19,7 +19,7 @@ use super::verify::{
     PROBE_TIME, Recorder, RecordingHelper, chain, judge_at_signature_times, summarize,
 };
 use super::{EncryptedFacts, MAX_RECIPIENTS, PgpContext};
-use crate::facts::{EncryptionFacts, Problem, Recipient};
+use crate::facts::{EncryptionFacts, Problem, ProblemCode, Recipient};
 
 /// The most packets looked at while listing the recipients in front of the encrypted data.
 const MAX_HEADER_PACKETS: usize = 1024;
@@ -50,7 +50,7 @@ pub(super) fn inspect_encrypted_unguarded(
         Ok(header) => header,
         Err(error) => {
             facts.problems.push(Problem::new(
-                "pgp-malformed",
+                ProblemCode::PgpMalformed,
                 format!("the OpenPGP message does not parse: {}", chain(&error)),
             ));
             return facts;
@@ -64,7 +64,7 @@ pub(super) fn inspect_encrypted_unguarded(
 
     if !header.encrypted {
         facts.problems.push(Problem::new(
-            "pgp-not-encrypted",
+            ProblemCode::PgpNotEncrypted,
             "the OpenPGP message has no encrypted data packet (it is only signed or literal)",
         ));
     } else if ctx.secret_keys.is_empty() {
@@ -75,7 +75,7 @@ pub(super) fn inspect_encrypted_unguarded(
             KeyMatch::Usable => {}
             KeyMatch::ProtectedOnly => {
                 facts.problems.push(Problem::new(
-                    "pgp-no-matching-key",
+                    ProblemCode::PgpNoMatchingKey,
                     "a given secret key is a recipient, but its secret is passphrase-protected \
                      (passwords are out of scope)",
                 ));
@@ -83,7 +83,7 @@ pub(super) fn inspect_encrypted_unguarded(
             }
             KeyMatch::None => {
                 facts.problems.push(Problem::new(
-                    "pgp-no-matching-key",
+                    ProblemCode::PgpNoMatchingKey,
                     "none of the given secret keys is a recipient of the message",
                 ));
                 return facts;
@@ -100,7 +100,7 @@ pub(super) fn inspect_encrypted_unguarded(
     let (record, plaintext) = match first {
         Ok(RunEnd::TooLarge) => {
             facts.problems.push(Problem::new(
-                "pgp-decompressed-too-large",
+                ProblemCode::PgpDecompressedTooLarge,
                 format!(
                     "the decrypted (decompressed) data exceeds {limit} bytes; reading stopped there"
                 ),
@@ -111,7 +111,7 @@ pub(super) fn inspect_encrypted_unguarded(
         Err(error) => {
             if header.encrypted {
                 facts.problems.push(Problem::new(
-                    "pgp-decryption-failed",
+                    ProblemCode::PgpDecryptionFailed,
                     format!(
                         "a recipient key matched but decryption failed: {}",
                         chain(&error)
@@ -119,7 +119,7 @@ pub(super) fn inspect_encrypted_unguarded(
                 ));
             } else {
                 facts.problems.push(Problem::new(
-                    "pgp-malformed",
+                    ProblemCode::PgpMalformed,
                     format!("the OpenPGP message does not parse: {}", chain(&error)),
                 ));
             }

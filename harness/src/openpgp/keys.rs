@@ -13,7 +13,7 @@ use sequoia_openpgp as openpgp;
 
 use super::verify::{cert_emails, chain};
 use super::{FoundKeys, MAX_CERTS};
-use crate::facts::{PgpKeyFacts, Problem};
+use crate::facts::{PgpKeyFacts, Problem, ProblemCode};
 
 /// Parses certificates (armored or binary, public or secret, one or a keyring).
 ///
@@ -63,20 +63,20 @@ pub(super) fn keys_in_unguarded(bytes: &[u8], source: &str) -> FoundKeys {
     };
     for error in errors.iter().take(8) {
         found.problems.push(Problem::new(
-            "pgp-key-malformed",
+            ProblemCode::PgpKeyMalformed,
             format!("{source}: an OpenPGP certificate does not parse: {error}"),
         ));
     }
     if certs.is_empty() && errors.is_empty() {
         found.problems.push(Problem::new(
-            "pgp-key-malformed",
+            ProblemCode::PgpKeyMalformed,
             format!("{source}: no OpenPGP certificate found"),
         ));
     }
     for cert in certs {
         if cert.is_tsk() {
             found.problems.push(Problem::new(
-                "pgp-secret-key-attached",
+                ProblemCode::PgpSecretKeyAttached,
                 format!(
                     "{source}: certificate {} carries secret key material",
                     cert.fingerprint().to_hex()
@@ -87,7 +87,7 @@ pub(super) fn keys_in_unguarded(bytes: &[u8], source: &str) -> FoundKeys {
         let facts = key_facts(&cert, source);
         if !facts.can_sign && !facts.can_encrypt && reference_policy_rejects(&cert) {
             found.problems.push(Problem::new(
-                "pgp-key-invalid",
+                ProblemCode::PgpKeyInvalid,
                 format!(
                     "{source}: certificate {} has no valid self-signature under the standard policy",
                     facts.fingerprint
@@ -219,7 +219,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
         }
         let Some((name, value)) = attribute.split_once('=') else {
             problems.push(Problem::new(
-                "autocrypt-malformed",
+                ProblemCode::AutocryptMalformed,
                 format!("Autocrypt attribute without '=': {}", truncate(attribute)),
             ));
             continue;
@@ -232,7 +232,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
             "prefer-encrypt" => {}
             n if n.starts_with('_') => {}
             other => problems.push(Problem::new(
-                "autocrypt-unknown-attribute",
+                ProblemCode::AutocryptUnknownAttribute,
                 format!(
                     "Autocrypt header has unknown critical attribute {}",
                     truncate(other)
@@ -242,7 +242,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
     }
     let Some(keydata) = keydata else {
         problems.push(Problem::new(
-            "autocrypt-malformed",
+            ProblemCode::AutocryptMalformed,
             "Autocrypt header has no keydata",
         ));
         return FoundKeys {
@@ -255,7 +255,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
         Ok(bytes) => bytes,
         Err(error) => {
             problems.push(Problem::new(
-                "autocrypt-bad-base64",
+                ProblemCode::AutocryptBadBase64,
                 format!("Autocrypt keydata is not base64: {error}"),
             ));
             return FoundKeys {
@@ -268,7 +268,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
     let mut found = keys_in_unguarded(&bytes, "autocrypt");
     match &addr {
         None => problems.push(Problem::new(
-            "autocrypt-malformed",
+            ProblemCode::AutocryptMalformed,
             "Autocrypt header has no addr",
         )),
         Some(addr) => {
@@ -278,7 +278,7 @@ pub(super) fn autocrypt_keys_unguarded(header_value: &str) -> FoundKeys {
                 .any(|f| f.emails.iter().any(|e| e == addr));
             if !found.facts.is_empty() && !matches {
                 problems.push(Problem::new(
-                    "autocrypt-addr-mismatch",
+                    ProblemCode::AutocryptAddrMismatch,
                     format!("Autocrypt addr {addr} is not a User ID of the key"),
                 ));
             }

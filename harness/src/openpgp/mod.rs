@@ -55,7 +55,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sequoia_openpgp::Cert;
 
-use crate::facts::{EncryptionFacts, PgpKeyFacts, Problem, SignatureFacts};
+use crate::facts::reason;
+use crate::facts::{EncryptionFacts, PgpKeyFacts, Problem, ProblemCode, SignatureFacts};
 
 pub use keys::key_facts;
 pub use policy::DECRYPTION_POLICY_UNIX_TIME;
@@ -160,7 +161,7 @@ pub fn autocrypt_keys(header_value: &str) -> FoundKeys {
 pub fn verify_detached(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> VerifiedSignature {
     contained(|| verify::verify_detached_unguarded(signature, signed, ctx)).unwrap_or_else(|| {
         VerifiedSignature {
-            signature: SignatureFacts::unverifiable(format!("malformed: {INTERNAL}")),
+            signature: SignatureFacts::unverifiable(reason!(Malformed, "{INTERNAL}")),
             problems: vec![internal_problem()],
         }
     })
@@ -172,7 +173,7 @@ pub fn verify_detached(signature: &[u8], signed: &[u8], ctx: &PgpContext) -> Ver
 pub fn verify_cleartext(armored: &[u8], ctx: &PgpContext) -> ClearsignedFacts {
     contained(|| verify::verify_cleartext_unguarded(armored, ctx)).unwrap_or_else(|| {
         ClearsignedFacts {
-            signature: SignatureFacts::unverifiable(format!("malformed: {INTERNAL}")),
+            signature: SignatureFacts::unverifiable(reason!(Malformed, "{INTERNAL}")),
             text: None,
             problems: vec![internal_problem()],
         }
@@ -209,7 +210,7 @@ const INTERNAL: &str =
 
 /// Problem `pgp-internal-error`.
 fn internal_problem() -> Problem {
-    Problem::new("pgp-internal-error", INTERNAL)
+    Problem::new(ProblemCode::PgpInternalError, INTERNAL)
 }
 
 /// Runs sequoia-facing code and turns a panic inside it into `None`.

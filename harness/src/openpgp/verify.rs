@@ -21,7 +21,11 @@ use sequoia_openpgp as openpgp;
 
 use super::policy::InspectionPolicy;
 use super::{ClearsignedFacts, MAX_PLAINTEXT, MAX_SIGNATURES, PgpContext, VerifiedSignature};
-use crate::facts::{Digest, Problem, SignatureAlgorithm, SignatureFacts, SignatureStatus, Signer};
+use crate::facts::reason;
+use crate::facts::{
+    Digest, Problem, ProblemCode, SignatureAlgorithm, SignatureFacts, SignatureReason,
+    SignatureStatus, Signer,
+};
 
 /// The reference time of the first ("probe") run, whose verdicts are thrown away: it only
 /// learns the signatures' creation times. Any fixed time works; the epoch is the obvious one.
@@ -34,7 +38,7 @@ const MAX_DISTINCT_TIMES: usize = 8;
 #[derive(Clone, Debug)]
 pub(super) struct SigOutcome {
     status: SignatureStatus,
-    reason: String,
+    reason: SignatureReason,
     digest: Option<Digest>,
     algorithm: Option<SignatureAlgorithm>,
     signer: Option<Signer>,
@@ -45,7 +49,7 @@ pub(super) struct SigOutcome {
 }
 
 impl SigOutcome {
-    fn unverifiable(reason: String, created: Option<SystemTime>) -> Self {
+    fn unverifiable(reason: SignatureReason, created: Option<SystemTime>) -> Self {
         Self {
             status: SignatureStatus::Unverifiable,
             reason,
@@ -120,8 +124,9 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
             let mut outcome = described(
                 good.sig,
                 SignatureStatus::Valid,
-                format!(
-                    "verified: the signature checks out with key {}",
+                reason!(
+                    Verified,
+                    "the signature checks out with key {}",
                     good.ka.key().fingerprint().to_hex()
                 ),
             );
@@ -143,8 +148,9 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
             let mut outcome = described(
                 sig,
                 SignatureStatus::Unverifiable,
-                format!(
-                    "no-key: {issuer} (no certificate for the signing key was given or attached)"
+                reason!(
+                    NoKey,
+                    "{issuer} (no certificate for the signing key was given or attached)"
                 ),
             );
             outcome.signer = Some(Signer {
@@ -155,10 +161,11 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
         }
         Err(VerificationError::UnboundKey { sig, cert, error }) => {
             let reason = if is_policy_violation(error) {
-                format!("policy-rejected: {}", chain(error))
+                reason!(PolicyRejected, "{}", chain(error))
             } else {
-                format!(
-                    "key-invalid: the signing key is not bound to its certificate at the signature time: {}",
+                reason!(
+                    KeyInvalid,
+                    "the signing key is not bound to its certificate at the signature time: {}",
                     chain(error)
                 )
             };
@@ -166,10 +173,11 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
         }
         Err(VerificationError::BadKey { sig, ka, error }) => {
             let reason = if is_policy_violation(error) {
-                format!("policy-rejected: {}", chain(error))
+                reason!(PolicyRejected, "{}", chain(error))
             } else {
-                format!(
-                    "key-invalid: the signing key was not usable for signing at the signature time: {}",
+                reason!(
+                    KeyInvalid,
+                    "the signing key was not usable for signing at the signature time: {}",
                     chain(error)
                 )
             };
@@ -183,14 +191,15 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                 described(
                     sig,
                     SignatureStatus::Unverifiable,
-                    format!("policy-rejected: {}", chain(error)),
+                    reason!(PolicyRejected, "{}", chain(error)),
                 )
             } else {
                 described(
                     sig,
                     SignatureStatus::Invalid,
-                    format!(
-                        "bad-signature: the signature does not verify over the signed bytes ({})",
+                    reason!(
+                        BadSignature,
+                        "the signature does not verify over the signed bytes ({})",
                         chain(error)
                     ),
                 )
@@ -200,22 +209,23 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
         Err(VerificationError::MalformedSignature { sig, error }) => described(
             sig,
             SignatureStatus::Unverifiable,
-            format!("malformed: {}", chain(error)),
+            reason!(Malformed, "{}", chain(error)),
         ),
         Err(VerificationError::UnknownSignature { sig }) => SigOutcome::unverifiable(
-            format!(
-                "malformed: the signature packet does not parse: {}",
+            reason!(
+                Malformed,
+                "the signature packet does not parse: {}",
                 sig.error()
             ),
             None,
         ),
         // `VerificationError` is non-exhaustive.
-        Err(other) => SigOutcome::unverifiable(format!("malformed: {other}"), None),
+        Err(other) => SigOutcome::unverifiable(reason!(Malformed, "{other}"), None),
     }
 }
 
 /// The facts a signature packet tells by itself.
-fn described(sig: &Signature, status: SignatureStatus, reason: String) -> SigOutcome {
+fn described(sig: &Signature, status: SignatureStatus, reason: SignatureReason) -> SigOutcome {
     SigOutcome {
         status,
         reason,
@@ -337,7 +347,10 @@ pub(super) fn judge_at_signature_times(
             for i in indices {
                 if let Some(o) = outcomes.get_mut(i) {
                     *o = SigOutcome::unverifiable(
-                        "malformed: too many distinct signature creation times to judge".into(),
+                        reason!(
+                            Malformed,
+                            "too many distinct signature creation times to judge"
+                        ),
                         Some(*time),
                     );
                 }
@@ -356,8 +369,10 @@ pub(super) fn judge_at_signature_times(
                 for i in indices {
                     if let Some(o) = outcomes.get_mut(i) {
                         *o = SigOutcome::unverifiable(
-                            "malformed: the message gave different signatures on a second reading"
-                                .into(),
+                            reason!(
+                                Malformed,
+                                "the message gave different signatures on a second reading"
+                            ),
                             Some(*time),
                         );
                     }
@@ -365,9 +380,9 @@ pub(super) fn judge_at_signature_times(
             }
             Err(error) => {
                 let reason = if is_policy_violation(&error) {
-                    format!("policy-rejected: {}", chain(&error))
+                    reason!(PolicyRejected, "{}", chain(&error))
                 } else {
-                    format!("malformed: {}", chain(&error))
+                    reason!(Malformed, "{}", chain(&error))
                 };
                 for i in indices {
                     if let Some(o) = outcomes.get_mut(i) {
@@ -401,7 +416,8 @@ pub(super) fn summarize(
         .or_else(|| outcomes.iter().find(|o| o.status == SignatureStatus::Valid))
         .or_else(|| outcomes.first());
     let Some(picked) = picked else {
-        let mut facts = SignatureFacts::unverifiable("malformed: no signature packet found");
+        let mut facts =
+            SignatureFacts::unverifiable(reason!(Malformed, "no signature packet found"));
         facts.signer_count = signature_count;
         return facts;
     };
@@ -624,9 +640,9 @@ fn crc24(data: &[u8]) -> [u8; 3] {
 /// An unparseable signature: `unverifiable` + problem `pgp-malformed`.
 fn malformed_signature(detail: &str) -> VerifiedSignature {
     VerifiedSignature {
-        signature: SignatureFacts::unverifiable(format!("malformed: {detail}")),
+        signature: SignatureFacts::unverifiable(reason!(Malformed, "{detail}")),
         problems: vec![Problem::new(
-            "pgp-malformed",
+            ProblemCode::PgpMalformed,
             format!("the OpenPGP signature does not parse: {detail}"),
         )],
     }
@@ -659,12 +675,13 @@ pub(super) fn verify_cleartext_unguarded(armored: &[u8], ctx: &PgpContext) -> Cl
     let (probe, text) = match run(PROBE_TIME) {
         Ok((_, None)) => {
             return ClearsignedFacts {
-                signature: SignatureFacts::unverifiable(
-                    "malformed: the signed text is larger than the inspection limit",
-                ),
+                signature: SignatureFacts::unverifiable(reason!(
+                    Malformed,
+                    "the signed text is larger than the inspection limit"
+                )),
                 text: None,
                 problems: vec![Problem::new(
-                    "pgp-decompressed-too-large",
+                    ProblemCode::PgpDecompressedTooLarge,
                     format!("the signed text exceeds {MAX_PLAINTEXT} bytes; not read further"),
                 )],
             };

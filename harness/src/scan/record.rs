@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 
 use super::RawMessage;
 use crate::clients::ClientId;
-use crate::facts::{Inspection, LayerKind, Problem};
+use crate::facts::{Inspection, LayerKind, Problem, ProblemCode};
 use crate::inspect::Inputs;
 use crate::profile::Profile;
 use crate::verdict::{ClientVerdict, Outcome, ReadStatus, Status};
@@ -206,7 +206,7 @@ pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRe
         inspection.problems.insert(
             0,
             Problem::new(
-                "message-too-large",
+                ProblemCode::MessageTooLarge,
                 format!(
                     "the message is {} bytes; only the first {} were read",
                     raw.full_len,

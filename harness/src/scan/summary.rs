@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use super::record::MessageRecord;
 use super::{SCAN_SCHEMA, SourceKind, TOP_REASONS};
 use crate::clients::ClientId;
+use crate::facts::ProblemCode;
 use crate::verdict::{ReadStatus, Status};
 
 /// yes / no / partial / unknown counts.
@@ -100,7 +101,7 @@ impl Tally {
             truncated: record
                 .problems
                 .iter()
-                .any(|p| p.code == "message-too-large"),
+                .any(|p| p.code == ProblemCode::MessageTooLarge),
             family: record.family.clone(),
             clients,
         }

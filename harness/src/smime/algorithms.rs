@@ -5,7 +5,8 @@
 //! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519).
 
 use super::ber;
-use crate::facts::{Digest, SignatureAlgorithm};
+use crate::facts::reason;
+use crate::facts::{Digest, SignatureAlgorithm, SignatureReason};
 use crate::memo::Memo;
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -103,7 +104,7 @@ pub(crate) enum Verification {
     /// The key and algorithm are usable and the signature does not verify.
     Failed,
     /// Could not check: the reason, `unsupported-algorithm: <name or oid>` or `malformed: ...`.
-    Unchecked(String),
+    Unchecked(SignatureReason),
 }
 
 /// The family of a signature algorithm OID, when known.
@@ -138,9 +139,9 @@ pub(crate) fn verify(
         Some(SignatureAlgorithm::RsaPss) => verify_rsa_pss(spki, sig_alg, message, signature),
         Some(SignatureAlgorithm::Ecdsa) => verify_ecdsa(spki, digest, message, signature),
         Some(SignatureAlgorithm::Ed25519) => {
-            Verification::Unchecked("unsupported-algorithm: ed25519".into())
+            Verification::Unchecked(reason!(UnsupportedAlgorithm, "ed25519"))
         }
-        _ => Verification::Unchecked(format!("unsupported-algorithm: {}", sig_alg.oid)),
+        _ => Verification::Unchecked(reason!(UnsupportedAlgorithm, "{}", sig_alg.oid)),
     }
 }
 
@@ -151,22 +152,25 @@ fn rsa_public_key(
     spki: &SubjectPublicKeyInfoOwned,
 ) -> Result<std::sync::Arc<rsa::PublicKey>, Verification> {
     use rsa::pkcs1::DecodeRsaPublicKey;
-    static KEYS: Memo<Vec<u8>, Result<std::sync::Arc<rsa::PublicKey>, String>> = Memo::new();
+    static KEYS: Memo<Vec<u8>, Result<std::sync::Arc<rsa::PublicKey>, SignatureReason>> =
+        Memo::new();
     if spki.algorithm.oid != RSA_ENCRYPTION && spki.algorithm.oid != RSASSA_PSS {
-        return Err(Verification::Unchecked(format!(
-            "unsupported-algorithm: an RSA signature with a {} key",
+        return Err(Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "an RSA signature with a {} key",
             spki.algorithm.oid
         )));
     }
     let Some(raw) = spki.subject_public_key.as_bytes() else {
-        return Err(Verification::Unchecked(
-            "malformed: the RSA public key bit string is not octet-aligned".into(),
-        ));
+        return Err(Verification::Unchecked(reason!(
+            Malformed,
+            "the RSA public key bit string is not octet-aligned"
+        )));
     };
     let parse = || {
         rsa::PublicKey::from_pkcs1_der(raw)
             .map(std::sync::Arc::new)
-            .map_err(|e| format!("unsupported-algorithm: unusable RSA public key ({e})"))
+            .map_err(|e| reason!(UnsupportedAlgorithm, "unusable RSA public key ({e})"))
     };
     if raw.len() > crate::memo::MAX_MEMO_ITEM_BYTES {
         return parse().map_err(Verification::Unchecked);
@@ -294,7 +298,7 @@ struct PssParams {
     salt_length: usize,
 }
 
-fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, String> {
+fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, SignatureReason> {
     let mut params = PssParams {
         digest: Digest::Sha1,
         mgf_digest: Digest::Sha1,
@@ -305,52 +309,58 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Str
     };
     let bytes = any
         .to_der()
-        .map_err(|e| format!("malformed: RSASSA-PSS parameters ({e})"))?;
+        .map_err(|e| reason!(Malformed, "RSASSA-PSS parameters ({e})"))?;
     let (top, fields) =
-        ber::children_of(&bytes).ok_or_else(|| "malformed: RSASSA-PSS parameters".to_string())?;
+        ber::children_of(&bytes).ok_or_else(|| reason!(Malformed, "RSASSA-PSS parameters"))?;
     if top.tag != 0x30 {
-        return Err("malformed: RSASSA-PSS parameters are not a SEQUENCE".into());
+        return Err(reason!(
+            Malformed,
+            "RSASSA-PSS parameters are not a SEQUENCE"
+        ));
     }
     for field in fields {
         let inner = field.content(&bytes);
         match field.tag {
             0xA0 => {
                 let alg = AlgorithmIdentifierOwned::from_der(inner)
-                    .map_err(|e| format!("malformed: PSS hashAlgorithm ({e})"))?;
+                    .map_err(|e| reason!(Malformed, "PSS hashAlgorithm ({e})"))?;
                 params.digest = digest_from_oid(&alg.oid)
-                    .ok_or_else(|| format!("unsupported-algorithm: {}", alg.oid))?;
+                    .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", alg.oid))?;
             }
             0xA1 => {
                 let mgf = AlgorithmIdentifierOwned::from_der(inner)
-                    .map_err(|e| format!("malformed: PSS maskGenAlgorithm ({e})"))?;
+                    .map_err(|e| reason!(Malformed, "PSS maskGenAlgorithm ({e})"))?;
                 if mgf.oid != MGF1 {
-                    return Err(format!("unsupported-algorithm: {}", mgf.oid));
+                    return Err(reason!(UnsupportedAlgorithm, "{}", mgf.oid));
                 }
                 let hash_alg = mgf
                     .parameters
                     .as_ref()
-                    .ok_or_else(|| "malformed: MGF1 without a hash".to_string())?
+                    .ok_or_else(|| reason!(Malformed, "MGF1 without a hash"))?
                     .decode_as::<AlgorithmIdentifierOwned>()
-                    .map_err(|e: der::Error| format!("malformed: MGF1 hash ({e})"))?;
+                    .map_err(|e: der::Error| reason!(Malformed, "MGF1 hash ({e})"))?;
                 params.mgf_digest = digest_from_oid(&hash_alg.oid)
-                    .ok_or_else(|| format!("unsupported-algorithm: {}", hash_alg.oid))?;
+                    .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", hash_alg.oid))?;
             }
             0xA2 => {
                 let int = ber::parse(inner, 0)
                     .and_then(|tlv| ber::small_uint(inner, &tlv))
-                    .ok_or_else(|| "malformed: PSS saltLength".to_string())?;
+                    .ok_or_else(|| reason!(Malformed, "PSS saltLength"))?;
                 params.salt_length = usize::try_from(int)
                     .ok()
                     .filter(|len| *len <= 1024)
-                    .ok_or_else(|| "malformed: PSS saltLength too large".to_string())?;
+                    .ok_or_else(|| reason!(Malformed, "PSS saltLength too large"))?;
             }
             0xA3 => {
                 let trailer = ber::parse(inner, 0).and_then(|tlv| ber::small_uint(inner, &tlv));
                 if trailer != Some(1) {
-                    return Err("unsupported-algorithm: PSS trailerField other than 1".into());
+                    return Err(reason!(
+                        UnsupportedAlgorithm,
+                        "PSS trailerField other than 1"
+                    ));
                 }
             }
-            _ => return Err("malformed: unknown RSASSA-PSS parameter".into()),
+            _ => return Err(reason!(Malformed, "unknown RSASSA-PSS parameter")),
         }
     }
     Ok(params)
@@ -368,8 +378,9 @@ fn verify_rsa_pss(
         Err(reason) => return Verification::Unchecked(reason),
     };
     if params.mgf_digest != params.digest {
-        return Verification::Unchecked(format!(
-            "unsupported-algorithm: RSASSA-PSS with MGF1-{} and {}",
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "RSASSA-PSS with MGF1-{} and {}",
             params.mgf_digest.as_str(),
             params.digest.as_str()
         ));
@@ -433,19 +444,20 @@ fn verify_ecdsa(
 ) -> Verification {
     use signature::hazmat::PrehashVerifier;
     if spki.algorithm.oid != EC_PUBLIC_KEY {
-        return Verification::Unchecked(format!(
-            "unsupported-algorithm: an ECDSA signature with a {} key",
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "an ECDSA signature with a {} key",
             spki.algorithm.oid
         ));
     }
     let Some(point) = spki.subject_public_key.as_bytes() else {
-        return Verification::Unchecked("malformed: EC public key bit string".into());
+        return Verification::Unchecked(reason!(Malformed, "EC public key bit string"));
     };
     let hashed = hash(digest, message);
     let ok = match ec_curve(spki) {
         Some(SECP256R1) => {
             let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                return Verification::Unchecked("malformed: P-256 public key".into());
+                return Verification::Unchecked(reason!(Malformed, "P-256 public key"));
             };
             let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
                 return Verification::Failed;
@@ -454,7 +466,7 @@ fn verify_ecdsa(
         }
         Some(SECP384R1) => {
             let Ok(key) = p384::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                return Verification::Unchecked("malformed: P-384 public key".into());
+                return Verification::Unchecked(reason!(Malformed, "P-384 public key"));
             };
             let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else {
                 return Verification::Failed;
@@ -462,9 +474,9 @@ fn verify_ecdsa(
             key.verify_prehash(&hashed, &sig).is_ok()
         }
         Some(other) => {
-            return Verification::Unchecked(format!("unsupported-algorithm: curve {other}"));
+            return Verification::Unchecked(reason!(UnsupportedAlgorithm, "curve {other}"));
         }
-        None => return Verification::Unchecked("malformed: EC key without a named curve".into()),
+        None => return Verification::Unchecked(reason!(Malformed, "EC key without a named curve")),
     };
     if ok {
         Verification::Verified

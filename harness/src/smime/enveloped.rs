@@ -7,7 +7,7 @@ use super::{
     EnvelopedFacts, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA, SmimeContext, SmimeKey,
     parse_content_info,
 };
-use crate::facts::{EncryptionFacts, LayerKind, Problem, Recipient};
+use crate::facts::{EncryptionFacts, LayerKind, Problem, ProblemCode, Recipient};
 use cms::authenveloped_data::AuthEnvelopedData;
 use cms::cert::CertificateChoices;
 use cms::enveloped_data::{
@@ -60,7 +60,7 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
                     (
                         LayerKind::SmimeEnveloped,
                         Problem::new(
-                            "cms-malformed",
+                            ProblemCode::CmsMalformed,
                             format!("the EnvelopedData does not decode as BER: {e}"),
                         ),
                     )
@@ -83,7 +83,7 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
                     (
                         kind,
                         Problem::new(
-                            "cms-malformed",
+                            ProblemCode::CmsMalformed,
                             format!("the AuthEnvelopedData does not decode as BER: {e}"),
                         ),
                     )
@@ -92,7 +92,10 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
                 Some(attrs) => attrs.to_der().map_err(|e| {
                     (
                         kind,
-                        Problem::new("cms-malformed", format!("authAttrs do not re-encode: {e}")),
+                        Problem::new(
+                            ProblemCode::CmsMalformed,
+                            format!("authAttrs do not re-encode: {e}"),
+                        ),
                     )
                 })?,
                 None => Vec::new(),
@@ -109,7 +112,7 @@ fn decode(cms: &[u8], problems: &mut Vec<Problem>) -> Result<Envelope, (LayerKin
         other => Err((
             LayerKind::SmimeEnveloped,
             Problem::new(
-                "cms-not-enveloped-data",
+                ProblemCode::CmsNotEnvelopedData,
                 format!("the CMS content type is {other}, not EnvelopedData or AuthEnvelopedData"),
             ),
         )),
@@ -198,7 +201,7 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
     ));
     if envelope.recipients.len() > MAX_RECIPIENTS {
         facts.problems.push(Problem::new(
-            "cms-too-many-recipients",
+            ProblemCode::CmsTooManyRecipients,
             format!(
                 "{} recipient infos; only the first {MAX_RECIPIENTS} were examined",
                 envelope.recipients.len()
@@ -260,7 +263,7 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
     if !facts.encryption.decrypted {
         if !failures.is_empty() {
             facts.problems.push(Problem::new(
-                "decryption-failed",
+                ProblemCode::DecryptionFailed,
                 format!(
                     "a supplied key matched a recipient but decryption failed ({})",
                     failures.join("; ")
@@ -268,7 +271,7 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
             ));
         } else if !ctx.keys.is_empty() && !matched {
             facts.problems.push(Problem::new(
-                "no-matching-key",
+                ProblemCode::NoMatchingKey,
                 "none of the supplied keys belongs to an RSA key-transport recipient of this message",
             ));
         }
@@ -367,20 +370,21 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
         .map(OctetString::as_bytes)
     else {
         return Err(DecryptError::Stop(Problem::new(
-            "cms-content-detached",
+            ProblemCode::CmsContentDetached,
             "the encryptedContent is absent (detached), so there is nothing to decrypt",
         )));
     };
     if ciphertext.len() > MAX_PLAINTEXT + 64 {
         return Err(DecryptError::Stop(Problem::new(
-            "decrypted-too-large",
+            ProblemCode::DecryptedTooLarge,
             format!(
                 "the encrypted content is {} bytes, over the {MAX_PLAINTEXT}-byte limit",
                 ciphertext.len()
             ),
         )));
     }
-    let unsupported = |what: String| DecryptError::Stop(Problem::new("unsupported-cipher", what));
+    let unsupported =
+        |what: String| DecryptError::Stop(Problem::new(ProblemCode::UnsupportedCipher, what));
     let cbc_iv = || -> Result<Vec<u8>, DecryptError> {
         alg.parameters
             .as_ref()
@@ -388,7 +392,7 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
             .map(|iv| iv.as_bytes().to_vec())
             .ok_or_else(|| {
                 DecryptError::Stop(Problem::new(
-                    "cms-malformed",
+                    ProblemCode::CmsMalformed,
                     "the CBC IV parameter is missing or malformed",
                 ))
             })
@@ -426,7 +430,7 @@ fn decrypt_content(envelope: &Envelope, cek: &[u8]) -> Result<Vec<u8>, DecryptEr
     };
     if plaintext.len() > MAX_PLAINTEXT {
         return Err(DecryptError::Stop(Problem::new(
-            "decrypted-too-large",
+            ProblemCode::DecryptedTooLarge,
             format!("the plaintext is over the {MAX_PLAINTEXT}-byte limit"),
         )));
     }
@@ -444,8 +448,12 @@ fn decrypt_gcm(
     use aes_gcm::aead::consts::{U12, U16};
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     let alg = &envelope.content.content_enc_alg;
-    let malformed =
-        |what: &str| DecryptError::Stop(Problem::new("cms-malformed", format!("GCM: {what}")));
+    let malformed = |what: &str| {
+        DecryptError::Stop(Problem::new(
+            ProblemCode::CmsMalformed,
+            format!("GCM: {what}"),
+        ))
+    };
     let params = alg
         .parameters
         .as_ref()
@@ -474,7 +482,7 @@ fn decrypt_gcm(
     }
     if nonce.len() != 12 {
         return Err(DecryptError::Stop(Problem::new(
-            "unsupported-cipher",
+            ProblemCode::UnsupportedCipher,
             format!(
                 "GCM nonces of {} bytes are not supported (only 12)",
                 nonce.len()
@@ -506,7 +514,7 @@ fn decrypt_gcm(
         (algorithms::AES192_GCM, 12) => gcm!(aes::Aes192, U12),
         (algorithms::AES256_GCM, 12) => gcm!(aes::Aes256, U12),
         (_, len) => Err(DecryptError::Stop(Problem::new(
-            "unsupported-cipher",
+            ProblemCode::UnsupportedCipher,
             format!("GCM tags of {len} bytes are not supported (only 12 and 16)"),
         ))),
     }

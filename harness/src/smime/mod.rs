@@ -18,7 +18,8 @@ pub use enveloped::inspect_enveloped;
 pub use signed::inspect_signed;
 
 use crate::facts::{
-    CertificateFacts, EncryptionFacts, KeyPreference, LayerKind, Problem, SignatureFacts,
+    CertificateFacts, EncryptionFacts, KeyPreference, LayerKind, Problem, ProblemCode,
+    SignatureFacts,
 };
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -129,13 +130,13 @@ fn parse_content_info(
             match trimmed {
                 Some(ci) => {
                     problems.push(Problem::new(
-                        "cms-trailing-data",
+                        ProblemCode::CmsTrailingData,
                         "bytes follow the CMS ContentInfo; they were ignored",
                     ));
                     Ok(ci)
                 }
                 None => Err(Problem::new(
-                    "cms-malformed",
+                    ProblemCode::CmsMalformed,
                     format!("the CMS ContentInfo does not decode as BER: {first_error}"),
                 )),
             }

@@ -4,8 +4,10 @@ use super::algorithms::{self, Verification};
 use super::ber::{self, Tlv};
 use super::certificate::{self, CertRef, SMIME_CAPABILITIES};
 use super::{ID_SIGNED_DATA, SignedDataFacts, SmimeContext, parse_content_info};
+use crate::facts::reason;
 use crate::facts::{
-    CertificateFacts, KeyPreference, Problem, SignatureFacts, SignatureStatus, Signer,
+    CertificateFacts, KeyPreference, Problem, ProblemCode, SignatureFacts, SignatureReason,
+    SignatureStatus, Signer,
 };
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -27,7 +29,7 @@ const ID_ENCRYP_KEY_PREF: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.11");
 /// Microsoft's encryption key preference (an IssuerAndSerialNumber), written by Outlook.
 const MS_ENCRYP_KEY_PREF: Oid = Oid::new_unwrap("1.3.6.1.4.1.311.16.4");
 
-fn signature_with(status: SignatureStatus, reason: String) -> SignatureFacts {
+fn signature_with(status: SignatureStatus, reason: SignatureReason) -> SignatureFacts {
     let mut facts = SignatureFacts::unverifiable(reason);
     facts.status = status;
     facts
@@ -162,7 +164,7 @@ fn read_attributes(attrs: &[&Attribute], problems: &mut Vec<Problem>) -> Attribu
                             .capabilities
                             .extend(caps.iter().map(algorithms::capability_name)),
                         Err(e) => problems.push(Problem::new(
-                            "cms-capabilities-malformed",
+                            ProblemCode::CmsCapabilitiesMalformed,
                             format!("the SMIMECapabilities attribute does not decode: {e}"),
                         )),
                     }
@@ -202,7 +204,10 @@ fn inspect_signed_with(
     certificates_apart: bool,
 ) -> SignedDataFacts {
     let mut facts = SignedDataFacts {
-        signature: SignatureFacts::unverifiable(""),
+        signature: SignatureFacts::unverifiable(reason!(
+            Malformed,
+            "the SignedData was not examined"
+        )),
         certificates: Vec::new(),
         capabilities: Vec::new(),
         key_preference: None,
@@ -220,7 +225,7 @@ fn inspect_signed_with(
         Ok(decoded) => decoded,
         Err(problem) => {
             facts.signature =
-                SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+                SignatureFacts::unverifiable(reason!(Malformed, "{}", problem.message));
             facts.problems.push(problem);
             return facts;
         }
@@ -229,7 +234,7 @@ fn inspect_signed_with(
     // Carried certificates, bounded.
     if carried.len() > MAX_CERTIFICATES {
         facts.problems.push(Problem::new(
-            "cms-too-many-certificates",
+            ProblemCode::CmsTooManyCertificates,
             format!(
                 "the SignedData carries {} certificates; only the first {MAX_CERTIFICATES} were examined",
                 carried.len()
@@ -254,11 +259,11 @@ fn inspect_signed_with(
             Ok(octets) => Some(octets.as_bytes().to_vec()),
             Err(e) => {
                 let problem = Problem::new(
-                    "cms-malformed",
+                    ProblemCode::CmsMalformed,
                     format!("the eContent is not an OCTET STRING: {e}"),
                 );
                 facts.signature =
-                    SignatureFacts::unverifiable(format!("malformed: {}", problem.message));
+                    SignatureFacts::unverifiable(reason!(Malformed, "{}", problem.message));
                 facts.problems.push(problem);
                 facts.certificates = describe_certificates(&carried, None, None, ctx);
                 return facts;
@@ -267,7 +272,7 @@ fn inspect_signed_with(
     };
     if econtent.is_some() && detached.is_some() {
         facts.problems.push(Problem::new(
-            "cms-econtent-and-detached",
+            ProblemCode::CmsEcontentAndDetached,
             "the SignedData carries its own content and detached content was given too; the eContent was verified",
         ));
     }
@@ -277,7 +282,7 @@ fn inspect_signed_with(
     let signer_infos: Vec<&SignerInfo> = signed_data.signer_infos.0.iter().collect();
     if signer_infos.len() > MAX_SIGNER_INFOS {
         facts.problems.push(Problem::new(
-            "cms-too-many-signer-infos",
+            ProblemCode::CmsTooManySignerInfos,
             format!(
                 "the SignedData has {} signer infos; only the first {MAX_SIGNER_INFOS} are considered",
                 signer_infos.len()
@@ -287,7 +292,10 @@ fn inspect_signed_with(
     if signer_infos.is_empty() {
         facts.signature = signature_with(
             SignatureStatus::Invalid,
-            "no-signer-infos: the SignedData has no SignerInfo, so nothing is signed".into(),
+            reason!(
+                NoSignerInfos,
+                "the SignedData has no SignerInfo, so nothing is signed"
+            ),
         );
         facts.certificates = describe_certificates(&carried, None, None, ctx);
         return facts;
@@ -324,11 +332,14 @@ fn inspect_signed_with(
     let (signature, attributes, signer_info) = results.swap_remove(chosen);
     facts.signature = signature;
     if signer_infos.len() > 1 && facts.signature.status == SignatureStatus::Invalid {
-        facts.signature.reason = format!(
-            "{} (signer {} of {})",
-            facts.signature.reason,
-            chosen + 1,
-            signer_infos.len()
+        facts.signature.reason = SignatureReason::new(
+            facts.signature.reason.code(),
+            format!(
+                "{} (signer {} of {})",
+                facts.signature.reason.detail(),
+                chosen + 1,
+                signer_infos.len()
+            ),
         );
     }
     facts.signature.signer_count = signer_infos.len();
@@ -339,9 +350,11 @@ fn inspect_signed_with(
         && crate::mime::canonical_crlf(econtent) != displayed
     {
         facts.signature.status = SignatureStatus::Invalid;
-        facts.signature.reason = "econtent-differs: the signature covers encapsulated content \
+        facts.signature.reason = reason!(
+            EcontentDiffers,
+            "the signature covers encapsulated content \
             that differs from the displayed part"
-            .into();
+        );
     }
     facts.capabilities = attributes.capabilities;
     facts.key_preference = attributes.key_preference.clone();
@@ -372,7 +385,7 @@ fn decode(
     let ci = parse_content_info(cms, problems)?;
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Problem::new(
-            "cms-not-signed-data",
+            ProblemCode::CmsNotSignedData,
             format!(
                 "the CMS content type is {}, not SignedData",
                 ci.content_type
@@ -385,7 +398,7 @@ fn decode(
         .decode_as_encoding::<SignedData>(EncodingRules::Ber)
         .map_err(|e| {
             Problem::new(
-                "cms-malformed",
+                ProblemCode::CmsMalformed,
                 format!("the SignedData does not decode as BER: {e}"),
             )
         })?;
@@ -537,7 +550,8 @@ fn verify_signer(
         .unwrap_or_default();
     let attributes = read_attributes(&attrs, problems);
 
-    let mut facts = SignatureFacts::unverifiable("");
+    let mut facts =
+        SignatureFacts::unverifiable(reason!(Malformed, "the signer info was not examined"));
     facts.signed_at = attributes.signing_time.clone();
     let sid = sid_string(&signer_info.sid);
     facts.signer = Some(Signer {
@@ -575,8 +589,9 @@ fn verify_signer(
     }
 
     let Some(digest) = algorithms::digest_from_oid(&signer_info.digest_alg.oid) else {
-        facts.reason = format!(
-            "unsupported-algorithm: {}: the digest algorithm is not one of md5, sha1, sha224, sha256, sha384, sha512",
+        facts.reason = reason!(
+            UnsupportedAlgorithm,
+            "{}: the digest algorithm is not one of md5, sha1, sha224, sha256, sha384, sha512",
             signer_info.digest_alg.oid
         );
         return (facts, attributes);
@@ -584,8 +599,10 @@ fn verify_signer(
     facts.digest = Some(digest);
 
     let Some(content) = content else {
-        facts.reason =
-            "malformed: the SignedData has no eContent and no detached content was given".into();
+        facts.reason = reason!(
+            Malformed,
+            "the SignedData has no eContent and no detached content was given"
+        );
         return (facts, attributes);
     };
     let content_digest = algorithms::hash(digest, content);
@@ -597,16 +614,18 @@ fn verify_signer(
     if let Some(set) = signer_info.signed_attrs.as_ref() {
         if attributes.message_digests.len() != 1 {
             facts.status = SignatureStatus::Invalid;
-            facts.reason = format!(
-                "message-digest-mismatch: the signed attributes carry {} messageDigest values, not exactly one",
+            facts.reason = reason!(
+                MessageDigestMismatch,
+                "the signed attributes carry {} messageDigest values, not exactly one",
                 attributes.message_digests.len()
             );
             return (facts, attributes);
         }
         if attributes.message_digests.first() != Some(&content_digest) {
             facts.status = SignatureStatus::Invalid;
-            facts.reason = format!(
-                "message-digest-mismatch: the messageDigest attribute does not match the {} of the content",
+            facts.reason = reason!(
+                MessageDigestMismatch,
+                "the messageDigest attribute does not match the {} of the content",
                 digest.as_str()
             );
             return (facts, attributes);
@@ -616,8 +635,9 @@ fn verify_signer(
                 != Some(&signed_data.encap_content_info.econtent_type)
         {
             facts.status = SignatureStatus::Invalid;
-            facts.reason = format!(
-                "content-type-mismatch: the contentType attribute ({}) is not the eContentType {}",
+            facts.reason = reason!(
+                ContentTypeMismatch,
+                "the contentType attribute ({}) is not the eContentType {}",
                 attributes
                     .content_types
                     .iter()
@@ -638,7 +658,7 @@ fn verify_signer(
                 Ok(canonical) => messages.push(canonical),
                 Err(e) => {
                     facts.reason =
-                        format!("malformed: the signed attributes do not re-encode: {e}");
+                        reason!(Malformed, "the signed attributes do not re-encode: {e}");
                     return (facts, attributes);
                 }
             },
@@ -648,8 +668,9 @@ fn verify_signer(
     }
 
     let Some(cert) = signer_cert else {
-        facts.reason = format!(
-            "signer-certificate-missing: no certificate for {} in the SignedData or the supplied certificates",
+        facts.reason = reason!(
+            SignerCertificateMissing,
+            "no certificate for {} in the SignedData or the supplied certificates",
             sid
         );
         return (facts, attributes);
@@ -681,23 +702,23 @@ fn verify_signer(
     match outcome {
         Verification::Verified => {
             facts.status = SignatureStatus::Valid;
-            facts.reason = format!(
-                "valid: the signature by {} verifies over the {} content",
+            facts.reason = reason!(
+                Valid,
+                "the signature by {} verifies over the {} content",
                 sid,
                 digest.as_str()
             );
         }
         Verification::Failed => {
             facts.status = SignatureStatus::Invalid;
-            facts.reason = "bad-signature: the signature value does not verify with the signer certificate's key".into();
+            facts.reason = reason!(
+                BadSignature,
+                "the signature value does not verify with the signer certificate's key"
+            );
         }
         Verification::Unchecked(reason) => {
             facts.status = SignatureStatus::Unverifiable;
-            facts.reason = if reason.contains(": ") {
-                reason
-            } else {
-                format!("{reason}: the signature could not be checked")
-            };
+            facts.reason = reason;
         }
     }
     (facts, attributes)

@@ -12,6 +12,8 @@ use crate::corpus::{
     Sidecar,
 };
 use crate::error::Result;
+use crate::facts::SignatureStatus;
+use crate::generate::named;
 
 use super::crypto::{self, EncryptRecipe, SigStyle};
 use super::wire::{self, Instant, crlf};
@@ -71,10 +73,9 @@ fn sidecar(
 
 fn layer(kind: &str, form: Option<&str>, part: Option<&str>) -> ExpectLayer {
     ExpectLayer {
-        kind: kind.to_owned(),
-        form: form.map(str::to_owned),
+        form: form.map(named),
         part: part.map(str::to_owned),
-        ..ExpectLayer::default()
+        ..ExpectLayer::new(named(kind))
     }
 }
 
@@ -91,9 +92,9 @@ fn signed(
     covers_whole_body: Option<bool>,
 ) -> ExpectLayer {
     ExpectLayer {
-        status: Some(status.to_owned()),
-        digest: Some(digest.to_owned()),
-        algorithm: Some(algorithm.to_owned()),
+        status: Some(named(status)),
+        digest: Some(named(digest)),
+        algorithm: Some(named(algorithm)),
         signer: Some(signer.to_owned()),
         signer_matches_from: Some(matches_from),
         covers_whole_body,
@@ -529,7 +530,7 @@ fn proton_pgp_mime_signed(p: &Personas) -> Result<Vec<Built>> {
         ),
         "pat@proton.example",
         vec![ExpectLayer {
-            status: Some("invalid".into()),
+            status: Some(SignatureStatus::Invalid),
             signer: Some("pat@proton.example".into()),
             ..layer("pgp-signed", Some("mime"), Some(""))
         }],
@@ -569,7 +570,7 @@ fn proton_pgp_mime_signed(p: &Personas) -> Result<Vec<Built>> {
         ),
         "pat@proton.example",
         vec![ExpectLayer {
-            status: Some("invalid".into()),
+            status: Some(SignatureStatus::Invalid),
             signer: Some("pat@proton.example".into()),
             ..layer("pgp-signed", Some("mime"), Some(""))
         }],
