@@ -11,8 +11,9 @@ use replymatrix::clients::ClientId;
 use replymatrix::evidence::{self, Confidence, RuleId};
 use replymatrix::explain::{explain, explain_text};
 use replymatrix::facts::{
-    CertificateFacts, Digest, EncryptionFacts, Inspection, KeyPreference, Layer, LayerForm,
-    LayerKind, PgpKeyFacts, Recipient, SignatureAlgorithm, SignatureFacts, SignatureStatus, Signer,
+    CertificateFacts, CertificateRole, Digest, EncryptionFacts, Inspection, KeyPreference, Layer,
+    LayerForm, LayerKind, PgpKeyFacts, Recipient, SignatureAlgorithm, SignatureFacts,
+    SignatureStatus, Signer,
 };
 use replymatrix::profile::{
     Contact, OwnCertificate, PrivateKeyLocation, Profile, ResolvedContact, ResolvedOwn,
@@ -22,6 +23,11 @@ use replymatrix::verdict::{
 };
 
 // ---------------------------------------------------------------- personas (facts)
+
+/// An instant the test writes literally.
+fn at(text: &str) -> replymatrix::facts::Instant {
+    replymatrix::facts::Instant::parse(text).unwrap_or_else(|| panic!("{text:?} is a time"))
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -159,7 +165,7 @@ fn spec(name: &str) -> CertSpec {
     }
 }
 
-fn cert(name: &str, role: &str) -> CertificateFacts {
+fn cert(name: &str, role: CertificateRole) -> CertificateFacts {
     let s = spec(name);
     let serial = format!("{:02x}", s.name.len());
     CertificateFacts {
@@ -183,15 +189,15 @@ fn cert(name: &str, role: &str) -> CertificateFacts {
         } else {
             vec!["digitalSignature".to_owned(), "keyEncipherment".to_owned()]
         },
-        not_before: s.not_before.to_owned(),
-        not_after: s.not_after.to_owned(),
+        not_before: at(s.not_before),
+        not_after: at(s.not_after),
         self_signed: s.subject == s.issuer,
         is_ca: s.ca,
         subject_key_id: Some(s.ski.to_owned()),
         authority_key_id: s.aki.map(str::to_owned),
         capabilities: Vec::new(),
         verified_by: None,
-        role: role.to_owned(),
+        role,
     }
 }
 
@@ -238,7 +244,7 @@ fn hand_resolve(p: &mut Profile) {
     *r = Default::default();
     for own in &p.recipient.certificates {
         r.own.push(ResolvedOwn {
-            facts: cert(&persona_of(&own.cert), "own"),
+            facts: cert(&persona_of(&own.cert), CertificateRole::Own),
             private_key: own.private_key,
             published_to_gal: own.published_to_gal,
         });
@@ -247,13 +253,13 @@ fn hand_resolve(p: &mut Profile) {
         .tenant
         .sst_roots
         .iter()
-        .map(|c| cert(&persona_of(c), "anchor"))
+        .map(|c| cert(&persona_of(c), CertificateRole::Anchor))
         .collect();
     r.windows_roots = p
         .workstation
         .windows_trusted_roots
         .iter()
-        .map(|c| cert(&persona_of(c), "anchor"))
+        .map(|c| cert(&persona_of(c), CertificateRole::Anchor))
         .collect();
     r.mail_contacts = p
         .tenant
@@ -261,7 +267,7 @@ fn hand_resolve(p: &mut Profile) {
         .iter()
         .map(|c| ResolvedContact {
             address: c.address.clone(),
-            certificate: cert(&persona_of(&c.certificate), "encryption"),
+            certificate: cert(&persona_of(&c.certificate), CertificateRole::Encryption),
         })
         .collect();
     r.outlook_contacts = p
@@ -270,7 +276,7 @@ fn hand_resolve(p: &mut Profile) {
         .iter()
         .map(|c| ResolvedContact {
             address: c.address.clone(),
-            certificate: cert(&persona_of(&c.certificate), "encryption"),
+            certificate: cert(&persona_of(&c.certificate), CertificateRole::Encryption),
         })
         .collect();
     r.gpgol_keyring = p
@@ -327,7 +333,7 @@ fn signature(
         signer_matches_from: Some(true),
         covers_whole_body: true,
         signer_count: 1,
-        signed_at: Some("2026-05-01T10:00:00Z".to_owned()),
+        signed_at: Some(at("2026-05-01T10:00:00Z")),
     }
 }
 
@@ -359,7 +365,7 @@ fn proton_signed() -> Inspection {
 
 /// An S/MIME clear-signed layer by `signer` with `chain`, capabilities and key preference.
 fn smime_signed(from: &str, signer: &str, caps: Vec<&str>, digest: Digest) -> Inspection {
-    let leaf = cert(signer, "signer");
+    let leaf = cert(signer, CertificateRole::Signer);
     let mut l = Layer::new(LayerKind::SmimeSigned, Some(LayerForm::Clear), "");
     l.signature = Some(signature(
         SignatureStatus::Valid,
@@ -375,7 +381,7 @@ fn smime_signed(from: &str, signer: &str, caps: Vec<&str>, digest: Digest) -> In
     });
     let mut chain = vec![leaf];
     if spec(signer).issuer == PUBLIC_ISSUING {
-        chain.push(cert("public-issuing-ca", "chain"));
+        chain.push(cert("public-issuing-ca", CertificateRole::Chain));
     }
     l.certificates = chain;
     with_layers(from, vec![l])
@@ -415,11 +421,11 @@ fn smime_enveloped_to_robin() -> Inspection {
         recipients: vec![
             Recipient {
                 key_algorithm: "rsa".into(),
-                id: cert("robin-enterprise", "own").id,
+                id: cert("robin-enterprise", CertificateRole::Own).id,
             },
             Recipient {
                 key_algorithm: "rsa".into(),
-                id: cert("dana", "signer").id,
+                id: cert("dana", CertificateRole::Signer).id,
             },
         ],
         decrypted: true,
@@ -436,7 +442,7 @@ fn gcm_to_robin() -> Inspection {
         cipher: Some("aes-256-gcm".to_owned()),
         recipients: vec![Recipient {
             key_algorithm: "rsa".into(),
-            id: cert("robin-enterprise", "own").id,
+            id: cert("robin-enterprise", CertificateRole::Own).id,
         }],
         decrypted: false,
     });
@@ -493,7 +499,7 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
     );
     untrusted.layers[0]
         .certificates
-        .push(cert("untrusted-root-ca", "chain"));
+        .push(cert("untrusted-root-ca", CertificateRole::Chain));
     vec![
         ("proton-signed", proton_signed()),
         ("outlook-signed", outlook_signed()),
@@ -660,7 +666,7 @@ fn classic_encrypts_with_harvested_certificate_and_strongest_capability() {
         with.recipient_certificate_from,
         Some(CertificateSource::Message)
     );
-    assert_eq!(with.cipher.as_deref(), Some("aes-256-cbc"));
+    assert_eq!(with.cipher.map(|c| c.as_str()), Some("aes-256-cbc"));
     assert!(has_rule(e, RuleId::ClassicEncryptHarvestedCert));
     assert!(has_rule(e, RuleId::ClassicEncryptCapabilitiesCipher));
     // Strongest *common*: a sender offering only 3DES and AES-128 gets AES-128.
@@ -676,7 +682,11 @@ fn classic_encrypts_with_harvested_certificate_and_strongest_capability() {
         ClientId::ClassicOutlook,
     );
     assert_eq!(
-        v.reply.encrypted.with.and_then(|w| w.cipher).as_deref(),
+        v.reply
+            .encrypted
+            .with
+            .and_then(|w| w.cipher)
+            .map(|c| c.as_str()),
         Some("aes-128-cbc")
     );
 }
@@ -702,7 +712,7 @@ fn classic_falls_back_to_build_default_cipher() {
             .encrypted
             .with
             .as_ref()
-            .and_then(|w| w.cipher.as_deref()),
+            .and_then(|w| w.cipher.map(|c| c.as_str())),
         Some("aes-256-cbc")
     );
     assert!(has_rule(
@@ -712,7 +722,11 @@ fn classic_falls_back_to_build_default_cipher() {
     p.workstation.classic_build = "16.0.8201.2200".to_owned();
     let v = verdict(&owa_signed(), &p, ClientId::ClassicOutlook);
     assert_eq!(
-        v.reply.encrypted.with.and_then(|w| w.cipher).as_deref(),
+        v.reply
+            .encrypted
+            .with
+            .and_then(|w| w.cipher)
+            .map(|c| c.as_str()),
         Some("3des-cbc")
     );
 }
@@ -777,7 +791,7 @@ fn owa_cannot_encrypt_to_external_sender_without_mail_contact() {
         with.recipient_certificate_from,
         Some(CertificateSource::MailContact)
     );
-    assert_eq!(with.cipher.as_deref(), Some("aes-256-cbc"));
+    assert_eq!(with.cipher.map(|c| c.as_str()), Some("aes-256-cbc"));
 }
 
 #[test]
@@ -789,7 +803,7 @@ fn owa_signs_with_sha1_default_and_refuses_certificate_outside_sst() {
             .signed
             .with
             .as_ref()
-            .and_then(|w| w.digest.as_deref()),
+            .and_then(|w| w.digest.map(|d| d.as_str())),
         Some("sha1")
     );
     let mut p = profile("seed-tenant-local-cert");
@@ -818,7 +832,11 @@ fn owa_signs_with_sha1_default_and_refuses_certificate_outside_sst() {
     hand_resolve(&mut p);
     let v = verdict(&outlook_signed(), &p, ClientId::Owa);
     assert_eq!(
-        v.reply.signed.with.and_then(|w| w.digest).as_deref(),
+        v.reply
+            .signed
+            .with
+            .and_then(|w| w.digest)
+            .map(|d| d.as_str()),
         Some("sha256")
     );
 }
@@ -1303,7 +1321,7 @@ fn every_shipped_profile_parses() {
                 .unwrap_or_default()
                 .to_owned();
             assert_eq!(prof.name, stem);
-            assert_eq!(prof.evaluation_time, "2026-06-01T12:00:00Z");
+            assert_eq!(prof.evaluation_time, at("2026-06-01T12:00:00Z"));
             stem
         })
         .collect();
@@ -1417,12 +1435,15 @@ fn ecc_recipient_classic_warns_web_clients_unknown() {
 
 #[test]
 fn policy_tables() {
-    use replymatrix::policy;
+    use replymatrix::policy::{self, Cipher};
     assert_eq!(
         policy::normalise_cipher("2.16.840.1.101.3.4.1.42"),
-        Some("aes-256-cbc")
+        Some(Cipher::Aes256Cbc)
     );
-    assert_eq!(policy::normalise_cipher("des-ede3-cbc"), Some("3des-cbc"));
+    assert_eq!(
+        policy::normalise_cipher("des-ede3-cbc"),
+        Some(Cipher::TripleDesCbc)
+    );
     assert_eq!(policy::normalise_cipher("sha256"), None);
     let caps: Vec<String> = ["sha256", "aes-256-gcm", "aes128-cbc", "des-ede3-cbc"]
         .iter()
@@ -1430,14 +1451,17 @@ fn policy_tables() {
         .collect();
     assert_eq!(
         policy::strongest_common(&caps, policy::CLASSIC_CIPHERS),
-        Some("aes-128-cbc")
+        Some(Cipher::Aes128Cbc)
     );
     assert_eq!(
         policy::classic_default_cipher("16.0.8518.1000"),
-        "aes-256-cbc"
+        Cipher::Aes256Cbc
     );
-    assert_eq!(policy::classic_default_cipher("16.0.8431.2079"), "3des-cbc");
-    assert_eq!(policy::owa_cipher("660E,6610"), Some("aes-128-cbc"));
+    assert_eq!(
+        policy::classic_default_cipher("16.0.8431.2079"),
+        Cipher::TripleDesCbc
+    );
+    assert_eq!(policy::owa_cipher("660E,6610"), Some(Cipher::Aes128Cbc));
     assert_eq!(policy::owa_cipher("bogus"), None);
     assert_eq!(
         policy::owa_digest("bogus"),
@@ -1448,16 +1472,16 @@ fn policy_tables() {
     assert!(
         policy::OWA_ENCRYPTION_CODES
             .iter()
-            .all(|(_, c)| !policy::is_gcm(c))
+            .all(|(_, c)| !c.is_gcm())
     );
 }
 
 #[test]
 fn chain_building_uses_verified_by_and_key_ids() {
     use replymatrix::clients::trust;
-    let anchors = vec![cert("public-root-ca", "anchor")];
-    let dana = cert("dana", "signer");
-    let issuing = cert("public-issuing-ca", "chain");
+    let anchors = vec![cert("public-root-ca", CertificateRole::Anchor)];
+    let dana = cert("dana", CertificateRole::Signer);
+    let issuing = cert("public-issuing-ca", CertificateRole::Chain);
     assert!(trust::chains_to(
         &dana,
         std::slice::from_ref(&issuing),
@@ -1481,25 +1505,28 @@ fn chain_building_uses_verified_by_and_key_ids() {
         &anchors
     ));
     assert_eq!(
-        trust::time_problem(&cert("dana-expired", "signer"), "2026-06-01T12:00:00Z"),
+        trust::time_problem(
+            &cert("dana-expired", CertificateRole::Signer),
+            at("2026-06-01T12:00:00Z")
+        ),
         Some(trust::CertProblem::Expired)
     );
     assert_eq!(
-        trust::time_problem(&dana, "2024-06-01T12:00:00Z"),
+        trust::time_problem(&dana, at("2024-06-01T12:00:00Z")),
         Some(trust::CertProblem::NotYetValid)
     );
     assert_eq!(
         trust::judge(
-            &cert("dana-untrusted", "signer"),
-            &[cert("untrusted-root-ca", "chain")],
+            &cert("dana-untrusted", CertificateRole::Signer),
+            &[cert("untrusted-root-ca", CertificateRole::Chain)],
             &anchors,
-            "2026-06-01T12:00:00Z"
+            at("2026-06-01T12:00:00Z")
         ),
         Some(trust::CertProblem::Untrusted)
     );
-    let self_signed = cert("untrusted-root-ca", "signer");
+    let self_signed = cert("untrusted-root-ca", CertificateRole::Signer);
     assert_eq!(
-        trust::judge(&self_signed, &[], &anchors, "2026-06-01T12:00:00Z"),
+        trust::judge(&self_signed, &[], &anchors, at("2026-06-01T12:00:00Z")),
         Some(trust::CertProblem::SelfSignedUntrusted)
     );
 }

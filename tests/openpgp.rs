@@ -174,7 +174,10 @@ fn eddsa_text_signature_sha256_is_valid() {
     assert_eq!(signer.id, PAT_FPR);
     assert_eq!(s.signer_matches_from, Some(true));
     assert_eq!(s.signer_count, 1);
-    assert_eq!(s.signed_at.as_deref(), Some(SIGNED_AT));
+    assert_eq!(
+        s.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(SIGNED_AT)
+    );
     assert!(!s.covers_whole_body);
     assert!(result.problems.is_empty());
 }
@@ -332,7 +335,10 @@ fn missing_key_is_unverifiable_with_the_issuer() {
     assert_eq!(signer.email, None);
     assert_eq!(s.signer_matches_from, None);
     assert_eq!(s.digest, Some(Digest::Sha256));
-    assert_eq!(s.signed_at.as_deref(), Some(SIGNED_AT));
+    assert_eq!(
+        s.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(SIGNED_AT)
+    );
     assert!(result.problems.is_empty());
 }
 
@@ -397,7 +403,10 @@ fn key_validity_is_judged_at_the_signature_time() {
         "{}",
         s.reason
     );
-    assert_eq!(s.signed_at.as_deref(), Some("2026-06-01T12:00:00Z"));
+    assert_eq!(
+        s.signed_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-06-01T12:00:00Z")
+    );
     assert_eq!(
         s.signer.and_then(|x| x.email).as_deref(),
         Some("theo@tbird.example")
@@ -513,7 +522,10 @@ fn cleartext_signature_is_valid_and_dash_unescaped() {
     let s = &result.signature;
     assert_eq!(s.status, SignatureStatus::Valid, "{}", s.reason);
     assert_eq!(s.signer_matches_from, Some(true));
-    assert_eq!(s.signed_at.as_deref(), Some(SIGNED_AT));
+    assert_eq!(
+        s.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(SIGNED_AT)
+    );
     let text = result.text.expect("text");
     let text = String::from_utf8(text).expect("utf-8");
     assert!(text.starts_with("Hi Robin,"), "{text:?}");
@@ -642,7 +654,10 @@ fn cv25519_message_signed_inside_decrypts_with_the_right_key() {
     assert_eq!(inner.status, SignatureStatus::Valid, "{}", inner.reason);
     assert_eq!(inner.signer.expect("signer").id, GUS_FPR);
     assert_eq!(inner.signer_matches_from, Some(true));
-    assert_eq!(inner.signed_at.as_deref(), Some(SIGNED_AT));
+    assert_eq!(
+        inner.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(SIGNED_AT)
+    );
     assert_eq!(inner.signer_count, 1);
 }
 
@@ -1398,7 +1413,10 @@ fn gpg_detached_signatures_get_gpgs_verdict() {
         assert_eq!(ours.algorithm, Some(algo));
         assert_eq!(ours.digest, Some(digest));
         assert_eq!(ours.signer.as_ref().map(|s| s.id.as_str()), Some(signer));
-        assert_eq!(ours.signed_at.as_deref(), Some(GPG_SIGNED_AT));
+        assert_eq!(
+            ours.signed_at.map(|t| t.to_string()).as_deref(),
+            Some(GPG_SIGNED_AT)
+        );
 
         let mut tampered = MIME_PART.to_vec();
         tampered[45] ^= 0x04;
@@ -1450,7 +1468,10 @@ fn gpg_clearsigned_text_gets_gpgs_verdict() {
         "{}",
         result.signature.reason
     );
-    assert_eq!(result.signature.signed_at.as_deref(), Some(GPG_SIGNED_AT));
+    assert_eq!(
+        result.signature.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(GPG_SIGNED_AT)
+    );
     let text = result.text.expect("text");
     assert!(
         text.starts_with(b"Hi Robin,\n- a line that starts"),
@@ -1514,7 +1535,10 @@ fn gpg_encrypted_and_signed_message_decrypts_with_inner_signature() {
     let inner = facts.inner_signature.expect("signed inside");
     assert_eq!(inner.status, SignatureStatus::Valid, "{}", inner.reason);
     assert_eq!(inner.signer.expect("signer").id, GUS_FPR);
-    assert_eq!(inner.signed_at.as_deref(), Some(GPG_SIGNED_AT));
+    assert_eq!(
+        inner.signed_at.map(|t| t.to_string()).as_deref(),
+        Some(GPG_SIGNED_AT)
+    );
 
     // gpg decrypts it too, with the same verdict on the inner signature.
     let out = gpg.run(&["--status-fd", "2", "--decrypt"], Some(&message));

@@ -185,7 +185,13 @@ fn persona_certs_for(address: &str) -> Vec<String> {
                 let certs = replymatrix::smime::load_certs(&bytes);
                 let emails = certs
                     .first()
-                    .map(|c| replymatrix::smime::certificate_facts(c, "encryption").emails)
+                    .map(|c| {
+                        replymatrix::smime::certificate_facts(
+                            c,
+                            replymatrix::facts::CertificateRole::Encryption,
+                        )
+                        .emails
+                    })
                     .unwrap_or_default();
                 (format!("x509/{n}"), emails)
             })

@@ -371,14 +371,18 @@ fn every_digest_verifies_with_rsa_pkcs1() {
         assert_eq!(facts.signature.signer_count, 1);
         assert_eq!(facts.signature.signer_matches_from, Some(true));
         assert_eq!(
-            facts.signature.signed_at.as_deref(),
+            facts.signature.signed_at.map(|t| t.to_string()).as_deref(),
             Some("2026-05-01T10:00:00Z")
         );
         let signer = facts.signature.signer.as_ref().unwrap();
         assert_eq!(signer.email.as_deref(), Some("alice@example.test"));
         assert_eq!(
             signer.id,
-            smime::certificate_facts(&cert("alice-rsa2048"), "signer").id
+            smime::certificate_facts(
+                &cert("alice-rsa2048"),
+                replymatrix::facts::CertificateRole::Chain
+            )
+            .id
         );
         assert!(facts.encapsulated.is_none());
         assert!(facts.capabilities.is_empty());
@@ -404,9 +408,12 @@ fn rsa3072_signer_by_subject_key_identifier_and_mixed_case_address() {
         signer.id,
         format!(
             "ski:{}",
-            smime::certificate_facts(&cert("bob-rsa3072"), "x")
-                .subject_key_id
-                .unwrap()
+            smime::certificate_facts(
+                &cert("bob-rsa3072"),
+                replymatrix::facts::CertificateRole::Chain
+            )
+            .subject_key_id
+            .unwrap()
         )
     );
     assert_eq!(facts.signature.signer_matches_from, Some(true));
@@ -729,13 +736,15 @@ fn capabilities_and_both_key_preferences_are_reported() {
             "1.2.3.4"
         ]
     );
-    let bob_id = smime::certificate_facts(&bob, "x").id;
+    let bob_id = smime::certificate_facts(&bob, replymatrix::facts::CertificateRole::Chain).id;
     let pref = facts.key_preference.as_ref().unwrap();
     assert_eq!(pref.smime.as_deref(), Some(bob_id.as_str()));
     assert_eq!(pref.microsoft.as_deref(), Some(bob_id.as_str()));
 
     // Roles and the chain: signer, encryption (named by the preference), chain (the CA).
-    let ca_fp = smime::certificate_facts(&cert("test-ca"), "x").fingerprint;
+    let ca_fp =
+        smime::certificate_facts(&cert("test-ca"), replymatrix::facts::CertificateRole::Chain)
+            .fingerprint;
     let role_of = |email: &str| {
         facts
             .certificates
@@ -743,8 +752,14 @@ fn capabilities_and_both_key_preferences_are_reported() {
             .find(|c| c.emails.iter().any(|e| e == email))
             .unwrap()
     };
-    assert_eq!(role_of("alice@example.test").role, "signer");
-    assert_eq!(role_of("bob@example.test").role, "encryption");
+    assert_eq!(
+        role_of("alice@example.test").role,
+        replymatrix::facts::CertificateRole::Signer
+    );
+    assert_eq!(
+        role_of("bob@example.test").role,
+        replymatrix::facts::CertificateRole::Encryption
+    );
     assert_eq!(
         role_of("alice@example.test").verified_by.as_deref(),
         Some(ca_fp.as_str())
@@ -754,7 +769,7 @@ fn capabilities_and_both_key_preferences_are_reported() {
         Some(ca_fp.as_str())
     );
     let ca = facts.certificates.iter().find(|c| c.is_ca).unwrap();
-    assert_eq!(ca.role, "chain");
+    assert_eq!(ca.role, replymatrix::facts::CertificateRole::Chain);
     assert!(ca.self_signed);
     assert_eq!(ca.verified_by.as_deref(), Some(ca_fp.as_str()));
 
@@ -780,7 +795,10 @@ fn verified_by_needs_the_issuer() {
     let cms = sign(&SignSpec::new("alice-rsa2048", Digest::Sha256), CONTENT);
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &[]));
     assert_eq!(facts.certificates.len(), 1);
-    assert_eq!(facts.certificates[0].role, "signer");
+    assert_eq!(
+        facts.certificates[0].role,
+        replymatrix::facts::CertificateRole::Signer
+    );
     assert_eq!(facts.certificates[0].verified_by, None);
     // A CA that did not sign it (another leaf claiming to be the issuer) does not count.
     let trust = [cert("bob-rsa3072")];
@@ -790,7 +808,10 @@ fn verified_by_needs_the_issuer() {
     let facts = smime::inspect_signed(&cms, Some(CONTENT), &ctx(None, &[], &trust));
     assert_eq!(
         facts.certificates[0].verified_by,
-        Some(smime::certificate_facts(&trust[0], "x").fingerprint)
+        Some(
+            smime::certificate_facts(&trust[0], replymatrix::facts::CertificateRole::Chain)
+                .fingerprint
+        )
     );
 }
 
@@ -890,7 +911,7 @@ fn content_kind_names_the_outer_type() {
 
 #[test]
 fn certificate_facts_describe_the_fixtures() {
-    let ca = smime::certificate_facts(&cert("test-ca"), "chain");
+    let ca = smime::certificate_facts(&cert("test-ca"), replymatrix::facts::CertificateRole::Chain);
     assert!(ca.self_signed && ca.is_ca);
     assert_eq!(ca.key_type, "rsa");
     assert_eq!(ca.key_bits, 2048);
@@ -899,17 +920,20 @@ fn certificate_facts_describe_the_fixtures() {
     assert_eq!(ca.subject, ca.issuer);
     // RFC 4514 lists RDNs last-to-first: the wire order is CN, O.
     assert_eq!(ca.subject, "O=replymatrix tests,CN=replymatrix test CA");
-    assert_eq!(ca.role, "chain");
+    assert_eq!(ca.role, replymatrix::facts::CertificateRole::Chain);
 
-    let alice = smime::certificate_facts(&cert("alice-rsa2048"), "signer");
+    let alice = smime::certificate_facts(
+        &cert("alice-rsa2048"),
+        replymatrix::facts::CertificateRole::Chain,
+    );
     assert_eq!(alice.emails, ["alice@example.test"]);
     assert_eq!(alice.key_type, "rsa");
     assert_eq!(alice.key_bits, 2048);
     assert_eq!(alice.curve, None);
     assert_eq!(alice.email_protection, Some(true));
     assert_eq!(alice.key_usage, ["digitalSignature", "keyEncipherment"]);
-    assert_eq!(alice.not_before, "2025-01-01T00:00:00Z");
-    assert_eq!(alice.not_after, "2045-01-01T00:00:00Z");
+    assert_eq!(alice.not_before.to_string(), "2025-01-01T00:00:00Z");
+    assert_eq!(alice.not_after.to_string(), "2045-01-01T00:00:00Z");
     assert!(!alice.self_signed && !alice.is_ca);
     assert_eq!(alice.issuer, ca.subject);
     assert_eq!(alice.authority_key_id, ca.subject_key_id);
@@ -918,14 +942,20 @@ fn certificate_facts_describe_the_fixtures() {
     assert_eq!(alice.verified_by, None);
     assert!(alice.capabilities.is_empty());
 
-    let bob = smime::certificate_facts(&cert("bob-rsa3072"), "signer");
+    let bob = smime::certificate_facts(
+        &cert("bob-rsa3072"),
+        replymatrix::facts::CertificateRole::Chain,
+    );
     assert_eq!(
         bob.emails,
         ["bob@example.test"],
         "lower-case and de-duplicated"
     );
     assert_eq!(bob.key_bits, 3072);
-    let carol = smime::certificate_facts(&cert("carol-p256"), "signer");
+    let carol = smime::certificate_facts(
+        &cert("carol-p256"),
+        replymatrix::facts::CertificateRole::Chain,
+    );
     assert_eq!(
         (
             carol.key_type.as_str(),
@@ -935,12 +965,18 @@ fn certificate_facts_describe_the_fixtures() {
         ("ec", 256, Some("p-256"))
     );
     assert_eq!(carol.key_usage, ["digitalSignature", "keyAgreement"]);
-    let dave = smime::certificate_facts(&cert("dave-p384"), "signer");
+    let dave = smime::certificate_facts(
+        &cert("dave-p384"),
+        replymatrix::facts::CertificateRole::Chain,
+    );
     assert_eq!(
         (dave.key_type.as_str(), dave.key_bits, dave.curve.as_deref()),
         ("ec", 384, Some("p-384"))
     );
-    let erin = smime::certificate_facts(&cert("erin-ed25519"), "signer");
+    let erin = smime::certificate_facts(
+        &cert("erin-ed25519"),
+        replymatrix::facts::CertificateRole::Chain,
+    );
     assert_eq!(erin.key_type, "ed25519");
 }
 
@@ -1167,7 +1203,11 @@ fn aes_cbc_enveloped_decrypts_by_issuer_serial_and_by_ski() {
         assert_eq!(facts.encryption.recipients[0].key_algorithm, "rsa");
         assert_eq!(
             facts.encryption.recipients[0].id,
-            smime::certificate_facts(&cert("alice-rsa2048"), "x").id
+            smime::certificate_facts(
+                &cert("alice-rsa2048"),
+                replymatrix::facts::CertificateRole::Chain
+            )
+            .id
         );
     }
     let cms = envelope_with_builder(
@@ -1478,7 +1518,8 @@ fn openssl_certificate_facts_agree() {
             ],
         ))
         .unwrap();
-        let facts = smime::certificate_facts(&cert(name), "x");
+        let facts =
+            smime::certificate_facts(&cert(name), replymatrix::facts::CertificateRole::Chain);
         let serial = out
             .lines()
             .find_map(|l| l.strip_prefix("serial="))

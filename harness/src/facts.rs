@@ -4,6 +4,7 @@
 //! changes within a schema version; new fields may be added (layers "may carry more fields").
 //! Models read these types and never the message bytes.
 
+pub use crate::instant::Instant;
 use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
@@ -468,9 +469,9 @@ pub struct SignatureFacts {
     /// How many signer infos / signature packets there were.
     #[serde(default)]
     pub signer_count: usize,
-    /// CMS signingTime or the OpenPGP signature creation time, RFC 3339.
+    /// CMS signingTime or the OpenPGP signature creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signed_at: Option<String>,
+    pub signed_at: Option<Instant>,
 }
 
 impl SignatureFacts {
@@ -524,6 +525,22 @@ pub struct KeyPreference {
     pub microsoft: Option<String>,
 }
 
+vocabulary! {
+    /// What a certificate is for where it was found.
+    pub enum CertificateRole {
+        /// The certificate that made a signature.
+        Signer = "signer",
+        /// Named by a key-preference attribute, or carried for encrypting to its subject.
+        Encryption = "encryption",
+        /// Carried beside the others: an issuer, or unrelated.
+        Chain = "chain",
+        /// A profile: the user's own certificate.
+        Own = "own",
+        /// A profile: a trust anchor (SST or Windows root).
+        Anchor = "anchor",
+    }
+}
+
 /// One X.509 certificate as a client would judge it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateFacts {
@@ -552,10 +569,10 @@ pub struct CertificateFacts {
     /// keyUsage bits by RFC 5280 name (`digitalSignature`, `keyEncipherment`...); empty when
     /// the extension is absent.
     pub key_usage: Vec<String>,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
+    /// Start of the validity period.
+    pub not_before: Instant,
+    /// End of the validity period.
+    pub not_after: Instant,
     /// Subject equals issuer and the signature verifies with its own key.
     pub self_signed: bool,
     /// Whether this certificate is a CA (basicConstraints cA).
@@ -575,8 +592,8 @@ pub struct CertificateFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_by: Option<String>,
     /// What this certificate is for in its layer: `signer`, `encryption` (named by a
-    /// key-preference attribute), `chain`.
-    pub role: String,
+    /// key-preference attribute), `chain`; in a profile `own` or `anchor`.
+    pub role: CertificateRole,
 }
 
 /// One OpenPGP certificate (transferable public key).

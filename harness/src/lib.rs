@@ -22,6 +22,7 @@
 
 // ---- facts and the layer inspectors
 pub mod facts;
+mod instant;
 pub mod mime;
 pub mod openpgp;
 pub mod smime;

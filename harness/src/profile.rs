@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::facts::{CertificateFacts, PgpKeyFacts};
+use crate::facts::{CertificateRole, Instant};
 use crate::vocabulary::vocabulary;
 
 /// One environment.
@@ -25,7 +26,7 @@ pub struct Profile {
     pub description: String,
     /// The instant certificates are judged at, `YYYY-MM-DDTHH:MM:SSZ`.
     #[serde(default = "default_evaluation_time")]
-    pub evaluation_time: String,
+    pub evaluation_time: Instant,
     /// The user who received the message: address and own certificates.
     pub recipient: RecipientSpec,
     #[serde(default)]
@@ -39,8 +40,9 @@ pub struct Profile {
     pub resolved: Resolved,
 }
 
-fn default_evaluation_time() -> String {
-    "2026-06-01T12:00:00Z".to_owned()
+fn default_evaluation_time() -> Instant {
+    // 2026-06-01T12:00:00Z.
+    Instant::from_unix(1_780_315_200)
 }
 
 /// The Microsoft 365 user who received the message.
@@ -273,30 +275,7 @@ impl Profile {
             path: origin.to_path_buf(),
             message: e.to_string(),
         })?;
-        profile.check(origin)?;
         Ok(profile)
-    }
-
-    fn check(&self, origin: &Path) -> Result<()> {
-        let t = self.evaluation_time.as_bytes();
-        let shape_ok = t.len() == 20
-            && t.iter().enumerate().all(|(i, b)| match i {
-                4 | 7 => *b == b'-',
-                10 => *b == b'T',
-                13 | 16 => *b == b':',
-                19 => *b == b'Z',
-                _ => b.is_ascii_digit(),
-            });
-        if !shape_ok {
-            return Err(Error::Schema {
-                path: origin.to_path_buf(),
-                message: format!(
-                    "evaluation_time {:?} is not YYYY-MM-DDTHH:MM:SSZ",
-                    self.evaluation_time
-                ),
-            });
-        }
-        Ok(())
     }
 
     /// Reads a profile and every certificate and key it names (relative to `keys_dir`).
@@ -324,27 +303,29 @@ impl Profile {
         let mut r = Resolved::default();
         for own in &self.recipient.certificates {
             r.own.push(ResolvedOwn {
-                facts: x509_facts(keys_dir, &own.cert, "own")?,
+                facts: x509_facts(keys_dir, &own.cert, CertificateRole::Own)?,
                 private_key: own.private_key,
                 published_to_gal: own.published_to_gal,
             });
         }
         for root in &self.tenant.sst_roots {
-            r.sst_roots.push(x509_facts(keys_dir, root, "anchor")?);
+            r.sst_roots
+                .push(x509_facts(keys_dir, root, CertificateRole::Anchor)?);
         }
         for c in &self.tenant.mail_contacts {
             r.mail_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(keys_dir, &c.certificate, "encryption")?,
+                certificate: x509_facts(keys_dir, &c.certificate, CertificateRole::Encryption)?,
             });
         }
         for root in &self.workstation.windows_trusted_roots {
-            r.windows_roots.push(x509_facts(keys_dir, root, "anchor")?);
+            r.windows_roots
+                .push(x509_facts(keys_dir, root, CertificateRole::Anchor)?);
         }
         for c in &self.workstation.outlook_contacts {
             r.outlook_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(keys_dir, &c.certificate, "encryption")?,
+                certificate: x509_facts(keys_dir, &c.certificate, CertificateRole::Encryption)?,
             });
         }
         for k in &self.workstation.gpgol_keyring {
@@ -365,7 +346,7 @@ fn read_key_file(keys_dir: &Path, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
 }
 
 /// The facts of the first certificate in a PEM/DER file.
-fn x509_facts(keys_dir: &Path, rel: &str, role: &str) -> Result<CertificateFacts> {
+fn x509_facts(keys_dir: &Path, rel: &str, role: CertificateRole) -> Result<CertificateFacts> {
     let (path, bytes) = read_key_file(keys_dir, rel)?;
     let certs = crate::smime::load_certs(&bytes);
     let first = certs.first().ok_or_else(|| Error::Key {

@@ -9,6 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{self, Confidence, RuleId};
+use crate::facts::Digest;
+use crate::policy::Cipher;
 use crate::vocabulary::vocabulary;
 
 vocabulary! {
@@ -122,9 +124,9 @@ vocabulary! {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct With {
     /// The digest the reply is signed with (`sha256`...).
-    pub digest: Option<String>,
+    pub digest: Option<Digest>,
     /// The cipher the reply is encrypted with (`aes-256-cbc`...).
-    pub cipher: Option<String>,
+    pub cipher: Option<Cipher>,
     /// Where the certificate (or key) the reply is encrypted to comes from.
     pub recipient_certificate_from: Option<CertificateSource>,
 }

@@ -7,7 +7,7 @@
 
 use crate::evidence::RuleId;
 use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
-use crate::policy;
+use crate::policy::{self, Cipher};
 use crate::profile::Profile;
 use crate::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, ReadVerdict, Reason, ReplyVerdict,
@@ -105,7 +105,7 @@ fn smime_signature(
         signer,
         &carried,
         &profile.resolved.windows_roots,
-        &profile.evaluation_time,
+        profile.evaluation_time,
     ) {
         None => {
             if sig.signer_matches_from == Some(false) {
@@ -181,10 +181,12 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
     };
     match primary.kind {
         LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => {
-            let cipher = primary.encryption.as_ref().and_then(|e| e.cipher.clone());
-            if primary.kind == LayerKind::SmimeAuthEnveloped
-                || cipher.as_deref().is_some_and(policy::is_gcm)
-            {
+            let cipher = primary
+                .encryption
+                .as_ref()
+                .and_then(|e| e.cipher.as_deref())
+                .and_then(Cipher::parse);
+            if primary.kind == LayerKind::SmimeAuthEnveloped || cipher.is_some_and(Cipher::is_gcm) {
                 t.push(RuleId::ClassicReadAuthEnveloped);
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t);
             }
@@ -292,7 +294,7 @@ pub fn own_sending_certificates(
                 own.private_key.usable()
             };
             key_ok
-                && trust::usable_at(&own.facts, &profile.evaluation_time).is_none()
+                && trust::usable_at(&own.facts, profile.evaluation_time).is_none()
                 && own.facts.emails.contains(&address)
         })
         .collect()
@@ -309,7 +311,7 @@ fn signed(profile: &Profile) -> Outcome {
     let t = t.with(&[RuleId::ClassicSignDefaultDigest]);
     Outcome::yes(
         Some(With {
-            digest: Some(policy::CLASSIC_DEFAULT_DIGEST.as_str().to_owned()),
+            digest: Some(policy::CLASSIC_DEFAULT_DIGEST),
             cipher: None,
             recipient_certificate_from: None,
         }),
@@ -328,7 +330,7 @@ fn lookup<'a>(
     &'a crate::facts::CertificateFacts,
     RuleId,
 )> {
-    let at = profile.evaluation_time.as_str();
+    let at = profile.evaluation_time;
     let usable = |c: &crate::facts::CertificateFacts| {
         super::encryption_capable(c) && trust::usable_at(c, at).is_none()
     };
@@ -455,7 +457,7 @@ fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
     };
     let with = Some(With {
         digest: None,
-        cipher: Some(cipher.to_owned()),
+        cipher: Some(cipher),
         recipient_certificate_from: Some(source),
     });
     if policy::is_ec(&cert.key_type) && !policy::is_ec(&own.facts.key_type) {

@@ -12,7 +12,8 @@ pub mod owa;
 pub mod trust;
 
 use crate::evidence::RuleId;
-use crate::facts::{CertificateFacts, Inspection, Layer, LayerKind};
+use crate::facts::CertificateRole;
+use crate::facts::{CertificateFacts, Inspection, Instant, Layer, LayerKind};
 use crate::profile::Profile;
 pub use crate::verdict::ClientId;
 use crate::verdict::{ClientVerdict, Outcome, ReplyVerdict, Status};
@@ -166,7 +167,12 @@ impl<'a> Message<'a> {
                             == Some(s.id.clone())
                 })
             });
-        by_id.or_else(|| layer.certificates.iter().find(|c| c.role == "signer"))
+        by_id.or_else(|| {
+            layer
+                .certificates
+                .iter()
+                .find(|c| c.role == CertificateRole::Signer)
+        })
     }
 
     /// Whether the message has any OpenPGP layer and no S/MIME layer.
@@ -221,7 +227,11 @@ impl<'a> Message<'a> {
     /// A certificate for `address` carried in a signed layer and usable for encryption at
     /// `at`: the key-preference certificate first, then an `encryption` role, then the
     /// signer's.
-    pub fn harvestable_certificate(&self, address: &str, at: &str) -> Option<&'a CertificateFacts> {
+    pub fn harvestable_certificate(
+        &self,
+        address: &str,
+        at: Instant,
+    ) -> Option<&'a CertificateFacts> {
         let mut best: Option<(u8, &'a CertificateFacts)> = None;
         for layer in self.inspection.layers_of(LayerKind::SmimeSigned) {
             // A nested signed part is an ordinary attachment to the client: its S/MIME engine
@@ -243,7 +253,7 @@ impl<'a> Message<'a> {
                 }
                 let rank = if preferred.iter().any(|p| **p == cert.id) {
                     0
-                } else if cert.role == "encryption" {
+                } else if cert.role == CertificateRole::Encryption {
                     1
                 } else {
                     2

@@ -8,7 +8,7 @@
 
 use crate::evidence::RuleId;
 use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
-use crate::policy;
+use crate::policy::{self, Cipher};
 use crate::profile::Profile;
 use crate::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, ReadVerdict, Reason, ReplyVerdict,
@@ -177,7 +177,7 @@ fn smime_signature(
         signer,
         &carried,
         &profile.resolved.sst_roots,
-        &profile.evaluation_time,
+        profile.evaluation_time,
     ) {
         None => {
             let mismatch = sig.signer_matches_from == Some(false);
@@ -214,7 +214,8 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
                     .encryption
                     .as_ref()
                     .and_then(|e| e.cipher.as_deref())
-                    .is_some_and(policy::is_gcm);
+                    .and_then(Cipher::parse)
+                    .is_some_and(Cipher::is_gcm);
             if gcm {
                 t.push(RuleId::OwaReadAuthEnveloped);
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
@@ -364,7 +365,7 @@ fn signed(flavour: Flavour, profile: &Profile) -> Outcome {
     let digest = policy::owa_digest(&profile.tenant.smime_config.owa_signing_algorithms);
     Outcome::yes(
         Some(With {
-            digest: Some(digest.as_str().to_owned()),
+            digest: Some(digest),
             cipher: None,
             recipient_certificate_from: None,
         }),
@@ -384,7 +385,7 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
         return Outcome::no(Reason::ExtensionMissing, None, &t);
     }
     t.push(RuleId::OwaEncryptGalOnly);
-    let at = profile.evaluation_time.as_str();
+    let at = profile.evaluation_time;
     let usable = |c: &crate::facts::CertificateFacts| {
         super::encryption_capable(c) && trust::usable_at(c, at).is_none()
     };
@@ -435,7 +436,7 @@ fn encrypted(flavour: Flavour, msg: &Message, profile: &Profile) -> Outcome {
     Outcome::yes(
         Some(With {
             digest: None,
-            cipher: Some(cipher.to_owned()),
+            cipher: Some(cipher),
             recipient_certificate_from: Some(source),
         }),
         &t,

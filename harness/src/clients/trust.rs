@@ -8,7 +8,7 @@
 //! may be the issuer. The chain is trusted when it reaches a certificate whose fingerprint is
 //! an anchor's (or an anchor's subject and key id). Depth is bounded.
 
-use crate::facts::CertificateFacts;
+use crate::facts::{CertificateFacts, Instant};
 use crate::vocabulary::vocabulary;
 
 /// Longest chain followed.
@@ -30,13 +30,13 @@ vocabulary! {
     }
 }
 
-/// Whether `at` lies in the certificate's validity period. Timestamps are RFC 3339 UTC
-/// `YYYY-MM-DDTHH:MM:SSZ`, so they compare as strings; an empty bound is not checked.
-pub fn time_problem(cert: &CertificateFacts, at: &str) -> Option<CertProblem> {
-    if !cert.not_before.is_empty() && at < cert.not_before.as_str() {
+/// Whether `at` lies in the certificate's validity period (RFC 5280 §4.1.2.5: both bounds
+/// inclusive).
+pub fn time_problem(cert: &CertificateFacts, at: Instant) -> Option<CertProblem> {
+    if at < cert.not_before {
         return Some(CertProblem::NotYetValid);
     }
-    if !cert.not_after.is_empty() && at > cert.not_after.as_str() {
+    if at > cert.not_after {
         return Some(CertProblem::Expired);
     }
     None
@@ -48,7 +48,7 @@ pub fn eku_problem(cert: &CertificateFacts) -> Option<CertProblem> {
 }
 
 /// Whether the certificate is usable for e-mail at `at` (time and EKU), trust aside.
-pub fn usable_at(cert: &CertificateFacts, at: &str) -> Option<CertProblem> {
+pub fn usable_at(cert: &CertificateFacts, at: Instant) -> Option<CertProblem> {
     time_problem(cert, at).or_else(|| eku_problem(cert))
 }
 
@@ -107,7 +107,7 @@ pub fn judge(
     cert: &CertificateFacts,
     carried: &[CertificateFacts],
     anchors: &[CertificateFacts],
-    at: &str,
+    at: Instant,
 ) -> Option<CertProblem> {
     if let Some(p) = usable_at(cert, at) {
         return Some(p);

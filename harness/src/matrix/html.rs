@@ -67,7 +67,7 @@ pub fn page(matrix: &Matrix) -> String {
             matrix,
             &profile.name,
             &profile.description,
-            &profile.evaluation_time,
+            &profile.evaluation_time.to_string(),
         );
     }
     out.push_str(

@@ -45,7 +45,7 @@ pub struct ProfileSummary {
     /// The scene it stands for.
     pub description: String,
     /// The instant its verdicts are judged at (RFC 3339).
-    pub evaluation_time: String,
+    pub evaluation_time: crate::facts::Instant,
 }
 
 /// One sample: what it is, what inspect found, and every (profile, client) verdict.
@@ -119,7 +119,7 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
             .map(|p| ProfileSummary {
                 name: p.name.clone(),
                 description: p.description.clone(),
-                evaluation_time: p.evaluation_time.clone(),
+                evaluation_time: p.evaluation_time,
             })
             .collect(),
         samples: rows,
@@ -467,11 +467,11 @@ fn with_short(o: &Outcome) -> String {
         return String::new();
     };
     let mut s = Vec::new();
-    if let Some(c) = &w.cipher {
-        s.push(c.clone());
+    if let Some(c) = w.cipher {
+        s.push(c.to_string());
     }
-    if let Some(d) = &w.digest {
-        s.push(d.clone());
+    if let Some(d) = w.digest {
+        s.push(d.to_string());
     }
     if let Some(src) = w.recipient_certificate_from {
         s.push(format!("cert: {}", src.as_str()));

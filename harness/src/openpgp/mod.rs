@@ -51,8 +51,6 @@ mod keys;
 mod policy;
 mod verify;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use sequoia_openpgp::Cert;
 
 use crate::facts::reason;
@@ -225,63 +223,14 @@ fn contained<T>(run: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).ok()
 }
 
-/// Formats a time as RFC 3339 UTC, exactly `YYYY-MM-DDTHH:MM:SSZ` (so facts compare as
-/// strings). Times before 1970 cannot occur in OpenPGP (u32 seconds since the epoch) and are
-/// clamped to the epoch.
-fn rfc3339(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard
-/// Hinnant's `civil_from_days` (<http://howardhinnant.github.io/date_algorithms.html>).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn contained_turns_a_panic_into_none() {
         assert_eq!(contained(|| 7), Some(7));
         let panicked: Option<u8> = contained(|| panic!("contained test panic"));
         assert_eq!(panicked, None);
-    }
-
-    #[test]
-    fn rfc3339_formats_known_instants() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        // 2025-01-01T00:00:00Z
-        let t = UNIX_EPOCH + Duration::from_secs(1_735_689_600);
-        assert_eq!(rfc3339(t), "2025-01-01T00:00:00Z");
-        // 2024-02-29T23:59:59Z (leap day)
-        let t = UNIX_EPOCH + Duration::from_secs(1_709_251_199);
-        assert_eq!(rfc3339(t), "2024-02-29T23:59:59Z");
-        // u32::MAX seconds: 2106-02-07T06:28:15Z
-        let t = UNIX_EPOCH + Duration::from_secs(u64::from(u32::MAX));
-        assert_eq!(rfc3339(t), "2106-02-07T06:28:15Z");
     }
 }

@@ -21,11 +21,11 @@ use sequoia_openpgp as openpgp;
 
 use super::policy::InspectionPolicy;
 use super::{ClearsignedFacts, MAX_PLAINTEXT, MAX_SIGNATURES, PgpContext, VerifiedSignature};
-use crate::facts::reason;
 use crate::facts::{
     Digest, Problem, ProblemCode, SignatureAlgorithm, SignatureFacts, SignatureReason,
     SignatureStatus, Signer,
 };
+use crate::facts::{Instant, reason};
 
 /// The reference time of the first ("probe") run, whose verdicts are thrown away: it only
 /// learns the signatures' creation times. Any fixed time works; the epoch is the obvious one.
@@ -435,7 +435,7 @@ pub(super) fn summarize(
         signer_matches_from,
         covers_whole_body: false,
         signer_count: signature_count.max(outcomes.len()),
-        signed_at: picked.created.map(super::rfc3339),
+        signed_at: picked.created.map(Instant::from_system_time),
     }
 }
 

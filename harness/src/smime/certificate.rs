@@ -4,6 +4,7 @@
 use super::algorithms::{self, Verification};
 use super::ber::{self, hex};
 use crate::facts::CertificateFacts;
+use crate::facts::{CertificateRole, Instant};
 use crate::memo::{MAX_MEMO_ITEM_BYTES, Memo};
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
@@ -315,24 +316,25 @@ fn verify_issued(cert: &Certificate, issuer: &Certificate) -> bool {
 }
 
 /// Facts about one certificate; `verified_by` is left `None` (the SignedData check fills it).
-pub fn certificate_facts(cert: &Certificate, role: &str) -> CertificateFacts {
+pub fn certificate_facts(cert: &Certificate, role: CertificateRole) -> CertificateFacts {
     facts_of(&CertRef::new(cert), role)
 }
 
 /// [`certificate_facts`] of a certificate whose fingerprint may already be known.
-pub(crate) fn facts_of(cert: &CertRef, role: &str) -> CertificateFacts {
+pub(crate) fn facts_of(cert: &CertRef, role: CertificateRole) -> CertificateFacts {
     static FACTS: Memo<[u8; 32], CertificateFacts> = Memo::new();
     let mut facts = match cert.memo_key() {
         Some(key) => FACTS.get_or(key, || compute_facts(cert)),
         None => compute_facts(cert),
     };
-    role.clone_into(&mut facts.role);
+    facts.role = role;
     facts
 }
 
 fn compute_facts(cert_ref: &CertRef) -> CertificateFacts {
     let cert = cert_ref.cert;
-    let role = "";
+    // The memo holds facts without a role; `facts_of` sets the caller's.
+    let role = CertificateRole::Chain;
     let tbs = cert.tbs_certificate();
     let (key_type, key_bits, curve) = key_type_and_bits(cert);
     let email_protection = match tbs.get_extension::<ExtendedKeyUsage>() {
@@ -361,15 +363,15 @@ fn compute_facts(cert_ref: &CertRef) -> CertificateFacts {
         curve,
         email_protection,
         key_usage: key_usage_names(cert),
-        not_before: tbs.validity().not_before.to_date_time().to_string(),
-        not_after: tbs.validity().not_after.to_date_time().to_string(),
+        not_before: instant_of(tbs.validity().not_before.to_date_time()),
+        not_after: instant_of(tbs.validity().not_after.to_date_time()),
         self_signed,
         is_ca,
         subject_key_id: subject_key_id(cert).map(|ski| hex(&ski)),
         authority_key_id,
         capabilities: cert_capabilities(cert),
         verified_by: None,
-        role: role.to_owned(),
+        role,
     }
 }
 
@@ -417,4 +419,10 @@ pub fn load_certs(bytes: &[u8]) -> Vec<Certificate> {
             .collect();
     }
     Certificate::from_der(bytes).into_iter().collect()
+}
+
+/// An X.509 time (UTCTime or GeneralizedTime, 1950..9999) as an [`Instant`].
+pub(crate) fn instant_of(time: der::DateTime) -> Instant {
+    // DateTime covers 1970..9999 only, so the seconds always fit.
+    Instant::from_unix(i64::try_from(time.unix_duration().as_secs()).unwrap_or(i64::MAX))
 }

@@ -7,6 +7,7 @@ use super::{
     EnvelopedFacts, ID_AUTH_ENVELOPED_DATA, ID_ENVELOPED_DATA, SmimeContext, SmimeKey,
     parse_content_info,
 };
+use crate::facts::CertificateRole;
 use crate::facts::{EncryptionFacts, LayerKind, Problem, ProblemCode, Recipient};
 use cms::authenveloped_data::AuthEnvelopedData;
 use cms::cert::CertificateChoices;
@@ -225,7 +226,7 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
             .iter()
             .filter_map(|choice| match choice {
                 CertificateChoices::Certificate(cert) => {
-                    Some(certificate::certificate_facts(cert, "chain"))
+                    Some(certificate::certificate_facts(cert, CertificateRole::Chain))
                 }
                 CertificateChoices::Other(_) => None,
             })

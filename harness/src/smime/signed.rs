@@ -9,6 +9,7 @@ use crate::facts::{
     CertificateFacts, KeyPreference, Problem, ProblemCode, SignatureFacts, SignatureReason,
     SignatureStatus, Signer,
 };
+use crate::facts::{CertificateRole, Instant};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier as Oid, OctetString};
@@ -133,7 +134,7 @@ fn smime_key_preference(value: &[u8]) -> Option<String> {
 struct AttributeFacts {
     message_digests: Vec<Vec<u8>>,
     content_types: Vec<Oid>,
-    signing_time: Option<String>,
+    signing_time: Option<Instant>,
     capabilities: Vec<String>,
     key_preference: Option<KeyPreference>,
 }
@@ -155,7 +156,8 @@ fn read_attributes(attrs: &[&Attribute], problems: &mut Vec<Problem>) -> Attribu
                 }
                 ID_SIGNING_TIME => {
                     if let Ok(time) = value.decode_as::<x509_cert::time::Time>() {
-                        out.signing_time = Some(time.to_date_time().to_string());
+                        out.signing_time =
+                            Some(super::certificate::instant_of(time.to_date_time()));
                     }
                 }
                 SMIME_CAPABILITIES => {
@@ -743,7 +745,7 @@ fn describe_certificates(
             let is_signer = signer.is_some_and(|s| std::ptr::eq(s, cert.cert));
             let tbs = cert.cert.tbs_certificate();
             let role = if is_signer {
-                "signer"
+                CertificateRole::Signer
             } else if !preferred.is_empty() && {
                 let id = certificate::issuer_serial_id(tbs.issuer(), tbs.serial_number());
                 let ski =
@@ -752,9 +754,9 @@ fn describe_certificates(
                     .iter()
                     .any(|p| **p == id || Some(*p) == ski.as_ref())
             } {
-                "encryption"
+                CertificateRole::Encryption
             } else {
-                "chain"
+                CertificateRole::Chain
             };
             let mut facts = certificate::facts_of(cert, role);
             facts.verified_by = carried
