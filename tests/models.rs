@@ -1545,3 +1545,44 @@ fn no_from_means_no_encrypted_reply() {
         );
     }
 }
+
+/// Every rule of the table is applied by some sample under some bundled profile: a rule
+/// nothing can reach is dead weight in `docs/rules.md` and must be deleted or made
+/// reachable (with a sample or a profile that reaches it).
+#[test]
+fn every_rule_is_applied_by_some_sample_under_some_profile() {
+    use replymatrix::evidence::RuleId;
+    use std::collections::BTreeSet;
+    let corpora = replymatrix::corpus::default_corpora_dir();
+    let mut profiles =
+        replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+            .expect("profiles load");
+    profiles.push(
+        Profile::load(
+            &root().join("tests/fixtures/profiles/owa-edge-settings.toml"),
+            &corpora.join("keys"),
+        )
+        .expect("the test-only profile loads"),
+    );
+    let matrix = replymatrix::matrix::build(&corpora, &profiles).expect("matrix builds");
+    let mut applied = BTreeSet::new();
+    for row in &matrix.samples {
+        for cell in &row.cells {
+            let v = &cell.verdict;
+            applied.extend(v.read.rules.iter().copied());
+            for o in [&v.reply.plain, &v.reply.signed, &v.reply.encrypted] {
+                applied.extend(o.rules.iter().copied());
+            }
+        }
+    }
+    let dead: Vec<&str> = RuleId::ALL
+        .iter()
+        .filter(|r| !applied.contains(*r))
+        .map(|r| r.as_str())
+        .collect();
+    assert!(
+        dead.is_empty(),
+        "rules no sample × profile applies (delete them, or add the sample or profile that \
+         reaches them): {dead:?}"
+    );
+}

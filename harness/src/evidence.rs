@@ -598,13 +598,6 @@ rule_table! {
         quote: "Outlook displays the message normally, though it shows a message that digital signature verification is not supported",
         confidence: T,
     },
-    OwaReplyDefaultPlain = "owa.reply.default-plain" {
-        decides: "OWA replies unsigned and unencrypted unless OWAAlwaysSign / OWAAlwaysEncrypt are set (both default false).",
-        sources: &[SET_SMIMECONFIG],
-        citation: "",
-        quote: "The default value is $false.",
-        confidence: D,
-    },
     OwaReplyPlain = "owa.reply.plain" {
         decides: "OWA can reply without S/MIME to an item it can open normally.",
         sources: &[],
