@@ -31,7 +31,7 @@ fn corpus() {
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
         .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
-    insta::glob!("../corpora/senders", "**/*.eml", |path| {
+    insta::glob!("../../corpora/senders", "**/*.eml", |path| {
         let path = path.canonicalize().expect("sample path");
         let sample = samples
             .iter()
