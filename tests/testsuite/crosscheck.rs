@@ -42,9 +42,7 @@ use replymatrix::facts::{Layer, LayerForm, LayerKind, SignatureStatus};
 use replymatrix::generate::spoofing_corpus;
 use replymatrix::mime::first_body_part;
 
-fn keys_dir() -> PathBuf {
-    default_corpora_dir().join("keys")
-}
+use crate::support::keys_dir;
 
 /// Whether openssl and gpg run; `false` (after a skip line) when they do not and `CI` is
 /// unset; panics when they do not and `CI` is set.

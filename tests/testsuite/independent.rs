@@ -4,12 +4,14 @@
 //!
 //! If a tool is missing the test prints a skip line, or fails when `CI` is set.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use replymatrix::corpus::default_corpora_dir;
 use replymatrix::facts::{Digest, Layer, LayerForm, LayerKind, SignatureStatus};
 use replymatrix::{Inputs, Inspection, inspect};
+
+use crate::support::TempDir;
+use crate::support::keys_dir as keys;
 
 fn tool_available(name: &str) -> bool {
     // `openssl version`, `gpg --version`: each tool's own spelling.
@@ -30,30 +32,6 @@ fn tool_available(name: &str) -> bool {
         eprintln!("skipping: {name} not installed");
     }
     found
-}
-
-fn keys() -> PathBuf {
-    default_corpora_dir().join("keys")
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("rm-independent-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn run(cmd: &mut Command) -> Vec<u8> {
@@ -265,7 +243,7 @@ impl Gpg {
     fn run(&self, args: &[&str], file: Option<&Path>) -> Vec<u8> {
         let mut cmd = Command::new("gpg");
         cmd.arg("--homedir")
-            .arg(&self.home.0)
+            .arg(self.home.dir())
             .args([
                 "--batch",
                 "--yes",
@@ -287,7 +265,7 @@ impl Drop for Gpg {
     fn drop(&mut self) {
         let _ = Command::new("gpgconf")
             .arg("--homedir")
-            .arg(&self.home.0)
+            .arg(self.home.dir())
             .args(["--kill", "all"])
             .output();
     }

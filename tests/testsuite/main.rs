@@ -5,6 +5,8 @@
 //! Run one module with `cargo test --test testsuite models::`, one test with
 //! `cargo test --test testsuite models::rules_doc_is_current`.
 
+mod support;
+
 mod cli;
 mod corpus;
 mod crosscheck;

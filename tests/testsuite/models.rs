@@ -5,7 +5,7 @@
 //! `CertificateFacts` that mirror the persona keys in `corpora/keys/`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use replymatrix::clients::ClientId;
 use replymatrix::evidence::{self, Confidence};
@@ -21,11 +21,9 @@ use replymatrix::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, Reason, SignatureShown, Status,
 };
 
-// ---------------------------------------------------------------- personas (facts)
+use crate::support::root;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+// ---------------------------------------------------------------- personas (facts)
 
 struct CertSpec {
     name: &'static str,

@@ -4,7 +4,7 @@
 //! implementation.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -50,9 +50,7 @@ Hello Robin,\r\n\
 From the top.\r\n";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/openpgp")
-        .join(name);
+    let path = crate::support::fixtures_dir().join("openpgp").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -1232,9 +1230,7 @@ impl Gpg {
         }
         let gpg = Gpg { home };
         for name in ["pat.sec.asc", "gus.sec.asc"] {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../tests/fixtures/openpgp")
-                .join(name);
+            let path = crate::support::fixtures_dir().join("openpgp").join(name);
             let out = gpg.run(&["--import", path.to_str().expect("utf-8 path")], None);
             assert!(
                 out.status.success(),

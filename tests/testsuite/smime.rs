@@ -53,7 +53,7 @@ const CONTENT: &[u8] =
     b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Robin, this is signed.\r\n";
 
 fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/smime")
+    crate::support::fixtures_dir().join("smime")
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -1692,11 +1692,8 @@ mod properties {
 #[test]
 fn econtent_and_detached_content_must_be_the_same_bytes() {
     use base64::Engine as _;
-    let eml = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpora/senders/outlook/opaque-signed.eml"),
-    )
-    .expect("corpus sample");
+    let eml = std::fs::read(crate::support::corpora().join("senders/outlook/opaque-signed.eml"))
+        .expect("corpus sample");
     let body_at = eml
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

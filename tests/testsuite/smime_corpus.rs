@@ -23,9 +23,7 @@ const FAMILIES: &[&str] = &[
     "others/",
 ];
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora")
-}
+use crate::support::corpora;
 
 fn tmp(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
