@@ -5,21 +5,13 @@
 //!
 //! Without chromium the test fails when `CI` is set and otherwise prints a skip line.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use replymatrix::corpus::default_corpora_dir;
 use replymatrix::matrix::{self, Matrix};
 use serde_json::Value;
 
-use crate::support::TempDir;
-
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|p| p.is_file())
-}
+use crate::support::{TempDir, Tool, require_tool};
 
 fn build_matrix() -> Matrix {
     let corpora = default_corpora_dir();
@@ -59,13 +51,10 @@ fn strings(v: &Value) -> Vec<String> {
 
 #[test]
 fn page_renders_filters_and_opens_details_in_headless_chromium() {
-    let Some(chromium) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium is not installed (apt-get install -y chromium); CI requires it");
-        }
-        eprintln!("skipped: chromium not installed (apt-get install -y chromium)");
+    if !require_tool(Tool::Chromium) {
         return;
-    };
+    }
+    let chromium = Tool::Chromium.command();
     let m = build_matrix();
     let page = matrix::html::page(&m);
     let dir = TempDir::new("html-browser");
@@ -74,7 +63,7 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     std::fs::write(&file, &page).expect("write page");
     let url = format!("file://{}#selftest", file.display());
 
-    let out = Command::new(&chromium)
+    let out = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",

@@ -10,29 +10,8 @@ use std::process::Command;
 use replymatrix::facts::{Digest, Layer, LayerForm, LayerKind, SignatureStatus};
 use replymatrix::{Inputs, Inspection, inspect};
 
-use crate::support::TempDir;
 use crate::support::keys_dir as keys;
-
-fn tool_available(name: &str) -> bool {
-    // `openssl version`, `gpg --version`: each tool's own spelling.
-    let probe = if name == "openssl" {
-        "version"
-    } else {
-        "--version"
-    };
-    let found = Command::new(name)
-        .arg(probe)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} is required under CI"
-        );
-        eprintln!("skipping: {name} not installed");
-    }
-    found
-}
+use crate::support::{TempDir, Tool, require_tool};
 
 fn run(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().expect("tool runs");
@@ -81,7 +60,7 @@ fn smime_inputs(with_robin_key: bool) -> Inputs {
 
 #[test]
 fn openssl_smime_clear_and_opaque_signed_messages() {
-    if !tool_available("openssl") {
+    if !require_tool(Tool::Openssl) {
         return;
     }
     let dir = TempDir::new("openssl-sign");
@@ -152,7 +131,7 @@ fn openssl_smime_clear_and_opaque_signed_messages() {
 
 #[test]
 fn openssl_cms_streamed_ber_and_encrypted_messages() {
-    if !tool_available("openssl") {
+    if !require_tool(Tool::Openssl) {
         return;
     }
     let dir = TempDir::new("openssl-cms");
@@ -286,7 +265,7 @@ fn pgp_inputs(with_robin_key: bool) -> Inputs {
 
 #[test]
 fn gpg_pgp_mime_signed_clearsigned_and_encrypted_messages() {
-    if !tool_available("gpg") {
+    if !require_tool(Tool::Gpg) {
         return;
     }
     let gpg = Gpg::new("gpg");

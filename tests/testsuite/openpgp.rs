@@ -1208,16 +1208,7 @@ struct Gpg {
 impl Gpg {
     /// `None` (after a skip line) when `gpg` is missing; fails when `CI` is set.
     fn new(test: &str) -> Option<Self> {
-        let available = Command::new("gpg")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !available {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "gpg is required when CI is set"
-            );
-            eprintln!("SKIP {test}: gpg not found");
+        if !crate::support::require_tool(crate::support::Tool::Gpg) {
             return None;
         }
         let home = std::env::temp_dir().join(format!("rm-pgp-{}-{test}", std::process::id()));

@@ -1245,16 +1245,7 @@ fn wrong_key_is_not_decrypted_and_says_why() {
 /// A scratch directory for one openssl test, or `None` (skip) when openssl is missing and
 /// `CI` is not set. With `CI` set a missing openssl fails the test.
 fn openssl_dir(test: &str) -> Option<PathBuf> {
-    let available = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required when CI is set"
-        );
-        eprintln!("skip {test}: openssl CLI not found");
+    if !crate::support::require_tool(crate::support::Tool::Openssl) {
         return None;
     }
     let dir = std::env::temp_dir().join(format!("replymatrix-smime-{}-{test}", std::process::id()));

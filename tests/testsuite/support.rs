@@ -1,7 +1,15 @@
-//! What the test modules share: where the project's folders are, and scratch folders outside
-//! the repository.
+//! What the test modules share: where the project's folders are, scratch folders outside the
+//! repository, and the external tools a test needs.
+//!
+//! A missing tool is decided here once for every test: under `CI` (the variable set at all)
+//! the test fails and names the package to install; otherwise the test prints a skip line and
+//! returns early, so it counts as passed. The skip line is written to the process's stderr
+//! directly, past libtest's output capture, so it shows without `--nocapture`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 // ---------------------------------------------------------------- folders
@@ -68,4 +76,102 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+// ---------------------------------------------------------------- external tools
+
+/// An external program some tests run as an independent implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// `openssl` (OpenSSL 3.x): `smime`, `cms`.
+    Openssl,
+    /// `gpg` (GnuPG 2.x; `gpgconf` comes with it).
+    Gpg,
+    /// Debian's `chromium`, run headless.
+    Chromium,
+}
+
+/// How a tool is found present.
+enum Probe {
+    /// The command runs with this argument and exits 0.
+    Runs(&'static str),
+    /// An executable of that name is on `PATH` (not started: a browser is slow to start).
+    OnPath,
+}
+
+/// Every tool the tests use: command, probe, the Debian package that installs it.
+const TOOLS: [(Tool, &str, Probe, &str); 3] = [
+    (Tool::Openssl, "openssl", Probe::Runs("version"), "openssl"),
+    (Tool::Gpg, "gpg", Probe::Runs("--version"), "gnupg"),
+    (Tool::Chromium, "chromium", Probe::OnPath, "chromium"),
+];
+
+impl Tool {
+    fn index(self) -> usize {
+        TOOLS
+            .iter()
+            .position(|(t, ..)| *t == self)
+            .expect("every tool is in TOOLS")
+    }
+
+    /// The command to run (resolved on `PATH`).
+    pub fn command(self) -> &'static str {
+        TOOLS[self.index()].1
+    }
+
+    /// The Debian package that provides it.
+    pub fn package(self) -> &'static str {
+        TOOLS[self.index()].3
+    }
+
+    /// Whether the tool is there; probed once per test binary.
+    fn present(self) -> bool {
+        static PRESENT: [OnceLock<bool>; TOOLS.len()] = [const { OnceLock::new() }; TOOLS.len()];
+        *PRESENT[self.index()].get_or_init(|| match TOOLS[self.index()].2 {
+            Probe::Runs(arg) => Command::new(self.command())
+                .arg(arg)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success()),
+            Probe::OnPath => std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(self.command()).is_file())
+            }),
+        })
+    }
+}
+
+/// Whether the running test may use `tool`: `true` when it is installed. When it is not,
+/// under `CI` the test fails naming the package; otherwise a skip line is printed and the
+/// result is `false`, and the test returns early.
+pub fn require_tool(tool: Tool) -> bool {
+    require_tools(&[tool])
+}
+
+/// [`require_tool`] for several tools at once: one skip line (or failure) naming all missing.
+pub fn require_tools(tools: &[Tool]) -> bool {
+    let missing_tools: Vec<Tool> = tools.iter().copied().filter(|t| !t.present()).collect();
+    if missing_tools.is_empty() {
+        return true;
+    }
+    let commands: Vec<&str> = missing_tools.iter().map(|t| t.command()).collect();
+    let packages: Vec<&str> = missing_tools.iter().map(|t| t.package()).collect();
+    missing(&format!(
+        "{} not installed (apt-get install -y {})",
+        commands.join(", "),
+        packages.join(" ")
+    ));
+    false
+}
+
+/// Something a test needs is missing: fail under `CI`, otherwise print a skip line.
+fn missing(what: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("test");
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: {what}; CI is set, so this fails instead of skipping");
+    }
+    // Straight to the process's stderr: libtest captures `eprintln!`, not this.
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {what}");
 }
