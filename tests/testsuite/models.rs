@@ -21,7 +21,7 @@ use replymatrix::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, Reason, SignatureShown, Status,
 };
 
-use crate::support::root;
+use crate::support::{self, root};
 
 // ---------------------------------------------------------------- personas (facts)
 
@@ -1260,7 +1260,7 @@ fn rules_doc_is_current() {
 
 #[test]
 fn rule_table_is_sorted_unique_and_cites_catalogue() {
-    let catalogue = std::fs::read_to_string("/work/shared/research/microsoft-clients.md").ok();
+    let catalogue = support::shared_file("research/microsoft-clients.md");
     let ids: Vec<&str> = evidence::RULES.iter().map(|r| r.id).collect();
     let mut sorted = ids.clone();
     sorted.sort();

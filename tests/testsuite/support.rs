@@ -1,9 +1,9 @@
 //! What the test modules share: where the project's folders are, scratch folders outside the
-//! repository, and the external tools a test needs.
+//! repository, and the external tools and shared files a test needs.
 //!
-//! A missing tool is decided here once for every test: under `CI` (the variable set at all)
-//! the test fails and names the package to install; otherwise the test prints a skip line and
-//! returns early, so it counts as passed. The skip line is written to the process's stderr
+//! A missing tool or shared file is decided here once for every test: under `CI` (the
+//! variable set at all) the test fails and names what to install; otherwise the test prints a
+//! skip line and goes without (a tool's test returns early, so it counts as passed). The skip line is written to the process's stderr
 //! directly, past libtest's output capture, so it shows without `--nocapture`.
 
 use std::io::Write as _;
@@ -39,6 +39,28 @@ pub fn snapshots_dir() -> PathBuf {
 /// `fuzz-regressions/`).
 pub fn fixtures_dir() -> PathBuf {
     root().join("tests/fixtures")
+}
+
+/// The material shared between projects (`research/`, `DESIGN.md`): `../shared` beside the
+/// project root.
+pub fn shared_dir() -> PathBuf {
+    root().join("../shared")
+}
+
+/// A file under [`shared_dir`] (`relative` to it), or `None` after a skip line when it is
+/// missing and `CI` is not set. Under `CI` a missing file fails the test.
+pub fn shared_file(relative: &str) -> Option<String> {
+    let path = shared_dir().join(relative);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            missing(&format!(
+                "{} ({e}); the shared material lives at ../shared beside the project root",
+                path.display()
+            ));
+            None
+        }
+    }
 }
 
 // ---------------------------------------------------------------- scratch folders
