@@ -17,7 +17,7 @@ fn committed_matrix_md_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "MATRIX.md is stale: run `UPDATE_MATRIX=1 cargo test --test matrix` (or \
+        "MATRIX.md is stale: run `UPDATE_MATRIX=1 cargo test --test testsuite matrix::` (or \
          `cargo run -- matrix --format md > MATRIX.md`) and review the diff"
     );
 }

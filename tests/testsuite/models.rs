@@ -1254,7 +1254,7 @@ fn rules_doc_is_current() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is stale: run `UPDATE_RULES=1 cargo test --test models rules_doc`"
+        "docs/rules.md is stale: run `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`"
     );
 }
 
