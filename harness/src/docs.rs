@@ -6,12 +6,12 @@ use crate::evidence::RULES;
 use crate::verdict::Reason;
 
 /// `docs/rules.md`: the rule table as Markdown. Regenerate with
-/// `UPDATE_RULES=1 cargo test --test models rules_doc`.
+/// `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`.
 pub fn rules_markdown() -> String {
     let mut out = String::from(
         "# replymatrix model rules\n\n\
          Generated from `harness/src/evidence.rs` by `docs::rules_markdown()`; do not edit.\n\
-         Regenerate with `UPDATE_RULES=1 cargo test --test models rules_doc`.\n\n\
+         Regenerate with `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`.\n\n\
          Confidence: D documented (Microsoft), M Microsoft staff / old Microsoft help, \
          T third party, I inferred. An outcome's confidence is the weakest of its rules.\n\n\
          | Rule | Decides | Conf. | Quote | Sources |\n|---|---|---|---|---|\n",

@@ -11,7 +11,7 @@
 //! checkboxes, family select, free text), the details panel a cell button opens, and the
 //! `#selftest` hook: with that URL fragment the script exercises the filters and one cell
 //! click and writes what it saw as JSON into `<pre id="selftest">`, which a headless browser
-//! dumps (`tests/html_browser.rs`).
+//! dumps (`tests/testsuite/html_browser.rs`).
 //!
 //! Glyphs are those of `MATRIX.md` ([`super::markdown`]): R read, P/S/E reply
 //! plain/signed/encrypted; ✔ yes, ✘ no, ~ partial or with a warning, ? unknown.

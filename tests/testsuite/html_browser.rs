@@ -5,19 +5,13 @@
 //!
 //! Without chromium the test fails when `CI` is set and otherwise prints a skip line.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use replymatrix::corpus::default_corpora_dir;
 use replymatrix::matrix::{self, Matrix};
 use serde_json::Value;
 
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|p| p.is_file())
-}
+use crate::support::{TempDir, Tool, require_tool};
 
 fn build_matrix() -> Matrix {
     let corpora = default_corpora_dir();
@@ -55,35 +49,21 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn page_renders_filters_and_opens_details_in_headless_chromium() {
-    let Some(chromium) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium is not installed (apt-get install -y chromium); CI requires it");
-        }
-        eprintln!("skipped: chromium not installed (apt-get install -y chromium)");
+    if !require_tool(Tool::Chromium) {
         return;
-    };
+    }
+    let chromium = Tool::Chromium.command();
     let m = build_matrix();
     let page = matrix::html::page(&m);
-    let dir = TempDir(
-        std::env::temp_dir().join(format!("replymatrix-html-browser-{}", std::process::id())),
-    );
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(dir.0.join("profile")).expect("temp dir");
-    let file = dir.0.join("matrix.html");
+    let dir = TempDir::new("html-browser");
+    std::fs::create_dir_all(dir.path("profile")).expect("temp dir");
+    let file = dir.path("matrix.html");
     std::fs::write(&file, &page).expect("write page");
     let url = format!("file://{}#selftest", file.display());
 
-    let out = Command::new(&chromium)
+    let out = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -94,10 +74,7 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
             "--disable-component-update",
             "--disable-sync",
         ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.0.join("profile").display()
-        ))
+        .arg(format!("--user-data-dir={}", dir.path("profile").display()))
         .args([
             "--enable-logging=stderr",
             "--v=0",

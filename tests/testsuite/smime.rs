@@ -53,7 +53,7 @@ const CONTENT: &[u8] =
     b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Robin, this is signed.\r\n";
 
 fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/smime")
+    crate::support::fixtures_dir().join("smime")
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -1302,16 +1302,7 @@ fn wrong_key_is_not_decrypted_and_says_why() {
 /// A scratch directory for one openssl test, or `None` (skip) when openssl is missing and
 /// `CI` is not set. With `CI` set a missing openssl fails the test.
 fn openssl_dir(test: &str) -> Option<PathBuf> {
-    let available = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required when CI is set"
-        );
-        eprintln!("skip {test}: openssl CLI not found");
+    if !crate::support::require_tool(crate::support::Tool::Openssl) {
         return None;
     }
     let dir = std::env::temp_dir().join(format!("replymatrix-smime-{}-{test}", std::process::id()));
@@ -1751,11 +1742,8 @@ mod properties {
 #[test]
 fn econtent_and_detached_content_must_be_the_same_bytes() {
     use base64::Engine as _;
-    let eml = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpora/senders/outlook/opaque-signed.eml"),
-    )
-    .expect("corpus sample");
+    let eml = std::fs::read(crate::support::corpora().join("senders/outlook/opaque-signed.eml"))
+        .expect("corpus sample");
     let body_at = eml
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -7,7 +7,7 @@
 //! - `replymatrix diff` reports exactly the changed cells, in a stable order.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use replymatrix::clients::ClientId;
@@ -52,7 +52,7 @@ fn export_json() -> Value {
 }
 
 fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/matrix.schema.json");
+    let path = crate::support::root().join("docs/matrix.schema.json");
     let text = std::fs::read_to_string(&path).expect("docs/matrix.schema.json");
     serde_json::from_str(&text).expect("the schema is JSON")
 }
@@ -499,7 +499,7 @@ fn markdown_json_and_html_agree_on_every_cell() {
     let n_profiles = json["profiles"].as_array().expect("profiles").len();
     assert_eq!(from_json.len(), n_samples * n_profiles * clients.len());
 
-    let md_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../MATRIX.md");
+    let md_path = crate::support::root().join("MATRIX.md");
     let md = std::fs::read_to_string(md_path).expect("MATRIX.md");
     let from_md = glyphs_of_markdown(&md, &clients);
     assert_eq!(from_md, from_json, "MATRIX.md and the JSON export disagree");

@@ -1,7 +1,5 @@
 //! The committed `MATRIX.md` is what `replymatrix matrix --format md` prints now.
 
-use std::path::Path;
-
 use replymatrix::corpus::default_corpora_dir;
 use replymatrix::matrix;
 
@@ -12,14 +10,14 @@ fn committed_matrix_md_is_current() {
         .expect("profiles load");
     let built = matrix::build(&corpora, &profiles).expect("matrix builds");
     let fresh = matrix::markdown(&built);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../MATRIX.md");
+    let path = crate::support::root().join("MATRIX.md");
     if std::env::var_os("UPDATE_MATRIX").is_some() {
         std::fs::write(&path, &fresh).expect("write MATRIX.md");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "MATRIX.md is stale: run `UPDATE_MATRIX=1 cargo test --test matrix` (or \
+        "MATRIX.md is stale: run `UPDATE_MATRIX=1 cargo test --test testsuite matrix::` (or \
          `cargo run -- matrix --format md > MATRIX.md`) and review the diff"
     );
 }

@@ -33,13 +33,7 @@ struct Loaded {
     inspection: Inspection,
 }
 
-fn corpora() -> PathBuf {
-    corpus::default_corpora_dir()
-}
-
-fn keys_dir() -> PathBuf {
-    corpora().join("keys")
-}
+use crate::support::{corpora, keys_dir};
 
 /// Every corpus sample with its bytes, its sidecar inputs and its inspection.
 fn loaded() -> &'static [Loaded] {

@@ -4,7 +4,7 @@
 //! implementation.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -50,9 +50,7 @@ Hello Robin,\r\n\
 From the top.\r\n";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/openpgp")
-        .join(name);
+    let path = crate::support::fixtures_dir().join("openpgp").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -1260,16 +1258,7 @@ struct Gpg {
 impl Gpg {
     /// `None` (after a skip line) when `gpg` is missing; fails when `CI` is set.
     fn new(test: &str) -> Option<Self> {
-        let available = Command::new("gpg")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !available {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "gpg is required when CI is set"
-            );
-            eprintln!("SKIP {test}: gpg not found");
+        if !crate::support::require_tool(crate::support::Tool::Gpg) {
             return None;
         }
         let home = std::env::temp_dir().join(format!("rm-pgp-{}-{test}", std::process::id()));
@@ -1282,9 +1271,7 @@ impl Gpg {
         }
         let gpg = Gpg { home };
         for name in ["pat.sec.asc", "gus.sec.asc"] {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../tests/fixtures/openpgp")
-                .join(name);
+            let path = crate::support::fixtures_dir().join("openpgp").join(name);
             let out = gpg.run(&["--import", path.to_str().expect("utf-8 path")], None);
             assert!(
                 out.status.success(),

@@ -3,8 +3,6 @@
 //! schema with an id equal to its path, and the canonical Proton signature really verifies
 //! (and the tampered twin really fails) with sequoia over the RFC 3156 §5 signed bytes.
 
-use std::path::{Path, PathBuf};
-
 use sequoia_openpgp as openpgp;
 
 use openpgp::parse::Parse;
@@ -16,9 +14,7 @@ use openpgp::{Cert, KeyHandle};
 
 const FAMILIES: &[&str] = &["proton", "exchange", "thunderbird", "apple", "deltachat"];
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora")
-}
+use crate::support::corpora;
 
 fn is_openpgp_sample(id: &str) -> bool {
     FAMILIES.iter().any(|f| id.starts_with(&format!("{f}/")))

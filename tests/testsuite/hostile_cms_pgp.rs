@@ -13,12 +13,10 @@ use der::Encode;
 use replymatrix::facts::{LayerKind, SignatureStatus};
 use replymatrix::{Inputs, Inspection, inspect};
 
-fn keys_dir() -> PathBuf {
-    replymatrix::corpus::default_corpora_dir().join("keys")
-}
+use crate::support::{self, keys_dir};
 
 fn senders() -> PathBuf {
-    replymatrix::corpus::default_corpora_dir().join("senders")
+    support::corpora().join("senders")
 }
 
 fn codes(inspection: &Inspection) -> Vec<&str> {
@@ -530,7 +528,7 @@ fn an_openpgp_compression_bomb_in_pgp_mime_is_stopped_at_the_limit() {
 /// `pgp-decryption-failed` (or `pgp-malformed`), no panic.
 #[test]
 fn fuzz_regression_truncated_seipd_after_session_key_does_not_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/fuzz-regressions");
+    let dir = support::fixtures_dir().join("fuzz-regressions");
     let mut inputs = Inputs::default();
     inputs
         .add_key_file(&keys_dir().join("openpgp/robin.sec.asc"))

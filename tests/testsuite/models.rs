@@ -5,7 +5,7 @@
 //! `CertificateFacts` that mirror the persona keys in `corpora/keys/`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use replymatrix::clients::ClientId;
 use replymatrix::evidence::{self, Confidence, RuleId};
@@ -22,16 +22,14 @@ use replymatrix::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, Reason, SignatureShown, Status,
 };
 
-// ---------------------------------------------------------------- personas (facts)
+use crate::support::{self, root};
 
 /// An instant the test writes literally.
 fn at(text: &str) -> replymatrix::facts::Instant {
     replymatrix::facts::Instant::parse(text).unwrap_or_else(|| panic!("{text:?} is a time"))
 }
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+// ---------------------------------------------------------------- personas (facts)
 
 struct CertSpec {
     name: &'static str,
@@ -1274,13 +1272,13 @@ fn rules_doc_is_current() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is stale: run `UPDATE_RULES=1 cargo test --test models rules_doc`"
+        "docs/rules.md is stale: run `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`"
     );
 }
 
 #[test]
 fn rule_table_is_sorted_unique_and_cites_catalogue() {
-    let catalogue = std::fs::read_to_string("/work/shared/research/microsoft-clients.md").ok();
+    let catalogue = support::shared_file("research/microsoft-clients.md");
     let ids: Vec<&str> = evidence::RULES.iter().map(|r| r.id.as_str()).collect();
     let mut sorted = ids.clone();
     sorted.sort();

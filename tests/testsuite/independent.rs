@@ -4,57 +4,14 @@
 //!
 //! If a tool is missing the test prints a skip line, or fails when `CI` is set.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use replymatrix::corpus::default_corpora_dir;
 use replymatrix::facts::{Digest, Layer, LayerForm, LayerKind, SignatureStatus};
 use replymatrix::{Inputs, Inspection, inspect};
 
-fn tool_available(name: &str) -> bool {
-    // `openssl version`, `gpg --version`: each tool's own spelling.
-    let probe = if name == "openssl" {
-        "version"
-    } else {
-        "--version"
-    };
-    let found = Command::new(name)
-        .arg(probe)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} is required under CI"
-        );
-        eprintln!("skipping: {name} not installed");
-    }
-    found
-}
-
-fn keys() -> PathBuf {
-    default_corpora_dir().join("keys")
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("rm-independent-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::support::keys_dir as keys;
+use crate::support::{TempDir, Tool, require_tool};
 
 fn run(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().expect("tool runs");
@@ -103,7 +60,7 @@ fn smime_inputs(with_robin_key: bool) -> Inputs {
 
 #[test]
 fn openssl_smime_clear_and_opaque_signed_messages() {
-    if !tool_available("openssl") {
+    if !require_tool(Tool::Openssl) {
         return;
     }
     let dir = TempDir::new("openssl-sign");
@@ -174,7 +131,7 @@ fn openssl_smime_clear_and_opaque_signed_messages() {
 
 #[test]
 fn openssl_cms_streamed_ber_and_encrypted_messages() {
-    if !tool_available("openssl") {
+    if !require_tool(Tool::Openssl) {
         return;
     }
     let dir = TempDir::new("openssl-cms");
@@ -265,7 +222,7 @@ impl Gpg {
     fn run(&self, args: &[&str], file: Option<&Path>) -> Vec<u8> {
         let mut cmd = Command::new("gpg");
         cmd.arg("--homedir")
-            .arg(&self.home.0)
+            .arg(self.home.dir())
             .args([
                 "--batch",
                 "--yes",
@@ -287,7 +244,7 @@ impl Drop for Gpg {
     fn drop(&mut self) {
         let _ = Command::new("gpgconf")
             .arg("--homedir")
-            .arg(&self.home.0)
+            .arg(self.home.dir())
             .args(["--kill", "all"])
             .output();
     }
@@ -308,7 +265,7 @@ fn pgp_inputs(with_robin_key: bool) -> Inputs {
 
 #[test]
 fn gpg_pgp_mime_signed_clearsigned_and_encrypted_messages() {
-    if !tool_available("gpg") {
+    if !require_tool(Tool::Gpg) {
         return;
     }
     let gpg = Gpg::new("gpg");

@@ -42,36 +42,7 @@ use replymatrix::facts::{Layer, LayerForm, LayerKind, SignatureStatus};
 use replymatrix::generate::spoofing_corpus;
 use replymatrix::mime::first_body_part;
 
-fn keys_dir() -> PathBuf {
-    default_corpora_dir().join("keys")
-}
-
-/// Whether openssl and gpg run; `false` (after a skip line) when they do not and `CI` is
-/// unset; panics when they do not and `CI` is set.
-fn tools_present() -> bool {
-    let runs = |cmd: &str, arg: &str| {
-        Command::new(cmd)
-            .arg(arg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let missing: Vec<&str> = [("openssl", "version"), ("gpg", "--version")]
-        .into_iter()
-        .filter(|(c, a)| !runs(c, a))
-        .map(|(c, _)| c)
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but {missing:?} is missing"
-    );
-    println!("SKIP crosscheck: {missing:?} not installed");
-    false
-}
+use crate::support::{Tool, keys_dir, require_tools};
 
 /// A temp folder with a GnuPG home; the agent is killed and the folder removed on drop.
 struct Tools {
@@ -729,7 +700,7 @@ fn report(what: &str, tally: &Tally) {
 
 #[test]
 fn openssl_and_gpg_agree_with_the_inspector_on_every_corpus_sample() {
-    if !tools_present() {
+    if !require_tools(&[Tool::Openssl, Tool::Gpg]) {
         return;
     }
     let tools = Tools::new("corpus");
@@ -751,7 +722,7 @@ fn openssl_and_gpg_agree_with_the_inspector_on_every_corpus_sample() {
 
 #[test]
 fn openssl_and_gpg_agree_with_the_inspector_on_random_messages() {
-    if !tools_present() {
+    if !require_tools(&[Tool::Openssl, Tool::Gpg]) {
         return;
     }
     let tools = Tools::new("random");
@@ -790,7 +761,7 @@ fn openssl_and_gpg_agree_with_the_inspector_on_random_messages() {
 /// after the fact, is caught by openssl.
 #[test]
 fn a_disagreement_is_detected() {
-    if !tools_present() {
+    if !require_tools(&[Tool::Openssl, Tool::Gpg]) {
         return;
     }
     let tools = Tools::new("detect");

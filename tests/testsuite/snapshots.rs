@@ -4,8 +4,6 @@
 //! Review changes with `cargo insta review`. CI runs with `INSTA_UPDATE=no`, so a missing or
 //! changed snapshot fails, and `snapshots_have_samples` fails on an orphaned snapshot.
 
-use std::path::{Path, PathBuf};
-
 use replymatrix::corpus::{self, default_corpora_dir};
 use replymatrix::matrix;
 use serde::Serialize;
@@ -21,9 +19,7 @@ struct Header<'a> {
     pairs_with: Option<&'a str>,
 }
 
-fn snapshots_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../snapshots")
-}
+use crate::support::snapshots_dir;
 
 #[test]
 fn corpus() {
@@ -31,7 +27,7 @@ fn corpus() {
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
         .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
-    insta::glob!("../corpora/senders", "**/*.eml", |path| {
+    insta::glob!("../../corpora/senders", "**/*.eml", |path| {
         let path = path.canonicalize().expect("sample path");
         let sample = samples
             .iter()

@@ -1,0 +1,199 @@
+//! What the test modules share: where the project's folders are, scratch folders outside the
+//! repository, and the external tools and shared files a test needs.
+//!
+//! A missing tool or shared file is decided here once for every test: under `CI` (the
+//! variable set at all) the test fails and names what to install; otherwise the test prints a
+//! skip line and goes without (a tool's test returns early, so it counts as passed). The skip line is written to the process's stderr
+//! directly, past libtest's output capture, so it shows without `--nocapture`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ---------------------------------------------------------------- folders
+
+/// The project root: the repository, one level above the `harness` package.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `corpora/`: samples (`senders/`), keys and profiles. The same folder as
+/// `replymatrix::corpus::default_corpora_dir()`.
+pub fn corpora() -> PathBuf {
+    root().join("corpora")
+}
+
+/// `corpora/keys/`: the persona keys and certificates.
+pub fn keys_dir() -> PathBuf {
+    corpora().join("keys")
+}
+
+/// `snapshots/`: one insta snapshot per sample.
+pub fn snapshots_dir() -> PathBuf {
+    root().join("snapshots")
+}
+
+/// `tests/fixtures/`: keys and structures made for single tests (`smime/`, `openpgp/`,
+/// `fuzz-regressions/`).
+pub fn fixtures_dir() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// The material shared between projects (`research/`, `DESIGN.md`): `../shared` beside the
+/// project root.
+pub fn shared_dir() -> PathBuf {
+    root().join("../shared")
+}
+
+/// A file under [`shared_dir`] (`relative` to it), or `None` after a skip line when it is
+/// missing and `CI` is not set. Under `CI` a missing file fails the test.
+pub fn shared_file(relative: &str) -> Option<String> {
+    let path = shared_dir().join(relative);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            missing(&format!(
+                "{} ({e}); the shared material lives at ../shared beside the project root",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- scratch folders
+
+/// A fresh, empty scratch folder under the system temp dir (never inside the repository),
+/// removed with its contents on drop. The name carries `tag`, the process id and a counter,
+/// so tests running at once in this one binary never share a folder.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "replymatrix-{tag}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    /// The folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
+    /// `name` inside the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+// ---------------------------------------------------------------- external tools
+
+/// An external program some tests run as an independent implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// `openssl` (OpenSSL 3.x): `smime`, `cms`.
+    Openssl,
+    /// `gpg` (GnuPG 2.x; `gpgconf` comes with it).
+    Gpg,
+    /// Debian's `chromium`, run headless.
+    Chromium,
+}
+
+/// How a tool is found present.
+enum Probe {
+    /// The command runs with this argument and exits 0.
+    Runs(&'static str),
+    /// An executable of that name is on `PATH` (not started: a browser is slow to start).
+    OnPath,
+}
+
+/// Every tool the tests use: command, probe, the Debian package that installs it.
+const TOOLS: [(Tool, &str, Probe, &str); 3] = [
+    (Tool::Openssl, "openssl", Probe::Runs("version"), "openssl"),
+    (Tool::Gpg, "gpg", Probe::Runs("--version"), "gnupg"),
+    (Tool::Chromium, "chromium", Probe::OnPath, "chromium"),
+];
+
+impl Tool {
+    fn index(self) -> usize {
+        TOOLS
+            .iter()
+            .position(|(t, ..)| *t == self)
+            .expect("every tool is in TOOLS")
+    }
+
+    /// The command to run (resolved on `PATH`).
+    pub fn command(self) -> &'static str {
+        TOOLS[self.index()].1
+    }
+
+    /// The Debian package that provides it.
+    pub fn package(self) -> &'static str {
+        TOOLS[self.index()].3
+    }
+
+    /// Whether the tool is there; probed once per test binary.
+    fn present(self) -> bool {
+        static PRESENT: [OnceLock<bool>; TOOLS.len()] = [const { OnceLock::new() }; TOOLS.len()];
+        *PRESENT[self.index()].get_or_init(|| match TOOLS[self.index()].2 {
+            Probe::Runs(arg) => Command::new(self.command())
+                .arg(arg)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success()),
+            Probe::OnPath => std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(self.command()).is_file())
+            }),
+        })
+    }
+}
+
+/// Whether the running test may use `tool`: `true` when it is installed. When it is not,
+/// under `CI` the test fails naming the package; otherwise a skip line is printed and the
+/// result is `false`, and the test returns early.
+pub fn require_tool(tool: Tool) -> bool {
+    require_tools(&[tool])
+}
+
+/// [`require_tool`] for several tools at once: one skip line (or failure) naming all missing.
+pub fn require_tools(tools: &[Tool]) -> bool {
+    let missing_tools: Vec<Tool> = tools.iter().copied().filter(|t| !t.present()).collect();
+    if missing_tools.is_empty() {
+        return true;
+    }
+    let commands: Vec<&str> = missing_tools.iter().map(|t| t.command()).collect();
+    let packages: Vec<&str> = missing_tools.iter().map(|t| t.package()).collect();
+    missing(&format!(
+        "{} not installed (apt-get install -y {})",
+        commands.join(", "),
+        packages.join(" ")
+    ));
+    false
+}
+
+/// Something a test needs is missing: fail under `CI`, otherwise print a skip line.
+fn missing(what: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("test");
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: {what}; CI is set, so this fails instead of skipping");
+    }
+    // Straight to the process's stderr: libtest captures `eprintln!`, not this.
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {what}");
+}
