@@ -5,6 +5,7 @@
 //! lists facts that `inspect` must confirm. Unknown fields are errors, so a typo in a sidecar
 //! fails loudly with the file's name.
 
+use schemars::JsonSchema;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use crate::facts::{
 use crate::vocabulary::vocabulary;
 
 /// A sidecar (`<id>.toml` next to `<id>.eml`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
     /// Stable namespaced id, `<family>/<name>`, equal to the sample's path below
@@ -59,7 +60,7 @@ vocabulary! {
 }
 
 /// The sender product and setting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SenderInfo {
     /// For example `Proton Mail (web)`, `Outlook for Windows (Classic)`.
@@ -71,7 +72,7 @@ pub struct SenderInfo {
 }
 
 /// Where the knowledge of this wire form comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// The public source (a URL from `research/sender-formats.md` or the catalogue).
@@ -97,7 +98,7 @@ vocabulary! {
 }
 
 /// Extra inputs for `inspect`, as paths relative to `corpora/keys/`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectInputs {
     /// Like `--key`: PEM key+certificate or an armored OpenPGP secret key.
@@ -109,7 +110,7 @@ pub struct InspectInputs {
 }
 
 /// Facts asserted against `inspect`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The `From` addr-spec.
@@ -125,7 +126,7 @@ pub struct Expect {
 }
 
 /// Facts about one layer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectLayer {
     /// `smime-signed`, `pgp-encrypted`...

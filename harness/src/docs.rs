@@ -5,6 +5,70 @@
 use crate::evidence::RULES;
 use crate::verdict::Reason;
 
+/// An object schema with named properties admits no others (what replymatrix writes).
+fn no_other_properties(schema: &mut schemars::Schema) {
+    if let Some(object) = schema.as_object_mut()
+        && object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+    {
+        object.insert("additionalProperties".into(), false.into());
+    }
+}
+
+/// The JSON schemas of the interfaces, generated from the types: (file name below
+/// `docs/schemas/`, schema id, pretty JSON). Regenerate with
+/// `UPDATE_SCHEMAS=1 cargo test --test testsuite schemas::`.
+pub fn json_schemas() -> Vec<(&'static str, String)> {
+    fn one<T: schemars::JsonSchema>(id: &str, title: &str) -> String {
+        let settings = if id.ends_with("sidecar.schema.json") {
+            // A sidecar is input: what deserialises (its structs deny unknown fields).
+            schemars::generate::SchemaSettings::draft2020_12().for_deserialize()
+        } else {
+            // Exports are output: every field that is always written is required, and
+            // nothing else may appear.
+            schemars::generate::SchemaSettings::draft2020_12()
+                .for_serialize()
+                .with_transform(schemars::transform::RecursiveTransform(no_other_properties))
+        };
+        let mut schema = settings.into_generator().into_root_schema_for::<T>();
+        schema.insert("$id".into(), id.into());
+        schema.insert("title".into(), title.into());
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+    vec![
+        (
+            "inspect.schema.json",
+            one::<crate::facts::Inspection>(
+                "https://replymatrix.invalid/schemas/inspect.schema.json",
+                "replymatrix.inspect/1: the facts of one message",
+            ),
+        ),
+        (
+            "explain.schema.json",
+            one::<crate::explain::Explanation>(
+                "https://replymatrix.invalid/schemas/explain.schema.json",
+                "replymatrix.explain/1: what each client lets the user do, and why",
+            ),
+        ),
+        (
+            "matrix.schema.json",
+            one::<crate::matrix::Matrix>(
+                "https://replymatrix.invalid/schemas/matrix.schema.json",
+                "replymatrix.matrix/1: every sample x profile x client",
+            ),
+        ),
+        (
+            "sidecar.schema.json",
+            one::<crate::corpus::Sidecar>(
+                "https://replymatrix.invalid/schemas/sidecar.schema.json",
+                "A corpus sample's sidecar (<name>.toml beside <name>.eml)",
+            ),
+        ),
+    ]
+}
+
 /// `docs/rules.md`: the rule table as Markdown. Regenerate with
 /// `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`.
 pub fn rules_markdown() -> String {

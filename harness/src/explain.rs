@@ -1,6 +1,7 @@
 //! `replymatrix.explain/1`: the inspection plus every client's verdict, and a text form for
 //! an administrator.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::clients::ClientId;
@@ -12,7 +13,7 @@ use crate::verdict::{ClientVerdict, Outcome};
 pub const EXPLAIN_SCHEMA: &str = "replymatrix.explain/1";
 
 /// What each client lets the user do with one message under one profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Explanation {
     /// `replymatrix.explain/1`.
     pub schema: String,

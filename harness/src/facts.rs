@@ -6,13 +6,14 @@
 
 pub use crate::instant::Instant;
 use crate::vocabulary::vocabulary;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The schema tag written into every inspection.
 pub const INSPECT_SCHEMA: &str = "replymatrix.inspect/1";
 
 /// Everything `inspect` found in one message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Inspection {
     /// Always [`INSPECT_SCHEMA`].
     pub schema: String,
@@ -137,7 +138,7 @@ vocabulary! {
 }
 
 /// A problem found in the input (not a failure of the tool).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Problem {
     /// A stable kebab-case code, for example `mime-depth-limit` or `cms-malformed`.
     pub code: ProblemCode,
@@ -213,7 +214,7 @@ vocabulary! {
 }
 
 /// One layer found in the message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Layer {
     /// What the layer is.
     pub kind: LayerKind,
@@ -316,7 +317,7 @@ vocabulary! {
 }
 
 /// Who signed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Signer {
     /// The signer's address (certificate SAN/subject e-mail, or the OpenPGP User ID's);
     /// lower-case. `None` when the signer is not known or has no address.
@@ -449,7 +450,7 @@ macro_rules! reason {
 pub(crate) use reason;
 
 /// What one signature proves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SignatureFacts {
     /// Whether the cryptography checks out over the bytes on the wire.
     pub status: SignatureStatus,
@@ -492,7 +493,7 @@ impl SignatureFacts {
 }
 
 /// What one encrypted layer says about itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EncryptionFacts {
     /// Content cipher: `aes-128-cbc`, `aes-192-cbc`, `aes-256-cbc`, `3des-cbc`, `rc2-cbc`,
     /// `des-cbc`, `aes-128-gcm`, `aes-192-gcm`, `aes-256-gcm`; for OpenPGP the symmetric
@@ -506,7 +507,7 @@ pub struct EncryptionFacts {
 }
 
 /// One recipient of an encrypted layer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Recipient {
     /// `rsa` (PKCS#1 v1.5 key transport), `rsa-oaep`, `ecdh`, `x25519`, `kek`, `password`...
     pub key_algorithm: String,
@@ -517,7 +518,7 @@ pub struct Recipient {
 
 /// The S/MIME encryption-key-preference attributes (RFC 8551 §2.5.3 and Microsoft's
 /// `1.3.6.1.4.1.311.16.4`), as recipient identifiers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KeyPreference {
     /// `id-aa-encrypKeyPref` (1.2.840.113549.1.9.16.2.11).
     pub smime: Option<String>,
@@ -542,7 +543,7 @@ vocabulary! {
 }
 
 /// One X.509 certificate as a client would judge it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CertificateFacts {
     /// Subject DN, RFC 4514 string.
     pub subject: String,
@@ -597,7 +598,7 @@ pub struct CertificateFacts {
 }
 
 /// One OpenPGP certificate (transferable public key).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PgpKeyFacts {
     /// Primary key fingerprint, upper-case hex.
     pub fingerprint: String,

@@ -6,6 +6,7 @@
 //! (`status: unknown`, reason [`Reason::NotModelled`]) is kept apart from "blocked by a rule"
 //! (`status: no` with a documented reason).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{self, Confidence, RuleId};
@@ -121,7 +122,7 @@ vocabulary! {
 }
 
 /// With what a reply is protected; fields are `None` when not applicable.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct With {
     /// The digest the reply is signed with (`sha256`...).
     pub digest: Option<Digest>,
@@ -132,7 +133,7 @@ pub struct With {
 }
 
 /// One decision: can the user do this, and why (not).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Outcome {
     /// Whether the user can do it.
     pub status: Status,
@@ -289,7 +290,7 @@ vocabulary! {
 }
 
 /// The read verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReadVerdict {
     /// How the message reads.
     pub status: ReadStatus,
@@ -302,7 +303,7 @@ pub struct ReadVerdict {
 }
 
 /// The three reply forms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReplyVerdict {
     /// Replying without protection.
     pub plain: Outcome,
@@ -313,7 +314,7 @@ pub struct ReplyVerdict {
 }
 
 /// Everything one client lets the user do with one message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClientVerdict {
     /// The client.
     pub client: ClientId,

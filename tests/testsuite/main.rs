@@ -21,6 +21,7 @@ mod openpgp;
 mod pgp_corpus;
 mod properties;
 mod scan;
+mod schemas;
 mod seed;
 mod smime;
 mod smime_corpus;

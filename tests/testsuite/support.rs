@@ -15,41 +15,41 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 // ---------------------------------------------------------------- folders
 
 /// The project root: the repository, one level above the `harness` package.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// `corpora/`: samples (`senders/`), keys and profiles. The same folder as
 /// `replymatrix::corpus::default_corpora_dir()`.
-pub fn corpora() -> PathBuf {
+pub(crate) fn corpora() -> PathBuf {
     root().join("corpora")
 }
 
 /// `corpora/keys/`: the persona keys and certificates.
-pub fn keys_dir() -> PathBuf {
+pub(crate) fn keys_dir() -> PathBuf {
     corpora().join("keys")
 }
 
 /// `snapshots/`: one insta snapshot per sample.
-pub fn snapshots_dir() -> PathBuf {
+pub(crate) fn snapshots_dir() -> PathBuf {
     root().join("snapshots")
 }
 
 /// `tests/fixtures/`: keys and structures made for single tests (`smime/`, `openpgp/`,
 /// `fuzz-regressions/`).
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     root().join("tests/fixtures")
 }
 
 /// The material shared between projects (`research/`, `DESIGN.md`): `../shared` beside the
 /// project root.
-pub fn shared_dir() -> PathBuf {
+pub(crate) fn shared_dir() -> PathBuf {
     root().join("../shared")
 }
 
 /// A file under [`shared_dir`] (`relative` to it), or `None` after a skip line when it is
 /// missing and `CI` is not set. Under `CI` a missing file fails the test.
-pub fn shared_file(relative: &str) -> Option<String> {
+pub(crate) fn shared_file(relative: &str) -> Option<String> {
     let path = shared_dir().join(relative);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
@@ -68,10 +68,10 @@ pub fn shared_file(relative: &str) -> Option<String> {
 /// A fresh, empty scratch folder under the system temp dir (never inside the repository),
 /// removed with its contents on drop. The name carries `tag`, the process id and a counter,
 /// so tests running at once in this one binary never share a folder.
-pub struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    pub fn new(tag: &str) -> Self {
+    pub(crate) fn new(tag: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "replymatrix-{tag}-{}-{}",
@@ -84,12 +84,12 @@ impl TempDir {
     }
 
     /// The folder itself.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.0
     }
 
     /// `name` inside the folder.
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }
@@ -104,7 +104,7 @@ impl Drop for TempDir {
 
 /// An external program some tests run as an independent implementation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     /// `openssl` (OpenSSL 3.x): `smime`, `cms`.
     Openssl,
     /// `gpg` (GnuPG 2.x; `gpgconf` comes with it).
@@ -137,12 +137,12 @@ impl Tool {
     }
 
     /// The command to run (resolved on `PATH`).
-    pub fn command(self) -> &'static str {
+    pub(crate) fn command(self) -> &'static str {
         TOOLS[self.index()].1
     }
 
     /// The Debian package that provides it.
-    pub fn package(self) -> &'static str {
+    pub(crate) fn package(self) -> &'static str {
         TOOLS[self.index()].3
     }
 
@@ -167,12 +167,12 @@ impl Tool {
 /// Whether the running test may use `tool`: `true` when it is installed. When it is not,
 /// under `CI` the test fails naming the package; otherwise a skip line is printed and the
 /// result is `false`, and the test returns early.
-pub fn require_tool(tool: Tool) -> bool {
+pub(crate) fn require_tool(tool: Tool) -> bool {
     require_tools(&[tool])
 }
 
 /// [`require_tool`] for several tools at once: one skip line (or failure) naming all missing.
-pub fn require_tools(tools: &[Tool]) -> bool {
+pub(crate) fn require_tools(tools: &[Tool]) -> bool {
     let missing_tools: Vec<Tool> = tools.iter().copied().filter(|t| !t.present()).collect();
     if missing_tools.is_empty() {
         return true;

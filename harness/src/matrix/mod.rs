@@ -8,6 +8,7 @@
 pub mod diff;
 pub mod html;
 
+use schemars::JsonSchema;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -25,7 +26,7 @@ use crate::verdict::{ClientVerdict, Outcome, ReadStatus, Status};
 pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
 
 /// Every sample under every profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Matrix {
     /// `replymatrix.matrix/1`.
     pub schema: String,
@@ -38,7 +39,7 @@ pub struct Matrix {
 }
 
 /// A profile, as the matrix names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProfileSummary {
     /// The profile's name (its file stem).
     pub name: String,
@@ -49,7 +50,7 @@ pub struct ProfileSummary {
 }
 
 /// One sample: what it is, what inspect found, and every (profile, client) verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SampleRow {
     /// The sample id, `<family>/<name>`.
     pub id: String,
@@ -72,7 +73,7 @@ pub struct SampleRow {
 }
 
 /// One client under one profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Cell {
     /// The profile's name.
     pub profile: String,
