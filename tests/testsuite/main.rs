@@ -7,6 +7,7 @@
 
 mod support;
 
+mod architecture;
 mod cli;
 mod corpus;
 mod crosscheck;

@@ -1,74 +1,75 @@
-//! The progress bar on stderr.
+//! The progress bar on stderr (indicatif): how much of the input was read (bytes of an mbox,
+//! or files of a folder), messages done, their rate and the time left. Drawn only when stderr
+//! is a terminal; piped or redirected output gets nothing.
 
-use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
-/// A one-line progress bar on stderr, only when stderr is a terminal: how much of the input
-/// was read (bytes of an mbox, or files), messages done and their rate.
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The bar over the input, advanced from the reader's counter of bytes or files read.
 pub struct Progress {
-    enabled: bool,
-    started: Instant,
-    count: usize,
+    bar: ProgressBar,
+    count: u64,
     done: Arc<AtomicU64>,
-    total: u64,
 }
 
-/// Width of the bar, in characters.
-const BAR_WIDTH: u64 = 30;
+/// Messages between redraws: reading the shared counter per message would cost more than it
+/// tells.
+const REDRAW_EVERY: u64 = 128;
 
 impl Progress {
-    /// A bar over `total` (0: unknown), advanced through `done`; hidden unless stderr is a
-    /// terminal.
+    /// A bar over `total` (0: unknown, a spinner), advanced through `done`; hidden unless
+    /// stderr is a terminal.
     pub fn new(done: Arc<AtomicU64>, total: u64) -> Self {
+        Self::with_target(done, total, ProgressDrawTarget::stderr())
+    }
+
+    fn with_target(done: Arc<AtomicU64>, total: u64, target: ProgressDrawTarget) -> Self {
+        let bar = if total == 0 {
+            ProgressBar::with_draw_target(None, target)
+        } else {
+            ProgressBar::with_draw_target(Some(total), target)
+        };
+        // The templates are literals; a bad one would fail the unit test below.
+        let style = if total == 0 {
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+        } else {
+            ProgressStyle::with_template("[{bar:30}] {percent:>3}%  {msg}  ETA {eta}")
+        };
+        if let Ok(style) = style {
+            bar.set_style(style.progress_chars("#>-"));
+        }
         Self {
-            enabled: io::stderr().is_terminal(),
-            started: Instant::now(),
+            bar,
             count: 0,
             done,
-            total,
         }
     }
 
     /// One more message done.
     pub fn tick(&mut self) {
         self.count = self.count.saturating_add(1);
-        if self.enabled && self.count.is_multiple_of(128) {
-            self.draw();
+        if self.count.is_multiple_of(REDRAW_EVERY) {
+            self.update();
         }
     }
 
-    /// The bar's text.
-    fn line(&self) -> String {
-        let seconds = self.started.elapsed().as_secs_f64().max(1e-9);
+    fn update(&self) {
+        let done = self.done.load(Ordering::Relaxed);
+        // The input may grow while it is read: never past the end.
+        let position = self.bar.length().map_or(done, |total| done.min(total));
+        self.bar.set_position(position);
+        let seconds = self.bar.elapsed().as_secs_f64().max(1e-9);
         let rate = self.count as f64 / seconds;
-        if self.total == 0 {
-            return format!("{} messages, {rate:.0}/s", self.count);
-        }
-        let done = self.done.load(Ordering::Relaxed).min(self.total);
-        let filled = done.saturating_mul(BAR_WIDTH) / self.total;
-        let percent = done.saturating_mul(100) / self.total;
-        format!(
-            "[{}{}] {percent:>3}%  {} messages, {rate:.0}/s",
-            "#".repeat(usize::try_from(filled).unwrap_or(0)),
-            "-".repeat(usize::try_from(BAR_WIDTH.saturating_sub(filled)).unwrap_or(0)),
-            self.count
-        )
+        self.bar
+            .set_message(format!("{} messages, {rate:.0}/s", self.count));
     }
 
-    fn draw(&self) {
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "\r{} ", self.line());
-        let _ = err.flush();
-    }
-
-    /// Draws the final state and ends the line.
+    /// Draws the final state and leaves it on screen.
     pub fn finish(&self) {
-        if self.enabled {
-            self.draw();
-            let _ = writeln!(io::stderr());
-        }
+        self.update();
+        self.bar.finish();
     }
 }
 
@@ -77,15 +78,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_progress_bar_shows_the_share_read() {
-        let done = Arc::new(AtomicU64::new(50));
-        let mut progress = Progress::new(Arc::clone(&done), 200);
-        progress.count = 7;
-        let line = progress.line();
-        assert!(line.starts_with("[#######-----"), "{line}");
-        assert!(line.contains(" 25%  7 messages"), "{line}");
-        done.store(500, Ordering::Relaxed); // past the end (the file grew): capped
-        assert!(progress.line().contains("100%"));
-        assert!(Progress::new(done, 0).line().starts_with("0 messages"));
+    fn the_bar_follows_the_share_read_and_counts_messages() {
+        let done = Arc::new(AtomicU64::new(0));
+        let mut progress =
+            Progress::with_target(Arc::clone(&done), 200, ProgressDrawTarget::hidden());
+        done.store(50, Ordering::Relaxed);
+        for _ in 0..REDRAW_EVERY {
+            progress.tick();
+        }
+        assert_eq!(progress.bar.position(), 50);
+        assert!(progress.bar.message().starts_with("128 messages"));
+        // Past the end (the file grew while it was read): capped at the total.
+        done.store(500, Ordering::Relaxed);
+        progress.finish();
+        assert_eq!(progress.bar.position(), 200);
+        assert!(progress.bar.is_finished());
+    }
+
+    #[test]
+    fn an_unknown_total_is_a_spinner() {
+        let done = Arc::new(AtomicU64::new(7));
+        let progress = Progress::with_target(done, 0, ProgressDrawTarget::hidden());
+        progress.finish();
+        assert_eq!(progress.bar.length(), None);
+        assert_eq!(progress.bar.position(), 7);
+        assert_eq!(progress.bar.message(), "0 messages, 0/s");
     }
 }
