@@ -71,20 +71,16 @@ pub struct OwnCertificate {
 }
 
 vocabulary! {
-    /// Where a private key lives.
+    /// Where a private key lives (default: nowhere).
+    #[derive(Default)]
     pub enum PrivateKeyLocation {
         /// The Windows certificate store (CAPI/CNG).
         WindowsStore = "windows-store",
         /// A smart card.
         SmartCard = "smart-card",
         /// Not on this workstation.
-            None = "none",
-    }
-}
-
-impl Default for PrivateKeyLocation {
-    fn default() -> Self {
-        Self::None
+        #[default]
+        None = "none",
     }
 }
 
