@@ -31,7 +31,9 @@ pub(crate) enum Command {
     Explain {
         /// The message (RFC 5322, .eml).
         file: PathBuf,
-        /// A profile name from `corpora/profiles/`, or a path to a profile TOML.
+        /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
+        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
         /// Only this client: classic-outlook, owa or new-outlook.
@@ -45,20 +47,22 @@ pub(crate) enum Command {
         /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
-        /// The profiles folder (for profile names).
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("profiles"))]
-        profiles: PathBuf,
-        /// The keys folder that profiles name their certificates in.
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
-        keys_dir: PathBuf,
+        /// Look profile names up in this folder instead of the bundled profiles.
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        /// Look the files a profile names up in this folder (after the profile's own folder)
+        /// instead of the bundled persona keys.
+        #[arg(long, value_name = "DIR")]
+        keys_dir: Option<PathBuf>,
     },
     /// Every sample × client × profile: the main job, on the bundled corpus by default.
     Matrix {
-        /// The corpora folder (samples in `senders/`, keys in `keys/`).
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
-        corpus: PathBuf,
-        /// The profiles folder (every `*.toml` in it).
-        #[arg(long)]
+        /// The corpora folder (samples in `senders/`, keys in `keys/`, profiles in
+        /// `profiles/`); default: the nearest `corpora/` here or above.
+        #[arg(long, visible_alias = "corpus", value_name = "DIR")]
+        corpora: Option<PathBuf>,
+        /// The profiles folder (every `*.toml` in it); default: the corpora's `profiles/`.
+        #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
@@ -78,7 +82,9 @@ pub(crate) enum Command {
         /// An mbox file, a Maildir (with cur/ and new/), a folder searched for *.eml, or one
         /// message.
         path: PathBuf,
-        /// A profile name from `corpora/profiles/`, or a path to a profile TOML.
+        /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
+        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
         /// text or json: the summary; jsonl: one line per message, in input order.
@@ -90,15 +96,16 @@ pub(crate) enum Command {
         /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
-        /// Worker threads (default: one per core).
-        #[arg(long)]
+        /// Worker threads, at least 1 (default: one per core).
+        #[arg(long, value_parser = jobs)]
         jobs: Option<usize>,
-        /// The profiles folder (for profile names).
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("profiles"))]
-        profiles: PathBuf,
-        /// The keys folder that profiles name their certificates in.
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
-        keys_dir: PathBuf,
+        /// Look profile names up in this folder instead of the bundled profiles.
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        /// Look the files a profile names up in this folder (after the profile's own folder)
+        /// instead of the bundled persona keys.
+        #[arg(long, value_name = "DIR")]
+        keys_dir: Option<PathBuf>,
     },
     /// The sample corpus.
     Corpus {
@@ -109,18 +116,52 @@ pub(crate) enum Command {
 
 #[derive(Subcommand)]
 pub(crate) enum CorpusCommand {
-    /// Inspects every sample and checks its sidecar's `expect`; exit 1 on any mismatch.
+    /// Every check the tests make of the samples, their snapshots and MATRIX.md, each failure
+    /// with its fix; exit 1 on any failure.
     Check {
-        /// The corpora folder.
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
-        corpora: PathBuf,
+        /// The corpora folder; default: the nearest `corpora/` here or above.
+        #[arg(long, value_name = "DIR")]
+        corpora: Option<PathBuf>,
+    },
+    /// Adds a message file as a new sample: the message (line ends converted to CRLF only
+    /// when that changes nothing inspect finds) and a sidecar whose `[expect]` is what inspect
+    /// finds, for you to review.
+    Add {
+        /// The message (.eml).
+        file: PathBuf,
+        /// The new sample's id, `family/name` (its path below `corpora/senders/`).
+        #[arg(long)]
+        id: String,
+        /// A key the message is encrypted to (copied below `corpora/keys/<family>/` when it is
+        /// not there already).
+        #[arg(long = "key", value_name = "FILE")]
+        keys: Vec<PathBuf>,
+        /// A certificate to verify with (copied like `--key`).
+        #[arg(long = "cert", value_name = "FILE")]
+        certs: Vec<PathBuf>,
+        /// The corpora folder; default: the nearest `corpora/` here or above.
+        #[arg(long, value_name = "DIR")]
+        corpora: Option<PathBuf>,
     },
     /// Regenerates persona keys (when missing) and every sample with its sidecar.
     Generate {
-        /// The corpora folder.
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
-        corpora: PathBuf,
+        /// The corpora folder; default: the nearest `corpora/` here or above.
+        #[arg(long, value_name = "DIR")]
+        corpora: Option<PathBuf>,
     },
+}
+
+/// `--jobs`: a number of worker threads, at least one.
+fn jobs(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err(
+            "0 workers would scan nothing: give at least 1 (or leave --jobs out for \
+                      one per core)"
+                .to_owned(),
+        ),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{e}: give a number of worker threads, at least 1")),
+    }
 }
 
 /// Output format.

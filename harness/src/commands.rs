@@ -34,14 +34,17 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             format,
             &certs,
             &keys,
-            &profiles,
-            &keys_dir,
+            profiles.as_deref(),
+            keys_dir.as_deref(),
         ),
         Command::Matrix {
-            corpus,
+            corpora,
             profiles,
             format,
-        } => matrix(&corpus, profiles.as_deref(), format),
+        } => match corpora_dir(corpora) {
+            Ok(corpora) => matrix(&corpora, profiles.as_deref(), format),
+            Err(code) => code,
+        },
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Scan {
             path,
@@ -53,15 +56,58 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             profiles,
             keys_dir,
         } => scan(
-            &path, &profile, format, &certs, &keys, jobs, &profiles, &keys_dir,
+            &path,
+            &profile,
+            format,
+            &certs,
+            &keys,
+            jobs,
+            profiles.as_deref(),
+            keys_dir.as_deref(),
         ),
-        Command::Corpus {
-            command: CorpusCommand::Generate { corpora },
-        } => generate(&corpora),
-        Command::Corpus {
-            command: CorpusCommand::Check { corpora },
-        } => check(&corpora),
+        Command::Corpus { command } => corpus(command),
     }
+}
+
+fn corpus(command: CorpusCommand) -> ExitCode {
+    match command {
+        CorpusCommand::Generate { corpora } => match corpora_dir(corpora) {
+            Ok(corpora) => generate(&corpora),
+            Err(code) => code,
+        },
+        CorpusCommand::Check { corpora } => match corpora_dir(corpora) {
+            Ok(corpora) => check(&corpora),
+            Err(code) => code,
+        },
+        CorpusCommand::Add {
+            file,
+            id,
+            keys,
+            certs,
+            corpora,
+        } => match corpora_dir(corpora) {
+            Ok(corpora) => add(&corpora, file, id, keys, certs),
+            Err(code) => code,
+        },
+    }
+}
+
+/// `--corpora DIR`, or the nearest `corpora/` in the current folder or above.
+fn corpora_dir(given: Option<PathBuf>) -> Result<PathBuf, ExitCode> {
+    if let Some(dir) = given {
+        return Ok(dir);
+    }
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    replymatrix::corpus::find_corpora(&here).ok_or_else(|| {
+        fail(
+            2,
+            format!(
+                "no corpora folder (one holding senders/) in {} or above: run this in the \
+                 project, or pass --corpora DIR",
+                here.display()
+            ),
+        )
+    })
 }
 
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
@@ -113,19 +159,6 @@ fn generate(corpora: &Path) -> ExitCode {
     }
 }
 
-/// A profile by name (in `profiles`) or by path (anything with a `/` or ending in `.toml`).
-pub(crate) fn load_profile(
-    spec: &str,
-    profiles: &Path,
-    keys_dir: &Path,
-) -> Result<Profile, replymatrix::Error> {
-    if spec.contains('/') || spec.ends_with(".toml") {
-        Profile::load(Path::new(spec), keys_dir)
-    } else {
-        Profile::load_named(spec, profiles, keys_dir)
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn explain(
     file: &Path,
@@ -134,8 +167,8 @@ fn explain(
     format: Format,
     certs: &[PathBuf],
     keys: &[PathBuf],
-    profiles: &Path,
-    keys_dir: &Path,
+    profiles: Option<&Path>,
+    keys_dir: Option<&Path>,
 ) -> ExitCode {
     let client = match client.map(|c| (c, ClientId::parse(c))) {
         None => None,
@@ -147,24 +180,25 @@ fn explain(
             );
         }
     };
-    let profile = match load_profile(profile, profiles, keys_dir) {
+    let profile = match Profile::find(profile, profiles, keys_dir) {
         Ok(p) => p,
+        Err(e) => return fail(2, e),
+    };
+    let mut inputs = match load_inputs(certs, keys) {
+        Ok(inputs) => inputs,
         Err(e) => return fail(2, e),
     };
     // The workstation's GpgOL keyring is part of the recipient's environment: its keys are
     // what GpgOL verifies with, so the inspection gets them too.
-    let mut certs = certs.to_vec();
-    certs.extend(
-        profile
-            .workstation
-            .gpgol_keyring
-            .iter()
-            .map(|k| keys_dir.join(k)),
-    );
-    let inputs = match load_inputs(&certs, keys) {
-        Ok(inputs) => inputs,
-        Err(e) => return fail(2, e),
-    };
+    for k in &profile.workstation.gpgol_keyring {
+        let added = profile
+            .files
+            .read(k)
+            .and_then(|(path, bytes)| inputs.add_cert_bytes(&path, &bytes));
+        if let Err(e) = added {
+            return fail(2, e);
+        }
+    }
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
         Err(e) => return fail(1, format!("{}: {e}", file.display())),
@@ -204,42 +238,39 @@ fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitC
 }
 
 fn check(corpora: &Path) -> ExitCode {
-    let samples = match replymatrix::corpus::load_samples(&corpora.join("senders")) {
-        Ok(samples) => samples,
-        Err(e) => return fail(1, e),
-    };
-    let mut failed = 0;
-    for sample in &samples {
-        let result = std::fs::read(&sample.eml)
-            .map_err(|e| replymatrix::Error::io(&sample.eml, e))
-            .and_then(|bytes| {
-                let inputs = replymatrix::corpus::sample_inputs(sample, &corpora.join("keys"))?;
-                Ok(replymatrix::inspect(&bytes, &inputs))
-            });
-        let failures = match result {
-            Ok(inspection) => {
-                replymatrix::corpus::check_expectations(&sample.sidecar.expect, &inspection)
-            }
-            Err(e) => vec![e.to_string()],
-        };
-        if failures.is_empty() {
-            println!("ok    {}", sample.sidecar.id);
-        } else {
-            failed += 1;
-            for f in failures {
-                println!("FAIL  {}: {f}", sample.sidecar.id);
+    match replymatrix::curate::check(corpora) {
+        Ok(report) => {
+            print!("{}", report.text());
+            if report.failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
             }
         }
+        Err(e) => fail(1, e),
     }
-    println!(
-        "{} samples, {} passed, {failed} failed",
-        samples.len(),
-        samples.len() - failed
-    );
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+}
+
+fn add(
+    corpora: &Path,
+    file: PathBuf,
+    id: String,
+    keys: Vec<PathBuf>,
+    certs: Vec<PathBuf>,
+) -> ExitCode {
+    let request = replymatrix::curate::AddRequest {
+        file,
+        id,
+        keys,
+        certs,
+    };
+    match replymatrix::curate::add(corpora, &request) {
+        Ok(added) => {
+            print!("{}", added.text());
+            ExitCode::SUCCESS
+        }
+        Err(e @ (replymatrix::Error::Usage(_) | replymatrix::Error::Key { .. })) => fail(2, e),
+        Err(e) => fail(1, e),
     }
 }
 
@@ -272,11 +303,11 @@ fn scan(
     certs: &[PathBuf],
     keys: &[PathBuf],
     jobs: Option<usize>,
-    profiles: &Path,
-    keys_dir: &Path,
+    profiles: Option<&Path>,
+    keys_dir: Option<&Path>,
 ) -> ExitCode {
     use replymatrix::scan::{Options, Output, scan_path};
-    let profile = match load_profile(profile, profiles, keys_dir) {
+    let profile = match Profile::find(profile, profiles, keys_dir) {
         Ok(p) => p,
         Err(e) => return fail(2, e),
     };
@@ -285,7 +316,7 @@ fn scan(
         Err(e) => return fail(2, e),
     };
     let mut options = Options::default();
-    if let Some(jobs) = jobs.filter(|j| *j > 0) {
+    if let Some(jobs) = jobs {
         options = Options::with_workers(jobs);
     }
     let output = match format {

@@ -6,6 +6,7 @@
 //! fails loudly with the file's name.
 
 use schemars::JsonSchema;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -218,47 +219,70 @@ pub fn parse_sidecar(path: &Path, text: &str) -> Result<Sidecar> {
 }
 
 /// Loads every sample below `dir` (the `corpora/senders` folder), sorted by id. Every `.eml`
-/// must have its sidecar and the other way round; the sidecar id must equal its path.
+/// must have its sidecar and the other way round; the sidecar id must equal its path. The
+/// first file that breaks a rule is the error (see [`read_samples`] for all of them).
 pub fn load_samples(dir: &Path) -> Result<Vec<Sample>> {
-    let mut emls = Vec::new();
-    collect_files(dir, &mut emls)?;
+    let (samples, mut broken) = read_samples(dir)?;
+    match broken.drain(..).next() {
+        Some((_, error)) => Err(error),
+        None => Ok(samples),
+    }
+}
+
+/// Every sample below `dir` that loads, sorted by id, and every file that does not, with its
+/// error (a sidecar that does not parse, an id that is not its path, an `.eml` without its
+/// sidecar or a sidecar without its `.eml`), in path order. `Err` only when a folder cannot
+/// be read.
+pub fn read_samples(dir: &Path) -> Result<(Vec<Sample>, Vec<Broken>)> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
     let mut samples = Vec::new();
-    for path in &emls {
+    let mut broken = Vec::new();
+    for path in &files {
         match path.extension().and_then(|e| e.to_str()) {
-            Some("eml") => {
-                let toml = path.with_extension("toml");
-                let text = std::fs::read_to_string(&toml).map_err(|e| Error::io(&toml, e))?;
-                let sidecar = parse_sidecar(&toml, &text)?;
-                let expected_id = sample_id(dir, path);
-                if sidecar.id != expected_id {
-                    return Err(Error::Schema {
-                        path: toml,
-                        message: format!(
-                            "id {:?} does not match its path {:?}",
-                            sidecar.id, expected_id
-                        ),
-                    });
-                }
-                samples.push(Sample {
-                    sidecar,
-                    eml: path.clone(),
-                    toml,
-                });
-            }
-            Some("toml") => {
-                let eml = path.with_extension("eml");
-                if !eml.exists() {
-                    return Err(Error::Schema {
+            Some("eml") => match load_sample(dir, path) {
+                Ok(sample) => samples.push(sample),
+                Err(e) => broken.push((path.clone(), e)),
+            },
+            Some("toml") if !path.with_extension("eml").exists() => {
+                broken.push((
+                    path.clone(),
+                    Error::Schema {
                         path: path.clone(),
                         message: "sidecar without its .eml".into(),
-                    });
-                }
+                    },
+                ));
             }
             _ => {}
         }
     }
     samples.sort_by(|a, b| a.sidecar.id.cmp(&b.sidecar.id));
-    Ok(samples)
+    Ok((samples, broken))
+}
+
+/// A file below `senders/` that does not load, and why.
+pub type Broken = (PathBuf, Error);
+
+/// One sample: `eml` and its sidecar beside it.
+fn load_sample(dir: &Path, eml: &Path) -> Result<Sample> {
+    let toml = eml.with_extension("toml");
+    let text = std::fs::read_to_string(&toml).map_err(|e| Error::io(&toml, e))?;
+    let sidecar = parse_sidecar(&toml, &text)?;
+    let expected_id = sample_id(dir, eml);
+    if sidecar.id != expected_id {
+        return Err(Error::Schema {
+            path: toml,
+            message: format!(
+                "id {:?} does not match its path {:?}",
+                sidecar.id, expected_id
+            ),
+        });
+    }
+    Ok(Sample {
+        sidecar,
+        eml: eml.to_path_buf(),
+        toml,
+    })
 }
 
 /// `<family>/<name>` for a sample path below `dir`.
@@ -286,7 +310,18 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// The `corpora/` folder of this repository (for tests and the default CLI paths).
+/// The nearest corpora folder for the command line: `start` itself when it holds
+/// `senders/`, else `start/corpora`, else the same in each folder above `start`.
+pub fn find_corpora(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        [dir.to_path_buf(), dir.join("corpora")]
+            .into_iter()
+            .find(|c| c.join("senders").is_dir())
+    })
+}
+
+/// The `corpora/` folder of the source tree this library was built from (for tests and
+/// benchmarks; the command line looks for one with [`find_corpora`]).
 pub fn default_corpora_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -305,6 +340,218 @@ pub fn sample_inputs(sample: &Sample, keys_dir: &Path) -> Result<crate::Inputs> 
     Ok(inputs)
 }
 
+/// Something wrong with a sample (or a file beside it), and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// What is wrong, naming the file or field.
+    pub problem: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// A finding with its fix.
+    pub fn new(problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (fix: {})", self.problem, self.fix)
+    }
+}
+
+/// The first bare LF (an LF without its CR) in a message, as a finding: samples are kept as
+/// SMTP carries them, with CRLF line ends, because that is what every sender in the corpus
+/// puts on the wire and what the signed-bytes rules are written for.
+pub fn line_ends(bytes: &[u8]) -> Option<Finding> {
+    let at = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, b)| *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))?;
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    let bare = bytes
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' && (*i == 0 || bytes[*i - 1] != b'\r'))
+        .count();
+    Some(Finding::new(
+        format!(
+            "bare LF on the wire: line {line} (byte {at}) ends in LF without CR, and {bare} line(s) \
+             in all; samples are kept as SMTP carries them, with CRLF line ends"
+        ),
+        "add the message with `replymatrix corpus add FILE --id family/name`, which converts \
+         the line ends when that leaves every signature as it was and says so; or make it again \
+         with CRLF line ends (openssl: `-crlfeol`)",
+    ))
+}
+
+/// `bytes` with every bare LF turned into CRLF (existing CRLF and lone CR left alone).
+pub fn with_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(*b);
+    }
+    out
+}
+
+/// Every check the test suite makes of one sample's own files: the sidecar's required
+/// content (title, provenance URL, expected layers), its twin (`pairs_with` names a sample; a
+/// negative control names one), the keys it names, the message's line ends, and its `expect`
+/// against what `inspect` finds. `ids` holds every sample id of the corpus. Empty when the
+/// sample is sound.
+pub fn check_sample(sample: &Sample, ids: &BTreeSet<&str>, keys_dir: &Path) -> Vec<Finding> {
+    let s = &sample.sidecar;
+    let toml = sample.toml.display();
+    let mut findings = Vec::new();
+    if s.title.trim().is_empty() {
+        findings.push(Finding::new(
+            format!("{toml}: the title is empty"),
+            "give the sample one line for people: `title = \"...\"`",
+        ));
+    }
+    // What `replymatrix corpus add` leaves for a person to say.
+    for (field, value, meaning) in [
+        ("title", Some(&s.title), "one line for people"),
+        (
+            "[sender] product",
+            Some(&s.sender.product),
+            "the sending product, for example `Outlook for Windows (Classic)`",
+        ),
+        (
+            "[sender] version",
+            Some(&s.sender.version),
+            "the version or era whose wire form this is, for example `16.0 (Microsoft 365)`",
+        ),
+        (
+            "[sender] setting",
+            Some(&s.sender.setting),
+            "the setting that produces this wire form",
+        ),
+        (
+            "[provenance] url",
+            Some(&s.provenance.url),
+            "the public source of this wire form (https://...)",
+        ),
+        (
+            "[provenance] reference",
+            s.provenance.reference.as_ref(),
+            "the research section, or remove the line",
+        ),
+        (
+            "[provenance] note",
+            s.provenance.note.as_ref(),
+            "what a reviewer should know, or remove the line",
+        ),
+    ] {
+        if value.is_some_and(|v| v.trim_start().starts_with("TODO")) {
+            findings.push(Finding::new(
+                format!("{toml}: {field} is still a TODO placeholder"),
+                format!("replace it with {meaning}"),
+            ));
+        }
+    }
+    let url = &s.provenance.url;
+    let placeholder = url.trim_start().starts_with("TODO");
+    if !(placeholder || url.starts_with("https://") || url.starts_with("http://")) {
+        findings.push(Finding::new(
+            format!(
+                "{toml}: [provenance] url {:?} is not an http(s) URL",
+                s.provenance.url
+            ),
+            "give the public source of this wire form: `url = \"https://...\"`",
+        ));
+    }
+    match &s.pairs_with {
+        Some(twin) if !ids.contains(twin.as_str()) => {
+            let family = s.id.split('/').next().unwrap_or_default();
+            let siblings: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| id.starts_with(&format!("{family}/")) && *id != s.id)
+                .collect();
+            findings.push(Finding::new(
+                format!("{toml}: pairs_with {twin:?} names no sample"),
+                format!(
+                    "name the twin by its id, `family/name` as below corpora/senders/ without \
+                     `.eml`{}",
+                    if siblings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({family}/ has {})", siblings.join(", "))
+                    }
+                ),
+            ));
+        }
+        None if s.control == Control::Negative => findings.push(Finding::new(
+            format!("{toml}: a negative control names no positive twin"),
+            "add `pairs_with = \"family/name\"`: the genuine sample this one tampers with or \
+             imitates (every negative control names its positive twin)",
+        )),
+        _ => {}
+    }
+    if s.expect.layers.is_none() {
+        findings.push(Finding::new(
+            format!("{toml}: [expect] lists no layers"),
+            "add a `[[expect.layers]]` table per layer `inspect` must find, outermost first \
+             (`replymatrix corpus add` writes them from what it finds), or `layers = []` under \
+             [expect] for a message with none",
+        ));
+    }
+    let inputs = match sample_inputs(sample, keys_dir) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            findings.push(Finding::new(
+                format!("{toml}: [inspect]: {e}"),
+                format!(
+                    "[inspect] keys and certs are paths below {} (see its README.md)",
+                    keys_dir.display()
+                ),
+            ));
+            return findings;
+        }
+    };
+    let bytes = match std::fs::read(&sample.eml) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            findings.push(Finding::new(
+                format!("{}: {e}", sample.eml.display()),
+                "make the file readable",
+            ));
+            return findings;
+        }
+    };
+    findings.extend(line_ends(&bytes).map(|f| Finding {
+        problem: format!("{}: {}", sample.eml.display(), f.problem),
+        fix: f.fix,
+    }));
+    let inspection = crate::inspect(&bytes, &inputs);
+    let mut command = format!("replymatrix inspect {}", sample.eml.display());
+    for key in &s.inspect.keys {
+        command.push_str(&format!(" --key {}", keys_dir.join(key).display()));
+    }
+    for cert in &s.inspect.certs {
+        command.push_str(&format!(" --cert {}", keys_dir.join(cert).display()));
+    }
+    for failure in check_expectations(&s.expect, &inspection) {
+        findings.push(Finding::new(
+            format!("{toml}: {failure}"),
+            format!(
+                "if `{command}` is right, correct [expect]; if the sidecar is right, the \
+                 inspector is wrong: report it with the sample"
+            ),
+        ));
+    }
+    findings
+}
+
 /// Every way the inspection disagrees with the sidecar's `expect`; empty when it holds.
 pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Vec<String> {
     let mut failures = Vec::new();
@@ -312,8 +559,8 @@ pub fn check_expectations(expect: &Expect, inspection: &crate::Inspection) -> Ve
         && inspection.from.as_deref() != Some(from.as_str())
     {
         failures.push(format!(
-            "from: expected {from:?}, got {:?}",
-            inspection.from
+            "from: expected {from}, got {}",
+            inspection.from.as_deref().unwrap_or("no From address")
         ));
     }
     for code in &expect.problems {

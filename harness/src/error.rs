@@ -36,13 +36,22 @@ pub enum Error {
         message: String,
     },
     /// A profile named on the command line does not exist.
-    #[error("no profile named {name:?} (looked in {dir})")]
+    #[error(
+        "no profile named {name:?} in {dir} (there: {}); or give the path of a profile TOML file",
+        known.join(", ")
+    )]
     UnknownProfile {
         /// The name given.
         name: String,
-        /// Where profiles were looked for.
-        dir: PathBuf,
+        /// Where profiles were looked for (a folder, or the bundled profiles).
+        dir: String,
+        /// The profile names there.
+        known: Vec<String>,
     },
+    /// The request cannot be done as asked (a taken or malformed sample id, a message whose
+    /// line ends cannot be converted...); the message says what to do instead.
+    #[error("{0}")]
+    Usage(String),
     /// Generating a corpus artefact failed.
     #[error("generating {what}: {message}")]
     Generate {

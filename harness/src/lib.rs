@@ -41,6 +41,7 @@ pub mod verdict;
 
 // ---- reports
 pub mod corpus;
+pub mod curate;
 pub mod docs;
 pub mod explain;
 pub mod matrix;

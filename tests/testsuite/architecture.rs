@@ -32,6 +32,7 @@ const STAGES: &[(&str, usize)] = &[
     ("clients", 6),
     // reports
     ("corpus", 7),
+    ("curate", 7),
     ("explain", 7),
     ("matrix", 7),
     ("render", 7),

@@ -4,61 +4,107 @@
 use std::path::Path;
 
 use replymatrix::corpus::{self, default_corpora_dir};
+use replymatrix::curate;
 
-fn senders() -> std::path::PathBuf {
-    default_corpora_dir().join("senders")
-}
+use crate::support::TempDir;
 
+/// Every check of every sample's own files, as `replymatrix corpus check` makes it (the
+/// same function, so the same messages, each with its fix): sidecar, twin, keys, line ends,
+/// `expect` against `inspect`.
 #[test]
-fn every_sample_meets_its_expectations() {
-    let samples = corpus::load_samples(&senders()).expect("the corpus loads");
-    let keys = default_corpora_dir().join("keys");
-    let mut failures = Vec::new();
-    for sample in &samples {
-        let bytes = std::fs::read(&sample.eml).expect("sample readable");
-        let inputs = corpus::sample_inputs(sample, &keys).expect("sample keys load");
-        let inspection = replymatrix::inspect(&bytes, &inputs);
-        for failure in corpus::check_expectations(&sample.sidecar.expect, &inspection) {
-            failures.push(format!("{}: {failure}", sample.sidecar.id));
-        }
-    }
+fn every_sample_passes_corpus_check() {
+    let results = curate::check_samples(&default_corpora_dir()).expect("the corpus reads");
+    let failures: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.findings.iter().map(move |f| format!("{}: {f}", r.id)))
+        .collect();
     assert!(
         failures.is_empty(),
-        "{} expectation(s) failed:\n{}",
+        "{} sample check(s) failed (`replymatrix corpus check` says the same):\n{}",
         failures.len(),
         failures.join("\n")
     );
+    assert!(results.len() >= 45, "only {} samples", results.len());
 }
 
+/// The checks themselves: each catches what it is for, names the file and says how to fix
+/// it. (A maintainer met these only in `cargo test` before `corpus check` made them.)
 #[test]
-fn the_corpus_has_enough_samples_and_every_sidecar_is_complete() {
-    let samples = corpus::load_samples(&senders()).expect("the corpus loads");
-    assert!(samples.len() >= 45, "only {} samples", samples.len());
-    let ids: std::collections::BTreeSet<_> = samples.iter().map(|s| s.sidecar.id.clone()).collect();
-    for sample in &samples {
-        let s = &sample.sidecar;
-        assert!(!s.title.trim().is_empty(), "{}: empty title", s.id);
-        assert!(
-            s.provenance.url.starts_with("https://") || s.provenance.url.starts_with("http://"),
-            "{}: provenance url",
-            s.id
-        );
-        if let Some(twin) = &s.pairs_with {
-            assert!(
-                ids.contains(twin),
-                "{}: pairs_with {twin:?} is not a sample",
-                s.id
-            );
-        }
-        if s.control == corpus::Control::Negative {
-            assert!(
-                s.pairs_with.is_some(),
-                "{}: a negative control must name its positive twin",
-                s.id
-            );
-        }
-        assert!(s.expect.layers.is_some(), "{}: no expected layers", s.id);
-    }
+fn the_sample_checks_catch_and_explain() {
+    let tmp = TempDir::new("corpus-checks");
+    let senders = tmp.path("corpora/senders");
+    std::fs::create_dir_all(senders.join("x")).expect("dir");
+    let eml = b"From: Sam <sam@new.example>\r\nContent-Type: text/plain\r\n\r\nhello\r\n";
+    let sidecar = |id: &str, extra: &str| {
+        format!(
+            "id = \"{id}\"\ntitle = \"t\"\n{extra}[sender]\nproduct = \"p\"\nversion = \"v\"\n\
+             setting = \"s\"\n[provenance]\nurl = \"https://example.org/\"\nconfidence = \"seen\"\n\
+             [expect]\nfrom = \"sam@new.example\"\nlayers = []\n"
+        )
+    };
+    let put = |name: &str, eml: &[u8], toml: String| {
+        std::fs::write(senders.join(format!("x/{name}.eml")), eml).expect("eml");
+        std::fs::write(senders.join(format!("x/{name}.toml")), toml).expect("toml");
+    };
+    put("good", eml, sidecar("x/good", ""));
+    put(
+        "no-twin",
+        eml,
+        sidecar("x/no-twin", "control = \"negative\"\n"),
+    );
+    put(
+        "bad-twin",
+        eml,
+        sidecar("x/bad-twin", "pairs_with = \"x/nothing\"\n"),
+    );
+    put(
+        "lf",
+        b"From: sam@new.example\nContent-Type: text/plain\n\nhello\r\n",
+        sidecar("x/lf", ""),
+    );
+    put(
+        "wrong",
+        eml,
+        sidecar("x/wrong", "").replace("sam@new.example\"", "other@new.example\""),
+    );
+    let results = curate::check_samples(&tmp.path("corpora")).expect("reads");
+    let of = |id: &str| -> Vec<corpus::Finding> {
+        results
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{id} checked"))
+            .findings
+            .clone()
+    };
+    assert_eq!(of("x/good"), vec![]);
+    let one = |id: &str, problem: &str, fix: &str| {
+        let findings = of(id);
+        assert_eq!(findings.len(), 1, "{id}: {findings:#?}");
+        let f = &findings[0];
+        assert!(f.problem.contains(&format!("{id}.")), "names the file: {f}");
+        assert!(f.problem.contains(problem), "{id}: {f}");
+        assert!(f.fix.contains(fix), "{id}: {f}");
+    };
+    one(
+        "x/no-twin",
+        "a negative control names no positive twin",
+        "pairs_with = \"family/name\"",
+    );
+    one(
+        "x/bad-twin",
+        "pairs_with \"x/nothing\" names no sample",
+        "x/good",
+    );
+    one(
+        "x/lf",
+        "bare LF on the wire: line 1 (byte 21)",
+        "replymatrix corpus add",
+    );
+    one(
+        "x/wrong",
+        "from: expected other@new.example, got sam@new.example",
+        "correct [expect]",
+    );
 }
 
 #[test]

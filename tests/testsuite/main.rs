@@ -20,6 +20,7 @@ mod matrix_exports;
 mod models;
 mod openpgp;
 mod pgp_corpus;
+mod profiles;
 mod properties;
 mod scan;
 mod schemas;

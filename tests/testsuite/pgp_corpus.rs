@@ -82,14 +82,9 @@ fn every_openpgp_sample_is_crlf_and_names_its_twin() {
     for s in samples.iter().filter(|s| is_openpgp_sample(&s.sidecar.id)) {
         n += 1;
         let bytes = std::fs::read(&s.eml).unwrap();
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b'\n' {
-                assert!(
-                    i > 0 && bytes[i - 1] == b'\r',
-                    "{}: bare LF at {i}",
-                    s.sidecar.id
-                );
-            }
+        // The same check and words as `replymatrix corpus check` (corpus::check_sample).
+        if let Some(f) = replymatrix::corpus::line_ends(&bytes) {
+            panic!("{}: {f}", s.sidecar.id);
         }
         if s.sidecar.control == replymatrix::corpus::Control::Negative {
             let twin = s

@@ -267,11 +267,10 @@ fn openssl_agrees_with_every_smime_sidecar() {
     let mut failures = Vec::new();
     for sample in mine {
         let bytes = std::fs::read(&sample.eml).unwrap();
-        let bare_lf = bytes
-            .iter()
-            .enumerate()
-            .any(|(i, b)| *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
-        assert!(!bare_lf, "{}: bare LF on the wire", sample.sidecar.id);
+        // The same check and words as `replymatrix corpus check` (corpus::check_sample).
+        if let Some(f) = replymatrix::corpus::line_ends(&bytes) {
+            panic!("{}: {f}", sample.sidecar.id);
+        }
         let mut walker = Walker {
             sidecar: &sample.sidecar,
             dir: tmp(&sample.sidecar.id.replace('/', "_")),

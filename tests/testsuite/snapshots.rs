@@ -1,11 +1,14 @@
 //! One snapshot per sample: its key facts and every (client, profile) verdict, one line per
 //! decision in fixed order, stored in the top-level `snapshots/` folder.
 //!
-//! Review changes with `cargo insta review`. CI runs with `INSTA_UPDATE=no`, so a missing or
-//! changed snapshot fails, and `snapshots_have_samples` fails on an orphaned snapshot.
+//! Review changes with `cargo insta review` (cargo-insta) or accept them all with
+//! `INSTA_UPDATE=always cargo test --test testsuite snapshots::` and read `git diff
+//! snapshots/` (see `replymatrix::curate::REVIEW_SNAPSHOTS`). CI runs with `INSTA_UPDATE=no`,
+//! so a missing or changed snapshot fails, and `snapshots_have_samples` fails on a snapshot
+//! without a sample or one waiting for review.
 
 use replymatrix::corpus::{self, default_corpora_dir};
-use replymatrix::matrix;
+use replymatrix::{curate, matrix};
 use serde::Serialize;
 
 /// What a reviewer sees in the snapshot header (`info:`).
@@ -38,7 +41,12 @@ fn corpus() {
         let inspection = replymatrix::inspect(&bytes, &inputs);
         // Invariants first, snapshot afterwards: the sample must meet its own expectations.
         let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
-        assert!(failures.is_empty(), "{}: {failures:?}", sample.sidecar.id);
+        assert!(
+            failures.is_empty(),
+            "{}: {} (`replymatrix corpus check` says how to fix it)",
+            sample.sidecar.id,
+            failures.join("; ")
+        );
         let row = matrix::row(sample, inspection, &profiles);
         let s = &sample.sidecar;
         let mut settings = insta::Settings::clone_current();
@@ -57,43 +65,65 @@ fn corpus() {
     });
 }
 
+/// The snapshot folder holds exactly one accepted snapshot per sample: none missing, none
+/// waiting for review, none without a sample, none with a hand-renamed `.snap.new`'s
+/// `assertion_line:` header. The messages name the samples and files and give the commands
+/// to review or accept with and without cargo-insta (`replymatrix corpus check` says the
+/// same).
 #[test]
 fn snapshots_have_samples() {
-    let senders = default_corpora_dir().join("senders");
-    let mut orphans = Vec::new();
-    let mut count = 0;
-    for entry in std::fs::read_dir(snapshots_dir()).expect("snapshots folder") {
-        let name = entry
-            .expect("entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
-            orphans.push(format!("{name} (unreviewed: run `cargo insta review`)"));
-            continue;
-        }
-        let Some(stem) = name
-            .strip_prefix("corpus@")
-            .and_then(|n| n.strip_suffix(".snap"))
-        else {
-            orphans.push(format!("{name} (not a corpus snapshot)"));
-            continue;
-        };
-        count += 1;
-        let sample = senders.join(stem.replace("__", "/"));
-        if !sample.is_file() {
-            orphans.push(format!("{name} (no sample {})", sample.display()));
-        }
-    }
+    let samples =
+        corpus::load_samples(&default_corpora_dir().join("senders")).expect("corpus loads");
+    let ids: Vec<&str> = samples.iter().map(|s| s.sidecar.id.as_str()).collect();
+    let findings = curate::snapshot_files(&snapshots_dir(), &ids).expect("snapshots folder");
     assert!(
-        orphans.is_empty(),
-        "snapshots without a sample:\n{}",
-        orphans.join("\n")
+        findings.is_empty(),
+        "{}",
+        findings
+            .iter()
+            .map(|f| format!("{}\n  fix: {}", f.problem, f.fix))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    let samples = corpus::load_samples(&senders).expect("corpus loads");
-    assert_eq!(
-        count,
-        samples.len(),
-        "every sample has exactly one snapshot"
+}
+
+/// The folder check names what is wrong: a missing snapshot by sample, a `.snap.new` as new
+/// (not as an orphan), an orphan by file, a hand-renamed `.snap.new` by its header.
+#[test]
+fn the_snapshot_folder_check_names_samples_and_files() {
+    let tmp = crate::support::TempDir::new("snapshot-files");
+    let dir = &tmp.path("snapshots");
+    std::fs::create_dir_all(dir).expect("snapshots folder");
+    let snap =
+        |body: &str| format!("---\nsource: tests/testsuite/snapshots.rs\n{body}---\nfrom: -\n");
+    std::fs::write(dir.join("corpus@a__ok.eml.snap"), snap("")).expect("write");
+    std::fs::write(
+        dir.join("corpus@a__fresh.eml.snap.new"),
+        snap("assertion_line: 60\n"),
+    )
+    .expect("write");
+    std::fs::write(dir.join("corpus@a__gone.eml.snap"), snap("")).expect("write");
+    std::fs::write(
+        dir.join("corpus@a__renamed.eml.snap"),
+        snap("assertion_line: 60\n"),
+    )
+    .expect("write");
+    let findings =
+        curate::snapshot_files(dir, &["a/ok", "a/fresh", "a/missing", "a/renamed"]).expect("reads");
+    let text: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    let has = |needle: &str| {
+        assert!(
+            text.iter().any(|t| t.contains(needle)),
+            "{needle:?} in {text:#?}"
+        )
+    };
+    has("1 sample without a snapshot: a/missing");
+    has("1 new snapshot waiting for review: snapshots/corpus@a__fresh.eml.snap.new");
+    has("1 file without a sample: snapshots/corpus@a__gone.eml.snap");
+    has(
+        "`assertion_line:` header the others lack (a `.snap.new` renamed by hand): snapshots/corpus@a__renamed.eml.snap",
     );
+    has("INSTA_UPDATE=always cargo test --test testsuite snapshots::");
+    has("cargo insta review");
+    assert_eq!(findings.len(), 4, "{text:#?}");
 }

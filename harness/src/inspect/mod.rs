@@ -40,12 +40,17 @@ impl Inputs {
     /// Adds a `--cert` file: X.509 (PEM or DER) or OpenPGP (armored or binary).
     pub fn add_cert_file(&mut self, path: &Path) -> Result<()> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let x509 = smime::load_certs(&bytes);
+        self.add_cert_bytes(path, &bytes)
+    }
+
+    /// Adds certificates read from `path` already (it names the file in errors).
+    pub fn add_cert_bytes(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let x509 = smime::load_certs(bytes);
         if !x509.is_empty() {
             self.x509_certs.extend(x509);
             return Ok(());
         }
-        match openpgp::load_certs(&bytes) {
+        match openpgp::load_certs(bytes) {
             Ok(certs) if !certs.is_empty() => {
                 self.pgp_certs.extend(certs);
                 Ok(())

@@ -109,7 +109,12 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
         let inspection = crate::inspect(&bytes, &inputs);
         rows.push(row(sample, inspection, profiles));
     }
-    Ok(Matrix {
+    Ok(assemble(profiles, rows))
+}
+
+/// The matrix of these rows (each made by [`row`] under `profiles`).
+pub fn assemble(profiles: &[Profile], rows: Vec<SampleRow>) -> Matrix {
+    Matrix {
         schema: MATRIX_SCHEMA.to_owned(),
         clients: ClientId::ALL
             .iter()
@@ -124,7 +129,7 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
             })
             .collect(),
         samples: rows,
-    })
+    }
 }
 
 /// One sample's row: its facts and its verdicts under every profile.

@@ -1,10 +1,18 @@
 //! Environment profiles: the recipient, her tenant and her workstation.
 //!
-//! A profile is `corpora/profiles/<name>.toml`, parsed into [`Profile`] with unknown keys
-//! rejected (the error names the file and the key). Every optional value defaults to the
-//! documented default (Set-SmimeConfig values from catalogue §2, D). Certificate paths are
-//! relative to `corpora/keys/`; [`Profile::load`] reads them into [`Resolved`] facts, which is
-//! all the client models look at besides the spec values.
+//! A profile is a TOML file (the bundled ones are `corpora/profiles/<name>.toml`), parsed
+//! into [`Profile`] with unknown keys rejected (the error names the file and the key). Every
+//! optional value defaults to the documented default (Set-SmimeConfig values from catalogue
+//! §2, D). [`Profile::load`] reads the certificates and keys it names into [`Resolved`] facts,
+//! which is all the client models look at besides the spec values.
+//!
+//! A relative path in a profile is looked up beside the profile file first, then in the keys
+//! folder ([`KeyFiles`]): the bundled profiles name the bundled persona keys
+//! (`x509/public-root-ca.cert.pem`), a tenant's own profile names its own files next to it.
+//! The bundled profiles and the keys they name are compiled into the binary ([`bundled`]),
+//! so `replymatrix explain mail.eml --profile seed-tenant` works from any folder.
+
+pub mod bundled;
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +46,77 @@ pub struct Profile {
     /// Facts read from the files named above (filled by [`Profile::load`], or by tests).
     #[serde(skip)]
     pub resolved: Resolved,
+    /// Where the files named above were read from (filled with [`Profile::resolved`]).
+    #[serde(skip)]
+    pub files: KeyFiles,
+}
+
+/// Where the files a profile names are read from: beside the profile file, then in a keys
+/// folder, or in the keys bundled into the binary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyFiles {
+    /// The folder of the profile file; `None` for a bundled profile or one parsed from text.
+    pub beside: Option<PathBuf>,
+    /// The keys folder (`--keys-dir`); `None`: the bundled keys.
+    pub keys_dir: Option<PathBuf>,
+}
+
+impl KeyFiles {
+    /// Paths only in `keys_dir` (how the matrix and the tests resolve the bundled profiles).
+    pub fn in_dir(keys_dir: &Path) -> Self {
+        Self {
+            beside: None,
+            keys_dir: Some(keys_dir.to_path_buf()),
+        }
+    }
+
+    /// Reads `rel`: an absolute path as it is; otherwise beside the profile, else in the keys
+    /// folder (or the bundled keys). Returns the path read (for messages) and the bytes.
+    pub fn read(&self, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
+        let given = Path::new(rel);
+        let mut tried = Vec::new();
+        let candidates = if given.is_absolute() {
+            vec![given.to_path_buf()]
+        } else {
+            self.beside
+                .iter()
+                .chain(self.keys_dir.iter())
+                .map(|dir| dir.join(given))
+                .collect()
+        };
+        for path in candidates {
+            match std::fs::read(&path) {
+                Ok(bytes) => return Ok((path, bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => tried.push(path),
+                Err(e) => return Err(Error::io(path, e)),
+            }
+        }
+        if self.keys_dir.is_none()
+            && !given.is_absolute()
+            && let Some(bytes) = bundled::key(rel)
+        {
+            return Ok((bundled::key_path(rel), bytes.to_vec()));
+        }
+        let mut places: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+        if self.keys_dir.is_none() && !given.is_absolute() {
+            places.push(format!(
+                "the bundled keys ({})",
+                bundled::KEYS
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Err(Error::Key {
+            path: given.to_path_buf(),
+            message: format!(
+                "not found; a path in a profile is looked up beside the profile file, then in the \
+                 keys folder (--keys-dir); looked in: {}",
+                places.join("; ")
+            ),
+        })
+    }
 }
 
 fn default_evaluation_time() -> Instant {
@@ -60,7 +139,7 @@ pub struct RecipientSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnCertificate {
-    /// Certificate path below `corpora/keys/`.
+    /// Certificate path: beside the profile file, or below the keys folder.
     pub cert: String,
     /// Where the private key is (default: nowhere).
     #[serde(default)]
@@ -112,7 +191,7 @@ pub struct Tenant {
 pub struct Contact {
     /// The address, lower-case.
     pub address: String,
-    /// Certificate path below `corpora/keys/`.
+    /// Certificate path: beside the profile file, or below the keys folder.
     pub certificate: String,
 }
 
@@ -274,11 +353,33 @@ impl Profile {
         Ok(profile)
     }
 
-    /// Reads a profile and every certificate and key it names (relative to `keys_dir`).
+    /// Reads a profile file and every certificate and key it names: beside the file first,
+    /// then in `keys_dir`.
     pub fn load(path: &Path, keys_dir: &Path) -> Result<Self> {
+        Self::load_file(
+            path,
+            &KeyFiles {
+                beside: None,
+                keys_dir: Some(keys_dir.to_path_buf()),
+            },
+        )
+    }
+
+    /// Reads a profile file and every file it names, looked up beside the profile file, then
+    /// as `files` says.
+    pub fn load_file(path: &Path, files: &KeyFiles) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut profile = Self::parse(&text, path)?;
-        profile.resolve(keys_dir)?;
+        let files = KeyFiles {
+            beside: Some(
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf(),
+            ),
+            keys_dir: files.keys_dir.clone(),
+        };
+        profile.resolve_with(&files)?;
         Ok(profile)
     }
 
@@ -288,62 +389,161 @@ impl Profile {
         if !path.is_file() {
             return Err(Error::UnknownProfile {
                 name: name.to_owned(),
-                dir: profiles_dir.to_path_buf(),
+                dir: profiles_dir.display().to_string(),
+                known: names_in(profiles_dir),
             });
         }
         Self::load(&path, keys_dir)
     }
 
-    /// Fills [`Profile::resolved`] from the files named in the profile.
+    /// A profile given on the command line: a path to a TOML file when one is there, else a
+    /// name (`seed-tenant`, or `seed-tenant.toml`) in `profiles_dir`, or among the bundled
+    /// profiles when that is `None`. Files it names are read as [`KeyFiles::read`] says, in
+    /// `keys_dir` (or the bundled keys when `None`).
+    pub fn find(spec: &str, profiles_dir: Option<&Path>, keys_dir: Option<&Path>) -> Result<Self> {
+        let files = KeyFiles {
+            beside: None,
+            keys_dir: keys_dir.map(Path::to_path_buf),
+        };
+        let path = Path::new(spec);
+        if path.is_file() {
+            return Self::load_file(path, &files);
+        }
+        let name = spec.strip_suffix(".toml").unwrap_or(spec);
+        if name.contains(['/', '\\']) {
+            // A path, and nothing is there.
+            return Err(Error::io(path, std::io::ErrorKind::NotFound.into()));
+        }
+        match profiles_dir {
+            Some(dir) => {
+                let file = dir.join(format!("{name}.toml"));
+                if !file.is_file() {
+                    return Err(Error::UnknownProfile {
+                        name: spec.to_owned(),
+                        dir: dir.display().to_string(),
+                        known: names_in(dir),
+                    });
+                }
+                Self::load_file(&file, &files)
+            }
+            None => {
+                let Some(text) = bundled::profile(name) else {
+                    return Err(Error::UnknownProfile {
+                        name: spec.to_owned(),
+                        dir: "the bundled profiles".to_owned(),
+                        known: bundled::PROFILES
+                            .iter()
+                            .map(|(n, _)| (*n).to_owned())
+                            .collect(),
+                    });
+                };
+                let mut profile = Self::parse(text, &bundled::profile_path(name))?;
+                profile.resolve_with(&files)?;
+                Ok(profile)
+            }
+        }
+    }
+
+    /// Every file the profile names, in the order [`Profile::resolve`] reads them.
+    pub fn file_paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = Vec::new();
+        paths.extend(self.recipient.certificates.iter().map(|c| c.cert.as_str()));
+        paths.extend(self.tenant.sst_roots.iter().map(String::as_str));
+        paths.extend(
+            self.tenant
+                .mail_contacts
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(
+            self.workstation
+                .windows_trusted_roots
+                .iter()
+                .map(String::as_str),
+        );
+        paths.extend(
+            self.workstation
+                .outlook_contacts
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(self.workstation.gpgol_keyring.iter().map(String::as_str));
+        paths.extend(
+            self.workstation
+                .gpgol_secret_keys
+                .iter()
+                .map(String::as_str),
+        );
+        paths
+    }
+
+    /// Fills [`Profile::resolved`] from the files named in the profile, read from `keys_dir`.
     pub fn resolve(&mut self, keys_dir: &Path) -> Result<()> {
+        self.resolve_with(&KeyFiles::in_dir(keys_dir))
+    }
+
+    /// Fills [`Profile::resolved`] from the files named in the profile, read as `files` says.
+    pub fn resolve_with(&mut self, files: &KeyFiles) -> Result<()> {
         let mut r = Resolved::default();
         for own in &self.recipient.certificates {
             r.own.push(ResolvedOwn {
-                facts: x509_facts(keys_dir, &own.cert, CertificateRole::Own)?,
+                facts: x509_facts(files, &own.cert, CertificateRole::Own)?,
                 private_key: own.private_key,
                 published_to_gal: own.published_to_gal,
             });
         }
         for root in &self.tenant.sst_roots {
             r.sst_roots
-                .push(x509_facts(keys_dir, root, CertificateRole::Anchor)?);
+                .push(x509_facts(files, root, CertificateRole::Anchor)?);
         }
         for c in &self.tenant.mail_contacts {
             r.mail_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(keys_dir, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
             });
         }
         for root in &self.workstation.windows_trusted_roots {
             r.windows_roots
-                .push(x509_facts(keys_dir, root, CertificateRole::Anchor)?);
+                .push(x509_facts(files, root, CertificateRole::Anchor)?);
         }
         for c in &self.workstation.outlook_contacts {
             r.outlook_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(keys_dir, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
             });
         }
         for k in &self.workstation.gpgol_keyring {
-            r.gpgol_keyring.extend(pgp_facts(keys_dir, k)?);
+            r.gpgol_keyring.extend(pgp_facts(files, k)?);
         }
         for k in &self.workstation.gpgol_secret_keys {
-            r.gpgol_secret_keys.extend(pgp_facts(keys_dir, k)?);
+            r.gpgol_secret_keys.extend(pgp_facts(files, k)?);
         }
         self.resolved = r;
+        self.files = files.clone();
         Ok(())
     }
 }
 
-fn read_key_file(keys_dir: &Path, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
-    let path = keys_dir.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    Ok((path, bytes))
+/// The profile names (`*.toml` stems) in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| {
+                    let path = e.ok()?.path();
+                    (path.extension()? == "toml")
+                        .then(|| path.file_stem()?.to_str().map(str::to_owned))?
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 /// The facts of the first certificate in a PEM/DER file.
-fn x509_facts(keys_dir: &Path, rel: &str, role: CertificateRole) -> Result<CertificateFacts> {
-    let (path, bytes) = read_key_file(keys_dir, rel)?;
+fn x509_facts(files: &KeyFiles, rel: &str, role: CertificateRole) -> Result<CertificateFacts> {
+    let (path, bytes) = files.read(rel)?;
     let certs = crate::smime::load_certs(&bytes);
     let first = certs.first().ok_or_else(|| Error::Key {
         path: path.clone(),
@@ -353,8 +553,8 @@ fn x509_facts(keys_dir: &Path, rel: &str, role: CertificateRole) -> Result<Certi
 }
 
 /// The facts of the OpenPGP certificates in a file.
-fn pgp_facts(keys_dir: &Path, rel: &str) -> Result<Vec<PgpKeyFacts>> {
-    let (path, bytes) = read_key_file(keys_dir, rel)?;
+fn pgp_facts(files: &KeyFiles, rel: &str) -> Result<Vec<PgpKeyFacts>> {
+    let (path, bytes) = files.read(rel)?;
     let found = crate::openpgp::keys_in(&bytes, rel);
     if found.facts.is_empty() {
         let why = found.problems.first().map_or_else(
