@@ -4,11 +4,12 @@
 //! - `replymatrix diff` reports exactly the changed cells, in a stable order.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use replymatrix::matrix::{self, Matrix};
 use serde_json::{Value, json};
+
+use crate::support::{differing, matrix_changes};
 
 // ---------------------------------------------------------------- helpers
 
@@ -41,10 +42,6 @@ fn export_text(format: &str) -> String {
 
 fn export_json() -> Value {
     serde_json::from_str(&export_text("json")).expect("the export is JSON")
-}
-
-fn temp_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("replymatrix-exports-{}-{name}", std::process::id()))
 }
 
 // ---------------------------------------------------------------- agreement
@@ -198,17 +195,27 @@ fn markdown_json_and_html_agree_on_every_cell() {
     let md_path = crate::support::root().join("MATRIX.md");
     let md = std::fs::read_to_string(md_path).expect("MATRIX.md");
     let from_md = glyphs_of_markdown(&md, &clients);
-    assert_eq!(from_md, from_json, "MATRIX.md and the JSON export disagree");
+    assert!(
+        from_md == from_json,
+        "MATRIX.md and the JSON export disagree (MATRIX.md | export), (sample, profile, \
+         client): {}\nWhen the export is right, MATRIX.md is stale: {}",
+        differing(&from_md, &from_json, 10),
+        replymatrix::curate::UPDATE_MATRIX
+    );
 
     let page = export_text("html");
     let embedded = matrix::html::embedded_matrix(&page).expect("the page embeds the matrix");
-    let embedded = serde_json::to_value(&embedded).expect("serialises");
-    assert_eq!(embedded, json, "the page embeds exactly the JSON export");
-    assert_eq!(glyphs_of_value(&embedded), from_json);
-    assert_eq!(
-        glyphs_of_html_buttons(&page),
-        from_json,
-        "the page's rendered glyphs and the JSON export disagree"
+    let exported: Matrix = serde_json::from_value(json.clone()).expect("the export reads back");
+    assert!(
+        embedded == exported,
+        "the page embeds another matrix than the JSON export (export -> page):\n{}",
+        matrix_changes(&exported, &embedded)
+    );
+    let from_buttons = glyphs_of_html_buttons(&page);
+    assert!(
+        from_buttons == from_json,
+        "the page's rendered glyphs and the JSON export disagree (page | export): {}",
+        differing(&from_buttons, &from_json, 10)
     );
 }
 
@@ -258,92 +265,235 @@ fn html_escapes_a_closing_script_tag_in_the_data() {
 
 // ---------------------------------------------------------------- diff
 
+/// Writes two exports to a scratch folder and runs `replymatrix diff` on them.
+fn run_diff(old: &Value, new: &Value, format: &str) -> (i32, String, String) {
+    let tmp = crate::support::TempDir::new("diff");
+    let (o, n) = (tmp.path("old.json"), tmp.path("new.json"));
+    std::fs::write(&o, old.to_string()).expect("write");
+    std::fs::write(&n, new.to_string()).expect("write");
+    replymatrix(&[
+        "diff",
+        "--format",
+        format,
+        o.to_str().expect("utf-8"),
+        n.to_str().expect("utf-8"),
+    ])
+}
+
+/// The path of the cell `cell` of sample `sample` in an export, and its key.
+fn cell_key(v: &Value, sample: usize, cell: usize) -> String {
+    let row = &v["samples"][sample];
+    let c = &row["cells"][cell];
+    format!(
+        "{} | {} | {}",
+        row["id"].as_str().expect("id"),
+        c["profile"].as_str().expect("profile"),
+        c["client"].as_str().expect("client")
+    )
+}
+
+/// Every field a reviewer should see is compared, not only the status: a cipher, a reason, a
+/// confidence, the rules, the signature indicator, what the user sees, a reply flag, each
+/// changed alone in one cell, is reported with old and new side by side.
 #[test]
-fn diff_reports_exactly_the_changed_cells_in_a_stable_order() {
+fn diff_reports_every_field_of_a_cell_old_and_new_side_by_side() {
+    let old = export_json();
+    // Cells with an encrypted reply that says yes with a cipher, and one that says no.
+    let cells: Vec<(usize, usize)> = (0..old["samples"].as_array().expect("samples").len())
+        .flat_map(|s| {
+            (0..old["samples"][s]["cells"].as_array().expect("cells").len()).map(move |c| (s, c))
+        })
+        .collect();
+    let yes_with_cipher = *cells
+        .iter()
+        .find(|(s, c)| {
+            old["samples"][*s]["cells"][*c]["reply"]["encrypted"]["with"]["cipher"] == "aes-256-cbc"
+        })
+        .expect("a cell replies encrypted with AES-256");
+    let no_with_reason = *cells
+        .iter()
+        .find(|(s, c)| {
+            old["samples"][*s]["cells"][*c]["reply"]["encrypted"]["reason"]
+                == "no-recipient-certificate"
+        })
+        .expect("a cell cannot reply encrypted");
+    type Edit = fn(&mut Value);
+    let edits: [(&str, (usize, usize), Edit, &str); 7] = [
+        (
+            "cipher",
+            yes_with_cipher,
+            |c| c["reply"]["encrypted"]["with"]["cipher"] = json!("3des-cbc"),
+            "encrypted.with.cipher  aes-256-cbc  ->  3des-cbc",
+        ),
+        (
+            "reason",
+            no_with_reason,
+            |c| c["reply"]["encrypted"]["reason"] = json!("no-own-certificate"),
+            "encrypted.reason  no-recipient-certificate  ->  no-own-certificate",
+        ),
+        (
+            "confidence",
+            no_with_reason,
+            |c| c["reply"]["plain"]["confidence"] = json!("documented"),
+            "plain.confidence",
+        ),
+        (
+            "rules",
+            no_with_reason,
+            |c| {
+                c["reply"]["signed"]["rules"]
+                    .as_array_mut()
+                    .expect("rules")
+                    .push(json!("model.not-modelled"))
+            },
+            "signed.rules       -  ->  +model.not-modelled",
+        ),
+        (
+            "signature indicator",
+            no_with_reason,
+            |c| c["read"]["signature_shown"] = json!("invalid"),
+            "read.signature_shown",
+        ),
+        (
+            "user sees",
+            no_with_reason,
+            |c| c["read"]["user_sees"] = json!("Something else."),
+            "read.user_sees",
+        ),
+        (
+            "reply flag",
+            no_with_reason,
+            |c| {
+                let w = c["weaker_than_original"].as_bool().expect("flag");
+                c["weaker_than_original"] = json!(!w)
+            },
+            "weaker_than_original",
+        ),
+    ];
+    for (what, (s, c), edit, expected) in edits {
+        let mut new = old.clone();
+        edit(&mut new["samples"][s]["cells"][c]);
+        let (code, stdout, stderr) = run_diff(&old, &new, "text");
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.starts_with("1 cell changed, in 1 change\n\nchange 1 of 1: 1 cell\n"),
+            "{what}: {stdout}"
+        );
+        let squeezed: String = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let expected: String = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(squeezed.contains(&expected), "{what}: {stdout}");
+        assert!(stdout.contains(&cell_key(&old, s, c)), "{what}: {stdout}");
+    }
+}
+
+/// A rule change that moves many cells the same way reads as one change with all its cells,
+/// in text and in Markdown; the order is stable; a removed sample and changed facts are
+/// reported; the same export twice is "no changes"; a file that is not an export is exit 1.
+#[test]
+fn diff_groups_a_rule_change_into_one_change_with_its_cells() {
     let old = export_json();
     let mut new = old.clone();
-    let flip = |s: &str| if s == "yes" { "no" } else { "yes" };
-
-    // Two altered cells (in samples 0 and 3) and one removed sample (5).
-    let a = &mut new["samples"][0]["cells"][4];
-    let a_old = a["reply"]["signed"]["status"]
-        .as_str()
-        .expect("s")
-        .to_owned();
-    a["reply"]["signed"]["status"] = json!(flip(&a_old));
-    let b = &mut new["samples"][3]["cells"][7];
-    let b_old = b["reply"]["encrypted"]["status"]
-        .as_str()
-        .expect("s")
-        .to_owned();
-    b["reply"]["encrypted"]["status"] = json!(flip(&b_old));
+    // A rule change: every OWA "no recipient certificate" becomes a mail-contact yes.
+    let mut moved = Vec::new();
+    for (s, row) in new["samples"]
+        .as_array_mut()
+        .expect("samples")
+        .iter_mut()
+        .enumerate()
+    {
+        for (c, cell) in row["cells"]
+            .as_array_mut()
+            .expect("cells")
+            .iter_mut()
+            .enumerate()
+        {
+            let owa = cell["client"] == "owa";
+            let e = &mut cell["reply"]["encrypted"];
+            if owa && e["reason"] == "no-recipient-certificate" {
+                let rules: Vec<Value> = e["rules"]
+                    .as_array()
+                    .expect("rules")
+                    .iter()
+                    .filter(|r| *r != "owa.encrypt.no-recipient-certificate")
+                    .cloned()
+                    .chain([json!("owa.encrypt.mail-contact")])
+                    .collect();
+                e["rules"] = json!(rules);
+                e["status"] = json!("yes");
+                e["reason"] = Value::Null;
+                e["user_sees"] = Value::Null;
+                moved.push((s, c));
+            }
+        }
+    }
+    assert!(
+        moved.len() > 10,
+        "the rule moves many cells ({})",
+        moved.len()
+    );
+    // And one unrelated change elsewhere, in a sample's facts.
+    let sample = moved[0].0;
+    new["samples"][sample]["inspect"]["from"] = json!("someone@else.example");
     let removed = new["samples"][5]["id"].as_str().expect("id").to_owned();
     new["samples"].as_array_mut().expect("samples").remove(5);
+    let moved: Vec<(usize, usize)> = moved.into_iter().filter(|(s, _)| *s != 5).collect();
 
-    let line = |v: &Value, sample: usize, cell: usize, mode: &str, old: &str| {
-        let row = &v["samples"][sample];
-        let c = &row["cells"][cell];
-        let o = &c["reply"][mode];
-        let rules: Vec<&str> = o["rules"]
-            .as_array()
-            .expect("rules")
-            .iter()
-            .map(|r| r.as_str().expect("rule"))
-            .collect();
-        format!(
-            "{} | {} | {} | {mode}: {old} -> {} reason={} rules={}",
-            row["id"].as_str().expect("id"),
-            c["profile"].as_str().expect("profile"),
-            c["client"].as_str().expect("client"),
-            o["status"].as_str().expect("status"),
-            o["reason"].as_str().unwrap_or("-"),
-            rules.join(",")
-        )
-    };
-    let expected = format!(
-        "samples removed: {removed}\nchanged decisions: 2\n{}\n{}\n",
-        line(&new, 0, 4, "signed", &a_old),
-        line(&new, 3, 7, "encrypted", &b_old)
-    );
-
-    let old_path = temp_path("old.json");
-    let new_path = temp_path("new.json");
-    std::fs::write(&old_path, old.to_string()).expect("write");
-    std::fs::write(&new_path, new.to_string()).expect("write");
-    let (o, n) = (
-        old_path.to_str().expect("utf-8"),
-        new_path.to_str().expect("utf-8"),
-    );
-
-    let (code, stdout, stderr) = replymatrix(&["diff", o, n]);
+    let (code, stdout, stderr) = run_diff(&old, &new, "text");
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, expected);
+    let head = format!(
+        "samples removed: {removed}\nfacts of {} changed:\n",
+        old["samples"][sample]["id"].as_str().expect("id")
+    );
+    assert!(stdout.starts_with(&head), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{} cells changed, in 1 change\n\nchange 1 of 1: {} cells\n",
+            moved.len(),
+            moved.len()
+        )),
+        "{stdout}"
+    );
+    // Every moved cell is listed once, in sample, profile, client order.
+    let listed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("    ") && l.contains(" | "))
+        .map(str::trim)
+        .collect();
+    let expected: Vec<String> = moved
+        .iter()
+        .map(|(s, c)| {
+            let s = if *s > 5 { s - 1 } else { *s };
+            cell_key(&new, s, *c)
+        })
+        .collect();
+    assert_eq!(listed, expected);
 
-    // Reversed: the sample is added and the statuses change back.
-    let (code, stdout, _) = replymatrix(&["diff", n, o]);
+    // Markdown: the same change as one table of fields and one list of cells.
+    let (code, md, _) = run_diff(&old, &new, "md");
     assert_eq!(code, 0);
-    assert!(stdout.starts_with(&format!("samples added: {removed}\nchanged decisions: 2\n")));
-    assert!(stdout.contains(&format!("| signed: {} -> {a_old} ", flip(&a_old))));
-
-    // Markdown: the same two rows in a table.
-    let (code, stdout, _) = replymatrix(&["diff", "--format", "md", o, n]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains(&format!("- samples removed: `{removed}`")));
-    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| `")).collect();
-    assert_eq!(rows.len(), 2, "{stdout}");
-    assert!(rows[0].contains(&format!("| signed | {a_old} → **{}** |", flip(&a_old))));
-    assert!(rows[1].contains(&format!("| encrypted | {b_old} → **{}** |", flip(&b_old))));
+    assert!(
+        md.contains(&format!("- samples removed: `{removed}`")),
+        "{md}"
+    );
+    assert_eq!(md.matches("#### Change ").count(), 1, "{md}");
+    assert!(md.contains("| `encrypted.status` | no | **yes** |"), "{md}");
+    assert!(
+        md.contains("| `encrypted.rules` | -owa.encrypt.no-recipient-certificate | **+owa.encrypt.mail-contact** |"),
+        "{md}"
+    );
+    assert_eq!(
+        md.lines()
+            .filter(|l| l.starts_with("| `") && l.ends_with("| owa |"))
+            .count(),
+        moved.len()
+    );
 
     // Same export twice: no changes, still exit 0.
-    let (code, stdout, _) = replymatrix(&["diff", o, o]);
+    let (code, stdout, _) = run_diff(&old, &old, "text");
     assert_eq!((code, stdout.as_str()), (0, "no changes\n"));
 
     // Not a matrix: exit 1 with the file named.
-    std::fs::write(&new_path, "{\"schema\": 1}").expect("write");
-    let (code, _, stderr) = replymatrix(&["diff", o, n]);
+    let (code, _, stderr) = run_diff(&old, &json!({"schema": 1}), "text");
     assert_eq!(code, 1);
     assert!(stderr.contains("new.json"), "{stderr}");
-
-    let _ = std::fs::remove_file(&old_path);
-    let _ = std::fs::remove_file(&new_path);
 }

@@ -6,11 +6,15 @@
 //! skip line and goes without (a tool's test returns early, so it counts as passed). The skip line is written to the process's stderr
 //! directly, past libtest's output capture, so it shows without `--nocapture`.
 
+use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use replymatrix::matrix::Matrix;
 
 // ---------------------------------------------------------------- folders
 
@@ -61,6 +65,43 @@ pub(crate) fn shared_file(relative: &str) -> Option<String> {
             None
         }
     }
+}
+
+// ---------------------------------------------------------------- short failure messages
+
+/// The entries of two maps that differ, at most `max` of them, one line each
+/// (`key: left | right`), and how many more: a failure message that names what differs
+/// instead of printing both maps whole.
+pub(crate) fn differing<K: Debug + Ord, V: Debug + PartialEq>(
+    left: &BTreeMap<K, V>,
+    right: &BTreeMap<K, V>,
+    max: usize,
+) -> String {
+    let keys: std::collections::BTreeSet<&K> = left.keys().chain(right.keys()).collect();
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| left.get(k) != right.get(k))
+        .map(|k| format!("  {k:?}: {:?} | {:?}", left.get(k), right.get(k)))
+        .collect();
+    let mut out = format!(
+        "{} entr{} differ",
+        diffs.len(),
+        if diffs.len() == 1 { "y" } else { "ies" }
+    );
+    for line in diffs.iter().take(max) {
+        out.push('\n');
+        out.push_str(line);
+    }
+    if diffs.len() > max {
+        out.push_str(&format!("\n  ... and {} more", diffs.len() - max));
+    }
+    out
+}
+
+/// What changed from `old` to `new`, as `replymatrix diff` says it, with at most five cells
+/// listed per change: the failure message of a test that compares two matrices.
+pub(crate) fn matrix_changes(old: &Matrix, new: &Matrix) -> String {
+    replymatrix::matrix::diff::text_limited(&replymatrix::matrix::diff::diff(old, new), 5)
 }
 
 // ---------------------------------------------------------------- scratch folders

@@ -163,28 +163,9 @@ pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]
 /// so that a changed verdict is a one-line diff with its cause beside it.
 pub fn snapshot_text(row: &SampleRow) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "from: {}", row.inspect.from.as_deref().unwrap_or("-"));
-    if row.inspect.layers.is_empty() {
-        let _ = writeln!(out, "layers: none");
+    for line in facts_lines(&row.inspect) {
+        let _ = writeln!(out, "{line}");
     }
-    for layer in &row.inspect.layers {
-        let _ = writeln!(out, "layer: {}", layer_line(layer));
-    }
-    let codes: Vec<&str> = row
-        .inspect
-        .problems
-        .iter()
-        .map(|p| p.code.as_str())
-        .collect();
-    let _ = writeln!(
-        out,
-        "problems: {}",
-        if codes.is_empty() {
-            "none".into()
-        } else {
-            codes.join(", ")
-        }
-    );
     let _ = writeln!(out, "--- client | profile | decision | outcome");
     let width = row.cells.iter().map(|c| c.profile.len()).max().unwrap_or(0);
     for client in ClientId::ALL {
@@ -218,6 +199,35 @@ pub fn snapshot_text(row: &SampleRow) -> String {
         }
     }
     out
+}
+
+/// A sample's key facts, a line each: `from:`, one `layer:` per layer (or `layers: none`),
+/// `problems:`. The head of its snapshot, and what `diff` compares of a sample.
+pub fn facts_lines(inspection: &Inspection) -> Vec<String> {
+    let mut lines = vec![format!(
+        "from: {}",
+        inspection.from.as_deref().unwrap_or("-")
+    )];
+    if inspection.layers.is_empty() {
+        lines.push("layers: none".to_owned());
+    }
+    for layer in &inspection.layers {
+        lines.push(format!("layer: {}", layer_line(layer)));
+    }
+    let codes: Vec<&str> = inspection
+        .problems
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    lines.push(format!(
+        "problems: {}",
+        if codes.is_empty() {
+            "none".into()
+        } else {
+            codes.join(", ")
+        }
+    ));
+    lines
 }
 
 fn outcome_line(o: &Outcome) -> String {
