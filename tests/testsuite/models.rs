@@ -1177,7 +1177,12 @@ fn explain_json_has_the_documented_shape() {
         .collect();
     assert_eq!(ids, ["classic-outlook", "owa", "new-outlook"]);
     let keys = |o: &serde_json::Value| -> Vec<String> {
-        let mut k: Vec<String> = o.as_object().expect("object").keys().cloned().collect();
+        let mut k: Vec<String> = o
+            .as_object()
+            .unwrap_or_else(|| panic!("a JSON object, got {o}"))
+            .keys()
+            .cloned()
+            .collect();
         k.sort();
         k
     };

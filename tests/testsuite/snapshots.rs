@@ -30,24 +30,38 @@ fn corpus() {
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
         .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
+    let rows: Vec<matrix::SampleRow> = samples
+        .iter()
+        .map(|sample| {
+            let bytes = std::fs::read(&sample.eml).expect("sample readable");
+            let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
+            let inspection = replymatrix::inspect(&bytes, &inputs);
+            // Invariants first, snapshot afterwards: the sample must meet its own expectations.
+            let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
+            assert!(
+                failures.is_empty(),
+                "{}: {} (`replymatrix corpus check` says how to fix it)",
+                sample.sidecar.id,
+                failures.join("; ")
+            );
+            matrix::row(sample, inspection, &profiles)
+        })
+        .collect();
+    // A short account first (insta's own output is `minimal`, .config/insta.yaml): which
+    // samples' snapshots differ, by how many lines, and how to review and accept them.
+    for finding in curate::stale_snapshots(&snapshots_dir(), &rows) {
+        eprintln!(
+            "{}\nto see every diff here: INSTA_OUTPUT=diff\nfix: {}",
+            finding.problem, finding.fix
+        );
+    }
     insta::glob!("../../corpora/senders", "**/*.eml", |path| {
         let path = path.canonicalize().expect("sample path");
-        let sample = samples
+        let (sample, row) = samples
             .iter()
-            .find(|s| s.eml.canonicalize().ok().as_deref() == Some(path.as_path()))
+            .zip(&rows)
+            .find(|(s, _)| s.eml.canonicalize().ok().as_deref() == Some(path.as_path()))
             .expect("every .eml is a loaded sample");
-        let bytes = std::fs::read(&sample.eml).expect("sample readable");
-        let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
-        let inspection = replymatrix::inspect(&bytes, &inputs);
-        // Invariants first, snapshot afterwards: the sample must meet its own expectations.
-        let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
-        assert!(
-            failures.is_empty(),
-            "{}: {} (`replymatrix corpus check` says how to fix it)",
-            sample.sidecar.id,
-            failures.join("; ")
-        );
-        let row = matrix::row(sample, inspection, &profiles);
         let s = &sample.sidecar;
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(snapshots_dir());
@@ -61,7 +75,7 @@ fn corpus() {
             control: s.control,
             pairs_with: s.pairs_with.as_deref(),
         });
-        settings.bind(|| insta::assert_snapshot!(matrix::snapshot_text(&row)));
+        settings.bind(|| insta::assert_snapshot!(matrix::snapshot_text(row)));
     });
 }
 

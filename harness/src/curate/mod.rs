@@ -32,6 +32,11 @@ pub const REVIEW_SNAPSHOTS: &str = "with cargo-insta (`cargo install cargo-insta
 pub const UPDATE_MATRIX: &str = "`UPDATE_MATRIX=1 cargo test --test testsuite matrix::` (or \
      `replymatrix matrix --format md > MATRIX.md`), then read `git diff MATRIX.md`";
 
+/// How to read a change of verdicts as grouped cell changes.
+pub const READ_AS_DIFF: &str = "to read the change as grouped cell changes: `replymatrix \
+     matrix --format json > new.json` here and the same on the base commit into old.json, \
+     then `replymatrix diff old.json new.json`";
+
 /// What `corpus check` does not run: the checks of the inspector itself.
 pub const NOT_CHECKED_HERE: &str = "the inspector's cross-checks against openssl and gpg \
      and the spoofing oracles run in `cargo test --test testsuite` only (modules crosscheck, \
@@ -390,8 +395,10 @@ pub fn snapshot_body(text: &str) -> &str {
     }
 }
 
-/// The snapshots whose content is not what the matrix row gives now.
-fn stale_snapshots(dir: &Path, rows: &[SampleRow]) -> Vec<Finding> {
+/// The snapshots whose content is not what the matrix row gives now (one finding naming
+/// them, with their changed line counts, or none). A sample without a snapshot is
+/// [`snapshot_files`]'s.
+pub fn stale_snapshots(dir: &Path, rows: &[SampleRow]) -> Vec<Finding> {
     let mut stale = Vec::new();
     for row in rows {
         let Ok(text) = std::fs::read_to_string(dir.join(snapshot_name(&row.id))) else {
@@ -411,15 +418,21 @@ fn stale_snapshots(dir: &Path, rows: &[SampleRow]) -> Vec<Finding> {
     if stale.is_empty() {
         return Vec::new();
     }
+    let more = stale.len().saturating_sub(12);
     vec![Finding::new(
         format!(
-            "{} snapshot{} differ from the verdicts now: {}",
+            "{} snapshot{} differ from the verdicts now: {}{}",
             stale.len(),
             plural(stale.len()),
-            stale.join(", ")
+            stale[..stale.len() - more].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         ),
         format!(
-            "review {} and accept only what you can explain: {REVIEW_SNAPSHOTS}",
+            "review {} and accept only what you can explain: {REVIEW_SNAPSHOTS}; {READ_AS_DIFF}",
             them(stale.len())
         ),
     )]
@@ -454,7 +467,7 @@ pub fn matrix_md_findings(path: &Path, matrix: &matrix::Matrix) -> Vec<Finding> 
     };
     vec![Finding::new(
         format!("{} is stale: {what}", path.display()),
-        format!("rewrite it with {UPDATE_MATRIX}"),
+        format!("rewrite it with {UPDATE_MATRIX}; {READ_AS_DIFF}"),
     )]
 }
 
