@@ -44,7 +44,7 @@ fn regenerating_reproduces_every_signed_sample_byte_for_byte() {
             std::fs::copy(&path, keys.join(path.file_name().unwrap())).unwrap();
         }
     }
-    let ids = replymatrix::generate::pgp_corpus::generate(&tmp).unwrap();
+    let ids = replymatrix_generate::pgp_corpus::generate(&tmp).unwrap();
     assert!(ids.len() >= 20, "only {} samples", ids.len());
     let committed = replymatrix::corpus::load_samples(&corpora().join("senders")).unwrap();
     let mut compared = 0;

@@ -26,9 +26,6 @@ pub enum Error {
     /// A profile named on the command line does not exist.
     #[error("no profile named {name:?} (looked in {dir})")]
     UnknownProfile { name: String, dir: PathBuf },
-    /// Generating a corpus artefact failed.
-    #[error("generating {what}: {message}")]
-    Generate { what: String, message: String },
 }
 
 impl Error {

@@ -12,7 +12,6 @@ pub mod error;
 pub mod evidence;
 pub mod explain;
 pub mod facts;
-pub mod generate;
 pub mod inspect;
 pub mod matrix;
 mod memo;

@@ -15,14 +15,14 @@ pub(crate) mod mail;
 
 use std::path::Path;
 
-use crate::corpus::{
-    Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
-    Sidecar,
-};
 use crate::error::{Error, Result};
 use cms::{AttrStyle, Cipher, DigestAlg, RecipientId, SignRequest};
 use keys::{Persona, PrivateKey};
 use mail::{When, base64_lines, lines};
+use replymatrix::corpus::{
+    Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
+    Sidecar,
+};
 
 /// Writes this part of the corpus below `corpora`; returns the sample ids written.
 pub fn generate(corpora: &Path) -> Result<Vec<String>> {

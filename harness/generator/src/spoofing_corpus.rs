@@ -49,11 +49,11 @@ use super::smime_corpus::{
     outlook_signed_body, outlook_signed_content_type, outlook_signed_entity, outlook_text_entity,
     pkcs7_mime_part_headers,
 };
-use crate::corpus::{
+use crate::error::{Error, Result};
+use replymatrix::corpus::{
     Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
     Sidecar,
 };
-use crate::error::{Error, Result};
 
 /// The paper every sample follows.
 pub const URL_MULLER: &str =
@@ -141,7 +141,7 @@ pub fn keys_dir(corpora: &Path) -> PathBuf {
 fn readme() -> String {
     let mut s = String::from(
         "# Spoofing personas (attacker keys for corpora/senders/spoofing/)\n\n\
-         Written by `harness/src/generate/spoofing_corpus.rs`; created only when missing.\n\n",
+         Written by `harness/generator/src/spoofing_corpus.rs`; created only when missing.\n\n",
     );
     s.push_str("- `eve.cert.pem` + `eve.key.pem`: Eve Mallory <eve@evil.example>, RSA-2048, issued by public-issuing-ca, 2025-01-01..2030-01-01, S/MIME (the attacker with a genuine public-CA certificate).\n");
     s.push_str("- `dana-lookalike.cert.pem` + `dana-lookalike.key.pem`: Dana Whitfield <dana@fabrikarn.example> (rn for m), RSA-2048, issued by public-issuing-ca, 2025-01-01..2030-01-01, S/MIME lookalike of dana.\n");

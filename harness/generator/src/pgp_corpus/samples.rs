@@ -1,17 +1,17 @@
 //! The sample recipes. Each function returns the `.eml` bytes and the sidecar of one
-//! sample; the wire layout of each follows the section of
-//! `/work/shared/research/sender-formats.md` named in its doc comment.
+//! sample; the wire layout of each follows the section of `research/sender-formats.md` (in
+//! the shared material, `../shared` from the project root) named in its doc comment.
 
 use base64::Engine as _;
 use sequoia_openpgp::Cert;
 use sequoia_openpgp::types::{DataFormat, HashAlgorithm, SignatureType};
 use sha2::Digest as _;
 
-use crate::corpus::{
+use crate::error::Result;
+use replymatrix::corpus::{
     Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
     Sidecar,
 };
-use crate::error::Result;
 
 use super::crypto::{self, EncryptRecipe, SigStyle};
 use super::wire::{self, Instant, crlf};

@@ -605,8 +605,8 @@ pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> 
 pub fn readme() -> String {
     let mut out = String::from(
         "# X.509 personas (S/MIME)\n\n\
-         Made by `harness/src/generate/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
-         p256/p384 0.14) the first time `replymatrix corpus generate` runs; committed so samples\n\
+         Made by `harness/generator/src/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
+         p256/p384 0.14) the first time `cargo corpus-generate` runs; committed so samples\n\
          regenerate byte-identically. Keys are PKCS#8 PEM, certificates PEM. Test keys only:\n\
          the private keys are public.\n\n\
          | file | who | algorithm | issuer | validity (UTC) | purpose |\n\

@@ -1,0 +1,31 @@
+//! The corpus generator: personas, keys and samples, made by the project itself.
+//!
+//! `cargo corpus-generate` (the `replymatrix-generate` binary) rebuilds every sample from its
+//! recipe with the committed persona keys (creating keys only when they are missing).
+//! Signatures are deterministic; encryption draws fresh session keys, so encrypted samples
+//! change bytes but never facts.
+//!
+//! It is a crate of its own so that the `replymatrix` library and binary carry none of it;
+//! `replymatrix`'s tests use it as a dev-dependency (the regeneration tests, and inspector
+//! unit tests that need freshly signed data).
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod pgp_corpus;
+pub mod smime_corpus;
+pub mod spoofing_corpus;
+
+use std::path::Path;
+
+pub use error::{Error, Result};
+
+/// Regenerates keys (when missing) and every sample below `corpora`. Returns the sample ids
+/// written.
+pub fn generate_all(corpora: &Path) -> Result<Vec<String>> {
+    let mut ids = smime_corpus::generate(corpora)?;
+    ids.extend(pgp_corpus::generate(corpora)?);
+    ids.extend(spoofing_corpus::generate(corpora)?);
+    ids.sort();
+    Ok(ids)
+}
