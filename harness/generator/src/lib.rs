@@ -2,8 +2,9 @@
 //!
 //! `cargo corpus-generate` (the `replymatrix-generate` binary) rebuilds every sample from its
 //! recipe with the committed persona keys (creating keys only when they are missing).
-//! Signatures are deterministic; encryption draws fresh session keys, so encrypted samples
-//! change bytes but never facts.
+//! Signatures are deterministic and session keys (with every other random-looking byte)
+//! derive from the sample id, so running it twice writes the same bytes; it draws random
+//! numbers only for a persona key that is missing.
 //!
 //! It is a crate of its own so that the `replymatrix` library and binary carry none of it;
 //! `replymatrix`'s tests use it as a dev-dependency (the regeneration tests, and inspector

@@ -4,9 +4,10 @@
 //! at `../shared` from the project root).
 //!
 //! Every sample is built from a recipe: the `.eml` bytes (CRLF) and the `.toml` sidecar come
-//! from the same function, so they cannot drift. Signed samples are byte-stable across runs
+//! from the same function, so they cannot drift. Every sample is byte-stable across runs
 //! (fixed dates, hash-derived boundaries and ids, deterministic EdDSA/RSA signatures made by
-//! [`crypto::sign_detached`]); encrypted samples get fresh session keys on every run.
+//! [`crypto::sign_detached`], and session keys, ephemeral keys and padding derived from the
+//! sample id by [`crypto::encrypt`]).
 
 pub mod crypto;
 pub(crate) mod samples;

@@ -1311,10 +1311,9 @@ pub struct RandomSample {
 }
 
 /// `n` messages with digest, signer, attribute style, form, cipher and tampering drawn
-/// from an RNG seeded with `seed` (signatures are deterministic, so S/MIME and signed
-/// OpenPGP messages are byte-stable; OpenPGP encryption draws sequoia's own session keys,
-/// which changes bytes but not facts). Built with the corpus builders, persona keys only
-/// (none is created here: the corpus keys must exist).
+/// from an RNG seeded with `seed` (signatures are deterministic and session keys derive from
+/// each message's id, so every message is byte-stable). Built with the corpus builders,
+/// persona keys only (none is created here: the corpus keys must exist).
 pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomSample>> {
     use rand::{RngExt as _, SeedableRng as _};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -1509,8 +1508,16 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 let inner = proton_text_entity(&id, &text.replace("\r\n", "\n"));
                 let recipients = [&pgp_personas.robin];
                 let ciphertext = pgp::encrypt(&pgp::EncryptRecipe {
+                    seed: &id,
                     recipients: &recipients,
-                    signer: signer.map(|s| (s.1, at(20, 9, 0, 0).unix(), HashAlgorithm::SHA256)),
+                    signer: signer.map(|s| {
+                        (
+                            s.1,
+                            at(20, 9, 0, 0).unix(),
+                            HashAlgorithm::SHA256,
+                            SigStyle::ProtonV6,
+                        )
+                    }),
                     compress: rng.random_bool(0.5),
                     format: sequoia_openpgp::types::DataFormat::Unicode,
                     filename: None,
