@@ -107,7 +107,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         keys_dir: Option<PathBuf>,
     },
-    /// The sample corpus.
+    /// The sample corpus (to regenerate it from its recipes: `cargo corpus-generate`).
     Corpus {
         #[command(subcommand)]
         command: CorpusCommand,
@@ -139,12 +139,6 @@ pub(crate) enum CorpusCommand {
         /// A certificate to verify with (copied like `--key`).
         #[arg(long = "cert", value_name = "FILE")]
         certs: Vec<PathBuf>,
-        /// The corpora folder; default: the nearest `corpora/` here or above.
-        #[arg(long, value_name = "DIR")]
-        corpora: Option<PathBuf>,
-    },
-    /// Regenerates persona keys (when missing) and every sample with its sidecar.
-    Generate {
         /// The corpora folder; default: the nearest `corpora/` here or above.
         #[arg(long, value_name = "DIR")]
         corpora: Option<PathBuf>,

@@ -71,10 +71,6 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
 
 fn corpus(command: CorpusCommand) -> ExitCode {
     match command {
-        CorpusCommand::Generate { corpora } => match corpora_dir(corpora) {
-            Ok(corpora) => generate(&corpora),
-            Err(code) => code,
-        },
         CorpusCommand::Check { corpora } => match corpora_dir(corpora) {
             Ok(corpora) => check(&corpora),
             Err(code) => code,
@@ -147,16 +143,6 @@ fn inspect(file: &Path, format: Format, certs: &[PathBuf], keys: &[PathBuf]) -> 
         Format::Text => print!("{}", inspection_text(&inspection)),
     }
     ExitCode::SUCCESS
-}
-
-fn generate(corpora: &Path) -> ExitCode {
-    match replymatrix::generate::generate_all(corpora) {
-        Ok(ids) => {
-            println!("generated {} samples", ids.len());
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(1, e),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -52,14 +52,6 @@ pub enum Error {
     /// line ends cannot be converted...); the message says what to do instead.
     #[error("{0}")]
     Usage(String),
-    /// Generating a corpus artefact failed.
-    #[error("generating {what}: {message}")]
-    Generate {
-        /// The artefact.
-        what: String,
-        /// What went wrong.
-        message: String,
-    },
 }
 
 impl Error {
