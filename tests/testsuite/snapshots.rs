@@ -4,8 +4,8 @@
 //! Review changes with `cargo insta review` (cargo-insta) or accept them all with
 //! `INSTA_UPDATE=always cargo test --test testsuite snapshots::` and read `git diff
 //! snapshots/` (see `replymatrix::curate::REVIEW_SNAPSHOTS`). CI runs with `INSTA_UPDATE=no`,
-//! so a missing or changed snapshot fails, and `snapshots_have_samples` fails on a snapshot
-//! without a sample or one waiting for review.
+//! so a missing or changed snapshot fails, and so does a snapshot without a sample or one
+//! waiting for review.
 
 use replymatrix::corpus::{self, default_corpora_dir};
 use replymatrix::{curate, matrix};
@@ -47,9 +47,15 @@ fn corpus() {
             matrix::row(sample, inspection, &profiles)
         })
         .collect();
-    // A short account first (insta's own output is `minimal`, .config/insta.yaml): which
-    // samples' snapshots differ, by how many lines, and how to review and accept them.
-    for finding in curate::stale_snapshots(&snapshots_dir(), &rows) {
+    // A short account first (insta's own output is `minimal`, .config/insta.yaml): samples
+    // without a snapshot, snapshots waiting for review or without a sample, and which
+    // samples' snapshots differ, by how many lines; each with how to review and accept.
+    let ids: Vec<&str> = samples.iter().map(|s| s.sidecar.id.as_str()).collect();
+    let folder = || curate::snapshot_files(&snapshots_dir(), &ids).expect("snapshots folder");
+    for finding in folder()
+        .into_iter()
+        .chain(curate::stale_snapshots(&snapshots_dir(), &rows))
+    {
         eprintln!(
             "{}\nto see every diff here: INSTA_OUTPUT=diff\nfix: {}",
             finding.problem, finding.fix
@@ -77,19 +83,11 @@ fn corpus() {
         });
         settings.bind(|| insta::assert_snapshot!(matrix::snapshot_text(row)));
     });
-}
-
-/// The snapshot folder holds exactly one accepted snapshot per sample: none missing, none
-/// waiting for review, none without a sample, none with a hand-renamed `.snap.new`'s
-/// `assertion_line:` header. The messages name the samples and files and give the commands
-/// to review or accept with and without cargo-insta (`replymatrix corpus check` says the
-/// same).
-#[test]
-fn snapshots_have_samples() {
-    let samples =
-        corpus::load_samples(&default_corpora_dir().join("senders")).expect("corpus loads");
-    let ids: Vec<&str> = samples.iter().map(|s| s.sidecar.id.as_str()).collect();
-    let findings = curate::snapshot_files(&snapshots_dir(), &ids).expect("snapshots folder");
+    // Then the folder holds exactly one accepted snapshot per sample: none missing, none
+    // waiting for review, none without a sample, none with a hand-renamed `.snap.new`'s
+    // `assertion_line:` header (checked after the snapshots above, which an accepting run
+    // has just written). `replymatrix corpus check` says the same.
+    let findings = folder();
     assert!(
         findings.is_empty(),
         "{}",

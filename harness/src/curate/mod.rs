@@ -454,9 +454,10 @@ pub fn matrix_md_findings(path: &Path, matrix: &matrix::Matrix) -> Vec<Finding> 
         "only its notes or header differ".to_owned()
     } else {
         format!(
-            "{} table row{} differ: {}{}",
+            "{} table row{} differ{}: {}{}",
             rows.len(),
             plural(rows.len()),
+            if rows.len() == 1 { "s" } else { "" },
             shown.join("; "),
             if more > 0 {
                 format!("; and {more} more")
