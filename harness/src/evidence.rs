@@ -466,6 +466,20 @@ rule_table! {
         quote: "IPM.Note.SMIME.MultipartSigned is set by Exchange for any multipart/signed content type regardgless of the protocol.",
         confidence: T,
     },
+    ModelContentNotExamined = "model.content-not-examined" {
+        decides: "What a client would show or do here depends on encrypted content that was not examined (no key for it was given): the model answers unknown instead of answering as if nothing were inside.",
+        sources: &[],
+        citation: "replymatrix: the outcomes that differ between plausible contents of the encrypted layer",
+        quote: "A client that holds the key reads the inner signature and certificates; without the key they are unknown here.",
+        confidence: I,
+    },
+    ModelNotAMessage = "model.not-a-message" {
+        decides: "Input that is not an RFC 5322 message (empty, binary, no header fields) is no item a client shows or answers.",
+        sources: &[],
+        citation: "RFC 5322 §2.1",
+        quote: "A message consists of header fields ... optionally followed by a message body.",
+        confidence: I,
+    },
     ModelNotModelled = "model.not-modelled" {
         decides: "The evidence does not say what the client does here; the model answers unknown instead of guessing.",
         sources: &[],

@@ -23,6 +23,94 @@ pub struct Explanation {
     pub inspect: Inspection,
     /// One entry per client, in [`ClientId::ALL`] order.
     pub clients: Vec<ClientVerdict>,
+    /// Encrypted layers whose content was not examined (no key for them was given), and
+    /// the answers that are `unknown` for it; absent when every layer was examined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_examined: Vec<NotExamined>,
+}
+
+/// An encrypted layer whose content was not examined, and what a client holding its key
+/// would need that content for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NotExamined {
+    /// The layer, `kind@part` (`smime-enveloped@root`).
+    pub layer: String,
+    /// Why it was not opened: no key given, or what the keys given did.
+    pub why: String,
+    /// Per client, the answers that depend on the content (`read`, `signature`, `plain`,
+    /// `signed`, `encrypted`), which are `unknown` (or without their `with` details) here.
+    pub needed_for: Vec<NeededFor>,
+}
+
+/// The answers of one client that depend on content that was not examined.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NeededFor {
+    /// The client.
+    pub client: ClientId,
+    /// `read`, `signature`, `plain`, `signed`, `encrypted`.
+    pub decisions: Vec<String>,
+}
+
+/// The layers whose content was not examined, and which answers of `clients` depend on it.
+fn not_examined(inspection: &Inspection, clients: &[ClientVerdict]) -> Vec<NotExamined> {
+    use crate::clients::unexamined::depends_on_unexamined;
+    use crate::facts::ProblemCode;
+    let needed_for: Vec<NeededFor> = clients
+        .iter()
+        .filter_map(|c| {
+            let mut decisions = Vec::new();
+            if depends_on_unexamined(&c.read.rules) {
+                decisions.push("read".to_owned());
+                if c.read.signature_shown == crate::verdict::SignatureShown::Unknown {
+                    decisions.push("signature".to_owned());
+                }
+            }
+            for (name, o) in [
+                ("plain", &c.reply.plain),
+                ("signed", &c.reply.signed),
+                ("encrypted", &c.reply.encrypted),
+            ] {
+                if depends_on_unexamined(&o.rules) {
+                    decisions.push(name.to_owned());
+                }
+            }
+            (!decisions.is_empty()).then_some(NeededFor {
+                client: c.client,
+                decisions,
+            })
+        })
+        .collect();
+    let why = inspection
+        .problems
+        .iter()
+        .find(|p| {
+            matches!(
+                p.code,
+                ProblemCode::NoMatchingKey
+                    | ProblemCode::PgpNoMatchingKey
+                    | ProblemCode::DecryptionFailed
+                    | ProblemCode::PgpDecryptionFailed
+                    | ProblemCode::UnsupportedCipher
+            )
+        })
+        .map_or_else(
+            || "no key for it was given (--key)".to_owned(),
+            |p| format!("{}: {}", p.code, p.message),
+        );
+    inspection
+        .layers
+        .iter()
+        .filter(|l| l.encryption.as_ref().is_some_and(|e| !e.decrypted))
+        .map(|l| NotExamined {
+            layer: format!(
+                "{}@{}",
+                l.kind,
+                if l.part.is_empty() { "root" } else { &l.part }
+            ),
+            why: why.clone(),
+            needed_for: needed_for.clone(),
+        })
+        .collect()
 }
 
 /// Runs the models: every client, or only `client`.
@@ -34,12 +122,13 @@ pub fn explain(
     let clients = ClientId::ALL
         .into_iter()
         .filter(|c| client.is_none_or(|only| only == *c))
-        .map(|c| crate::clients::model(c).evaluate(inspection, profile))
-        .collect();
+        .map(|c| crate::clients::evaluate(c, inspection, profile))
+        .collect::<Vec<_>>();
     Explanation {
         schema: EXPLAIN_SCHEMA.to_owned(),
         profile: profile.name.clone(),
         inspect: inspection.clone(),
+        not_examined: not_examined(inspection, &clients),
         clients,
     }
 }
@@ -122,6 +211,44 @@ pub fn explain_text(e: &Explanation) -> String {
             layers.join(" > ")
         }
     ));
+    for p in &e.inspect.problems {
+        out.push_str(&format!("problem {}: {}\n", p.code, p.message));
+    }
+    if e.inspect
+        .problems
+        .iter()
+        .any(|p| p.code == crate::facts::ProblemCode::NotAMessage)
+    {
+        out.push_str(
+            "        this is not an e-mail message: no client shows it or answers it; give the \
+             .eml file of the message (RFC 5322: header fields, a blank line, the body)\n",
+        );
+    }
+    for n in &e.not_examined {
+        out.push_str(&format!(
+            "not examined  {}: encrypted, and {}; what is inside was not inspected\n",
+            n.layer, n.why
+        ));
+        if n.needed_for.is_empty() {
+            out.push_str("              no client's answers here depend on what is inside\n");
+        } else {
+            out.push_str(
+                "              a client holding the key would read it for (these answers are \
+                 \"unknown\" below):\n",
+            );
+            for c in &n.needed_for {
+                out.push_str(&format!(
+                    "                {:<16} {}\n",
+                    c.client.as_str(),
+                    c.decisions.join(", ")
+                ));
+            }
+            out.push_str("              give the key with --key FILE to answer them\n");
+        }
+    }
+    if !e.inspect.problems.is_empty() || !e.not_examined.is_empty() {
+        out.push('\n');
+    }
     out.push_str(&format!(
         "{:<16} {:<22} {:<13} {:<8} {:<8} {:<9} {}\n",
         "client", "read", "signature", "plain", "signed", "encrypted", "weaker"

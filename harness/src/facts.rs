@@ -106,6 +106,9 @@ vocabulary! {
         MultipartSignedUnknownProtocol = "multipart-signed-unknown-protocol",
         /// No key given matches a recipient of the S/MIME layer.
         NoMatchingKey = "no-matching-key",
+        /// The input is not an e-mail message: empty, binary, or no header fields
+        /// (RFC 5322 §2.1). Nothing else is inspected.
+        NotAMessage = "not-a-message",
         /// More parts than are examined per message.
         PartLimit = "part-limit",
         /// Decompressed OpenPGP data is larger than the limit.

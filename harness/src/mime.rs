@@ -181,6 +181,59 @@ pub(crate) fn looks_like_mime_entity(bytes: &[u8]) -> bool {
         .any(|w| w == b"content-type:")
 }
 
+/// Why `bytes` is not an e-mail message, or `None` when it may be one. Not a message: empty
+/// input (or only white space); binary input (a NUL or a control character other than tab,
+/// CR, LF and form feed in the header block, the bytes before the first blank line, at most
+/// 64 KiB); input with no header field (`Name: value`, the name in printable ASCII,
+/// RFC 5322 §2.2) anywhere in its first 64 KiB. A message with a damaged header still has
+/// some header field and is inspected as far as it goes.
+pub fn not_a_message(bytes: &[u8]) -> Option<String> {
+    const WINDOW: usize = 64 * 1024;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Some(if bytes.is_empty() {
+            "the input is empty".to_owned()
+        } else {
+            "the input holds only white space".to_owned()
+        });
+    }
+    let window = &bytes[..bytes.len().min(WINDOW)];
+    let header_end = window
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| window.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(window.len());
+    if let Some(at) = window[..header_end]
+        .iter()
+        .position(|b| (*b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x0c)) || *b == 0x7f)
+    {
+        let shown: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        return Some(format!(
+            "the input is binary (byte {at} is 0x{:02x}; it starts {}), not an RFC 5322 message",
+            window[at],
+            shown.join(" ")
+        ));
+    }
+    let header_field = |line: &[u8]| {
+        let name = line
+            .iter()
+            .position(|b| !(33..=126).contains(b) || *b == b':')
+            .unwrap_or(line.len());
+        name > 0
+            && line[name..]
+                .iter()
+                .find(|b| **b != b' ' && **b != b'\t')
+                .is_some_and(|b| *b == b':')
+    };
+    if !window.split(|b| *b == b'\n').any(header_field) {
+        return Some(
+            "the input has no header field (`Name: value`) in its first 64 KiB, so it is not \
+             an RFC 5322 message"
+                .to_owned(),
+        );
+    }
+    None
+}
+
 pub(crate) fn find_eo_link(lower: &str) -> Option<String> {
     let mut rest = lower;
     while let Some(at) = rest.find("https://") {

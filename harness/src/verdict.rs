@@ -70,6 +70,11 @@ vocabulary! {
         WarningDialog = "warning-dialog",
         /// The evidence does not say; the model answers unknown.
         NotModelled = "not-modelled",
+        /// The answer depends on encrypted content that was not examined (no key for it was
+        /// given); a client holding the key would answer from it.
+        ContentNotExamined = "content-not-examined",
+        /// The input is not an e-mail message: there is nothing to read or answer.
+        NotAMessage = "not-a-message",
     }
 }
 
@@ -101,6 +106,12 @@ impl Reason {
             }
             Self::WarningDialog => "Possible after a warning dialog the user must click through.",
             Self::NotModelled => "The evidence does not say; the model answers unknown.",
+            Self::ContentNotExamined => {
+                "The answer depends on encrypted content that was not examined (no key for it was given)."
+            }
+            Self::NotAMessage => {
+                "The input is not an e-mail message: there is nothing to read or answer."
+            }
         }
     }
 }
@@ -263,6 +274,9 @@ vocabulary! {
         AttachmentsOnly = "attachments-only",
         /// The text cannot be read.
         Unreadable = "unreadable",
+        /// Readable or not, with a warning or not: it depends on encrypted content that was
+        /// not examined (no key for it was given).
+        Unknown = "unknown",
     }
 }
 
@@ -286,6 +300,8 @@ vocabulary! {
         NotVerified = "not-verified",
         /// No signature indicator.
         None = "none",
+        /// It depends on encrypted content that was not examined: a signature may be inside.
+        Unknown = "unknown",
     }
 }
 

@@ -195,3 +195,54 @@ fn an_encrypted_part_nested_ten_levels_deep_still_decrypts() {
         inspection.problems
     );
 }
+
+/// What is not a message is said to be one (`not-a-message`), with no layers and no From:
+/// empty input, white space, binary files (an ELF executable, a PNG), text with no header
+/// field. A message with a damaged header still has a header field and is inspected.
+#[test]
+fn input_that_is_not_a_message_is_reported_as_such() {
+    let elf: Vec<u8> = std::fs::read(env!("CARGO_BIN_EXE_replymatrix"))
+        .expect("the binary")
+        .into_iter()
+        .take(200 * 1024)
+        .collect();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
+    for (what, bytes, says) in [
+        ("empty", &b""[..], "the input is empty"),
+        ("white space", &b" \r\n\r\n"[..], "only white space"),
+        ("an ELF executable", &elf[..], "binary (byte 0 is 0x7f"),
+        ("a PNG", png, "binary"),
+        (
+            "a note",
+            &b"Meeting moved to 3pm.\r\nBring the slides.\r\n"[..],
+            "no header field",
+        ),
+    ] {
+        let inspection = run(bytes);
+        assert!(
+            inspection.layers.is_empty() && inspection.from.is_none(),
+            "{what}"
+        );
+        let problem = inspection
+            .problems
+            .iter()
+            .find(|p| p.code.as_str() == "not-a-message")
+            .unwrap_or_else(|| panic!("{what}: {:?}", inspection.problems));
+        assert!(
+            problem.message.contains(says),
+            "{what}: {}",
+            problem.message
+        );
+    }
+    // Damaged, but mail: a header field after a broken first line; a body with no blank line.
+    for bytes in [
+        &b"DKIM-Sign\r\n\ts=x\r\nFrom: a@b.example\r\n\r\nhi\r\n"[..],
+        &b"From: a@b.example\r\nSubject: no body"[..],
+    ] {
+        assert!(
+            !codes(&run(bytes)).contains(&"not-a-message"),
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}

@@ -50,6 +50,7 @@ fn read_glyph(status: &str) -> char {
     match status {
         "readable" => '✔',
         "readable-with-warning" => '~',
+        "unknown" => '?',
         _ => '✘',
     }
 }

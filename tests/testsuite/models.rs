@@ -1567,3 +1567,85 @@ fn every_rule_is_applied_by_some_sample_under_some_profile() {
          reaches them): {dead:?}"
     );
 }
+
+// ---------------------------------------------------------------- what was not examined
+
+/// Without the key, the answers that depend on the encrypted content are `unknown`, with
+/// the reason and the rule that say so, and the explanation names them; the answers no
+/// content changes stay. With the key, they are answered.
+#[test]
+fn what_depends_on_unexamined_encrypted_content_is_unknown() {
+    use replymatrix::verdict::{ReadStatus, SignatureShown};
+    let corpora = replymatrix::corpus::default_corpora_dir();
+    let eml =
+        std::fs::read(corpora.join("senders/outlook/signed-then-encrypted.eml")).expect("sample");
+    let keyless = replymatrix::inspect(&eml, &replymatrix::Inputs::default());
+    let mut inputs = replymatrix::Inputs::default();
+    inputs
+        .add_key_file(&corpora.join("keys/x509/robin-enterprise.key.pem"))
+        .expect("key");
+    let keyed = replymatrix::inspect(&eml, &inputs);
+    let p = Profile::load(
+        &corpora.join("profiles/smime-tenant.toml"),
+        &corpora.join("keys"),
+    )
+    .expect("profile");
+    let without = explain(&keyless, &p, None);
+    let with = explain(&keyed, &p, None);
+    assert!(with.not_examined.is_empty());
+    let classic = |e: &replymatrix::explain::Explanation| e.clients[0].clone();
+    let owa = |e: &replymatrix::explain::Explanation| e.clients[1].clone();
+    // With the key: Classic verifies the inner signature and harvests the certificate.
+    assert_eq!(
+        classic(&with).read.signature_shown,
+        SignatureShown::Verified
+    );
+    assert_eq!(classic(&with).reply.encrypted.status, Status::Yes);
+    // Without: unknown, and said why.
+    let c = classic(&without);
+    assert_eq!(c.read.status, ReadStatus::Unknown);
+    assert_eq!(c.read.signature_shown, SignatureShown::Unknown);
+    assert!(c.read.rules.contains(&RuleId::ModelContentNotExamined));
+    assert_eq!(c.reply.encrypted.status, Status::Unknown);
+    assert_eq!(c.reply.encrypted.reason, Some(Reason::ContentNotExamined));
+    // What no content changes is answered: plain and signed replies, OWA's directory lookup.
+    assert_eq!(c.reply.plain, classic(&with).reply.plain);
+    assert_eq!(c.reply.signed, classic(&with).reply.signed);
+    assert_eq!(owa(&without).reply.encrypted, owa(&with).reply.encrypted);
+    // The explanation names the layer and, per client, what a key holder needs it for.
+    let n = &without.not_examined;
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].layer, "smime-enveloped@root");
+    assert!(n[0].why.contains("no key"), "{}", n[0].why);
+    assert_eq!(n[0].needed_for[0].client, ClientId::ClassicOutlook);
+    assert_eq!(
+        n[0].needed_for[0].decisions,
+        ["read", "signature", "encrypted"]
+    );
+    let text = explain_text(&without);
+    assert!(
+        text.contains("not examined  smime-enveloped@root")
+            && text.contains("a client holding the key would read it for")
+            && text.contains("--key"),
+        "{text}"
+    );
+}
+
+/// Input that is not a message: every client has nothing to read and nothing to answer.
+#[test]
+fn not_a_message_is_unreadable_and_unanswerable_everywhere() {
+    let inspection = replymatrix::inspect(b"", &replymatrix::Inputs::default());
+    for name in ["seed-tenant", "smime-tenant", "gpgol-workstation"] {
+        for v in explain(&inspection, &profile(name), None).clients {
+            assert_eq!(v.read.status, replymatrix::verdict::ReadStatus::Unreadable);
+            for o in [&v.reply.plain, &v.reply.signed, &v.reply.encrypted] {
+                assert_eq!(
+                    (o.status, o.reason),
+                    (Status::No, Some(Reason::NotAMessage))
+                );
+                assert_eq!(o.rules, [RuleId::ModelNotAMessage]);
+            }
+            assert!(!v.quotes_original && !v.weaker_than_original);
+        }
+    }
+}

@@ -103,6 +103,10 @@ impl Walker<'_> {
 
     /// Walks one MIME entity (the message, or what a layer decrypted/unwrapped) at `root`.
     fn entity(&mut self, bytes: &[u8], root: &str) {
+        // Input that is no message at all (others/not-a-message) has no layers to find.
+        if root.is_empty() && replymatrix::mime::not_a_message(bytes).is_some() {
+            return;
+        }
         let msg = MessageParser::default()
             .parse(bytes)
             .unwrap_or_else(|| panic!("{}: unparsable entity at {root:?}", self.sidecar.id));

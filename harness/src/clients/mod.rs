@@ -10,6 +10,7 @@ pub mod exchange;
 pub mod new_outlook;
 pub mod owa;
 pub mod trust;
+pub mod unexamined;
 
 use crate::evidence::RuleId;
 use crate::facts::CertificateRole;
@@ -24,6 +25,44 @@ pub fn model(client: ClientId) -> &'static dyn ClientModel {
         ClientId::ClassicOutlook => &classic_outlook::ClassicOutlook,
         ClientId::Owa => &owa::Owa,
         ClientId::NewOutlook => &new_outlook::NewOutlook,
+    }
+}
+
+/// What `client` lets the user do with the message under `profile`: its model's verdict,
+/// with the answers that depend on encrypted content that was not examined made `unknown`
+/// ([`unexamined`]); for input that is not a message at all, nothing to read or answer.
+/// Every report (explain, matrix, scan) asks this.
+pub fn evaluate(client: ClientId, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
+    if inspection
+        .problems
+        .iter()
+        .any(|p| p.code == crate::facts::ProblemCode::NotAMessage)
+    {
+        return not_a_message(client);
+    }
+    let verdict = model(client).evaluate(inspection, profile);
+    unexamined::mark(client, inspection, profile, verdict)
+}
+
+/// The verdict on input that is not a message: unreadable, no reply of any kind.
+fn not_a_message(client: ClientId) -> ClientVerdict {
+    let t = crate::verdict::Trail::of(&[RuleId::ModelNotAMessage]);
+    let no = || Outcome::no(crate::verdict::Reason::NotAMessage, None, &t);
+    ClientVerdict {
+        client,
+        read: read_verdict(
+            crate::verdict::ReadStatus::Unreadable,
+            crate::verdict::SignatureShown::None,
+            None,
+            &t,
+        ),
+        reply: ReplyVerdict {
+            plain: no(),
+            signed: no(),
+            encrypted: no(),
+        },
+        quotes_original: false,
+        weaker_than_original: false,
     }
 }
 

@@ -47,6 +47,13 @@ pub(super) fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
     } else {
         message
     };
+    if let Some(why) = crate::mime::not_a_message(message) {
+        problems.push(Problem::new(ProblemCode::NotAMessage, why));
+        return Inspection {
+            problems,
+            ..Inspection::empty(None)
+        };
+    }
     let mut walker = Walker {
         inputs,
         // Read from the top-level entity's header when the walk parses it.

@@ -253,6 +253,7 @@ fn glyphs(v: &ClientVerdict) -> String {
         ReadStatus::Readable => ("yes", '✔'),
         ReadStatus::ReadableWithWarning => ("partial", '~'),
         ReadStatus::AttachmentsOnly | ReadStatus::Unreadable => ("no", '✘'),
+        ReadStatus::Unknown => ("unknown", '?'),
     };
     let mut s = format!(
         "<span class=\"g {}\" title=\"read: {}\">R{}</span>",

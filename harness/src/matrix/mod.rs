@@ -346,7 +346,7 @@ pub fn markdown(matrix: &Matrix) -> String {
     );
     out.push_str(
         "Each cell: **R** read, **P** reply plain, **S** reply signed, **E** reply encrypted. \
-         ✔ yes · ✘ no · ~ partial or with a warning · ? unknown (not modelled or no evidence). \
+         ✔ yes · ✘ no · ~ partial or with a warning · ? unknown (not modelled, no evidence, or encrypted content not examined). \
          A number points to the profile's notes: the reason code, the client's words where known, \
          the confidence of the weakest rule, the rules and their evidence.\n\n",
     );
@@ -432,10 +432,10 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
     let read = match v.read.status {
         ReadStatus::Readable => "R✔".to_owned(),
         other => {
-            let glyph = if other == ReadStatus::ReadableWithWarning {
-                "~"
-            } else {
-                "✘"
+            let glyph = match other {
+                ReadStatus::ReadableWithWarning => "~",
+                ReadStatus::Unknown => "?",
+                _ => "✘",
             };
             let mut note = format!(
                 "read: {}, signature {}",
@@ -585,6 +585,7 @@ fn read_glyph(s: ReadStatus) -> char {
     match s {
         ReadStatus::Readable => '+',
         ReadStatus::ReadableWithWarning => '~',
+        ReadStatus::Unknown => '?',
         _ => '-',
     }
 }

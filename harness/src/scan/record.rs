@@ -220,7 +220,7 @@ pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRe
         .map(|c| {
             (
                 c,
-                ClientRecord::of(&crate::clients::model(c).evaluate(&inspection, profile)),
+                ClientRecord::of(&crate::clients::evaluate(c, &inspection, profile)),
             )
         })
         .collect();
