@@ -325,9 +325,39 @@ pub struct Signer {
     /// The signer's address (certificate SAN/subject e-mail, or the OpenPGP User ID's);
     /// lower-case. `None` when the signer is not known or has no address.
     pub email: Option<String>,
-    /// S/MIME: `issuer-dn#serial-hex` or `ski:<hex>`; OpenPGP: the fingerprint (or key id)
-    /// in upper-case hex.
+    /// S/MIME: the subject DN of the signer's own certificate, when the message carries it
+    /// (or `--cert` gives it); absent otherwise and for OpenPGP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// How the signature names its signer. S/MIME: `issuer-dn#serial-hex` (the issuing CA's
+    /// name and the certificate's serial number: an identifier, not the signer's name) or
+    /// `ski:<hex>`; OpenPGP: the fingerprint (or key id) in upper-case hex.
     pub id: String,
+}
+
+impl Signer {
+    /// What [`Signer::id`] identifies, in words: `the certificate issued by <CA> with serial
+    /// <hex>`, `the certificate with subject key id <hex>`, or `key <fingerprint>`.
+    pub fn id_words(&self) -> String {
+        if let Some(ski) = self.id.strip_prefix("ski:") {
+            format!("the certificate with subject key id {ski}")
+        } else if let Some((issuer, serial)) = self.id.rsplit_once('#') {
+            format!("the certificate issued by {issuer} with serial {serial}")
+        } else {
+            format!("key {}", self.id)
+        }
+    }
+
+    /// The signer as people name it: `subject <address>`, either alone, or failing both
+    /// `the holder of` what [`Signer::id_words`] says.
+    pub fn name(&self) -> String {
+        match (&self.subject, &self.email) {
+            (Some(subject), Some(email)) => format!("{subject} <{email}>"),
+            (Some(subject), None) => subject.clone(),
+            (None, Some(email)) => email.clone(),
+            (None, None) => format!("the holder of {}", self.id_words()),
+        }
+    }
 }
 
 vocabulary! {

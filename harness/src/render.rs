@@ -76,7 +76,9 @@ fn layer_row(layer: &Layer) -> [String; 4] {
             detail.push(algs.join("/"));
         }
         if let Some(signer) = &sig.signer {
-            let who = signer.email.clone().unwrap_or_else(|| signer.id.clone());
+            // The signer's own address or name, never the issuer-and-serial identifier as if
+            // it were one.
+            let who = signer.email.clone().unwrap_or_else(|| signer.name());
             let matches = match sig.signer_matches_from {
                 Some(true) => " = From",
                 Some(false) => " != From",

@@ -84,3 +84,42 @@ fn the_text_form_puts_verdicts_first() {
         "{text}"
     );
 }
+
+/// An S/MIME signer is named by its own certificate (subject and address); the issuer and
+/// serial number are said to be what they are: the certificate's identifier, naming its CA.
+#[test]
+fn the_smime_signer_is_named_by_its_own_certificate() {
+    let sample = crate::support::corpora().join("senders/outlook/clear-signed-sha256.eml");
+    let out = replymatrix()
+        .args(["inspect", "--format", "json"])
+        .arg(&sample)
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let sig = &json["layers"][0]["signature"];
+    assert_eq!(sig["signer"]["email"], "dana@fabrikam.example");
+    let subject = sig["signer"]["subject"].as_str().expect("subject");
+    assert!(subject.starts_with("CN=Dana Whitfield"), "{subject}");
+    let reason = sig["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with(&format!(
+            "valid: the signature by {subject} <dana@fabrikam.example> verifies"
+        )) && reason.contains("(the certificate issued by CN=Contoso Public S/MIME Issuing CA"),
+        "{reason}"
+    );
+    // Without the certificate, the text names the holder of the certificate the CA issued.
+    let no_certs = crate::support::corpora().join("senders/outlook/clear-signed-no-certs.eml");
+    let out = replymatrix()
+        .arg("inspect")
+        .arg(&no_certs)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "by the holder of the certificate issued by CN=Contoso Public S/MIME Issuing CA"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("sha256/rsa  by CN="), "{text}");
+}

@@ -325,6 +325,7 @@ fn signature(
         digest: Some(digest),
         algorithm: Some(alg),
         signer: Some(Signer {
+            subject: None,
             email: Some(email.to_owned()),
             id: id.to_owned(),
         }),

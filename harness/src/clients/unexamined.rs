@@ -213,6 +213,7 @@ fn signature(
         digest: Some(Digest::Sha256),
         algorithm,
         signer: Some(Signer {
+            subject: None,
             email: from.map(str::to_owned),
             id: signer_id.to_owned(),
         }),

@@ -278,7 +278,11 @@ pub fn layer_line(layer: &Layer) -> String {
             let _ = write!(
                 line,
                 " signer={}",
-                signer.email.as_deref().unwrap_or(&signer.id)
+                signer
+                    .email
+                    .as_deref()
+                    .or(signer.subject.as_deref())
+                    .unwrap_or(&signer.id)
             );
         }
         match sig.signer_matches_from {

@@ -138,6 +138,7 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                 .and_then(|uid| uid.userid().email().ok().flatten().map(str::to_lowercase));
             outcome.signer_emails = cert_emails(cert);
             outcome.signer = Some(Signer {
+                subject: None,
                 email: primary_email.or_else(|| outcome.signer_emails.first().cloned()),
                 id: fingerprint,
             });
@@ -154,6 +155,7 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                 ),
             );
             outcome.signer = Some(Signer {
+                subject: None,
                 email: None,
                 id: issuer,
             });
@@ -241,6 +243,7 @@ fn described(sig: &Signature, status: SignatureStatus, reason: SignatureReason) 
 fn with_cert(mut outcome: SigOutcome, cert: &Cert) -> SigOutcome {
     outcome.signer_emails = cert_emails(cert);
     outcome.signer = Some(Signer {
+        subject: None,
         email: outcome.signer_emails.first().cloned(),
         id: cert.fingerprint().to_hex(),
     });

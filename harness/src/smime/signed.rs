@@ -558,6 +558,7 @@ fn verify_signer(
     let sid = sid_string(&signer_info.sid);
     facts.signer = Some(Signer {
         email: None,
+        subject: None,
         id: sid.clone(),
     });
     let signer_cert = carried
@@ -569,6 +570,7 @@ fn verify_signer(
         let emails = certificate::emails(cert);
         if let Some(signer) = facts.signer.as_mut() {
             signer.email = emails.first().cloned();
+            signer.subject = Some(certificate::name_string(cert.tbs_certificate().subject()));
         }
         if let Some(from) = ctx.from
             && !emails.is_empty()
@@ -672,8 +674,12 @@ fn verify_signer(
     let Some(cert) = signer_cert else {
         facts.reason = reason!(
             SignerCertificateMissing,
-            "no certificate for {} in the SignedData or the supplied certificates",
-            sid
+            "the signer's certificate is neither in the SignedData nor among the supplied \
+             certificates; the signature names {}",
+            facts
+                .signer
+                .as_ref()
+                .map_or_else(|| sid.clone(), Signer::id_words)
         );
         return (facts, attributes);
     };
@@ -704,11 +710,13 @@ fn verify_signer(
     match outcome {
         Verification::Verified => {
             facts.status = SignatureStatus::Valid;
+            let signer = facts.signer.as_ref();
             facts.reason = reason!(
                 Valid,
-                "the signature by {} verifies over the {} content",
-                sid,
-                digest.as_str()
+                "the signature by {} verifies over the {} content ({})",
+                signer.map_or_else(|| sid.clone(), Signer::name),
+                digest.as_str(),
+                signer.map(Signer::id_words).unwrap_or_default()
             );
         }
         Verification::Failed => {
