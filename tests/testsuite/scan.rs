@@ -444,3 +444,84 @@ fn a_message_over_the_limit_is_cut_and_reported() {
     assert_eq!(summary.truncated, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A mailbox whose messages have problems says so: how many messages reported a problem and
+/// how many per code, in JSON and text; a truncated mbox (its last message cut short) and a
+/// file that is not a message are counted; one message is "1 message".
+#[test]
+fn the_summary_counts_messages_with_problems_per_code() {
+    let tmp = crate::support::TempDir::new("scan-problems");
+    // An mbox cut in the middle of its last message, a clear-signed one.
+    let signed = sample("outlook/clear-signed-sha256");
+    let whole = mboxrd(&[sample("proton/plain"), signed.clone()]);
+    let cut = &whole[..whole.len() - signed.len() / 2];
+    let mbox = tmp.path("cut.mbox");
+    std::fs::write(&mbox, cut).expect("write");
+    let summary = |path: &Path| -> serde_json::Value {
+        let out = replymatrix()
+            .args(["scan", "--profile", "seed-tenant", "--format", "json"])
+            .arg(path)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let s = summary(&mbox);
+    assert_eq!(s["messages"], 2);
+    assert_eq!(s["errors"], 0, "a cut message is still processed");
+    assert_eq!(s["with_problems"], 1, "{s:#}");
+    let problems = s["problems"].as_object().expect("problems");
+    assert!(
+        !problems.is_empty() && problems.values().all(|n| n == 1),
+        "{problems:?}"
+    );
+
+    // A folder with a message and a file that is not one.
+    let folder = tmp.path("folder");
+    std::fs::create_dir_all(&folder).expect("dir");
+    std::fs::write(folder.join("a.eml"), sample("proton/plain")).expect("write");
+    std::fs::write(folder.join("b.eml"), b"").expect("write");
+    let s = summary(&folder);
+    assert_eq!(
+        (s["messages"].as_u64(), s["with_problems"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(s["problems"]["not-a-message"], 1);
+    let out = replymatrix()
+        .args(["scan", "--profile", "seed-tenant"])
+        .arg(&folder)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("scanned 2 messages (folder)") && text.contains("1 with problems"),
+        "{text}"
+    );
+    assert!(text.contains("       1  not-a-message"), "{text}");
+
+    // One message is one message.
+    let one = tmp.path("one.eml");
+    std::fs::write(&one, sample("proton/plain")).expect("write");
+    let out = replymatrix()
+        .args(["scan", "--profile", "seed-tenant"])
+        .arg(&one)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("scanned 1 message ("), "{text}");
+    assert!(!text.contains("problems ("), "no problems section: {text}");
+
+    // --jobs 0 is a usage error that says why.
+    let out = replymatrix()
+        .args(["scan", "--profile", "seed-tenant", "--jobs", "0"])
+        .arg(&one)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
+}

@@ -71,6 +71,8 @@ pub struct Tally {
     pub error: bool,
     /// The message was cut at the size limit.
     pub truncated: bool,
+    /// The codes of the problems the inspection reported, each once.
+    pub problems: Vec<ProblemCode>,
     /// The sender family, for messages that were processed.
     pub family: Option<String>,
     /// Each client's statuses.
@@ -102,6 +104,12 @@ impl Tally {
                 .problems
                 .iter()
                 .any(|p| p.code == ProblemCode::MessageTooLarge),
+            problems: {
+                let mut codes: Vec<ProblemCode> = record.problems.iter().map(|p| p.code).collect();
+                codes.sort();
+                codes.dedup();
+                codes
+            },
             family: record.family.clone(),
             clients,
         }
@@ -201,6 +209,11 @@ pub struct Summary {
     pub errors: usize,
     /// Messages cut at the size limit.
     pub truncated: usize,
+    /// Messages whose inspection reported a problem (a broken layer, a message cut short, not
+    /// a message at all...): counted below too, their verdicts are what could be answered.
+    pub with_problems: usize,
+    /// Per problem code, how many messages reported it.
+    pub problems: BTreeMap<&'static str, usize>,
     /// One summary per client.
     pub clients: Vec<ClientSummary>,
     /// Sender families, by name.
@@ -218,6 +231,8 @@ impl Summary {
             messages: 0,
             errors: 0,
             truncated: 0,
+            with_problems: 0,
+            problems: BTreeMap::new(),
             clients: ClientId::ALL
                 .into_iter()
                 .map(|client| ClientSummary {
@@ -246,6 +261,13 @@ impl Summary {
         }
         if tally.truncated {
             self.truncated = self.truncated.saturating_add(1);
+        }
+        if !tally.problems.is_empty() {
+            self.with_problems = self.with_problems.saturating_add(1);
+        }
+        for code in &tally.problems {
+            let n = self.problems.entry(code.as_str()).or_insert(0);
+            *n = n.saturating_add(1);
         }
         for (id, r) in &tally.clients {
             let Some(summary) = self.clients.iter_mut().find(|c| c.client == *id) else {
@@ -297,10 +319,28 @@ impl Summary {
 
     /// The summary for people.
     pub fn text(&self) -> String {
+        let n = |count: usize, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
         let mut out = format!(
-            "scanned {} messages ({}) from {} with profile {}: {} errors, {} cut at the size limit\n",
-            self.messages, self.kind, self.source, self.profile, self.errors, self.truncated
+            "scanned {} ({}) from {} with profile {}: {} failed to process, {} with problems, {} \
+             cut at the size limit\n",
+            n(self.messages, "message", "messages"),
+            self.kind,
+            self.source,
+            self.profile,
+            self.errors,
+            self.with_problems,
+            self.truncated
         );
+        if !self.problems.is_empty() {
+            let mut by_count: Vec<(&&str, &usize)> = self.problems.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            out.push_str("\nproblems (messages reporting each; `--format jsonl` says which):\n");
+            for (code, count) in by_count {
+                out.push_str(&format!("  {count:>6}  {code}\n"));
+            }
+        }
         let counts = |c: &StatusCounts| {
             format!("{:>6} {:>6} {:>6} {:>6}", c.yes, c.no, c.partial, c.unknown)
         };
