@@ -79,6 +79,8 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
             "--enable-logging=stderr",
             "--v=0",
             "--virtual-time-budget=5000",
+            // A desktop window: the details panel docks at the right beside the tables.
+            "--window-size=1400,900",
             "--dump-dom",
         ])
         .arg(&url)
@@ -204,6 +206,11 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     let click = &report["click"];
     assert_eq!(click["aria_expanded"], "true");
     assert_eq!(click["details_visible"], true);
+    // The open panel covers no cell (it used to sit over the right-hand columns).
+    assert_eq!(
+        click["cells_under_details"], 0,
+        "cells under the details panel"
+    );
     let (sample, profile, client) = (
         click["sample"].as_str().expect("sample"),
         click["profile"].as_str().expect("profile"),

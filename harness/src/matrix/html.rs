@@ -299,7 +299,9 @@ th[scope=row] .title{color:#555;font-size:.85em}
 button.cell{font:inherit;font-family:ui-monospace,monospace;background:#fafafa;border:1px solid #bbb;border-radius:3px;cursor:pointer;white-space:nowrap;padding:.1rem .3rem}
 button.cell[aria-expanded=true]{outline:2px solid #0b5cad}
 .g.yes{color:#126b12}.g.no{color:#a31515}.g.partial{color:#8a5a00}.g.unknown{color:#555}
-#details{position:fixed;right:1rem;bottom:1rem;max-width:46rem;max-height:70vh;overflow:auto;background:#fff;border:2px solid #0b5cad;border-radius:6px;padding:.5rem 1rem;box-shadow:0 2px 12px rgba(0,0,0,.25);z-index:3}
+#details{position:fixed;top:0;right:0;bottom:0;width:min(38rem,38vw);box-sizing:border-box;overflow:auto;background:#fff;border-left:2px solid #0b5cad;padding:.5rem 1rem;box-shadow:0 2px 12px rgba(0,0,0,.25);z-index:3}
+body.details-open{margin-right:calc(min(38rem,38vw) + 1rem)}
+@media (max-width:60rem){#details{top:auto;left:0;width:auto;max-height:45vh;border-left:0;border-top:2px solid #0b5cad}body.details-open{margin-right:1rem;margin-bottom:calc(45vh + 1rem)}}
 #details h2{font-size:1.1rem;margin:.2rem 0;padding-right:4rem}
 #details h3{font-size:1rem;margin:.6rem 0 .2rem}
 #details dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:0}
@@ -443,6 +445,8 @@ const SCRIPT: &str = r##"
       "; weaker than the original: " + cell.weaker_than_original + ".");
     detailsBody.appendChild(q);
     details.hidden = false;
+    // The panel takes its own space (body margin), so it never covers a column.
+    document.body.classList.add("details-open");
     lastButton = button;
     detailsTitle.focus();
   }
@@ -450,6 +454,7 @@ const SCRIPT: &str = r##"
   function closeDetails() {
     if (details.hidden) { return; }
     details.hidden = true;
+    document.body.classList.remove("details-open");
     all("button.cell[aria-expanded=true]").forEach(function (b) {
       b.setAttribute("aria-expanded", "false");
     });
@@ -551,6 +556,12 @@ const SCRIPT: &str = r##"
         client: target.getAttribute("data-client"),
         aria_expanded: target.getAttribute("aria-expanded"),
         details_visible: !details.hidden,
+        // Cell buttons the open panel covers (none: it takes its own space).
+        cells_under_details: all("button.cell").filter(function (b) {
+          var r = b.getBoundingClientRect(), d = details.getBoundingClientRect();
+          return r.width > 0 && r.right > d.left && r.left < d.right &&
+            r.bottom > d.top && r.top < d.bottom;
+        }).length,
         title: detailsTitle.textContent,
         text: detailsBody.textContent,
         links: all("a", detailsBody).map(function (a) {
