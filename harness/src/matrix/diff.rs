@@ -84,7 +84,8 @@ pub enum FieldValue {
 }
 
 /// One field that changed: its path in the cell (`read.status`, `encrypted.with.cipher`,
-/// `signed.rules`), and its old and new value (`None`: absent or null).
+/// `signed.rules`), and its old and new value (`None`: absent or null). For a list whose
+/// items changed, old holds the items that left it and new those that joined it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FieldChange {
     /// The field.
@@ -276,11 +277,11 @@ fn field_changes(old: &Value, new: &Value, skip: &[&str]) -> Vec<FieldChange> {
     for (field, value) in &b {
         let before = old_map.get(field).copied().cloned().flatten();
         if before != *value {
-            changes.push(FieldChange {
+            changes.push(list_delta(FieldChange {
                 field: field.clone(),
                 old: before,
                 new: value.clone(),
-            });
+            }));
         }
     }
     for (field, value) in &a {
@@ -294,6 +295,26 @@ fn field_changes(old: &Value, new: &Value, skip: &[&str]) -> Vec<FieldChange> {
     }
     changes.sort_by_cached_key(|c| field_rank(&c.field));
     changes
+}
+
+/// A list whose items changed, as what left it (old) and what joined it (new): so the same
+/// rule added to many cells is the same change wherever the other rules differ. A list whose
+/// items only moved keeps both orders.
+fn list_delta(change: FieldChange) -> FieldChange {
+    let (Some(FieldValue::List(old)), Some(FieldValue::List(new))) = (&change.old, &change.new)
+    else {
+        return change;
+    };
+    let left: Vec<String> = old.iter().filter(|x| !new.contains(x)).cloned().collect();
+    let joined: Vec<String> = new.iter().filter(|x| !old.contains(x)).cloned().collect();
+    if left.is_empty() && joined.is_empty() {
+        return change;
+    }
+    FieldChange {
+        field: change.field,
+        old: Some(FieldValue::List(left)),
+        new: Some(FieldValue::List(joined)),
+    }
 }
 
 /// The differences from `old` to `new`.
