@@ -29,3 +29,4 @@ mod smime;
 mod smime_corpus;
 mod snapshots;
 mod spoofing;
+mod workflows;
