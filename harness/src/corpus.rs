@@ -369,16 +369,9 @@ impl std::fmt::Display for Finding {
 /// SMTP carries them, with CRLF line ends, because that is what every sender in the corpus
 /// puts on the wire and what the signed-bytes rules are written for.
 pub fn line_ends(bytes: &[u8]) -> Option<Finding> {
-    let at = bytes
-        .iter()
-        .enumerate()
-        .position(|(i, b)| *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'))?;
+    let at = bare_lf(bytes).next()?;
     let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-    let bare = bytes
-        .iter()
-        .enumerate()
-        .filter(|(i, b)| **b == b'\n' && (*i == 0 || bytes[*i - 1] != b'\r'))
-        .count();
+    let bare = bare_lf(bytes).count();
     Some(Finding::new(
         format!(
             "bare LF on the wire: line {line} (byte {at}) ends in LF without CR, and {bare} line(s) \
@@ -390,15 +383,25 @@ pub fn line_ends(bytes: &[u8]) -> Option<Finding> {
     ))
 }
 
+/// The offsets of the bare LFs (LF without CR before it) in `bytes`.
+pub fn bare_lf(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' && (*i == 0 || bytes[*i - 1] != b'\r'))
+        .map(|(i, _)| i)
+}
+
 /// `bytes` with every bare LF turned into CRLF (existing CRLF and lone CR left alone).
 pub fn with_crlf(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
-    for (i, b) in bytes.iter().enumerate() {
-        if *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
-            out.push(b'\r');
-        }
-        out.push(*b);
+    let mut from = 0;
+    for at in bare_lf(bytes) {
+        out.extend_from_slice(&bytes[from..at]);
+        out.extend_from_slice(b"\r\n");
+        from = at + 1;
     }
+    out.extend_from_slice(&bytes[from..]);
     out
 }
 

@@ -201,11 +201,7 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
         inputs.add_cert_file(cert)?;
     }
     let inspection = crate::inspect(&original, &inputs);
-    let converted = original
-        .iter()
-        .enumerate()
-        .filter(|(i, b)| **b == b'\n' && (*i == 0 || original[*i - 1] != b'\r'))
-        .count();
+    let converted = corpus::bare_lf(&original).count();
     let bytes = if converted > 0 {
         let crlf = corpus::with_crlf(&original);
         let after = crate::inspect(&crlf, &inputs);
