@@ -382,3 +382,62 @@ fn gpg_pgp_mime_signed_clearsigned_and_encrypted_messages() {
             .decrypted
     );
 }
+
+/// RSAES-OAEP key transport with every parameter set `openssl cms` writes (RFC 8017 A.2.1):
+/// the label hash and MGF1's hash chosen apart, and a label. Each decrypts with robin's key;
+/// the wrong label does not.
+#[test]
+fn openssl_cms_rsa_oaep_with_every_parameter_set() {
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("openssl-oaep");
+    std::fs::write(
+        dir.path("body.eml"),
+        "Content-Type: text/plain\r\n\r\nQuarterly ledger attached.\r\n",
+    )
+    .unwrap();
+    let mut cases: Vec<(String, Vec<String>)> = Vec::new();
+    for md in ["sha1", "sha224", "sha256", "sha384", "sha512"] {
+        for mgf in ["sha1", "sha256", "sha512"] {
+            cases.push((
+                format!("{md}/{mgf}"),
+                vec![format!("rsa_oaep_md:{md}"), format!("rsa_mgf1_md:{mgf}")],
+            ));
+        }
+    }
+    cases.push((
+        "sha256/sha256 with a label".into(),
+        vec![
+            "rsa_oaep_md:sha256".into(),
+            "rsa_mgf1_md:sha256".into(),
+            "rsa_oaep_label:0a0b0c0d".into(),
+        ],
+    ));
+    for (name, options) in &cases {
+        let mut cmd = Command::new("openssl");
+        cmd.args([
+            "cms",
+            "-encrypt",
+            "-aes256",
+            "-from",
+            "dana@fabrikam.example",
+        ])
+        .arg("-in")
+        .arg(dir.path("body.eml"))
+        .arg("-recip")
+        .arg(keys().join("x509/robin-enterprise.cert.pem"))
+        .args(["-keyopt", "rsa_padding_mode:oaep"]);
+        for option in options {
+            cmd.args(["-keyopt", option]);
+        }
+        let encrypted = run(&mut cmd);
+        let inspection = inspect(&encrypted, &smime_inputs(true));
+        let enc = only(&inspection, LayerKind::SmimeEnveloped)
+            .encryption
+            .clone()
+            .expect("facts");
+        assert_eq!(enc.recipients[0].key_algorithm, "rsa-oaep", "{name}");
+        assert!(enc.decrypted, "{name}: {:?}", inspection.problems);
+    }
+}
