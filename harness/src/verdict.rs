@@ -298,6 +298,8 @@ pub struct ReadVerdict {
     pub signature_shown: SignatureShown,
     /// The client's own words, where the evidence has them.
     pub user_sees: Option<String>,
+    /// The weakest confidence of [`ReadVerdict::rules`].
+    pub confidence: Confidence,
     /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
 }
@@ -324,6 +326,11 @@ pub struct ClientVerdict {
     pub reply: ReplyVerdict,
     /// The reply would quote the decrypted / readable text.
     pub quotes_original: bool,
+    /// The text the reply quotes is what the client decrypted from an S/MIME or OpenPGP
+    /// layer: the reply carries that plaintext to whoever it is sent to (the decryption
+    /// oracle of the REPLY attacks, Müller et al. 2019). An encrypted part the client never
+    /// decrypts (an attachment beside other text) is not quoted.
+    pub quotes_decrypted: bool,
     /// The original was encrypted (or signed) and the reply the client makes by default is
     /// weaker (the "Re: What's up Johnny" column).
     pub weaker_than_original: bool,

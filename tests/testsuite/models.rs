@@ -1207,6 +1207,7 @@ fn explain_json_has_the_documented_shape() {
         keys(&clients[0]),
         [
             "client",
+            "quotes_decrypted",
             "quotes_original",
             "read",
             "reply",
@@ -1215,7 +1216,13 @@ fn explain_json_has_the_documented_shape() {
     );
     assert_eq!(
         keys(&clients[0]["read"]),
-        ["rules", "signature_shown", "status", "user_sees"]
+        [
+            "confidence",
+            "rules",
+            "signature_shown",
+            "status",
+            "user_sees"
+        ]
     );
     assert_eq!(keys(&clients[0]["reply"]), ["encrypted", "plain", "signed"]);
     let enc = &clients[1]["reply"]["encrypted"];

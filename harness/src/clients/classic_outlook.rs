@@ -69,7 +69,14 @@ impl ClientModel for ClassicOutlook {
         } else {
             super::default_protection(&reply, wanted)
         };
-        super::finish(ClientId::ClassicOutlook, read, reply, original, default)
+        super::finish(
+            ClientId::ClassicOutlook,
+            &msg,
+            read,
+            reply,
+            original,
+            default,
+        )
     }
 }
 

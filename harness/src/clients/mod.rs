@@ -75,11 +75,13 @@ pub fn read_verdict(
     user_sees: Option<&str>,
     t: &crate::verdict::Trail,
 ) -> crate::verdict::ReadVerdict {
+    let rules = t.ids();
     crate::verdict::ReadVerdict {
         status,
         signature_shown: shown,
         user_sees: user_sees.map(str::to_owned),
-        rules: t.ids(),
+        confidence: crate::evidence::weakest_of(&rules),
+        rules,
     }
 }
 
@@ -302,8 +304,10 @@ pub fn own_key_for(layer: &Layer, profile: &Profile, smart_card_only: bool) -> b
 }
 
 /// The reply the client would send by default, and the verdict flags that follow from it.
+/// `msg` says whether the text the client shows came out of an encrypted layer.
 pub fn finish(
     client: ClientId,
+    msg: &Message,
     read: crate::verdict::ReadVerdict,
     reply: ReplyVerdict,
     original: Protection,
@@ -313,12 +317,14 @@ pub fn finish(
         .iter()
         .any(|o| matches!(o.status, Status::Yes | Status::Partial));
     let quotes_original = any_reply && read.status.text_visible();
+    let quotes_decrypted = quotes_original && msg.primary.is_some_and(|p| p.kind.is_encrypted());
     let weaker_than_original = matches!(default_reply, Some(p) if p < original);
     ClientVerdict {
         client,
         read,
         reply,
         quotes_original,
+        quotes_decrypted,
         weaker_than_original,
     }
 }

@@ -137,7 +137,7 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
     } else {
         super::default_protection(&reply, wanted)
     };
-    super::finish(flavour.id(), read, reply, original, default)
+    super::finish(flavour.id(), &msg, read, reply, original, default)
 }
 
 /// Whether the reply outcomes are the individual ones (not one blocking outcome).

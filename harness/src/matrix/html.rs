@@ -422,6 +422,7 @@ const SCRIPT: &str = r##"
     row(dl, "status", cell.read.status);
     row(dl, "signature shown", cell.read.signature_shown);
     row(dl, "the client says", cell.read.user_sees || "—");
+    row(dl, "confidence", cell.read.confidence);
     row(dl, "rules", cell.read.rules.join(", ") || "—");
     detailsBody.appendChild(dl);
     ["plain", "signed", "encrypted"].forEach(function (mode) {
@@ -439,6 +440,7 @@ const SCRIPT: &str = r##"
       detailsBody.appendChild(d);
     });
     var q = el("p", "Quotes the original: " + cell.quotes_original +
+      "; quotes decrypted text: " + cell.quotes_decrypted +
       "; weaker than the original: " + cell.weaker_than_original + ".");
     detailsBody.appendChild(q);
     details.hidden = false;

@@ -188,7 +188,7 @@ pub fn snapshot_text(row: &SampleRow) -> String {
             let head = format!("{:<15} {:<width$}", client.as_str(), cell.profile);
             let _ = writeln!(
                 out,
-                "{head} read      {} signature={}{} rules={}",
+                "{head} read      {} signature={}{} conf={} rules={}",
                 v.read.status.as_str(),
                 v.read.signature_shown.as_str(),
                 v.read
@@ -196,6 +196,7 @@ pub fn snapshot_text(row: &SampleRow) -> String {
                     .as_deref()
                     .map(|s| format!(" sees={s:?}"))
                     .unwrap_or_default(),
+                v.read.confidence.as_str(),
                 crate::evidence::joined(&v.read.rules, ",")
             );
             for (mode, outcome) in [
@@ -207,8 +208,8 @@ pub fn snapshot_text(row: &SampleRow) -> String {
             }
             let _ = writeln!(
                 out,
-                "{head} reply     quotes-original={} weaker-than-original={}",
-                v.quotes_original, v.weaker_than_original
+                "{head} reply     quotes-original={} quotes-decrypted={} weaker-than-original={}",
+                v.quotes_original, v.quotes_decrypted, v.weaker_than_original
             );
         }
     }
@@ -432,7 +433,8 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
             }
             let _ = write!(
                 note,
-                " (rules: {})",
+                " (confidence: {}; rules: {})",
+                v.read.confidence.as_str(),
                 crate::evidence::joined(&v.read.rules, ", ")
             );
             format!("R{glyph}{}", sup(notes.cite(note)))
