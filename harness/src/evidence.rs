@@ -10,8 +10,13 @@ use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 vocabulary! {
-    /// How much a rule can be trusted, strongest first (the catalogue's D/M/T/I tags).
+    /// How much a decision can be trusted, strongest first: the catalogue's D/M/T/I tags
+    /// for rules, and above them `observed` for a decision an observation confirmed.
     pub enum Confidence {
+        /// O: a real client was seen doing this with a message of this structure in this
+        /// environment (an observation in `corpora/observations/` agrees with the verdict).
+        /// Only decisions carry it, never a rule.
+        Observed = "observed",
         /// D: Microsoft documentation (Learn, KB, Open Specifications, product-team blog).
         Documented = "documented",
         /// M: a Microsoft staff or moderator answer, or an old Microsoft help page.
@@ -27,6 +32,7 @@ impl Confidence {
     /// The catalogue's one-letter tag.
     pub fn tag(self) -> &'static str {
         match self {
+            Self::Observed => "O",
             Self::Documented => "D",
             Self::MicrosoftStaff => "M",
             Self::ThirdParty => "T",

@@ -143,12 +143,17 @@ pub struct Outcome {
     pub user_sees: Option<String>,
     /// With what the reply is protected, when it can be made.
     pub with: Option<With>,
-    /// The weakest confidence of [`Outcome::rules`].
+    /// The weakest confidence of [`Outcome::rules`], or `observed` when an observation
+    /// confirmed this outcome (see [`Outcome::observed_by`]).
     pub confidence: Confidence,
     /// The source URLs of the rules applied.
     pub evidence: Vec<String>,
     /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
+    /// The ids of the observations (`corpora/observations/`) that saw a real client do this
+    /// with a message of this structure in this environment; absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_by: Vec<String>,
 }
 
 impl Outcome {
@@ -169,6 +174,7 @@ impl Outcome {
             confidence: evidence::weakest_of(&rules),
             evidence: evidence::urls_of(&rules),
             rules,
+            observed_by: Vec::new(),
         }
     }
 
@@ -298,10 +304,15 @@ pub struct ReadVerdict {
     pub signature_shown: SignatureShown,
     /// The client's own words, where the evidence has them.
     pub user_sees: Option<String>,
-    /// The weakest confidence of [`ReadVerdict::rules`].
+    /// The weakest confidence of [`ReadVerdict::rules`], or `observed` when an observation
+    /// confirmed this read verdict (see [`ReadVerdict::observed_by`]).
     pub confidence: Confidence,
     /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
+    /// The ids of the observations that saw a real client read a message of this structure
+    /// this way in this environment; absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_by: Vec<String>,
 }
 
 /// The three reply forms.

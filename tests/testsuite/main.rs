@@ -18,6 +18,7 @@ mod independent;
 mod matrix;
 mod matrix_exports;
 mod models;
+mod observations;
 mod openpgp;
 mod pgp_corpus;
 mod properties;

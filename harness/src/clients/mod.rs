@@ -82,6 +82,7 @@ pub fn read_verdict(
         user_sees: user_sees.map(str::to_owned),
         confidence: crate::evidence::weakest_of(&rules),
         rules,
+        observed_by: Vec::new(),
     }
 }
 
