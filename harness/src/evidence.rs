@@ -218,6 +218,11 @@ const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-si
 const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
 const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
+/// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
+/// repository (`corpora/observations/johnny-you-are-fired.toml`).
+const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
+/// The study's no-signers (C3) messages and Outlook screenshots.
+const JOHNNY_C3: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/3d05524af3e1d2b28234ebb5440418885640b7a0/01-cms/c3_no-signerInfos";
 
 rule_table! {
     ClassicEncryptCapabilitiesCipher = "classic.encrypt.capabilities-cipher" {
@@ -330,6 +335,13 @@ rule_table! {
         sources: &[STRIATA, OPAQUEMAIL_58],
         citation: "",
         quote: "This message has an invalid Digital Signature. Open the message for more information.",
+        confidence: T,
+    },
+    ClassicReadNoSignerInfos = "classic.read.no-signer-infos" {
+        decides: "A multipart/signed whose SignedData has no SignerInfos but carries certificates: Classic shows the text with its signed seal and no error bar, while the Signed By line says there were errors displaying the signers.",
+        sources: &[JOHNNY_PAPER, JOHNNY_C3],
+        citation: "Müller et al. 2019, Table 3 (Outlook 16.0.4266: CMS ○, weakness C3), §5.1 'No Signers (C3)', Figure 11; 01-cms/c3_no-signerInfos/outlook_1.png",
+        quote: "In Outlook an otherwise very prominent red error bar is not shown and a seal indicates a valid signature",
         confidence: T,
     },
     ClassicReadPgpEncryptedAttachments = "classic.read.pgp-encrypted-attachments" {

@@ -288,6 +288,10 @@ vocabulary! {
         Untrusted = "untrusted",
         /// The signature is shown as invalid.
         Invalid = "invalid",
+        /// Signed, but the details show errors: the indicator says the message is signed (a
+        /// seal, no error bar) while the signer line or the details report errors, so the
+        /// client contradicts itself (Müller et al. 2019 §5.1: Outlook with no signers).
+        SignedWithErrors = "signed-with-errors",
         /// A signature is present but the client does not check it.
         NotVerified = "not-verified",
         /// No signature indicator.

@@ -6,7 +6,7 @@
 //! GpgOL when installed (T).
 
 use crate::evidence::RuleId;
-use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureReasonCode, SignatureStatus};
 use crate::policy::{self, Cipher};
 use crate::profile::Profile;
 use crate::verdict::{
@@ -30,6 +30,9 @@ pub const E9: &str = "The digital signature on this item is Invalid or Not Trust
 /// E11.
 pub const E11: &str =
     "This message has an invalid Digital Signature. Open the message for more information.";
+/// The Signed By line of a multipart/signed without SignerInfos, up to its first comma
+/// (Müller et al. 2019, `01-cms/c3_no-signerInfos/outlook_1.png`, which cuts the line short).
+pub const NO_SIGNERS: &str = "There were errors displaying the signers of this message";
 /// E12.
 pub const E12: &str = "The certificate used to create this signature does not have the correct usage properties for digitally signing e-mail messages";
 
@@ -92,6 +95,16 @@ fn smime_signature(
         return (SignatureShown::NotVerified, None);
     };
     match sig.status {
+        SignatureStatus::Invalid
+            if sig.reason.code() == SignatureReasonCode::NoSignerInfos
+                && layer.form == Some(LayerForm::Clear)
+                && !layer.certificates.is_empty() =>
+        {
+            // Nothing is signed, yet Outlook shows the seal and no error bar (Müller et al.
+            // 2019, C3): the contradiction is the indicator.
+            t.push(RuleId::ClassicReadNoSignerInfos);
+            return (SignatureShown::SignedWithErrors, Some(NO_SIGNERS));
+        }
         SignatureStatus::Invalid => {
             t.push(RuleId::ClassicReadInvalidSignature);
             return (SignatureShown::Invalid, Some(E11));
@@ -204,7 +217,10 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             match msg.signed_after(primary) {
                 Some(inner) if inner.kind == LayerKind::SmimeSigned => {
                     let (shown, sees) = smime_signature(inner, msg, profile, &mut t);
-                    let status = if shown == SignatureShown::Verified {
+                    let status = if matches!(
+                        shown,
+                        SignatureShown::Verified | SignatureShown::SignedWithErrors
+                    ) {
                         ReadStatus::Readable
                     } else {
                         ReadStatus::ReadableWithWarning
@@ -217,8 +233,10 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         LayerKind::SmimeSigned => {
             t.push(RuleId::ClassicReadSmimeSigned);
             let (shown, sees) = smime_signature(primary, msg, profile, &mut t);
-            let status = if shown == SignatureShown::Verified
-                && !t.contains(RuleId::ClassicTrustSignerAddress)
+            // Signed-with-errors has no error bar: the text reads as any signed message's.
+            let status = if (shown == SignatureShown::Verified
+                && !t.contains(RuleId::ClassicTrustSignerAddress))
+                || shown == SignatureShown::SignedWithErrors
             {
                 ReadStatus::Readable
             } else {

@@ -14,7 +14,7 @@
 //! dumps (`tests/testsuite/html_browser.rs`).
 //!
 //! Glyphs are those of `MATRIX.md` ([`super::markdown`]): R read, P/S/E reply
-//! plain/signed/encrypted; ✔ yes, ✘ no, ~ partial or with a warning, ? unknown.
+//! plain/signed/encrypted; ✔ yes, ✘ no, ~ partial, with a warning, or signed with errors (the read), ? unknown.
 
 use std::fmt::Write as _;
 
@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use super::{ConfidenceCounts, Matrix, SampleRow, client_title, confidence_counts, percent};
 use crate::corpus::Control;
 use crate::evidence::Confidence;
-use crate::verdict::{ClientVerdict, ReadStatus, Reason, Status};
+use crate::verdict::{ClientVerdict, Reason, Status};
 
 /// The `id` of the element that carries the matrix JSON.
 pub const DATA_ELEMENT_ID: &str = "matrix-data";
@@ -56,7 +56,7 @@ pub fn page(matrix: &Matrix) -> String {
     );
     out.push_str(
         "<p>Each cell: <b>R</b> read, <b>P</b> reply plain, <b>S</b> reply signed, \
-         <b>E</b> reply encrypted. ✔ yes · ✘ no · ~ partial or with a warning · ? unknown \
+         <b>E</b> reply encrypted. ✔ yes · ✘ no · ~ partial, with a warning, or signed with errors (read) · ? unknown \
          (not modelled or no evidence). Choose a cell for the reason, the client's words, the \
          confidence, the rules and their evidence.</p>\n",
     );
@@ -295,15 +295,16 @@ fn sample_row(out: &mut String, matrix: &Matrix, row: &SampleRow, profile: &str)
 
 /// The four glyphs of a cell, each in a span whose class and title name the status.
 fn glyphs(v: &ClientVerdict) -> String {
-    let read = match v.read.status {
-        ReadStatus::Readable => ("yes", '✔'),
-        ReadStatus::ReadableWithWarning => ("partial", '~'),
-        ReadStatus::AttachmentsOnly | ReadStatus::Unreadable => ("no", '✘'),
+    let read = match super::read_mark(v) {
+        "✔" => ("yes", '✔'),
+        "~" => ("partial", '~'),
+        _ => ("no", '✘'),
     };
     let mut s = format!(
-        "<span class=\"g {}\" title=\"read: {}\">R{}</span>",
+        "<span class=\"g {}\" title=\"read: {}, signature {}\">R{}</span>",
         read.0,
         v.read.status.as_str(),
+        v.read.signature_shown.as_str(),
         read.1
     );
     for (label, mode, o) in [

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::evidence::Confidence;
 use crate::facts::{Inspection, Layer, SignatureStatus};
 use crate::profile::Profile;
-use crate::verdict::{ClientVerdict, Outcome, ReadStatus, Status};
+use crate::verdict::{ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
 
 /// The schema tag of [`Matrix`].
 pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
@@ -482,7 +482,7 @@ pub fn markdown(matrix: &Matrix) -> String {
     );
     out.push_str(
         "Each cell: **R** read, **P** reply plain, **S** reply signed, **E** reply encrypted. \
-         ✔ yes · ✘ no · ~ partial or with a warning · ? unknown (not modelled or no evidence). \
+         ✔ yes · ✘ no · ~ partial, with a warning, or signed with errors (read) · ? unknown (not modelled or no evidence). \
          A number points to the profile's notes: the reason code, the client's words where known, \
          the confidence of the weakest rule, the rules and their evidence.\n\n",
     );
@@ -565,40 +565,43 @@ fn client_title(id: &str) -> &str {
     }
 }
 
+/// The read glyph: ✔ readable, ~ readable with a warning or with a signature shown as signed
+/// but with errors (the client contradicts itself), ✘ otherwise.
+fn read_mark(v: &ClientVerdict) -> &'static str {
+    match v.read.status {
+        ReadStatus::Readable if v.read.signature_shown != SignatureShown::SignedWithErrors => "✔",
+        ReadStatus::Readable | ReadStatus::ReadableWithWarning => "~",
+        ReadStatus::AttachmentsOnly | ReadStatus::Unreadable => "✘",
+    }
+}
+
 fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
-    let read = match v.read.status {
-        ReadStatus::Readable if v.read.observed_by.is_empty() => "R✔".to_owned(),
-        ReadStatus::Readable => {
-            let note = format!(
-                "read: readable, signature {}; observed ({})",
-                v.read.signature_shown.as_str(),
-                v.read.observed_by.join(", ")
-            );
-            format!("R✔{}", sup(notes.cite(note)))
+    let read = if read_mark(v) != "✔" {
+        let mut note = format!(
+            "read: {}, signature {}",
+            v.read.status.as_str(),
+            v.read.signature_shown.as_str()
+        );
+        if let Some(s) = &v.read.user_sees {
+            let _ = write!(note, "; the client says: “{s}”");
         }
-        other => {
-            let glyph = if other == ReadStatus::ReadableWithWarning {
-                "~"
-            } else {
-                "✘"
-            };
-            let mut note = format!(
-                "read: {}, signature {}",
-                other.as_str(),
-                v.read.signature_shown.as_str()
-            );
-            if let Some(s) = &v.read.user_sees {
-                let _ = write!(note, "; the client says: “{s}”");
-            }
-            let _ = write!(
-                note,
-                " (confidence: {}{}; rules: {})",
-                v.read.confidence.as_str(),
-                observed_note(&v.read.observed_by),
-                crate::evidence::joined(&v.read.rules, ", ")
-            );
-            format!("R{glyph}{}", sup(notes.cite(note)))
-        }
+        let _ = write!(
+            note,
+            " (confidence: {}{}; rules: {})",
+            v.read.confidence.as_str(),
+            observed_note(&v.read.observed_by),
+            crate::evidence::joined(&v.read.rules, ", ")
+        );
+        format!("R{}{}", read_mark(v), sup(notes.cite(note)))
+    } else if v.read.observed_by.is_empty() {
+        "R✔".to_owned()
+    } else {
+        let note = format!(
+            "read: readable, signature {}; observed ({})",
+            v.read.signature_shown.as_str(),
+            v.read.observed_by.join(", ")
+        );
+        format!("R✔{}", sup(notes.cite(note)))
     };
     let mut parts = vec![read];
     for (label, o) in [
@@ -723,7 +726,7 @@ pub fn text(matrix: &Matrix) -> String {
                 let v = &cell.verdict;
                 let glyphs = format!(
                     "R{} P{} S{} E{}",
-                    read_glyph(v.read.status),
+                    read_glyph(v),
                     glyph(v.reply.plain.status),
                     glyph(v.reply.signed.status),
                     glyph(v.reply.encrypted.status)
@@ -747,10 +750,10 @@ fn glyph(s: Status) -> char {
     }
 }
 
-fn read_glyph(s: ReadStatus) -> char {
-    match s {
-        ReadStatus::Readable => '+',
-        ReadStatus::ReadableWithWarning => '~',
+fn read_glyph(v: &ClientVerdict) -> char {
+    match read_mark(v) {
+        "✔" => '+',
+        "~" => '~',
         _ => '-',
     }
 }
