@@ -309,6 +309,13 @@ rule_table! {
         quote: "GpgOL needs to inhibit Outlook from doing the S/MIME before the message is passed to the ECE hooks.",
         confidence: T,
     },
+    ClassicGpgolSenderAddress = "classic.gpgol.sender-address" {
+        decides: "With GpgOL, a valid signature whose key has no user ID for the sender's address counts for nothing: 'The sender address is not trustworthy because: The used key does not claim the address'.",
+        sources: &[GPGOL_MAIL_CPP, JOHNNY_PAPER],
+        citation: "GpgOL src/mail.cpp (updateSigstate, get_signature_level: level 0 when no user ID matches the sender); Müller et al. 2019, Table 2 (Outlook with GpgOL 2.0.1: ID ● by I2 only, so not I1 or I3)",
+        quote: "No m_uid matches our sender.",
+        confidence: T,
+    },
     ClassicOpenpgpNoNative = "classic.openpgp.no-native" {
         decides: "Classic has no native OpenPGP: without an add-in it neither verifies, decrypts nor encrypts OpenPGP.",
         sources: &[MESSAGE_FORMATS_POLICY],

@@ -149,11 +149,25 @@ fn smime_signature(
     }
 }
 
-/// The signature shown for an OpenPGP signed layer when GpgOL is installed.
-fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> SignatureShown {
+/// GpgOL's words when a valid signature's key has no user ID for the sender's address
+/// (`src/mail.cpp`, level 0); `GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED` for an encrypted mail. The
+/// reason follows on the next line: "The used key does not claim the address: "<From>"."
+pub const GPGOL_SENDER_NOT_CLAIMED: &str = "The sender address is not trustworthy because:";
+/// [`GPGOL_SENDER_NOT_CLAIMED`] for an encrypted and signed mail.
+pub const GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED: &str =
+    "But the sender address is not trustworthy because:";
+
+/// The signature shown for an OpenPGP signed layer when GpgOL is installed, and GpgOL's
+/// words; `encrypted` when the signed layer came out of an encrypted one.
+fn gpgol_signature(
+    layer: &Layer,
+    profile: &Profile,
+    encrypted: bool,
+    t: &mut Trail,
+) -> (SignatureShown, Option<&'static str>) {
     t.push(RuleId::ClassicGpgolDecryptVerify);
     let Some(sig) = &layer.signature else {
-        return SignatureShown::NotVerified;
+        return (SignatureShown::NotVerified, None);
     };
     // GpgOL can only judge a signature whose key is in its keyring; without the key it shows
     // the signature as not verified, whatever the bytes say.
@@ -167,9 +181,21 @@ fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> Signature
                 .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
     });
     match sig.status {
-        SignatureStatus::Invalid if known => SignatureShown::Invalid,
-        SignatureStatus::Valid if known => SignatureShown::Verified,
-        _ => SignatureShown::NotVerified,
+        SignatureStatus::Invalid if known => (SignatureShown::Invalid, None),
+        // GpgOL looks for a user ID of the key that claims the sender's address; without one
+        // the signature counts for nothing (level 0), however valid (Müller et al. 2019:
+        // GpgOL resisted I1 and I3).
+        SignatureStatus::Valid if known && sig.signer_matches_from == Some(false) => {
+            t.push(RuleId::ClassicGpgolSenderAddress);
+            let sees = if encrypted {
+                GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED
+            } else {
+                GPGOL_SENDER_NOT_CLAIMED
+            };
+            (SignatureShown::Untrusted, Some(sees))
+        }
+        SignatureStatus::Valid if known => (SignatureShown::Verified, None),
+        _ => (SignatureShown::NotVerified, None),
     }
 }
 
@@ -246,13 +272,13 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         }
         LayerKind::PgpSigned => {
             if gpgol {
-                let shown = gpgol_signature(primary, profile, &mut t);
+                let (shown, sees) = gpgol_signature(primary, profile, false, &mut t);
                 let status = if shown == SignatureShown::Verified {
                     ReadStatus::Readable
                 } else {
                     ReadStatus::ReadableWithWarning
                 };
-                return verdict(status, shown, None, &t);
+                return verdict(status, shown, sees, &t);
             }
             t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {
@@ -267,13 +293,13 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         LayerKind::PgpEncrypted => {
             if gpgol && gpgol_can_decrypt(primary, profile) {
                 t.push(RuleId::ClassicGpgolDecryptVerify);
-                let shown = match msg.signed_after(primary) {
+                let (shown, sees) = match msg.signed_after(primary) {
                     Some(inner) if inner.kind == LayerKind::PgpSigned => {
-                        gpgol_signature(inner, profile, &mut t)
+                        gpgol_signature(inner, profile, true, &mut t)
                     }
-                    _ => SignatureShown::None,
+                    _ => (SignatureShown::None, None),
                 };
-                return verdict(ReadStatus::Readable, shown, None, &t);
+                return verdict(ReadStatus::Readable, shown, sees, &t);
             }
             t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {
