@@ -100,7 +100,7 @@ pub(crate) enum Command {
         #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir().join("keys"))]
         keys_dir: PathBuf,
     },
-    /// The sample corpus.
+    /// The sample corpus (to regenerate it from its recipes: `cargo corpus-generate`).
     Corpus {
         #[command(subcommand)]
         command: CorpusCommand,
@@ -111,12 +111,6 @@ pub(crate) enum Command {
 pub(crate) enum CorpusCommand {
     /// Inspects every sample and checks its sidecar's `expect`; exit 1 on any mismatch.
     Check {
-        /// The corpora folder.
-        #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
-        corpora: PathBuf,
-    },
-    /// Regenerates persona keys (when missing) and every sample with its sidecar.
-    Generate {
         /// The corpora folder.
         #[arg(long, default_value_os_t = replymatrix::corpus::default_corpora_dir())]
         corpora: PathBuf,

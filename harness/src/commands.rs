@@ -56,9 +56,6 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             &path, &profile, format, &certs, &keys, jobs, &profiles, &keys_dir,
         ),
         Command::Corpus {
-            command: CorpusCommand::Generate { corpora },
-        } => generate(&corpora),
-        Command::Corpus {
             command: CorpusCommand::Check { corpora },
         } => check(&corpora),
     }
@@ -101,16 +98,6 @@ fn inspect(file: &Path, format: Format, certs: &[PathBuf], keys: &[PathBuf]) -> 
         Format::Text => print!("{}", inspection_text(&inspection)),
     }
     ExitCode::SUCCESS
-}
-
-fn generate(corpora: &Path) -> ExitCode {
-    match replymatrix::generate::generate_all(corpora) {
-        Ok(ids) => {
-            println!("generated {} samples", ids.len());
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(1, e),
-    }
 }
 
 /// A profile by name (in `profiles`) or by path (anything with a `/` or ending in `.toml`).

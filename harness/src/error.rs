@@ -43,14 +43,6 @@ pub enum Error {
         /// Where profiles were looked for.
         dir: PathBuf,
     },
-    /// Generating a corpus artefact failed.
-    #[error("generating {what}: {message}")]
-    Generate {
-        /// The artefact.
-        what: String,
-        /// What went wrong.
-        message: String,
-    },
 }
 
 impl Error {

@@ -64,6 +64,3 @@ pub mod limits {
     pub use crate::inspect::{MAX_DEPTH, MAX_LAYERS, MAX_MESSAGE_BYTES, MAX_PARTS, MAX_UNWRAP};
     pub use crate::openpgp::MAX_PLAINTEXT;
 }
-
-// ---- the corpus generator (to become its own crate)
-pub mod generate;

@@ -82,6 +82,8 @@ vocabulary! {
     }
 }
 
+// `vocabulary!` fixes the derive list, so the default is written out.
+#[allow(clippy::derivable_impls)]
 impl Default for PrivateKeyLocation {
     fn default() -> Self {
         Self::None

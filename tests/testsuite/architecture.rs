@@ -39,7 +39,6 @@ const STAGES: &[(&str, usize)] = &[
     ("scan", 7),
     // generated documentation (every interface's schema)
     ("docs", 8),
-    ("generate", 9),
 ];
 
 /// Code of a source file without its test modules (which close every file) and comments.

@@ -39,8 +39,8 @@ use std::process::{Command, Output, Stdio};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use replymatrix::corpus::{self, InspectInputs, default_corpora_dir};
 use replymatrix::facts::{Layer, LayerForm, LayerKind, SignatureStatus};
-use replymatrix::generate::spoofing_corpus;
 use replymatrix::mime::first_body_part;
+use replymatrix_generate::spoofing_corpus;
 
 use crate::support::{Tool, keys_dir, require_tools};
 

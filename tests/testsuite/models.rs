@@ -552,16 +552,14 @@ fn seed_proton_signed_under_seed_tenant() {
         classic
             .read
             .rules
-            .iter()
-            .any(|r| *r == RuleId::ClassicReadPgpSignedReadable)
+            .contains(&RuleId::ClassicReadPgpSignedReadable)
     );
     assert_eq!(classic.read.signature_shown, SignatureShown::NotVerified);
     assert!(
         classic
             .read
             .rules
-            .iter()
-            .any(|r| *r == RuleId::ClassicReadPgpSignedSignatureUi)
+            .contains(&RuleId::ClassicReadPgpSignedSignatureUi)
     );
     assert_eq!(
         classic.reply.encrypted.reason,
@@ -639,12 +637,7 @@ fn seed_proton_signed_under_other_profiles() {
         &new.reply.encrypted,
         RuleId::NewOutlookNoComAddIns
     ));
-    assert!(
-        new.read
-            .rules
-            .iter()
-            .any(|r| *r == RuleId::NewOutlookNoComAddIns)
-    );
+    assert!(new.read.rules.contains(&RuleId::NewOutlookNoComAddIns));
     assert_eq!(new.read.signature_shown, SignatureShown::NotVerified);
 }
 
@@ -886,12 +879,7 @@ fn web_clients_trust_sst_only_classic_trusts_windows_roots() {
         .expect("fixture");
     let v = verdict(&untrusted, &p, ClientId::ClassicOutlook);
     assert_eq!(v.read.signature_shown, SignatureShown::Untrusted);
-    assert!(
-        v.read
-            .rules
-            .iter()
-            .any(|r| *r == RuleId::ClassicTrustUntrustedSigner)
-    );
+    assert!(v.read.rules.contains(&RuleId::ClassicTrustUntrustedSigner));
 }
 
 #[test]
@@ -904,12 +892,7 @@ fn classic_rejects_signer_without_email_eku() {
     );
     let v = verdict(&i, &profile("seed-tenant"), ClientId::ClassicOutlook);
     assert_eq!(v.read.signature_shown, SignatureShown::Untrusted);
-    assert!(
-        v.read
-            .rules
-            .iter()
-            .any(|r| *r == RuleId::ClassicTrustNoEmailEku)
-    );
+    assert!(v.read.rules.contains(&RuleId::ClassicTrustNoEmailEku));
 }
 
 #[test]
@@ -974,12 +957,7 @@ fn classic_cannot_read_auth_enveloped() {
         ClientId::ClassicOutlook,
     );
     assert_eq!(v.read.status, ReadStatus::Unreadable);
-    assert!(
-        v.read
-            .rules
-            .iter()
-            .any(|r| *r == RuleId::ClassicReadAuthEnveloped)
-    );
+    assert!(v.read.rules.contains(&RuleId::ClassicReadAuthEnveloped));
 }
 
 #[test]
@@ -1031,7 +1009,7 @@ fn ome_renders_natively() {
     for c in ClientId::ALL {
         let v = verdict(&ome(), &profile("seed-tenant"), c);
         assert_eq!(v.read.status, ReadStatus::Readable);
-        assert!(v.read.rules.iter().any(|r| *r == RuleId::ReadOmeNative));
+        assert!(v.read.rules.contains(&RuleId::ReadOmeNative));
         assert!(!v.weaker_than_original, "OME replies stay protected");
         assert!(v.quotes_original);
     }

@@ -51,8 +51,7 @@ fn proton_signed_under_the_seed_tenant() {
         owa.reply
             .plain
             .rules
-            .iter()
-            .any(|r| *r == RuleId::ExchangePgpMultipartSignedClass)
+            .contains(&RuleId::ExchangePgpMultipartSignedClass)
     );
     assert!(
         owa.reply

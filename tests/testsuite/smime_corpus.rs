@@ -343,7 +343,7 @@ fn regenerating_from_committed_keys_rewrites_identical_bytes() {
         let p = e.unwrap().path();
         std::fs::copy(&p, keys.join(p.file_name().unwrap())).unwrap();
     }
-    let ids = replymatrix::generate::smime_corpus::generate(&dir).unwrap();
+    let ids = replymatrix_generate::smime_corpus::generate(&dir).unwrap();
     assert!(ids.len() >= 35);
     let mut written = Vec::new();
     files_below(&dir.join("senders"), &mut written);
@@ -353,7 +353,7 @@ fn regenerating_from_committed_keys_rewrites_identical_bytes() {
         let committed = std::fs::read(corpora().join(rel)).unwrap();
         assert!(
             std::fs::read(&path).unwrap() == committed,
-            "{} differs from the committed file: run `cargo run -- corpus generate`",
+            "{} differs from the committed file: run `cargo corpus-generate`",
             rel.display()
         );
     }

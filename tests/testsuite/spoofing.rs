@@ -429,7 +429,7 @@ fn the_committed_spoofing_samples_are_what_the_generator_writes() {
             std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy key");
         }
     }
-    let ids = replymatrix::generate::spoofing_corpus::generate(&temp).expect("generates");
+    let ids = replymatrix_generate::spoofing_corpus::generate(&temp).expect("generates");
     assert!(ids.len() >= 18, "{ids:?}");
     let mut differing = Vec::new();
     for id in &ids {

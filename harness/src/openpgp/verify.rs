@@ -716,9 +716,9 @@ pub(super) fn verify_cleartext_unguarded(armored: &[u8], ctx: &PgpContext) -> Cl
 #[cfg(test)]
 mod dearmor_tests {
     use super::*;
-    use crate::generate::pgp_corpus::crypto::{SigStyle, key_creation_time, sign_detached};
     use openpgp::serialize::Serialize;
     use openpgp::types::SignatureType;
+    use replymatrix_generate::pgp_corpus::crypto::{SigStyle, key_creation_time, sign_detached};
 
     fn robin() -> Cert {
         let path = crate::corpus::default_corpora_dir().join("keys/openpgp/robin.sec.asc");

@@ -554,7 +554,7 @@ fn verify_signer(
 
     let mut facts =
         SignatureFacts::unverifiable(reason!(Malformed, "the signer info was not examined"));
-    facts.signed_at = attributes.signing_time.clone();
+    facts.signed_at = attributes.signing_time;
     let sid = sid_string(&signer_info.sid);
     facts.signer = Some(Signer {
         email: None,

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
 /// Joins lines with CRLF, adding a final CRLF.
-pub fn lines(ls: &[&str]) -> String {
+pub(crate) fn lines(ls: &[&str]) -> String {
     let mut out = String::new();
     for l in ls {
         out.push_str(l);
@@ -15,7 +15,7 @@ pub fn lines(ls: &[&str]) -> String {
 }
 
 /// Base64 in 76-character lines joined by CRLF, without a final CRLF (RFC 2045 §6.8).
-pub fn base64_lines(data: &[u8]) -> String {
+pub(crate) fn base64_lines(data: &[u8]) -> String {
     let text = base64::engine::general_purpose::STANDARD.encode(data);
     let mut out = String::with_capacity(text.len() + text.len() / 38);
     for (i, chunk) in text.as_bytes().chunks(76).enumerate() {
@@ -28,17 +28,17 @@ pub fn base64_lines(data: &[u8]) -> String {
 }
 
 /// Plain base64 (no line breaks).
-pub fn base64_flat(data: &[u8]) -> String {
+pub(crate) fn base64_flat(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 /// 32 bytes derived from the sample id and a purpose.
-pub fn hash(id: &str, purpose: &str) -> [u8; 32] {
+pub(crate) fn hash(id: &str, purpose: &str) -> [u8; 32] {
     Sha256::digest(format!("replymatrix {purpose} {id}").as_bytes()).into()
 }
 
 /// Upper-case hex of `n` bytes of the hash.
-pub fn hex_upper(id: &str, purpose: &str, n: usize) -> String {
+pub(crate) fn hex_upper(id: &str, purpose: &str, n: usize) -> String {
     hash(id, purpose)
         .iter()
         .take(n)
@@ -47,12 +47,12 @@ pub fn hex_upper(id: &str, purpose: &str, n: usize) -> String {
 }
 
 /// Lower-case hex of `n` bytes of the hash.
-pub fn hex_lower(id: &str, purpose: &str, n: usize) -> String {
+pub(crate) fn hex_lower(id: &str, purpose: &str, n: usize) -> String {
     hex_upper(id, purpose, n).to_lowercase()
 }
 
 /// A UUID-shaped upper-case string from the hash.
-pub fn uuid_upper(id: &str, purpose: &str) -> String {
+pub(crate) fn uuid_upper(id: &str, purpose: &str) -> String {
     let h = hex_upper(id, purpose, 16);
     format!(
         "{}-{}-{}-{}-{}",
@@ -66,7 +66,7 @@ pub fn uuid_upper(id: &str, purpose: &str) -> String {
 
 /// A fixed moment in May 2026 for one sample.
 #[derive(Clone, Copy, Debug)]
-pub struct When {
+pub(crate) struct When {
     pub day: u8,
     pub hour: u8,
     pub minute: u8,
@@ -75,7 +75,7 @@ pub struct When {
 
 impl When {
     /// Derived from the sample id: 2026-05-04..28, 08:00–16:59, seconds ≥ 5.
-    pub fn of(id: &str) -> Self {
+    pub(crate) fn of(id: &str) -> Self {
         let h = hash(id, "date");
         Self {
             day: 4 + h[0] % 25,
@@ -86,7 +86,7 @@ impl When {
     }
 
     /// RFC 5322 date, UTC (`+0000`, as Exchange Online stamps it).
-    pub fn rfc5322(self) -> String {
+    pub(crate) fn rfc5322(self) -> String {
         // 2026-05-01 is a Friday.
         const DAYS: [&str; 7] = ["Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "Thu"];
         let dow = DAYS[usize::from(self.day.saturating_sub(1)) % 7];
@@ -97,7 +97,7 @@ impl When {
     }
 
     /// CMS signingTime, UTCTime `YYMMDDHHMMSSZ`, a few seconds before the Date header.
-    pub fn signing_time(self) -> String {
+    pub(crate) fn signing_time(self) -> String {
         format!(
             "2605{:02}{:02}{:02}{:02}Z",
             self.day,
@@ -110,7 +110,7 @@ impl When {
 
 /// Classic Outlook's boundary, `----=_NextPart_<level>_<counter>_<FILETIME hi>.<lo>`
 /// (sender-formats O1).
-pub fn outlook_boundary(id: &str, level: u8) -> String {
+pub(crate) fn outlook_boundary(id: &str, level: u8) -> String {
     let h = hex_upper(id, "boundary", 6);
     format!(
         "----=_NextPart_{level:03}_{:04X}_01DC{}.{}",
@@ -121,7 +121,7 @@ pub fn outlook_boundary(id: &str, level: u8) -> String {
 }
 
 /// Outlook's Thread-Index: base64 of 22 bytes starting `01 01 DC …` (`AQHc…`).
-pub fn thread_index(id: &str) -> String {
+pub(crate) fn thread_index(id: &str) -> String {
     let h = hash(id, "thread-index");
     let mut bytes = vec![0x01, 0x01, 0xDC];
     bytes.extend_from_slice(&h[..19]);
@@ -129,7 +129,7 @@ pub fn thread_index(id: &str) -> String {
 }
 
 /// An Exchange Online Message-ID.
-pub fn exchange_message_id(id: &str) -> String {
+pub(crate) fn exchange_message_id(id: &str) -> String {
     let h = hash(id, "server");
     let server = format!(
         "DM6PR11MB{}",
@@ -146,7 +146,7 @@ pub fn exchange_message_id(id: &str) -> String {
 
 /// Soft-wraps one already quoted-printable-encoded line at 76 characters with `=` soft line
 /// breaks (RFC 2045 §6.7 rule 5), never splitting an `=XX` escape.
-pub fn qp_soft_wrap(line: &str) -> String {
+pub(crate) fn qp_soft_wrap(line: &str) -> String {
     // Encoded quoted-printable is ASCII; anything else is returned untouched rather than cut
     // inside a UTF-8 sequence.
     if !line.is_ascii() {

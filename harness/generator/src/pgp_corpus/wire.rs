@@ -10,12 +10,12 @@ use sha2::Digest as _;
 
 /// Converts `\n` line ends to CRLF (RFC 5322 §2.1: lines end in CRLF on the wire).
 /// Input must not already contain `\r`.
-pub fn crlf(text: &str) -> String {
+pub(crate) fn crlf(text: &str) -> String {
     text.replace('\n', "\r\n")
 }
 
 /// `n` bytes derived from `seed` and `label` with SHA-256 in counter mode.
-pub fn derived_bytes(seed: &str, label: &str, n: usize) -> Vec<u8> {
+pub(crate) fn derived_bytes(seed: &str, label: &str, n: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(n + 32);
     let mut counter: u32 = 0;
     while out.len() < n {
@@ -32,7 +32,7 @@ pub fn derived_bytes(seed: &str, label: &str, n: usize) -> Vec<u8> {
 }
 
 /// `n` lower-case hex digits derived from `seed` and `label`.
-pub fn hex_token(seed: &str, label: &str, n: usize) -> String {
+pub(crate) fn hex_token(seed: &str, label: &str, n: usize) -> String {
     let bytes = derived_bytes(seed, label, n.div_ceil(2));
     let mut s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     s.truncate(n);
@@ -40,7 +40,7 @@ pub fn hex_token(seed: &str, label: &str, n: usize) -> String {
 }
 
 /// `n` characters from `alphabet` derived from `seed` and `label`.
-pub fn alnum_token(seed: &str, label: &str, n: usize, alphabet: &[u8]) -> String {
+pub(crate) fn alnum_token(seed: &str, label: &str, n: usize, alphabet: &[u8]) -> String {
     derived_bytes(seed, label, n)
         .iter()
         .map(|b| {
@@ -52,16 +52,16 @@ pub fn alnum_token(seed: &str, label: &str, n: usize, alphabet: &[u8]) -> String
 }
 
 /// Letters and digits, as Thunderbird's boundary generator uses.
-pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// URL-safe base64 with padding of `n` derived bytes (Proton's Message-ID token: 80 bytes
 /// give the 108-character token ending in `=` of sender-formats P1).
-pub fn b64url_token(seed: &str, label: &str, n: usize) -> String {
+pub(crate) fn b64url_token(seed: &str, label: &str, n: usize) -> String {
     base64::engine::general_purpose::URL_SAFE.encode(derived_bytes(seed, label, n))
 }
 
 /// A UUID-shaped upper-case token (Apple Mail boundaries and Message-IDs).
-pub fn uuid_token(seed: &str, label: &str) -> String {
+pub(crate) fn uuid_token(seed: &str, label: &str) -> String {
     // Invariant: hex_token returns exactly 32 ASCII hex digits, so the slices are in range.
     let h = hex_token(seed, label, 32).to_uppercase();
     format!(
@@ -75,12 +75,12 @@ pub fn uuid_token(seed: &str, label: &str) -> String {
 }
 
 /// Base64 in lines of 76 characters joined by CRLF, with a final CRLF (RFC 2045 §6.8).
-pub fn base64_lines(data: &[u8]) -> String {
+pub(crate) fn base64_lines(data: &[u8]) -> String {
     wrap_ascii(&base64::engine::general_purpose::STANDARD.encode(data), 76)
 }
 
 /// Splits ASCII text into lines of `width` characters, each followed by CRLF.
-pub fn wrap_ascii(s: &str, width: usize) -> String {
+pub(crate) fn wrap_ascii(s: &str, width: usize) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / width * 2 + 2);
     let bytes = s.as_bytes();
     for chunk in bytes.chunks(width.max(1)) {
@@ -93,7 +93,7 @@ pub fn wrap_ascii(s: &str, width: usize) -> String {
 /// Quoted-printable (RFC 2045 §6.7) of CRLF text: hard line breaks stay CRLF, `=` and
 /// non-ASCII are escaped, trailing space/tab before a line break is escaped, lines are
 /// soft-broken at 76 characters. No final CRLF is added beyond those in `text`.
-pub fn quoted_printable(text: &str) -> String {
+pub(crate) fn quoted_printable(text: &str) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = text.split("\r\n").collect();
     for (i, line) in lines.iter().enumerate() {
@@ -141,7 +141,7 @@ fn crc24(data: &[u8]) -> u32 {
 
 /// ASCII armor (RFC 4880 §6.2) with CRLF lines, 64-character base64 lines, the given
 /// armor headers, and the CRC-24 checksum line. `label` is e.g. `PGP SIGNATURE`.
-pub fn armor(label: &str, headers: &[(&str, &str)], data: &[u8]) -> String {
+pub(crate) fn armor(label: &str, headers: &[(&str, &str)], data: &[u8]) -> String {
     let mut out = format!("-----BEGIN {label}-----\r\n");
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
@@ -160,7 +160,7 @@ pub fn armor(label: &str, headers: &[(&str, &str)], data: &[u8]) -> String {
 }
 
 /// Unix time of a UTC civil date-time (proleptic Gregorian; days-from-civil algorithm).
-pub fn unix_time(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+pub(crate) fn unix_time(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
     let (y, mo) = if mo <= 2 {
         (y - 1, mo + 9)
     } else {
@@ -176,7 +176,7 @@ pub fn unix_time(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
 
 /// A fixed instant: UTC civil time plus the sender's zone offset for the Date header.
 #[derive(Clone, Copy, Debug)]
-pub struct Instant {
+pub(crate) struct Instant {
     pub y: i64,
     pub mo: u32,
     pub d: u32,
@@ -187,13 +187,13 @@ pub struct Instant {
 
 impl Instant {
     /// Seconds since the epoch.
-    pub fn unix(self) -> i64 {
+    pub(crate) fn unix(self) -> i64 {
         unix_time(self.y, self.mo, self.d, self.h, self.mi, self.s)
     }
 
     /// RFC 5322 §3.3 date in the given offset (minutes east of UTC). `pad_day` writes
     /// `05 May` (Proton, Exchange) instead of `5 May` (Thunderbird, Apple Mail).
-    pub fn rfc5322(self, offset_minutes: i64, pad_day: bool) -> String {
+    pub(crate) fn rfc5322(self, offset_minutes: i64, pad_day: bool) -> String {
         let t = self.unix() + offset_minutes * 60;
         let days = t.div_euclid(86_400);
         let secs = t.rem_euclid(86_400);

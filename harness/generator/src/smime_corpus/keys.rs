@@ -1,6 +1,7 @@
 //! X.509 personas (common brief, "Personas"): CAs and end entities, created once with
-//! x509-cert 0.3's builder and a [`BuilderProfile`] of our own (research/crates.md §6.7), then
-//! loaded from `corpora/keys/x509/<name>.cert.pem` + `<name>.key.pem` (PKCS#8).
+//! x509-cert 0.3's builder and a [`BuilderProfile`] of our own (research/crates.md §6.7; the
+//! extensions are `x509_cert::ext::pkix` types), then loaded from
+//! `corpora/keys/x509/<name>.cert.pem` + `<name>.key.pem` (PKCS#8).
 //!
 //! Randomness is used only when a key file is missing (RSA via `rsa::PrivateKey::new`,
 //! ECDSA via `Generate`); validity dates, serial numbers and extensions are fixed, so a
@@ -9,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use der::asn1::{OctetString, UtcTime};
+use cms::cert::IssuerAndSerialNumber;
+use const_oid::{AssociatedOid, ObjectIdentifier};
+use der::asn1::{Ia5String, OctetString, UtcTime};
 use der::{DateTime, Decode, DecodePem, Encode, EncodePem};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use sha1::{Digest as _, Sha1};
@@ -20,48 +23,56 @@ use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::TbsCertificate;
 use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
+};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
-use super::der as d;
+use const_oid::db::{rfc5280, rfc5911};
+
 use crate::error::{Error, Result};
 
 /// A persona's private key.
 pub enum PrivateKey {
+    /// An RSA key.
     Rsa(rsa::PrivateKey),
+    /// A P-256 key.
     P256(p256::ecdsa::SigningKey),
+    /// A P-384 key.
     P384(p384::ecdsa::SigningKey),
 }
 
 /// A persona: its certificate (and DER) and private key.
 pub struct Persona {
+    /// The persona name (the key files are `<name>.key.pem`, `<name>.cert.pem`).
     pub name: &'static str,
+    /// Its certificate.
     pub cert: Certificate,
+    /// Its certificate, DER.
     pub cert_der: Vec<u8>,
+    /// Its private key.
     pub key: PrivateKey,
 }
 
 impl Persona {
-    /// The DER of `IssuerAndSerialNumber` (RFC 5652 §10.2.4) for this certificate.
-    pub fn issuer_and_serial(&self) -> Result<Vec<u8>> {
+    /// The `IssuerAndSerialNumber` (RFC 5652 §10.2.4) of this certificate.
+    pub fn issuer_and_serial(&self) -> IssuerAndSerialNumber {
         let tbs = self.cert.tbs_certificate();
-        let issuer = tbs.issuer().to_der().map_err(der_err)?;
-        let serial = tbs.serial_number().to_der().map_err(der_err)?;
-        Ok(d::seq(&[&issuer, &serial]))
+        IssuerAndSerialNumber {
+            issuer: tbs.issuer().clone(),
+            serial_number: tbs.serial_number().clone(),
+        }
     }
 
-    /// The subjectKeyIdentifier extension value (the key id itself).
-    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
-        let exts = self.cert.tbs_certificate().extensions()?;
-        let ext = exts
-            .iter()
-            .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)?;
-        let inner = d::read_tlv(ext.extn_value.as_bytes(), 0).ok()?;
-        ext.extn_value
-            .as_bytes()
-            .get(inner.content_start..inner.end)
-            .map(<[u8]>::to_vec)
+    /// The subjectKeyIdentifier extension of this certificate.
+    pub fn subject_key_id(&self) -> Option<SubjectKeyIdentifier> {
+        let tbs = self.cert.tbs_certificate();
+        let (_critical, ski) = tbs.get_extension::<SubjectKeyIdentifier>().ok()??;
+        Some(ski)
     }
 
     /// The RSA public key, when the persona has one.
@@ -90,8 +101,11 @@ fn gen_err(what: &str, e: impl std::fmt::Display) -> Error {
 /// The key algorithm of a persona.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyKind {
+    /// RSA with this many bits.
     Rsa(usize),
+    /// ECDSA P-256.
     P256,
+    /// ECDSA P-384.
     P384,
 }
 
@@ -115,13 +129,19 @@ pub enum Usage {
 
 /// The recipe of one persona.
 pub struct Spec {
+    /// The persona name (the key files are `<name>.key.pem`, `<name>.cert.pem`).
     pub name: &'static str,
+    /// The subject CN.
     pub common_name: &'static str,
+    /// The subject O.
     pub org: &'static str,
+    /// The rfc822Name SAN, if any.
     pub email: Option<&'static str>,
     /// `None`: self-signed.
     pub issuer: Option<&'static str>,
+    /// The key algorithm.
     pub key: KeyKind,
+    /// What the certificate is for.
     pub usage: Usage,
     /// (year, month, day) not before / not after, 00:00:00Z.
     pub valid: ((u16, u8, u8), (u16, u8, u8)),
@@ -377,55 +397,29 @@ struct PersonaProfile {
     ec: bool,
 }
 
-const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
-const KU_NON_REPUDIATION: u16 = 1 << 1;
-const KU_KEY_ENCIPHERMENT: u16 = 1 << 2;
-const KU_KEY_AGREEMENT: u16 = 1 << 4;
-const KU_KEY_CERT_SIGN: u16 = 1 << 5;
-const KU_CRL_SIGN: u16 = 1 << 6;
-
-/// KeyUsage BIT STRING (RFC 5280 §4.2.1.3), DER: trailing zero bits dropped.
-fn key_usage_der(bits: u16) -> Vec<u8> {
-    // Bit n of the ASN.1 BIT STRING is bit (7 - n % 8) of byte n / 8.
-    let mut bytes = [0u8; 2];
-    for n in 0..9u16 {
-        if bits & (1 << n) != 0 {
-            bytes[(n / 8) as usize] |= 0x80 >> (n % 8);
-        }
-    }
-    let used = if bytes[1] != 0 { 2 } else { 1 };
-    let last = bytes[used - 1];
-    let unused = if last == 0 {
-        0
-    } else {
-        last.trailing_zeros() as u8
-    };
-    let mut content = vec![unused];
-    content.extend_from_slice(&bytes[..used]);
-    d::tlv(0x03, &content)
+/// An extension of type `T` under its own OID.
+fn ext<T: Encode + AssociatedOid>(
+    value: &T,
+    critical: bool,
+) -> x509_cert::builder::Result<Extension> {
+    ext_with_oid(T::OID, value, critical)
 }
 
-fn ext(oid: &str, critical: bool, value: Vec<u8>) -> x509_cert::builder::Result<Extension> {
-    let extn_id = const_oid::ObjectIdentifier::new(oid).map_err(der::Error::from)?;
+fn ext_with_oid(
+    extn_id: ObjectIdentifier,
+    value: &impl Encode,
+    critical: bool,
+) -> x509_cert::builder::Result<Extension> {
     Ok(Extension {
         extn_id,
         critical,
-        extn_value: OctetString::new(value)?,
+        extn_value: OctetString::new(value.to_der()?)?,
     })
 }
 
 /// RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
 fn key_id(spk: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
     Sha1::digest(spk.subject_public_key.raw_bytes()).to_vec()
-}
-
-/// The RFC 4262 SMIMECapabilities sequence owen's certificate carries: AES-256-CBC,
-/// AES-128-CBC, 3DES (what a modern CA enrolment template lists).
-pub fn cert_capabilities_der() -> std::result::Result<Vec<u8>, Error> {
-    let aes256 = d::alg("2.16.840.1.101.3.4.1.42", None)?;
-    let aes128 = d::alg("2.16.840.1.101.3.4.1.2", None)?;
-    let tdes = d::alg("1.2.840.113549.3.7", None)?;
-    Ok(d::seq(&[&aes256, &aes128, &tdes]))
 }
 
 impl BuilderProfile for PersonaProfile {
@@ -443,57 +437,59 @@ impl BuilderProfile for PersonaProfile {
         issuer_spk: SubjectPublicKeyInfoRef<'_>,
         _tbs: &TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
+        use KeyUsages as K;
         let mut out = Vec::new();
         let ski = key_id(&spk);
         let aki = key_id(&issuer_spk);
-        let to_builder_err =
-            |_e: Error| x509_cert::builder::Error::Asn1(der::Error::from(der::ErrorKind::Failed));
         if self.usage == Usage::Ca {
-            // basicConstraints cA TRUE, critical.
-            out.push(ext("2.5.29.19", true, d::seq(&[&[0x01, 0x01, 0xff]]))?);
-            out.push(ext(
-                "2.5.29.15",
-                true,
-                key_usage_der(KU_KEY_CERT_SIGN | KU_CRL_SIGN),
-            )?);
+            let ca = BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            };
+            out.push(ext(&ca, true)?);
+            out.push(ext(&KeyUsage(K::KeyCertSign | K::CRLSign), true)?);
         } else {
             let enc = if self.ec {
-                KU_KEY_AGREEMENT
+                K::KeyAgreement
             } else {
-                KU_KEY_ENCIPHERMENT
+                K::KeyEncipherment
             };
-            let bits = match self.usage {
-                Usage::SignOnly => KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION,
-                Usage::EncryptOnly => KU_KEY_ENCIPHERMENT,
-                Usage::ClientAuthOnly => KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT,
-                _ => KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | enc,
+            let usage = match self.usage {
+                Usage::SignOnly => KeyUsage(K::DigitalSignature | K::NonRepudiation),
+                Usage::EncryptOnly => KeyUsage(K::KeyEncipherment.into()),
+                Usage::ClientAuthOnly => KeyUsage(K::DigitalSignature | K::KeyEncipherment),
+                _ => KeyUsage(K::DigitalSignature | K::NonRepudiation | enc),
             };
-            out.push(ext("2.5.29.15", true, key_usage_der(bits))?);
+            out.push(ext(&usage, true)?);
             let eku = if self.usage == Usage::ClientAuthOnly {
-                d::oid("1.3.6.1.5.5.7.3.2").map_err(to_builder_err)?
+                rfc5280::ID_KP_CLIENT_AUTH
             } else {
-                d::oid("1.3.6.1.5.5.7.3.4").map_err(to_builder_err)?
+                rfc5280::ID_KP_EMAIL_PROTECTION
             };
-            out.push(ext("2.5.29.37", false, d::seq(&[&eku]))?);
+            out.push(ext(&ExtendedKeyUsage(vec![eku]), false)?);
             if let Some(email) = self.email {
-                // GeneralName rfc822Name [1] IA5String.
-                out.push(ext(
-                    "2.5.29.17",
-                    false,
-                    d::seq(&[&d::ctx_prim(1, email.as_bytes())]),
-                )?);
+                let san = SubjectAltName(vec![GeneralName::Rfc822Name(Ia5String::new(email)?)]);
+                out.push(ext(&san, false)?);
             }
             if self.usage == Usage::SmimeWithCapabilities {
-                out.push(ext(
-                    "1.2.840.113549.1.9.15",
+                out.push(ext_with_oid(
+                    rfc5911::SMIME_CAPABILITIES,
+                    &super::cms::aes_3des_capabilities(),
                     false,
-                    cert_capabilities_der().map_err(to_builder_err)?,
                 )?);
             }
         }
-        out.push(ext("2.5.29.14", false, d::octets(&ski))?);
+        out.push(ext(
+            &SubjectKeyIdentifier(OctetString::new(ski.clone())?),
+            false,
+        )?);
         if ski != aki || self.usage != Usage::Ca {
-            out.push(ext("2.5.29.35", false, d::seq(&[&d::ctx_prim(0, &aki)]))?);
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(OctetString::new(aki)?),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            out.push(ext(&aki, false)?);
         }
         Ok(out)
     }
@@ -539,6 +535,13 @@ pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> 
             PrivateKey::P384(p384::ecdsa::SigningKey::generate_from_rng(&mut rng))
         }
     };
+    certify(spec, key, issued_so_far)
+}
+
+/// The persona of `spec` with this key: its certificate, issued by the spec's issuer among
+/// `issued_so_far` (or self-signed). Deterministic: fixed dates, serial and extensions, and
+/// RSA PKCS#1 v1.5 signatures.
+pub(crate) fn certify(spec: &Spec, key: PrivateKey, issued_so_far: &[Persona]) -> Result<Persona> {
     let spki = match &key {
         PrivateKey::Rsa(k) => SubjectPublicKeyInfoOwned::from_key(&k.to_public_key()),
         PrivateKey::P256(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
@@ -605,8 +608,8 @@ pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> 
 pub fn readme() -> String {
     let mut out = String::from(
         "# X.509 personas (S/MIME)\n\n\
-         Made by `harness/src/generate/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
-         p256/p384 0.14) the first time `replymatrix corpus generate` runs; committed so samples\n\
+         Made by `harness/generator/src/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
+         p256/p384 0.14) the first time `cargo corpus-generate` runs; committed so samples\n\
          regenerate byte-identically. Keys are PKCS#8 PEM, certificates PEM. Test keys only:\n\
          the private keys are public.\n\n\
          | file | who | algorithm | issuer | validity (UTC) | purpose |\n\
@@ -652,4 +655,27 @@ pub fn readme() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed certificates are what [`certify`] makes from the committed keys today,
+    /// byte for byte: the safety net for the extension and name code, which runs only when
+    /// a key is missing.
+    #[test]
+    fn committed_certificates_are_reproduced_from_their_keys() {
+        let dir = dir(&replymatrix::corpus::default_corpora_dir());
+        let mut personas: Vec<Persona> = Vec::new();
+        for spec in SPECS {
+            let cert_path = dir.join(format!("{}.cert.pem", spec.name));
+            let key_path = dir.join(format!("{}.key.pem", spec.name));
+            let committed = load(spec, &cert_path, &key_path).unwrap();
+            let key = load(spec, &cert_path, &key_path).unwrap().key;
+            let made = certify(spec, key, &personas).unwrap();
+            assert!(made.cert_der == committed.cert_der, "{}", spec.name);
+            personas.push(committed);
+        }
+    }
 }

@@ -1,19 +1,19 @@
 //! The sample recipes. Each function returns the `.eml` bytes and the sidecar of one
-//! sample; the wire layout of each follows the section of
-//! `/work/shared/research/sender-formats.md` named in its doc comment.
+//! sample; the wire layout of each follows the section of `research/sender-formats.md` (in
+//! the shared material, `../shared` from the project root) named in its doc comment.
 
 use base64::Engine as _;
 use sequoia_openpgp::Cert;
 use sequoia_openpgp::types::{DataFormat, HashAlgorithm, SignatureType};
 use sha2::Digest as _;
 
-use crate::corpus::{
+use crate::error::Result;
+use crate::named;
+use replymatrix::corpus::{
     Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
     Sidecar,
 };
-use crate::error::Result;
-use crate::facts::SignatureStatus;
-use crate::generate::named;
+use replymatrix::facts::SignatureStatus;
 
 use super::crypto::{self, EncryptRecipe, SigStyle};
 use super::wire::{self, Instant, crlf};
@@ -887,8 +887,14 @@ fn proton_encrypted(p: &Personas) -> Result<Built> {
     let text = "Hi Robin,\n\nHere is the draft contract, encrypted to your key.\n\nPat\n\nSent with Proton Mail secure email.\n";
     let payload = proton_text_entity(id, text);
     let ciphertext = crypto::encrypt(&EncryptRecipe {
+        seed: id,
         recipients: &[&p.robin, &p.pat],
-        signer: Some((&p.pat, when.unix(), HashAlgorithm::SHA512)),
+        signer: Some((
+            &p.pat,
+            when.unix(),
+            HashAlgorithm::SHA512,
+            SigStyle::ProtonV6,
+        )),
         compress: true,
         format: DataFormat::Unicode,
         filename: None,
@@ -959,8 +965,14 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
         "Hi Robin,\n\nThe notes are attached (encrypted inline).\n\nPat\n\nSent with Proton Mail secure email.\n",
     );
     let msg = crypto::encrypt(&EncryptRecipe {
+        seed: id,
         recipients: &[&p.robin, &p.pat],
-        signer: Some((&p.pat, when.unix(), HashAlgorithm::SHA512)),
+        signer: Some((
+            &p.pat,
+            when.unix(),
+            HashAlgorithm::SHA512,
+            SigStyle::ProtonV6,
+        )),
         compress: true,
         format: DataFormat::Unicode,
         filename: None,
@@ -969,7 +981,9 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
     let msg_armor = wire::armor("PGP MESSAGE", &[("Version", "ProtonMail")], &msg);
     let file = "notes.txt";
     let file_data = crlf("Notes from Tuesday\n- budget approved\n- hiring freeze lifted\n");
+    let file_seed = format!("{id}/{file}");
     let file_enc = crypto::encrypt(&EncryptRecipe {
+        seed: &file_seed,
         recipients: &[&p.robin, &p.pat],
         signer: None,
         compress: false,
@@ -1193,9 +1207,17 @@ fn proton_bridge_mixed_up(p: &Personas) -> Result<Built> {
          Date: {date}\nMessage-ID: <{mid}>\nChat-Version: 1.0\n\n\
          Are we still on for Friday?\n\n-- \nSent with my Delta Chat Messenger: https://delta.chat\n"
     ));
+    // Delta Chat signs with rPGP, whose subpacket layout the research does not record;
+    // RNP's stands in (inferred).
     let ciphertext = crypto::encrypt(&EncryptRecipe {
+        seed: id,
         recipients: &[&p.robin, &p.pat],
-        signer: Some((&p.pat, when.unix(), HashAlgorithm::SHA256)),
+        signer: Some((
+            &p.pat,
+            when.unix(),
+            HashAlgorithm::SHA256,
+            SigStyle::RnpOrGnupg,
+        )),
         compress: false,
         format: DataFormat::Binary,
         filename: None,
@@ -1453,6 +1475,7 @@ fn theo_encrypted_armor(
     );
     let plaintext = format!("Content-Type: {ct}\r\n\r\n{body}");
     let ciphertext = crypto::encrypt(&EncryptRecipe {
+        seed,
         recipients: &[&p.robin, &p.theo],
         signer: None,
         compress: false,
@@ -1768,9 +1791,16 @@ fn deltachat_encrypted(p: &Personas) -> Result<Built> {
          Message-ID: <{mid}>\nChat-Version: 1.0\n\n\
          Hi Robin, this is Dee writing from Delta Chat.\n"
     ));
+    // rPGP's subpacket layout is not recorded in the research; RNP's stands in (inferred).
     let ciphertext = crypto::encrypt(&EncryptRecipe {
+        seed: id,
         recipients: &[&p.robin, &p.dee],
-        signer: Some((&p.dee, when.unix(), HashAlgorithm::SHA256)),
+        signer: Some((
+            &p.dee,
+            when.unix(),
+            HashAlgorithm::SHA256,
+            SigStyle::RnpOrGnupg,
+        )),
         compress: false,
         format: DataFormat::Binary,
         filename: None,

@@ -5,7 +5,8 @@
 //! of with `SignatureBuilder`, because sequoia adds a random `salt@notations.sequoia-pgp.org`
 //! notation to every v4 signature, which would change the bytes of a signed sample on every
 //! run. EdDSA and RSA PKCS#1 v1.5 signatures are deterministic, so the same input gives the
-//! same signature packet.
+//! same signature packet. Encrypted messages are assembled too ([`encrypt`]): session keys,
+//! ephemeral keys, padding and prefixes derive from the sample id.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,21 +16,24 @@ use sequoia_openpgp as openpgp;
 use openpgp::cert::Cert;
 use openpgp::crypto::Signer as _;
 use openpgp::crypto::hash::Hash as _;
-use openpgp::packet::key::{Key4, PrimaryRole, SecretParts, SubordinateRole};
+use openpgp::crypto::mpi::{self, MPI};
+use openpgp::packet::key::{
+    Key4, PrimaryRole, PublicParts, SecretParts, SubordinateRole, UnspecifiedRole,
+};
+use openpgp::packet::one_pass_sig::OnePassSig3;
+use openpgp::packet::pkesk::PKESK3;
+use openpgp::packet::signature::Signature4;
 use openpgp::packet::signature::subpacket::{
     NotationData, NotationDataFlags, Subpacket, SubpacketArea, SubpacketValue,
 };
-use openpgp::packet::signature::{Signature4, SignatureBuilder};
-use openpgp::packet::{Packet, Signature, UserID};
+use openpgp::packet::{Key, Literal, OnePassSig, Packet, Signature, UserID};
 use openpgp::parse::Parse as _;
 use openpgp::policy::StandardPolicy;
 use openpgp::serialize::MarshalInto as _;
-use openpgp::serialize::stream::{
-    Compressor, Encryptor, LiteralWriter, Message, Recipient, Signer,
-};
+use openpgp::serialize::stream::{Compressor, Message};
 use openpgp::types::{
-    CompressionAlgorithm, Curve, DataFormat, Features, HashAlgorithm, KeyFlags, SignatureType,
-    SymmetricAlgorithm, Timestamp,
+    CompressionAlgorithm, Curve, DataFormat, Features, HashAlgorithm, KeyFlags, PublicKeyAlgorithm,
+    SignatureType, SymmetricAlgorithm, Timestamp,
 };
 
 use crate::error::{Error, Result};
@@ -58,10 +62,15 @@ pub enum Suite {
 pub struct PersonaSpec {
     /// File stem below `corpora/keys/openpgp/`.
     pub name: &'static str,
+    /// The User ID, `Name <address>`.
     pub userid: &'static str,
+    /// The key algorithms.
     pub suite: Suite,
+    /// Preferred symmetric algorithms, in order.
     pub symmetric: &'static [SymmetricAlgorithm],
+    /// Preferred hash algorithms, in order.
     pub hashes: &'static [HashAlgorithm],
+    /// Preferred compression algorithms, in order.
     pub compression: &'static [CompressionAlgorithm],
 }
 
@@ -471,87 +480,317 @@ pub fn signature_packet_old_format(sig: &Signature) -> Result<Vec<u8>> {
 
 /// How to build an encrypted OpenPGP message.
 pub struct EncryptRecipe<'a> {
+    /// Every random-looking byte of the message derives from this (the sample id, plus a
+    /// label when a sample encrypts more than once), so the message regenerates byte for byte.
+    pub seed: &'a str,
     /// Every cert whose encryption subkeys get a PKESK.
     pub recipients: &'a [&'a Cert],
-    /// Sign inside (one-pass signature) with this key at this time.
-    pub signer: Option<(&'a Cert, i64, HashAlgorithm)>,
+    /// Sign inside (one-pass signature) with this key at this time, in this product's
+    /// signature layout.
+    pub signer: Option<(&'a Cert, i64, HashAlgorithm, SigStyle)>,
     /// ZIP compression (Proton web client, sender-formats P0, inferred).
     pub compress: bool,
     /// Literal data format.
     pub format: DataFormat,
     /// Literal data filename (e.g. the attachment name for Proton's `.pgp`).
     pub filename: Option<&'a str>,
+    /// What is encrypted.
     pub plaintext: &'a [u8],
 }
 
-/// A binary OpenPGP message: PKESKs (one per recipient) + SEIPD v1 (AES-256, MDC), with an
-/// optional compression layer and one-pass signature inside. Fresh session key each run.
+/// A binary OpenPGP message: PKESKs (one per recipient encryption key) + SEIPD v1 (AES-256,
+/// MDC), with an optional ZIP compression layer and a one-pass signature inside.
+///
+/// Assembled here rather than with sequoia's `Encryptor`, which draws the session key, the
+/// ECDH ephemeral keys, the RSA padding and the SEIPD prefix from the operating system (and
+/// whose `Signer` salts v4 signatures): every one of them derives from `recipe.seed`
+/// instead, so an encrypted sample regenerates byte for byte like a signed one. Test data
+/// only: a session key derived from a public string protects nothing.
 pub fn encrypt(recipe: &EncryptRecipe) -> Result<Vec<u8>> {
     let err = gen_err("encrypting");
     let policy = StandardPolicy::new();
     let at = Some(system_time(
         recipe.signer.map(|s| s.1).unwrap_or(1_777_593_600),
     ));
-    let mut recipients: Vec<Recipient> = Vec::new();
+    let mut keys = Vec::new();
     for cert in recipe.recipients {
         let valid = cert.with_policy(&policy, at).map_err(&err)?;
         for ka in valid.keys().supported().for_transport_encryption() {
-            recipients.push(Recipient::from(ka));
+            keys.push(ka.key().clone());
         }
     }
-    if recipients.is_empty() {
+    if keys.is_empty() {
         return Err(Error::Generate {
             what: "encrypting".into(),
             message: "no encryption-capable recipient key".into(),
         });
     }
-    let mut sink = Vec::new();
-    {
-        let message = Message::new(&mut sink);
-        let mut message = Encryptor::for_recipients(message, recipients)
-            .symmetric_algo(SymmetricAlgorithm::AES256)
-            .build()
-            .map_err(&err)?;
-        if recipe.compress {
-            message = Compressor::new(message)
-                .algo(CompressionAlgorithm::Zip)
-                .build()
-                .map_err(&err)?;
-        }
-        if let Some((cert, unix, hash)) = recipe.signer {
-            let key = cert
-                .primary_key()
-                .key()
-                .clone()
-                .parts_into_secret()
-                .map_err(&err)?;
-            let keypair = key.into_keypair().map_err(&err)?;
-            // Text literal data is signed in text mode (0x01), as openpgp.js signs a
-            // `createMessage({ text })`; binary literal data in binary mode (0x00).
-            let typ = if recipe.format == DataFormat::Unicode {
-                SignatureType::Text
-            } else {
-                SignatureType::Binary
-            };
-            message = Signer::with_template(message, keypair, SignatureBuilder::new(typ))
-                .map_err(&err)?
-                .hash_algo(hash)
-                .map_err(&err)?
-                .creation_time(system_time(unix))
-                .build()
-                .map_err(&err)?;
-        }
-        let mut lw = LiteralWriter::new(message).format(recipe.format);
-        if let Some(name) = recipe.filename {
-            lw = lw.filename(name).map_err(&err)?;
-        }
-        if let Some((_, unix, _)) = recipe.signer {
-            lw = lw.date(system_time(unix)).map_err(&err)?;
-        }
-        let mut message = lw.build().map_err(&err)?;
-        std::io::Write::write_all(&mut message, recipe.plaintext)
-            .map_err(|e| gen_err("encrypting")(e.into()))?;
-        message.finalize().map_err(&err)?;
+    let session_key = wire::derived_bytes(recipe.seed, "session key", 32);
+    let mut out = Vec::new();
+    for key in &keys {
+        out.extend(pkesk(recipe.seed, key, &session_key)?);
     }
+    let mut inner = literal_packets(recipe)?;
+    if recipe.compress {
+        inner = zip_compressed(&inner)?;
+    }
+    out.extend(seipd_v1(recipe.seed, &session_key, &inner)?);
+    Ok(out)
+}
+
+/// The literal data packet, between a one-pass signature and its signature when the recipe
+/// signs (RFC 4880 §11.3). Text literal data is signed in text mode (0x01), as openpgp.js
+/// signs a `createMessage({ text })`; binary literal data in binary mode (0x00).
+fn literal_packets(recipe: &EncryptRecipe) -> Result<Vec<u8>> {
+    let err = gen_err("encrypting");
+    let mut literal = Literal::new(recipe.format);
+    if let Some(name) = recipe.filename {
+        literal.set_filename(name).map_err(&err)?;
+    }
+    let Some((cert, unix, hash, style)) = recipe.signer else {
+        literal.set_body(recipe.plaintext.to_vec());
+        return Packet::from(literal).to_vec().map_err(&err);
+    };
+    literal.set_date(Some(system_time(unix))).map_err(&err)?;
+    literal.set_body(recipe.plaintext.to_vec());
+    let typ = if recipe.format == DataFormat::Unicode {
+        SignatureType::Text
+    } else {
+        SignatureType::Binary
+    };
+    let sig = sign_detached(cert, style, typ, hash, unix, recipe.plaintext, recipe.seed)?;
+    let mut ops = OnePassSig3::try_from(&sig).map_err(&err)?;
+    ops.set_last(true);
+    let mut out = Packet::from(OnePassSig::from(ops)).to_vec().map_err(&err)?;
+    out.extend(Packet::from(literal).to_vec().map_err(&err)?);
+    out.extend(signature_packet(&sig)?);
+    Ok(out)
+}
+
+/// A compressed data packet (ZIP, RFC 1951) around `packets` (deflate is deterministic).
+fn zip_compressed(packets: &[u8]) -> Result<Vec<u8>> {
+    let err = gen_err("compressing");
+    let mut sink = Vec::new();
+    let message = Message::new(&mut sink);
+    let mut message = Compressor::new(message)
+        .algo(CompressionAlgorithm::Zip)
+        .build()
+        .map_err(&err)?;
+    std::io::Write::write_all(&mut message, packets).map_err(|e| err(e.into()))?;
+    message.finalize().map_err(&err)?;
     Ok(sink)
+}
+
+/// A v3 PKESK (RFC 4880 §5.1) carrying `AES-256 ‖ session key ‖ checksum` to `key`: RSA
+/// PKCS#1 v1.5 with padding from a seeded RNG, or ECDH on Curve25519 (RFC 6637 §8) with an
+/// ephemeral scalar derived from the seed and the key's fingerprint.
+fn pkesk(
+    seed: &str,
+    key: &Key<PublicParts, UnspecifiedRole>,
+    session_key: &[u8],
+) -> Result<Vec<u8>> {
+    let err = gen_err("encrypting a session key");
+    let fail = |message: String| Error::Generate {
+        what: "encrypting a session key".into(),
+        message,
+    };
+    let checksum = session_key
+        .iter()
+        .fold(0u16, |sum, b| sum.wrapping_add(u16::from(*b)));
+    let mut m = vec![u8::from(SymmetricAlgorithm::AES256)];
+    m.extend_from_slice(session_key);
+    m.extend_from_slice(&checksum.to_be_bytes());
+    let label = format!("pkesk {}", key.fingerprint().to_hex());
+    let esk = match key.mpis() {
+        mpi::PublicKey::RSA { e, n } => {
+            use rand::SeedableRng as _;
+            let public = rsa::PublicKey::new(
+                rsa::BoxedUint::from_be_slice_vartime(n.value()),
+                rsa::BoxedUint::from_be_slice_vartime(e.value()),
+            )
+            .map_err(|e| fail(e.to_string()))?;
+            let mut rng = rand::rngs::StdRng::from_seed(seed32(seed, &label));
+            let c = public
+                .encrypt(&mut rng, rsa::Pkcs1v15Encrypt, &m)
+                .map_err(|e| fail(e.to_string()))?;
+            mpi::Ciphertext::RSA { c: MPI::new(&c) }
+        }
+        mpi::PublicKey::ECDH {
+            curve: Curve::Cv25519,
+            q,
+            hash,
+            sym,
+        } => {
+            // The recipient's point is 0x40 ‖ u (RFC 6637 §6, native little-endian X25519).
+            let their_u: [u8; 32] = q
+                .value()
+                .get(1..33)
+                .and_then(|u| u.try_into().ok())
+                .ok_or_else(|| fail("malformed Cv25519 point".into()))?;
+            let ephemeral = seed32(seed, &label);
+            let ours = x25519_dalek::x25519(ephemeral, x25519_dalek::X25519_BASEPOINT_BYTES);
+            let shared = x25519_dalek::x25519(ephemeral, their_u);
+            // RFC 6637 §7 KDF over §8's parameters, then AES key wrap (RFC 3394) of the
+            // message padded PKCS#5-style to 40 octets, as sequoia and GnuPG pad it.
+            let mut param = vec![curve_oid_len(&Curve::Cv25519)?];
+            param.extend_from_slice(Curve::Cv25519.oid());
+            param.push(u8::from(PublicKeyAlgorithm::ECDH));
+            param.extend_from_slice(&[3, 1, u8::from(*hash), u8::from(*sym)]);
+            param.extend_from_slice(b"Anonymous Sender    ");
+            param.extend_from_slice(key.fingerprint().as_bytes());
+            let mut kdf = hash.context().map_err(&err)?.for_digest();
+            kdf.update(&[0, 0, 0, 1]);
+            kdf.update(&shared);
+            kdf.update(&param);
+            let mut kek = kdf.into_digest().map_err(&err)?;
+            kek.truncate(sym.key_size().map_err(&err)?);
+            let pad = 40usize
+                .checked_sub(m.len())
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| fail("session key too long".into()))?;
+            m.extend(std::iter::repeat_n(pad, usize::from(pad)));
+            let wrapped =
+                openpgp::crypto::ecdh::aes_key_wrap(*sym, &kek.into(), &m.into()).map_err(&err)?;
+            mpi::Ciphertext::ECDH {
+                e: MPI::new_compressed_point(&ours),
+                key: wrapped.into_boxed_slice(),
+            }
+        }
+        other => {
+            return Err(fail(format!(
+                "no deterministic encryption to {:?} keys",
+                other.algo()
+            )));
+        }
+    };
+    let pkesk = PKESK3::new(Some(key.keyid()), key.pk_algo(), esk).map_err(&err)?;
+    Packet::from(pkesk).to_vec().map_err(&err)
+}
+
+fn curve_oid_len(curve: &Curve) -> Result<u8> {
+    u8::try_from(curve.oid().len()).map_err(|_| Error::Generate {
+        what: "encrypting a session key".into(),
+        message: "curve OID too long".into(),
+    })
+}
+
+/// 32 bytes derived from the seed and a label (an RNG seed or an X25519 scalar).
+fn seed32(seed: &str, label: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&wire::derived_bytes(seed, label, 32));
+    out
+}
+
+/// A SEIPD v1 packet (RFC 4880 §5.13): AES-256 CFB with a zero IV over a 16-octet prefix
+/// (derived from the seed) and its last two octets repeated, the packets, and the MDC
+/// packet (`D3 14` ‖ SHA-1 of everything before it).
+fn seipd_v1(seed: &str, session_key: &[u8], packets: &[u8]) -> Result<Vec<u8>> {
+    use sha1::{Digest as _, Sha1};
+    let mut plain = wire::derived_bytes(seed, "seipd prefix", 16);
+    plain.extend_from_slice(&[plain[14], plain[15]]);
+    plain.extend_from_slice(packets);
+    plain.extend_from_slice(&[0xD3, 0x14]);
+    let mdc = Sha1::digest(&plain);
+    plain.extend_from_slice(&mdc);
+    let mut body = vec![1u8];
+    body.extend(aes256_cfb(session_key, &plain)?);
+    Ok(new_format_packet(18, &body))
+}
+
+/// AES-256 in CFB mode with a zero IV (OpenPGP's SEIPD v1 use of CFB, RFC 4880 §13.9
+/// without the resynchronisation step).
+fn aes256_cfb(key: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+    use aes::cipher::{BlockCipherEncrypt as _, KeyInit as _};
+    let cipher = aes::Aes256::new_from_slice(key).map_err(|e| Error::Generate {
+        what: "encrypting".into(),
+        message: e.to_string(),
+    })?;
+    let mut feedback = aes::Block::default();
+    let mut out = Vec::with_capacity(plain.len());
+    for chunk in plain.chunks(16) {
+        let mut keystream = feedback;
+        cipher.encrypt_block(&mut keystream);
+        let start = out.len();
+        out.extend(chunk.iter().zip(keystream.iter()).map(|(p, k)| p ^ k));
+        if chunk.len() == 16 {
+            feedback.copy_from_slice(&out[start..]);
+        }
+    }
+    Ok(out)
+}
+
+/// A new-format packet header (RFC 4880 §4.2.2, definite length) and body.
+fn new_format_packet(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xC0 | tag];
+    let len = body.len();
+    if len < 192 {
+        out.push(len as u8);
+    } else if len < 8384 {
+        let l = len - 192;
+        out.push((l >> 8) as u8 + 192);
+        out.push((l & 0xff) as u8);
+    } else {
+        out.push(0xff);
+        out.extend_from_slice(&(len as u32).to_be_bytes());
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openpgp::PacketPile;
+
+    fn personas() -> Vec<Cert> {
+        let dir = replymatrix::corpus::default_corpora_dir().join("keys/openpgp");
+        PERSONAS
+            .iter()
+            .map(|spec| Cert::from_file(dir.join(format!("{}.sec.asc", spec.name))).unwrap())
+            .collect()
+    }
+
+    /// Every PKESK, RSA (lee, theo) and Cv25519 ECDH (the others), opens with its
+    /// recipient's secret key to the session key derived from the seed; the same recipe
+    /// gives the same bytes twice.
+    #[test]
+    fn every_pkesk_opens_with_its_recipients_key() {
+        let certs = personas();
+        let recipients: Vec<&Cert> = certs.iter().collect();
+        let recipe = EncryptRecipe {
+            seed: "crypto test",
+            recipients: &recipients,
+            signer: Some((
+                &certs[0],
+                1_777_593_600,
+                HashAlgorithm::SHA256,
+                SigStyle::ProtonV6,
+            )),
+            compress: true,
+            format: DataFormat::Unicode,
+            filename: None,
+            plaintext: b"Hello\r\n",
+        };
+        let message = encrypt(&recipe).unwrap();
+        assert_eq!(message, encrypt(&recipe).unwrap());
+        let session_key = wire::derived_bytes("crypto test", "session key", 32);
+        let mut opened = 0;
+        for packet in PacketPile::from_bytes(&message).unwrap().children() {
+            let Packet::PKESK(pkesk) = packet else {
+                continue;
+            };
+            let handle = pkesk.recipient().unwrap();
+            let key = certs
+                .iter()
+                .flat_map(|c| c.keys().secret())
+                .find(|k| k.key().key_handle().aliases(&handle))
+                .unwrap();
+            let mut pair = key.key().clone().into_keypair().unwrap();
+            let (algo, opened_key) = pkesk.decrypt(&mut pair, None).unwrap();
+            assert_eq!(algo, Some(SymmetricAlgorithm::AES256));
+            assert_eq!(&opened_key[..], &session_key[..]);
+            opened += 1;
+        }
+        assert_eq!(opened, certs.len());
+    }
 }

@@ -3,28 +3,31 @@
 //! families, each written byte for byte after research/sender-formats.md (section named in
 //! every sidecar) with a sidecar made from the same recipe.
 //!
+//! CMS is built from the `cms` types (`cms.rs`); Outlook's BER form is the one re-encoding
+//! by hand (`ber.rs`).
+//!
 //! Determinism: Date, signingTime, Message-ID, Thread-Index and boundaries derive from the
 //! sample id; RSA PKCS#1 v1.5 and RFC 6979 ECDSA signatures are deterministic; session keys
 //! come from an RNG seeded with the sample id. Running the generator twice writes the same
 //! bytes.
 
+pub(crate) mod ber;
 pub(crate) mod cms;
-pub(crate) mod der;
 pub mod keys;
 pub(crate) mod mail;
 
 use std::path::Path;
 
-use crate::corpus::{
-    Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
-    Sidecar,
-};
 use crate::error::{Error, Result};
-use crate::facts::{LayerForm, LayerKind, SignatureStatus};
-use crate::generate::named;
+use crate::named;
 use cms::{AttrStyle, Cipher, DigestAlg, RecipientId, SignRequest};
 use keys::{Persona, PrivateKey};
 use mail::{When, base64_lines, lines};
+use replymatrix::corpus::{
+    Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
+    Sidecar,
+};
+use replymatrix::facts::{LayerForm, LayerKind, SignatureStatus};
 
 /// Writes this part of the corpus below `corpora`; returns the sample ids written.
 pub fn generate(corpora: &Path) -> Result<Vec<String>> {
@@ -56,7 +59,9 @@ pub fn generate(corpora: &Path) -> Result<Vec<String>> {
 
 /// One generated sample.
 pub struct Sample {
+    /// The sidecar written beside it.
     pub sidecar: Sidecar,
+    /// The message bytes.
     pub eml: Vec<u8>,
 }
 
@@ -419,7 +424,7 @@ pub(crate) fn outlook_sign<'a>(
 }
 
 pub(crate) fn outlook_p7s(req: &SignRequest) -> Result<Vec<u8>> {
-    der::to_outlook_ber(&cms::signed_data(req)?)
+    ber::to_outlook_ber(&cms::signed_data(req)?)
 }
 
 pub(crate) fn pkcs7_mime_part_headers(content_type: &str, smime_type: Option<&str>) -> Vec<String> {
@@ -808,7 +813,7 @@ fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
         let eml = outlook_enveloped_eml(
             &id,
             "Northwind order: delivery date",
-            &der::to_outlook_ber(&env)?,
+            &ber::to_outlook_ber(&env)?,
         );
         let s = sidecar(
             Meta {
@@ -847,7 +852,7 @@ fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
     let eml = outlook_enveloped_eml(
         id,
         "Northwind order: delivery date",
-        &der::to_outlook_ber(&env)?,
+        &ber::to_outlook_ber(&env)?,
     );
     let mut inner = SignedExpect::valid("clear", "1", DigestAlg::Sha256, "rsa", DANA);
     inner.certificates = Some(3);
@@ -1417,7 +1422,7 @@ fn other_senders(ctx: &Ctx) -> Result<Vec<Sample>> {
             encapsulate: false,
             drop_signer_infos: false,
         };
-        let p7s = der::to_outlook_ber(&cms::signed_data(&req)?)?;
+        let p7s = ber::to_outlook_ber(&cms::signed_data(&req)?)?;
         let digits: String = mail::hash(id, "boundary")
             .iter()
             .take(12)

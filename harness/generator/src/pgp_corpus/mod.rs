@@ -1,20 +1,22 @@
 //! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, dee, robin) and the
 //! Proton, Thunderbird, GPG Suite, Exchange-rewrite and Delta Chat samples of
-//! `/work/shared/research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1, D1).
+//! `research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1, D1; the shared research is
+//! at `../shared` from the project root).
 //!
 //! Every sample is built from a recipe: the `.eml` bytes (CRLF) and the `.toml` sidecar come
-//! from the same function, so they cannot drift. Signed samples are byte-stable across runs
+//! from the same function, so they cannot drift. Every sample is byte-stable across runs
 //! (fixed dates, hash-derived boundaries and ids, deterministic EdDSA/RSA signatures made by
-//! [`crypto::sign_detached`]); encrypted samples get fresh session keys on every run.
+//! [`crypto::sign_detached`], and session keys, ephemeral keys and padding derived from the
+//! sample id by [`crypto::encrypt`]).
 
-pub(crate) mod crypto;
+pub mod crypto;
 pub(crate) mod samples;
 pub(crate) mod wire;
 
 use std::path::Path;
 
-use crate::corpus::Sidecar;
 use crate::error::{Error, Result};
+use replymatrix::corpus::Sidecar;
 
 pub use crypto::{PERSONAS, PersonaSpec};
 

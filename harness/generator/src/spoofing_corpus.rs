@@ -40,8 +40,8 @@ use super::pgp_corpus::samples::{
     proton_signed_envelope, proton_signed_parts, proton_text_entity, proton_text_leaf,
 };
 use super::pgp_corpus::wire;
+use super::smime_corpus::ber;
 use super::smime_corpus::cms::{self, DigestAlg};
-use super::smime_corpus::der as d;
 use super::smime_corpus::keys::{self as x509, KeyKind, Persona, Spec, Usage};
 use super::smime_corpus::mail::{self, When, lines};
 use super::smime_corpus::{
@@ -49,13 +49,17 @@ use super::smime_corpus::{
     outlook_signed_body, outlook_signed_content_type, outlook_signed_entity, outlook_text_entity,
     pkcs7_mime_part_headers,
 };
-use crate::corpus::{
+use ::cms::cert::CertificateChoices;
+use ::cms::signed_data::{CertificateSet, SignedData, SignerInfo, SignerInfos};
+use const_oid::db::rfc5911;
+
+use crate::error::{Error, Result};
+use crate::named;
+use replymatrix::corpus::{
     Control, Expect, ExpectLayer, InspectInputs, Provenance, ProvenanceConfidence, SenderInfo,
     Sidecar,
 };
-use crate::error::{Error, Result};
-use crate::facts::{Digest, SignatureAlgorithm, SignatureReasonCode};
-use crate::generate::named;
+use replymatrix::facts::{Digest, SignatureAlgorithm, SignatureReasonCode};
 
 /// The paper every sample follows.
 pub const URL_MULLER: &str =
@@ -143,7 +147,7 @@ pub fn keys_dir(corpora: &Path) -> PathBuf {
 fn readme() -> String {
     let mut s = String::from(
         "# Spoofing personas (attacker keys for corpora/senders/spoofing/)\n\n\
-         Written by `harness/src/generate/spoofing_corpus.rs`; created only when missing.\n\n",
+         Written by `harness/generator/src/spoofing_corpus.rs`; created only when missing.\n\n",
     );
     s.push_str("- `eve.cert.pem` + `eve.key.pem`: Eve Mallory <eve@evil.example>, RSA-2048, issued by public-issuing-ca, 2025-01-01..2030-01-01, S/MIME (the attacker with a genuine public-CA certificate).\n");
     s.push_str("- `dana-lookalike.cert.pem` + `dana-lookalike.key.pem`: Dana Whitfield <dana@fabrikarn.example> (rn for m), RSA-2048, issued by public-issuing-ca, 2025-01-01..2030-01-01, S/MIME lookalike of dana.\n");
@@ -459,76 +463,34 @@ fn issued_chain<'a>(ctx: &'a Ctx, name: &str) -> Result<Vec<&'a Persona>> {
     ])
 }
 
-/// The SignerInfos SET of a DER SignedData ContentInfo, as its element encodings.
-fn signer_infos(content_info: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let (signed, fields) = signed_data_fields(content_info)?;
-    let last = fields
-        .last()
-        .ok_or_else(|| generr("SignedData has no fields"))?;
-    let infos = d::children(signed, *last)?;
-    Ok(infos
-        .iter()
-        .map(|t| signed[t.start..t.end].to_vec())
-        .collect())
-}
-
-/// The DER SignedData bytes and its top-level fields.
-fn signed_data_fields(content_info: &[u8]) -> Result<(&[u8], Vec<d::Tlv>)> {
-    let ci = d::read_tlv(content_info, 0)?;
-    let ci_fields = d::children(content_info, ci)?;
-    let explicit = ci_fields.get(1).ok_or_else(|| generr("no [0] content"))?;
-    let sd = d::read_tlv(content_info, explicit.content_start)?;
-    let fields = d::children(content_info, sd)?;
-    Ok((content_info, fields))
-}
-
-/// `base` with its SignerInfos replaced by `infos` (DER SET OF, sorted) and its
-/// certificates extended by `extra_certs`.
-fn with_signer_infos(base: &[u8], infos: &[Vec<u8>], extra_certs: &[&[u8]]) -> Result<Vec<u8>> {
-    with_signer_infos_in(base, infos, extra_certs, true)
-}
-
-/// As [`with_signer_infos`]; `der_order` false keeps `infos` in the given order (BER).
-fn with_signer_infos_in(
-    base: &[u8],
-    infos: &[Vec<u8>],
-    extra_certs: &[&[u8]],
+/// `base` with `other`'s SignerInfos after its own and `extra_certs` carried after its
+/// certificates, as a DER ContentInfo. `der_order` sorts the SignerInfos as DER's SET OF
+/// does ([`cms::der_sorted`]); false keeps `base`'s first (BER allows any order, X.690
+/// §8.12), which the types can only carry through [`cms::in_given_order`].
+fn with_signer_infos_of(
+    mut base: SignedData,
+    other: &SignedData,
+    extra_certs: &[&Persona],
     der_order: bool,
 ) -> Result<Vec<u8>> {
-    let (signed, fields) = signed_data_fields(base)?;
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    let n = fields.len();
-    for (i, f) in fields.iter().enumerate() {
-        if i + 1 == n {
-            let refs: Vec<&[u8]> = infos.iter().map(Vec::as_slice).collect();
-            parts.push(if der_order {
-                d::set_of(&refs)
-            } else {
-                d::tlv(0x31, &refs.concat())
-            });
-        } else if f.tag == 0xA0 {
-            let mut certs = signed[f.content_start..f.end].to_vec();
-            for c in extra_certs {
-                certs.extend_from_slice(c);
-            }
-            parts.push(d::ctx_cons(0, &certs));
-        } else {
-            parts.push(signed[f.start..f.end].to_vec());
-        }
-    }
-    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    let sd = d::seq(&refs);
-    Ok(d::seq(&[
-        &d::oid(cms::OID_SIGNED_DATA)?,
-        &d::ctx_cons(0, &sd),
-    ]))
-}
-
-fn generr(message: &str) -> Error {
-    Error::Generate {
-        what: "spoofing".into(),
-        message: message.into(),
-    }
+    let mut infos: Vec<SignerInfo> = base.signer_infos.0.into_vec();
+    infos.extend(other.signer_infos.0.iter().cloned());
+    base.signer_infos = SignerInfos(if der_order {
+        cms::der_sorted(infos)?
+    } else {
+        cms::in_given_order(&infos)?
+    });
+    let mut certs: Vec<CertificateChoices> = base
+        .certificates
+        .map(|set| set.0.into_vec())
+        .unwrap_or_default();
+    certs.extend(
+        extra_certs
+            .iter()
+            .map(|p| CertificateChoices::Certificate(p.cert.clone())),
+    );
+    base.certificates = Some(CertificateSet(cms::in_given_order(&certs)?));
+    cms::content_info(rfc5911::ID_SIGNED_DATA, &base)
 }
 
 fn outlook_meta<'a>(name: &'a str, title: &'a str, reference: &'a str, note: &'a str) -> Meta<'a> {
@@ -674,16 +636,13 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let id = format!("{FAMILY}/{name}");
         let when = When::of(&id).signing_time();
         let req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
-        let dana_sd = cms::signed_data(&req)?;
+        let dana_sd = cms::build_signed_data(&req)?;
         let mut eve_req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &attacker, &when)?;
         eve_req.signer = ctx.p("eve")?;
         eve_req.certs = vec![ctx.p("eve")?];
-        let eve_sd = cms::signed_data(&eve_req)?;
-        let mut infos = signer_infos(&dana_sd)?;
-        infos.extend(signer_infos(&eve_sd)?);
-        let eve_cert = ctx.p("eve")?.cert_der.clone();
-        let combined = with_signer_infos_in(&dana_sd, &infos, &[&eve_cert], der_order)?;
-        let p7s = d::to_outlook_ber(&combined)?;
+        let eve_sd = cms::build_signed_data(&eve_req)?;
+        let combined = with_signer_infos_of(dana_sd, &eve_sd, &[ctx.p("eve")?], der_order)?;
+        let p7s = ber::to_outlook_ber(&combined)?;
         let b = mail::outlook_boundary(&id, 0);
         let ct = outlook_signed_content_type(&b, DigestAlg::Sha256);
         let refs: Vec<&str> = ct.iter().map(String::as_str).collect();
@@ -721,16 +680,13 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         let id = format!("{FAMILY}/{name}");
         let when = When::of(&id).signing_time();
         let req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
-        let dana_sd = cms::signed_data(&req)?;
+        let dana_sd = cms::build_signed_data(&req)?;
         let mut eve_req = outlook_sign(ctx, &id, "dana", DigestAlg::Sha256, &genuine, &when)?;
         eve_req.signer = ctx.p("eve")?;
         eve_req.certs = vec![ctx.p("eve")?];
-        let eve_sd = cms::signed_data(&eve_req)?;
-        let mut infos = signer_infos(&dana_sd)?;
-        infos.extend(signer_infos(&eve_sd)?);
-        let eve_cert = ctx.p("eve")?.cert_der.clone();
-        let combined = with_signer_infos(&dana_sd, &infos, &[&eve_cert])?;
-        let p7s = d::to_outlook_ber(&combined)?;
+        let eve_sd = cms::build_signed_data(&eve_req)?;
+        let combined = with_signer_infos_of(dana_sd, &eve_sd, &[ctx.p("eve")?], true)?;
+        let p7s = ber::to_outlook_ber(&combined)?;
         let b = mail::outlook_boundary(&id, 0);
         let ct = outlook_signed_content_type(&b, DigestAlg::Sha256);
         let refs: Vec<&str> = ct.iter().map(String::as_str).collect();
@@ -1306,16 +1262,16 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
 pub struct RandomSample {
     /// `random/<n>-<what>`, naming the choices made.
     pub id: String,
+    /// The message bytes.
     pub eml: Vec<u8>,
     /// Paths relative to `corpora/keys/`, as in a sidecar.
     pub inputs: InspectInputs,
 }
 
 /// `n` messages with digest, signer, attribute style, form, cipher and tampering drawn
-/// from an RNG seeded with `seed` (signatures are deterministic, so S/MIME and signed
-/// OpenPGP messages are byte-stable; OpenPGP encryption draws sequoia's own session keys,
-/// which changes bytes but not facts). Built with the corpus builders, persona keys only
-/// (none is created here: the corpus keys must exist).
+/// from an RNG seeded with `seed` (signatures are deterministic and session keys derive from
+/// each message's id, so every message is byte-stable). Built with the corpus builders,
+/// persona keys only (none is created here: the corpus keys must exist).
 pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomSample>> {
     use rand::{RngExt as _, SeedableRng as _};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -1389,7 +1345,7 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 req.encapsulate = opaque;
                 let der_sd = cms::signed_data(&req)?;
                 let sd = if rng.random_bool(0.5) {
-                    d::to_outlook_ber(&der_sd)?
+                    ber::to_outlook_ber(&der_sd)?
                 } else {
                     der_sd
                 };
@@ -1510,8 +1466,16 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                 let inner = proton_text_entity(&id, &text.replace("\r\n", "\n"));
                 let recipients = [&pgp_personas.robin];
                 let ciphertext = pgp::encrypt(&pgp::EncryptRecipe {
+                    seed: &id,
                     recipients: &recipients,
-                    signer: signer.map(|s| (s.1, at(20, 9, 0, 0).unix(), HashAlgorithm::SHA256)),
+                    signer: signer.map(|s| {
+                        (
+                            s.1,
+                            at(20, 9, 0, 0).unix(),
+                            HashAlgorithm::SHA256,
+                            SigStyle::ProtonV6,
+                        )
+                    }),
                     compress: rng.random_bool(0.5),
                     format: sequoia_openpgp::types::DataFormat::Unicode,
                     filename: None,

@@ -1,16 +1,25 @@
 //! The corpus generator: personas, keys and samples, made by the project itself.
 //!
-//! `replymatrix corpus generate` rebuilds every sample from its recipe with the committed
-//! persona keys (creating keys only when they are missing). Signatures are deterministic;
-//! encryption draws fresh session keys, so encrypted samples change bytes but never facts.
+//! `cargo corpus-generate` (the `replymatrix-generate` binary) rebuilds every sample from its
+//! recipe with the committed persona keys (creating keys only when they are missing).
+//! Signatures are deterministic and session keys (with every other random-looking byte)
+//! derive from the sample id, so running it twice writes the same bytes; it draws random
+//! numbers only for a persona key that is missing.
+//!
+//! It is a crate of its own so that the `replymatrix` library and binary carry none of it;
+//! `replymatrix`'s tests use it as a dev-dependency (the regeneration tests, and inspector
+//! unit tests that need freshly signed data).
 
+#![forbid(unsafe_code)]
+
+pub mod error;
 pub mod pgp_corpus;
 pub mod smime_corpus;
 pub mod spoofing_corpus;
 
 use std::path::Path;
 
-use crate::error::Result;
+pub use error::{Error, Result};
 
 /// A vocabulary value from the name a recipe spells it with (`"pgp-signed"`, `"sha256"`).
 ///
