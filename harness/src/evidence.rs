@@ -345,9 +345,9 @@ rule_table! {
         confidence: T,
     },
     ClassicReadNoSignerInfos = "classic.read.no-signer-infos" {
-        decides: "A multipart/signed whose SignedData has no SignerInfos but carries certificates: Classic shows the text with its signed seal and no error bar, while the Signed By line says there were errors displaying the signers.",
+        decides: "A multipart/signed whose SignedData has no SignerInfos: with certificates carried, Classic shows the text with its signed seal and no error bar while the Signed By line says there were errors displaying the signers; with none, it cannot open the item.",
         sources: &[JOHNNY_PAPER, JOHNNY_C3],
-        citation: "Müller et al. 2019, Table 3 (Outlook 16.0.4266: CMS ○, weakness C3), §5.1 'No Signers (C3)', Figure 11; 01-cms/c3_no-signerInfos/outlook_1.png",
+        citation: "Müller et al. 2019, Table 3 (Outlook 16.0.4266: CMS ○, weakness C3), §5.1 'No Signers (C3)', Figure 11; 01-cms/c3_no-signerInfos/outlook_1.png and no certificates/outlook_1.png",
         quote: "In Outlook an otherwise very prominent red error bar is not shown and a seal indicates a valid signature",
         confidence: T,
     },

@@ -33,6 +33,11 @@ pub const E11: &str =
 /// The Signed By line of a multipart/signed without SignerInfos, up to its first comma
 /// (Müller et al. 2019, `01-cms/c3_no-signerInfos/outlook_1.png`, which cuts the line short).
 pub const NO_SIGNERS: &str = "There were errors displaying the signers of this message";
+/// What Outlook says on opening a multipart/signed whose SignedData has neither SignerInfos
+/// nor certificates (Müller et al. 2019, `01-cms/c3_no-signerInfos/no certificates/
+/// outlook_1.png`); the reading pane has said "This item cannot be displayed in the Reading
+/// Pane. Open the item to read its contents."
+pub const NO_SIGNERS_NO_CERTIFICATES: &str = "Sorry, we're having trouble opening this item. This could be temporary, but if you see it again you might want to restart Outlook. Your Digital ID name cannot be found by the underlying security system.";
 /// E12.
 pub const E12: &str = "The certificate used to create this signature does not have the correct usage properties for digitally signing e-mail messages";
 
@@ -157,6 +162,16 @@ pub const GPGOL_SENDER_NOT_CLAIMED: &str = "The sender address is not trustworth
 pub const GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED: &str =
     "But the sender address is not trustworthy because:";
 
+/// A multipart/signed whose SignedData has no SignerInfos and carries no certificates.
+fn no_signers_no_certificates(layer: &Layer) -> bool {
+    layer.form == Some(LayerForm::Clear)
+        && layer.certificates.is_empty()
+        && layer
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.reason.code() == SignatureReasonCode::NoSignerInfos)
+}
+
 /// The signature shown for an OpenPGP signed layer when GpgOL is installed, and GpgOL's
 /// words; `encrypted` when the signed layer came out of an encrypted one.
 fn gpgol_signature(
@@ -258,6 +273,17 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         }
         LayerKind::SmimeSigned => {
             t.push(RuleId::ClassicReadSmimeSigned);
+            if no_signers_no_certificates(primary) {
+                // Nothing signed and no certificate to name a signer: Outlook will not open
+                // the item (Müller et al. 2019, C3 without certificates).
+                t.push(RuleId::ClassicReadNoSignerInfos);
+                return verdict(
+                    ReadStatus::Unreadable,
+                    SignatureShown::None,
+                    Some(NO_SIGNERS_NO_CERTIFICATES),
+                    &t,
+                );
+            }
             let (shown, sees) = smime_signature(primary, msg, profile, &mut t);
             // Signed-with-errors has no error bar: the text reads as any signed message's.
             let status = if (shown == SignatureShown::Verified
