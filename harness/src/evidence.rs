@@ -221,6 +221,10 @@ const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
 /// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
 /// repository (`corpora/observations/johnny-you-are-fired.toml`).
 const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
+/// Müller et al., "Re: What's Up Johnny? Covert Content Attacks on Email End-to-End
+/// Encryption" (ACNS 2019): the artifact repository with the evaluation figure and its 2020
+/// re-evaluation (`corpora/observations/reply-attacks.toml`).
+const REPLY_ATTACKS: &str = "https://github.com/RUB-NDS/Covert-Content-Attacks";
 /// The study's no-signers (C3) messages and Outlook screenshots.
 const JOHNNY_C3: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/3d05524af3e1d2b28234ebb5440418885640b7a0/01-cms/c3_no-signerInfos";
 
@@ -455,6 +459,13 @@ rule_table! {
         citation: "MS-OXOSMIME 2.1.3.1",
         quote: "message class ... SHOULD ... be set to IPM.Note.SMIME.MultipartSigned",
         confidence: D,
+    },
+    ExchangeNestedEncryptedNotPromoted = "exchange.nested-encrypted-not-promoted" {
+        decides: "An encrypted part below the root (an smime.p7m or a PGP/MIME multipart/encrypted beside other parts of a multipart/mixed) is an attachment of an ordinary IPM.Note: no client decrypts it into the body, so no reply quotes its plaintext.",
+        sources: &[REPLY_ATTACKS, MS_OXOSMIME_OPAQUE],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': the artifact's evaluation figure (Outlook 2016 16.0.4266 and Exchange/OWA 15.1.1034: decryption ○ for S/MIME, Outlook with GpgOL ○ for OpenPGP) and its 2020 re-evaluation (Outlook 2019 16.0.12730.20144: ○ ○); MS-OXOSMIME 2.1.3.2 maps only the message's own Content-Type",
+        quote: "No vulnerabilities found",
+        confidence: T,
     },
     ExchangeNestedSignedNotPromoted = "exchange.nested-signed-not-promoted" {
         decides: "Only a signed entity at the root changes the item class; a multipart/signed or pkcs7-mime part nested in multipart/mixed stays an attachment of an ordinary IPM.Note, so no client shows a message-level signature for it.",
