@@ -397,6 +397,13 @@ rule_table! {
         quote: "She seems to be able to reply to the same email through Classic Outlook",
         confidence: I,
     },
+    ClassicReplyQuoteDropsStyles = "classic.reply.quote-drops-styles" {
+        decides: "Classic's reply does not keep the original's CSS rules in the quote: text the original hides with them shows in the reply before the user signs it.",
+        sources: &[REPLY_ATTACKS],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': evaluation figure, Outlook 2016 (16.0.4266) signatures S/MIME ◐ and PGP ◐ ('covert rules only for received message'); 2020 re-evaluation, Outlook 2019 (16.0.12730.20144) ○ ○",
+        quote: "Covert rules only for received message",
+        confidence: T,
+    },
     ClassicSignDefaultDigest = "classic.sign.default-digest" {
         decides: "Classic signs with SHA-1 by default per third parties (open question 5).",
         sources: &[DIGICERT_SHA1],
@@ -655,6 +662,13 @@ rule_table! {
         citation: "catalogue rule-base sketch (d)",
         quote: "plain ✔ (I)",
         confidence: I,
+    },
+    OwaReplyQuoteKeepsStyles = "owa.reply.quote-keeps-styles" {
+        decides: "OWA's reply keeps the original's CSS rules in the quote: text the original hides stays hidden in the reply the user sends and signs.",
+        sources: &[REPLY_ATTACKS],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': evaluation figure, Exchange/OWA (15.1.1034) signatures S/MIME ● ('covert rules are kept in reply message')",
+        quote: "Covert rules are kept in reply message",
+        confidence: T,
     },
     OwaReplySmimeClassNeedsControl = "owa.reply.smime-class-needs-control" {
         decides: "Hypothesis: OWA builds the quoted body of an S/MIME-class item through the control; without one that can parse it, reply fails.",

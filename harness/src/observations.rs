@@ -116,6 +116,12 @@ vocabulary! {
         PlaintextMerged = "plaintext-merged",
         /// REPLY ○ (decryption): no decryption oracle found.
         NoDecryptionOracle = "no-decryption-oracle",
+        /// REPLY ● (signatures): the covert CSS rules are kept in the reply message.
+        CovertRulesKept = "covert-rules-kept",
+        /// REPLY ◐ (signatures): the covert rules work only in the received message.
+        CovertRulesReceivedOnly = "covert-rules-received-only",
+        /// REPLY ○ (signatures): no signing oracle found.
+        NoSigningOracle = "no-signing-oracle",
         /// A first-hand report of what the client showed or did.
         Report = "report",
     }
@@ -170,6 +176,9 @@ pub struct Expect {
     /// The reply quotes text the client decrypted.
     #[serde(default)]
     pub quotes_decrypted: Option<bool>,
+    /// The reply's quote keeps the original's styles (and so what they hide).
+    #[serde(default)]
+    pub quote_keeps_styles: Option<bool>,
 }
 
 /// What one reply outcome must say.
@@ -352,7 +361,8 @@ fn finding_problems(finding: Finding, e: &Expect) -> Vec<String> {
         || e.signed.is_some()
         || e.encrypted.is_some()
         || e.quotes_original.is_some()
-        || e.quotes_decrypted.is_some();
+        || e.quotes_decrypted.is_some()
+        || e.quote_keeps_styles.is_some();
     if !any {
         out.push("`expect` says nothing".into());
     }
@@ -389,6 +399,19 @@ fn finding_problems(finding: Finding, e: &Expect) -> Vec<String> {
         Finding::NoDecryptionOracle => {
             if e.quotes_decrypted != Some(false) {
                 out.push(format!("{finding}: expect quotes_decrypted = false"));
+            }
+        }
+        Finding::CovertRulesKept => {
+            if e.quote_keeps_styles != Some(true) {
+                out.push(format!("{finding}: expect quote_keeps_styles = true"));
+            }
+        }
+        Finding::CovertRulesReceivedOnly | Finding::NoSigningOracle => {
+            if e.quote_keeps_styles != Some(false) {
+                out.push(format!(
+                    "{finding}: the reply does not keep the covert rules, expect \
+                     quote_keeps_styles = false"
+                ));
             }
         }
         Finding::Report => {}
@@ -499,6 +522,12 @@ impl Expect {
             if let Some(want) = want {
                 cmp(field, want.to_string(), have.to_string());
             }
+        }
+        if let Some(want) = self.quote_keeps_styles {
+            let have = v
+                .quote_keeps_styles
+                .map_or("unknown".to_owned(), |b| b.to_string());
+            cmp("quote_keeps_styles", want.to_string(), have);
         }
         out
     }

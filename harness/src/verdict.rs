@@ -346,6 +346,13 @@ pub struct ClientVerdict {
     /// oracle of the REPLY attacks, Müller et al. 2019). An encrypted part the client never
     /// decrypts (an attachment beside other text) is not quoted.
     pub quotes_decrypted: bool,
+    /// Whether the quote in the reply keeps the original's HTML styles: a paragraph the
+    /// original hides with a (conditional) CSS rule then stays hidden in the reply the user
+    /// sends and signs (the signing oracle of the REPLY attacks, Müller et al. 2019). `None`
+    /// when nothing is quoted or the evidence is silent.
+    pub quote_keeps_styles: Option<bool>,
+    /// The rules behind [`ClientVerdict::quote_keeps_styles`], in order.
+    pub quote_rules: Vec<RuleId>,
     /// The original was encrypted (or signed) and the reply the client makes by default is
     /// weaker (the "Re: What's up Johnny" column).
     pub weaker_than_original: bool,

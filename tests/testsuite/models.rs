@@ -1185,6 +1185,8 @@ fn explain_json_has_the_documented_shape() {
         keys(&clients[0]),
         [
             "client",
+            "quote_keeps_styles",
+            "quote_rules",
             "quotes_decrypted",
             "quotes_original",
             "read",
@@ -1566,6 +1568,7 @@ fn every_rule_is_applied_by_some_sample_under_some_profile() {
             for o in [&v.reply.plain, &v.reply.signed, &v.reply.encrypted] {
                 applied.extend(o.rules.iter().copied());
             }
+            applied.extend(v.quote_rules.iter().copied());
         }
     }
     let dead: Vec<&str> = RuleId::ALL

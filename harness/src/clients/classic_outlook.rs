@@ -77,6 +77,8 @@ impl ClientModel for ClassicOutlook {
         } else {
             super::default_protection(&reply, wanted)
         };
+        // The reply's quote drops the original's style rules (Müller et al. 2019, REPLY:
+        // "covert rules only for received message" in Outlook 2016, none in Outlook 2019).
         super::finish(
             ClientId::ClassicOutlook,
             &msg,
@@ -84,6 +86,7 @@ impl ClientModel for ClassicOutlook {
             reply,
             original,
             default,
+            (Some(false), &[RuleId::ClassicReplyQuoteDropsStyles]),
         )
     }
 }

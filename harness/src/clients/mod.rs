@@ -343,7 +343,9 @@ pub fn own_key_for(layer: &Layer, profile: &Profile, smart_card_only: bool) -> b
 }
 
 /// The reply the client would send by default, and the verdict flags that follow from it.
-/// `msg` says whether the text the client shows came out of an encrypted layer.
+/// `msg` says whether the text the client shows came out of an encrypted layer; `styles` is
+/// the client's answer to "does the quote keep the original's styles" with its rules, used
+/// when the reply quotes the original at all.
 pub fn finish(
     client: ClientId,
     msg: &Message,
@@ -351,12 +353,18 @@ pub fn finish(
     reply: ReplyVerdict,
     original: Protection,
     default_reply: Option<Protection>,
+    styles: (Option<bool>, &[RuleId]),
 ) -> ClientVerdict {
     let any_reply = [&reply.plain, &reply.signed, &reply.encrypted]
         .iter()
         .any(|o| matches!(o.status, Status::Yes | Status::Partial));
     let quotes_original = any_reply && read.status.text_visible();
     let quotes_decrypted = quotes_original && msg.primary.is_some_and(|p| p.kind.is_encrypted());
+    let (quote_keeps_styles, quote_rules) = if quotes_original {
+        (styles.0, styles.1.to_vec())
+    } else {
+        (None, Vec::new())
+    };
     let weaker_than_original = matches!(default_reply, Some(p) if p < original);
     ClientVerdict {
         client,
@@ -364,6 +372,8 @@ pub fn finish(
         reply,
         quotes_original,
         quotes_decrypted,
+        quote_keeps_styles,
+        quote_rules,
         weaker_than_original,
     }
 }

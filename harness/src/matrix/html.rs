@@ -493,6 +493,8 @@ const SCRIPT: &str = r##"
     });
     var q = el("p", "Quotes the original: " + cell.quotes_original +
       "; quotes decrypted text: " + cell.quotes_decrypted +
+      "; the quote keeps the original's styles: " +
+      (cell.quote_keeps_styles === null ? "unknown" : cell.quote_keeps_styles) +
       "; weaker than the original: " + cell.weaker_than_original + ".");
     detailsBody.appendChild(q);
     details.hidden = false;

@@ -348,8 +348,17 @@ pub fn snapshot_text(row: &SampleRow) -> String {
             }
             let _ = writeln!(
                 out,
-                "{head} reply     quotes-original={} quotes-decrypted={} weaker-than-original={}",
-                v.quotes_original, v.quotes_decrypted, v.weaker_than_original
+                "{head} reply     quotes-original={} quotes-decrypted={} quote-keeps-styles={} weaker-than-original={}{}",
+                v.quotes_original,
+                v.quotes_decrypted,
+                v.quote_keeps_styles
+                    .map_or("-", |b| if b { "true" } else { "false" }),
+                v.weaker_than_original,
+                if v.quote_rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(" rules={}", crate::evidence::joined(&v.quote_rules, ","))
+                }
             );
         }
     }
