@@ -9,7 +9,8 @@
 //!   eContent different from the displayed part; an opaque SignedData beside an unsigned text.
 //! - CMS class: multiple signers and missing signers ("no signerInfos").
 //! - MIME wrapping class (`03-mime`): unsigned text around a signed part, the signed part hidden as an
-//!   attachment, the signed part hidden in an HTML alternative or behind HTML.
+//!   attachment, the signed part hidden in an HTML alternative or behind HTML, the signed part
+//!   referenced from the attacker's HTML as a `cid:` image in a multipart/related.
 //! - ID binding class (`04-id`): `Sender:` set to the signer, two `From:` addresses, a signer
 //!   certificate / User ID on a lookalike domain.
 //! - ID binding class, display-name confusion (`04-id/i2-display-name-confusion`): `From: "dana@fabrikam.example" <eve@evil.example>`.
@@ -365,6 +366,31 @@ fn attacker_hiding_html_entity() -> Vec<u8> {
         "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
     )
     .into_bytes()
+}
+
+/// The attacker's text/html that shows the demand and references the part `cid` as an image
+/// (Müller et al. 2019 §4.3, M3).
+fn attacker_cid_html_entity(cid: &str) -> Vec<u8> {
+    let html = format!(
+        "<html><body><p>URGENT: our bank details changed. Pay the Northwind invoice to IBAN XX00 0000 0000 0000 0000 00 today.</p><img src=\"cid:{cid}\" alt=\"\"></body></html>"
+    );
+    format!(
+        "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
+    )
+    .into_bytes()
+}
+
+/// Adds a header line to an entity's header block.
+fn with_header(entity: &[u8], header: &str) -> Vec<u8> {
+    let split = entity
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 2)
+        .unwrap_or(0);
+    let mut out = entity[..split].to_vec();
+    out.extend_from_slice(format!("{header}\r\n").as_bytes());
+    out.extend_from_slice(&entity[split..]);
+    out
 }
 
 /// Adds `Content-Disposition: attachment` to an entity's header block.
@@ -835,6 +861,37 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
     }
 
+    // 7b. The genuine multipart/signed as the second part of a multipart/related, referenced
+    //     by the attacker's HTML as an image (Müller et al., 03-mime: M3, cid: reference).
+    {
+        let name = "smime-related-cid";
+        let id = format!("{FAMILY}/{name}");
+        let signed = with_header(
+            &dana_signed_entity(ctx, &id, "dana", &genuine)?,
+            "Content-ID: <signed-part@fabrikam.example>",
+        );
+        let entity = wrap(
+            &id,
+            "related",
+            &[
+                attacker_cid_html_entity("signed-part@fabrikam.example"),
+                signed,
+            ],
+        );
+        let eml = outlook_message(&id, DANA_FROM, &entity);
+        let m = outlook_meta(
+            name,
+            "Negative: the attacker's HTML in a multipart/related, the genuine multipart/signed referenced from it as a cid: image",
+            "Müller et al. MIME wrapping class (03-mime: M3, hidden in related content)",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML.",
+        );
+        let layer = ExpectLayer {
+            certificates: Some(3),
+            ..smime_valid("clear", "2", DANA, true, false)
+        };
+        out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
+    }
+
     // 8-11. Identity confusion: Sender:, two From addresses, lookalike signer, display name.
     let ceo_from = "Fabrikam CEO <ceo@fabrikam.example>";
     let cases: [SmimeIdentityCase; 4] = [
@@ -1112,6 +1169,12 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "Müller et al. MIME wrapping class (03-mime: hidden signed part)",
             "The HTML opens a display:none block that swallows the signed part when inline parts are rendered together.",
         ),
+        (
+            "pgp-related-cid",
+            "Negative: the attacker's HTML in a multipart/related, the genuine Proton multipart/signed referenced from it as a cid: image",
+            "Müller et al. MIME wrapping class (03-mime: M3, hidden in related content)",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML.",
+        ),
     ] {
         let id = format!("{FAMILY}/{name}");
         let (entity, armor) = proton_signed_parts(p, &id, at(12, 10, 4, 41))?;
@@ -1122,9 +1185,18 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
                 vec![proton_attacker_leaf(), as_attachment(&signed, "signed.eml")]
             }
             "pgp-html-hides-signed" => vec![attacker_hiding_html_entity(), signed],
+            "pgp-related-cid" => vec![
+                attacker_cid_html_entity("signed-part@proton.example"),
+                with_header(&signed, "Content-ID: <signed-part@proton.example>"),
+            ],
             _ => vec![proton_attacker_leaf(), signed],
         };
-        let wrapped = wrap(&id, "mixed", &parts);
+        let subtype = if name == "pgp-related-cid" {
+            "related"
+        } else {
+            "mixed"
+        };
+        let wrapped = wrap(&id, subtype, &parts);
         let eml = proton_wrapped(&id, pat_from, &wrapped);
         let m = proton_meta(name, title, reference, note);
         out.push((
