@@ -15,6 +15,7 @@ mod hostile;
 mod hostile_cms_pgp;
 mod html_browser;
 mod independent;
+mod inputs;
 mod matrix;
 mod matrix_exports;
 mod models;

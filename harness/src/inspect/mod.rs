@@ -45,20 +45,22 @@ impl Inputs {
             self.x509_certs.extend(x509);
             return Ok(());
         }
-        match openpgp::load_certs(&bytes) {
+        let openpgp = match openpgp::load_certs(&bytes) {
             Ok(certs) if !certs.is_empty() => {
                 self.pgp_certs.extend(certs);
-                Ok(())
+                return Ok(());
             }
-            Ok(_) => Err(Error::Key {
-                path: path.into(),
-                message: "no certificate found".into(),
-            }),
-            Err(message) => Err(Error::Key {
-                path: path.into(),
-                message,
-            }),
-        }
+            Ok(_) => "no certificate found".to_owned(),
+            Err(message) => message,
+        };
+        // Say what each format the file could have been said about it.
+        Err(Error::Key {
+            path: path.into(),
+            message: format!(
+                "no certificate found; tried {}; OpenPGP: {openpgp}",
+                smime::why_no_certs(&bytes)
+            ),
+        })
     }
 
     /// Adds a `--key` file: PEM private key + certificate, or an armored OpenPGP secret key.
