@@ -12,7 +12,7 @@
 //! | policy and evidence | [`policy`], [`evidence`], [`profile`] | algorithm tables, the rule table, environments |
 //! | verdicts | [`verdict`] | the vocabulary of `replymatrix.explain/1` |
 //! | models | [`clients`] | a [`verdict::ClientVerdict`] per client and profile |
-//! | reports | [`explain`], [`matrix`], [`scan`], [`corpus`], [`docs`] | what people read |
+//! | reports | [`explain`], [`matrix`], [`scan`], [`corpus`], [`observations`], [`docs`] | what people read |
 //!
 //! The `replymatrix` binary (`main.rs`, `cli.rs`, `commands.rs`) sits on top and holds no logic
 //! of its own. Outcomes such as "cannot reply encrypted" or "signature invalid" are data;
@@ -44,6 +44,7 @@ pub mod corpus;
 pub mod docs;
 pub mod explain;
 pub mod matrix;
+pub mod observations;
 mod render;
 pub mod scan;
 

@@ -34,6 +34,7 @@ const STAGES: &[(&str, usize)] = &[
     ("corpus", 7),
     ("explain", 7),
     ("matrix", 7),
+    ("observations", 7),
     ("render", 7),
     ("scan", 7),
     // generated documentation (every interface's schema)

@@ -19,6 +19,7 @@ mod inputs;
 mod matrix;
 mod matrix_exports;
 mod models;
+mod observations;
 mod openpgp;
 mod pgp_corpus;
 mod properties;

@@ -27,6 +27,8 @@ fn corpus() {
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
         .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
+    let observed = replymatrix::observations::load_dir(&corpora.join("observations"))
+        .expect("observations load");
     insta::glob!("../../corpora/senders", "**/*.eml", |path| {
         let path = path.canonicalize().expect("sample path");
         let sample = samples
@@ -39,7 +41,8 @@ fn corpus() {
         // Invariants first, snapshot afterwards: the sample must meet its own expectations.
         let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
         assert!(failures.is_empty(), "{}: {failures:?}", sample.sidecar.id);
-        let row = matrix::row(sample, inspection, &profiles);
+        let mut row = matrix::row(sample, inspection, &profiles);
+        matrix::confirm_row(&mut row, &observed);
         let s = &sample.sidecar;
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(snapshots_dir());
