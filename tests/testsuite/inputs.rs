@@ -95,3 +95,24 @@ fn a_file_that_is_no_certificate_says_what_each_format_said() {
         );
     }
 }
+
+#[test]
+fn a_file_that_is_no_key_says_what_each_format_said() {
+    let dir = TempDir::new("inputs");
+    let path = dir.path("garbage.key");
+    std::fs::write(&path, b"\x00\x01 not a key").expect("scratch file");
+    let err = Inputs::default()
+        .add_key_file(&path)
+        .expect_err("garbage is no key")
+        .to_string();
+    assert!(
+        err.contains("garbage.key") && err.contains("PEM") && err.contains("OpenPGP secret key"),
+        "{err}"
+    );
+    // A public certificate where the secret key was wanted says so.
+    let err = Inputs::default()
+        .add_key_file(&keys_dir().join("openpgp/robin.pub.asc"))
+        .expect_err("a certificate is no key")
+        .to_string();
+    assert!(err.contains("without secret key material"), "{err}");
+}

@@ -85,14 +85,19 @@ impl Inputs {
             self.smime_keys.push(key);
             return Ok(());
         }
+        // Not PEM: an OpenPGP secret key (armored or binary) is the other form `--key` takes.
+        let not_pem = "PEM (PKCS#8 key with its certificate): no -----BEGIN line";
         let certs = openpgp::load_certs(&bytes).map_err(|message| Error::Key {
             path: path.into(),
-            message,
+            message: format!("no usable key; tried {not_pem}; OpenPGP secret key: {message}"),
         })?;
         if !certs.iter().any(|c| c.is_tsk()) {
             return Err(Error::Key {
                 path: path.into(),
-                message: "no secret key material".into(),
+                message: format!(
+                    "no usable key; tried {not_pem}; OpenPGP secret key: a certificate without \
+                     secret key material (give the secret key export)"
+                ),
             });
         }
         self.pgp_secret_keys.extend(certs);
