@@ -1226,6 +1226,21 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "Negative: unsigned text BEFORE a genuine Proton PGP/Inline cleartext signature in the same text/plain body",
             "The cleartext signature by pat is valid; it does not cover the text before its armor.",
         ),
+        (
+            "pgp-inline-html-hides-signed",
+            "Negative: unsigned HTML that hides the genuine Proton PGP/Inline cleartext-signed part after it",
+            "The HTML opens a display:none block that swallows the signed text/plain part when inline parts are rendered together (m2-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-related-cid",
+            "Negative: the attacker's HTML in a multipart/related, the genuine Proton PGP/Inline cleartext-signed part referenced from it as a cid: image",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML (m3-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-signed-as-attachment",
+            "Negative: unsigned text/plain, the genuine Proton PGP/Inline cleartext-signed part attached as signature.asc",
+            "The signed part carries Content-Disposition: attachment; the visible body is unsigned (m4-pgp-inline.eml).",
+        ),
     ] {
         let id = format!("{FAMILY}/{name}");
         let lines = [
@@ -1236,16 +1251,36 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "Pat",
         ];
         let clear = pat_cleartext_signed(p, at(12, 10, 4, 41), &lines, &id)?;
-        let (eml, part) = if name == "pgp-inline-unsigned-part-prepended" {
-            let signed_leaf = format!(
-                "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain;charset=utf-8\r\n\r\n{}",
-                wire::quoted_printable(&clear)
-            );
-            let wrapped = wrap(
-                &id,
+        let signed_leaf = format!(
+            "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain;charset=utf-8\r\n\r\n{}",
+            wire::quoted_printable(&clear)
+        )
+        .into_bytes();
+        let wrapped_parts = match name {
+            "pgp-inline-unsigned-part-prepended" => {
+                Some(("mixed", vec![proton_attacker_leaf(), signed_leaf]))
+            }
+            "pgp-inline-html-hides-signed" => {
+                Some(("mixed", vec![attacker_hiding_html_entity(), signed_leaf]))
+            }
+            "pgp-inline-related-cid" => Some((
+                "related",
+                vec![
+                    attacker_cid_html_entity("signed-part@proton.example"),
+                    with_header(&signed_leaf, "Content-ID: <signed-part@proton.example>"),
+                ],
+            )),
+            "pgp-inline-signed-as-attachment" => Some((
                 "mixed",
-                &[proton_attacker_leaf(), signed_leaf.into_bytes()],
-            );
+                vec![
+                    proton_attacker_leaf(),
+                    as_attachment(&signed_leaf, "signature.asc"),
+                ],
+            )),
+            _ => None,
+        };
+        let (eml, part) = if let Some((subtype, parts)) = wrapped_parts {
+            let wrapped = wrap(&id, subtype, &parts);
             (proton_wrapped(&id, pat_from, &wrapped), "2")
         } else {
             let body = format!("{ATTACKER_TEXT}\r\n{clear}");
