@@ -313,6 +313,13 @@ rule_table! {
         quote: "GpgOL needs to inhibit Outlook from doing the S/MIME before the message is passed to the ECE hooks.",
         confidence: T,
     },
+    ClassicGpgolInlinePartlySigned = "classic.gpgol.inline-partly-signed" {
+        decides: "With GpgOL, an inline PGP cleartext signature that is not the whole body (text before its armor, or in a part before it) is not taken as the message's signature: GpgOL stops looking for armor at the first non-blank line that is not a PGP marker, the message keeps its plain class and shows as text without a signature indicator.",
+        sources: &[GPGOL_MAPIHELP, JOHNNY_PAPER],
+        citation: "GpgOL src/mapihelp.cpp, get_msgcls_from_pgp_lines (lines 937-946 at 6f12f83; the check was disabled by '#if 0' in 2.0.1 to 2.1.1, which looked for armor anywhere in the body's first 1k, and enabled again by commit 8539f6b for T3964, released in 2.2.0: 'Again break on non whitespace before message marker'); Müller et al. 2019, Table 2 (Outlook 16.0.4266 with GpgOL 2.0.1: MIME –, no forgery with 03-mime/m1-prepending-text/m1-pgp-inline.eml, m1-pgp-inline2.eml and the m2 to m4 Inline PGP messages) and §4.3",
+        quote: "We have text before the message. In that case we need to break",
+        confidence: T,
+    },
     ClassicGpgolSenderAddress = "classic.gpgol.sender-address" {
         decides: "With GpgOL, a valid signature whose key has no user ID for the sender's address counts for nothing: 'The sender address is not trustworthy because: The used key does not claim the address'.",
         sources: &[GPGOL_MAIL_CPP, JOHNNY_PAPER],

@@ -43,8 +43,9 @@ use sequoia_openpgp::types::{
 use super::pgp_corpus::Personas;
 use super::pgp_corpus::crypto::{self as pgp, PersonaSpec, SigStyle, Suite};
 use super::pgp_corpus::samples::{
-    Era, PAT_TEXT, ProtonHdr, at, proton_message, proton_multipart, proton_sig_armor,
-    proton_signed_envelope, proton_signed_parts, proton_text_entity, proton_text_leaf,
+    Era, PAT_TEXT, ProtonHdr, at, pat_cleartext_signed, proton_message, proton_multipart,
+    proton_sig_armor, proton_signed_envelope, proton_signed_parts, proton_text_entity,
+    proton_text_leaf,
 };
 use super::pgp_corpus::wire;
 use super::smime_corpus::ber;
@@ -1209,6 +1210,119 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             ),
             eml,
         ));
+    }
+
+    // Inline PGP, partly signed (Müller et al. 2019, 03-mime/m1-prepending-text): the
+    // attacker's text in a part of its own before Pat's cleartext-signed part
+    // (m1-pgp-inline.eml), or before the armor in the same text/plain body (m1-pgp-inline2.eml).
+    for (name, title, note) in [
+        (
+            "pgp-inline-unsigned-part-prepended",
+            "Negative: unsigned text/plain BEFORE a genuine Proton PGP/Inline cleartext-signed part",
+            "The cleartext signature by pat in the second part is valid; it does not cover the first part.",
+        ),
+        (
+            "pgp-inline-text-before-armor",
+            "Negative: unsigned text BEFORE a genuine Proton PGP/Inline cleartext signature in the same text/plain body",
+            "The cleartext signature by pat is valid; it does not cover the text before its armor.",
+        ),
+        (
+            "pgp-inline-html-hides-signed",
+            "Negative: unsigned HTML that hides the genuine Proton PGP/Inline cleartext-signed part after it",
+            "The HTML opens a display:none block that swallows the signed text/plain part when inline parts are rendered together (m2-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-related-cid",
+            "Negative: the attacker's HTML in a multipart/related, the genuine Proton PGP/Inline cleartext-signed part referenced from it as a cid: image",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML (m3-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-signed-as-attachment",
+            "Negative: unsigned text/plain, the genuine Proton PGP/Inline cleartext-signed part attached as signature.asc",
+            "The signed part carries Content-Disposition: attachment; the visible body is unsigned (m4-pgp-inline.eml).",
+        ),
+    ] {
+        let id = format!("{FAMILY}/{name}");
+        let lines = [
+            "Hi Robin,",
+            "",
+            "Confirming the delivery date: 12 June.",
+            "",
+            "Pat",
+        ];
+        let clear = pat_cleartext_signed(p, at(12, 10, 4, 41), &lines, &id)?;
+        let signed_leaf = format!(
+            "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain;charset=utf-8\r\n\r\n{}",
+            wire::quoted_printable(&clear)
+        )
+        .into_bytes();
+        let wrapped_parts = match name {
+            "pgp-inline-unsigned-part-prepended" => {
+                Some(("mixed", vec![proton_attacker_leaf(), signed_leaf]))
+            }
+            "pgp-inline-html-hides-signed" => {
+                Some(("mixed", vec![attacker_hiding_html_entity(), signed_leaf]))
+            }
+            "pgp-inline-related-cid" => Some((
+                "related",
+                vec![
+                    attacker_cid_html_entity("signed-part@proton.example"),
+                    with_header(&signed_leaf, "Content-ID: <signed-part@proton.example>"),
+                ],
+            )),
+            "pgp-inline-signed-as-attachment" => Some((
+                "mixed",
+                vec![
+                    proton_attacker_leaf(),
+                    as_attachment(&signed_leaf, "signature.asc"),
+                ],
+            )),
+            _ => None,
+        };
+        let (eml, part) = if let Some((subtype, parts)) = wrapped_parts {
+            let wrapped = wrap(&id, subtype, &parts);
+            (proton_wrapped(&id, pat_from, &wrapped), "2")
+        } else {
+            let body = format!("{ATTACKER_TEXT}\r\n{clear}");
+            let h = ProtonHdr {
+                seed: &id,
+                from: pat_from,
+                subject: PAT_SUBJECT,
+                when: at(12, 10, 4, 41),
+                era: Era::Current,
+            };
+            let eml = proton_message(
+                &h,
+                "text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: quoted-printable\r\n",
+                &wire::quoted_printable(&body),
+            );
+            (eml, "")
+        };
+        let m = Meta {
+            setting: "Sign external messages: on; PGP/Inline (signature reused by an attacker)",
+            twin: "proton/pgp-inline-signed",
+            ..proton_meta(
+                name,
+                title,
+                "Müller et al. MIME wrapping class (03-mime: M1, prepended text, Inline PGP)",
+                note,
+            )
+        };
+        let layer = ExpectLayer {
+            digest: Some(Digest::Sha512),
+            algorithm: Some(SignatureAlgorithm::Eddsa),
+            ..signed_layer(
+                "pgp-signed",
+                "inline",
+                part,
+                Some("valid"),
+                Some(PAT),
+                Some(true),
+                Some(false),
+            )
+        };
+        out.push((sidecar(&m, PAT, vec![layer], &[], &pat_cert), eml));
     }
 
     // multipart/alternative: unsigned text/plain, signed text/html.

@@ -300,6 +300,20 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             verdict(status, shown, sees, &t)
         }
         LayerKind::PgpSigned => {
+            let partly_signed_inline = primary.form == Some(LayerForm::Inline)
+                && primary
+                    .signature
+                    .as_ref()
+                    .is_some_and(|s| !s.covers_whole_body);
+            if gpgol && partly_signed_inline {
+                // GpgOL (since 2.2.0) classifies inline PGP by the body's first non-blank
+                // line: text before the armor (or a part before it) leaves the message plain,
+                // so the armor shows as text and no signature is shown. 2.0.1, which looked
+                // further, was not forged either (Müller et al. 2019, Table 2: GpgOL MIME –).
+                t.push(RuleId::ClassicGpgolInlinePartlySigned);
+                t.push(RuleId::ReadInlinePgp);
+                return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
+            }
             if gpgol {
                 let (shown, sees) = gpgol_signature(primary, profile, false, &mut t);
                 let status = if shown == SignatureShown::Verified {
