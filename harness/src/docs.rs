@@ -77,7 +77,8 @@ pub fn rules_markdown() -> String {
          Generated from `harness/src/evidence.rs` by `docs::rules_markdown()`; do not edit.\n\
          Regenerate with `UPDATE_RULES=1 cargo test --test testsuite models::rules_doc`.\n\n\
          Confidence: D documented (Microsoft), M Microsoft staff / old Microsoft help, \
-         T third party, I inferred. An outcome's confidence is the weakest of its rules.\n\n\
+         T third party, I inferred. An outcome's confidence is the weakest of its rules, or \
+         `observed` when an observation in `corpora/observations/` confirms it.\n\n\
          | Rule | Decides | Conf. | Quote | Sources |\n|---|---|---|---|---|\n",
     );
     for r in RULES {

@@ -10,8 +10,13 @@ use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 vocabulary! {
-    /// How much a rule can be trusted, strongest first (the catalogue's D/M/T/I tags).
+    /// How much a decision can be trusted, strongest first: the catalogue's D/M/T/I tags
+    /// for rules, and above them `observed` for a decision an observation confirmed.
     pub enum Confidence {
+        /// O: a real client was seen doing this with a message of this structure in this
+        /// environment (an observation in `corpora/observations/` agrees with the verdict).
+        /// Only decisions carry it, never a rule.
+        Observed = "observed",
         /// D: Microsoft documentation (Learn, KB, Open Specifications, product-team blog).
         Documented = "documented",
         /// M: a Microsoft staff or moderator answer, or an old Microsoft help page.
@@ -27,6 +32,7 @@ impl Confidence {
     /// The catalogue's one-letter tag.
     pub fn tag(self) -> &'static str {
         match self {
+            Self::Observed => "O",
             Self::Documented => "D",
             Self::MicrosoftStaff => "M",
             Self::ThirdParty => "T",
@@ -212,6 +218,15 @@ const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-si
 const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
 const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
+/// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
+/// repository (`corpora/observations/johnny-you-are-fired.toml`).
+const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
+/// Müller et al., "Re: What's Up Johnny? Covert Content Attacks on Email End-to-End
+/// Encryption" (ACNS 2019): the artifact repository with the evaluation figure and its 2020
+/// re-evaluation (`corpora/observations/reply-attacks.toml`).
+const REPLY_ATTACKS: &str = "https://github.com/RUB-NDS/Covert-Content-Attacks";
+/// The study's no-signers (C3) messages and Outlook screenshots.
+const JOHNNY_C3: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/3d05524af3e1d2b28234ebb5440418885640b7a0/01-cms/c3_no-signerInfos";
 
 rule_table! {
     ClassicEncryptCapabilitiesCipher = "classic.encrypt.capabilities-cipher" {
@@ -298,6 +313,20 @@ rule_table! {
         quote: "GpgOL needs to inhibit Outlook from doing the S/MIME before the message is passed to the ECE hooks.",
         confidence: T,
     },
+    ClassicGpgolInlinePartlySigned = "classic.gpgol.inline-partly-signed" {
+        decides: "With GpgOL, an inline PGP cleartext signature that is not the whole body (text before its armor, or in a part before it) is not taken as the message's signature: GpgOL stops looking for armor at the first non-blank line that is not a PGP marker, the message keeps its plain class and shows as text without a signature indicator.",
+        sources: &[GPGOL_MAPIHELP, JOHNNY_PAPER],
+        citation: "GpgOL src/mapihelp.cpp, get_msgcls_from_pgp_lines (lines 937-946 at 6f12f83; the check was disabled by '#if 0' in 2.0.1 to 2.1.1, which looked for armor anywhere in the body's first 1k, and enabled again by commit 8539f6b for T3964, released in 2.2.0: 'Again break on non whitespace before message marker'); Müller et al. 2019, Table 2 (Outlook 16.0.4266 with GpgOL 2.0.1: MIME –, no forgery with 03-mime/m1-prepending-text/m1-pgp-inline.eml, m1-pgp-inline2.eml and the m2 to m4 Inline PGP messages) and §4.3",
+        quote: "We have text before the message. In that case we need to break",
+        confidence: T,
+    },
+    ClassicGpgolSenderAddress = "classic.gpgol.sender-address" {
+        decides: "With GpgOL, a valid signature whose key has no user ID for the sender's address counts for nothing: 'The sender address is not trustworthy because: The used key does not claim the address'.",
+        sources: &[GPGOL_MAIL_CPP, JOHNNY_PAPER],
+        citation: "GpgOL src/mail.cpp (updateSigstate, get_signature_level: level 0 when no user ID matches the sender); Müller et al. 2019, Table 2 (Outlook with GpgOL 2.0.1: ID ● by I2 only, so not I1 or I3)",
+        quote: "No m_uid matches our sender.",
+        confidence: T,
+    },
     ClassicOpenpgpNoNative = "classic.openpgp.no-native" {
         decides: "Classic has no native OpenPGP: without an add-in it neither verifies, decrypts nor encrypts OpenPGP.",
         sources: &[MESSAGE_FORMATS_POLICY],
@@ -324,6 +353,13 @@ rule_table! {
         sources: &[STRIATA, OPAQUEMAIL_58],
         citation: "",
         quote: "This message has an invalid Digital Signature. Open the message for more information.",
+        confidence: T,
+    },
+    ClassicReadNoSignerInfos = "classic.read.no-signer-infos" {
+        decides: "A multipart/signed whose SignedData has no SignerInfos: with certificates carried, Classic shows the text with its signed seal and no error bar while the Signed By line says there were errors displaying the signers; with none, it cannot open the item.",
+        sources: &[JOHNNY_PAPER, JOHNNY_C3],
+        citation: "Müller et al. 2019, Table 3 (Outlook 16.0.4266: CMS ○, weakness C3), §5.1 'No Signers (C3)', Figure 11; 01-cms/c3_no-signerInfos/outlook_1.png and no certificates/outlook_1.png",
+        quote: "In Outlook an otherwise very prominent red error bar is not shown and a seal indicates a valid signature",
         confidence: T,
     },
     ClassicReadPgpEncryptedAttachments = "classic.read.pgp-encrypted-attachments" {
@@ -367,6 +403,13 @@ rule_table! {
         citation: "",
         quote: "She seems to be able to reply to the same email through Classic Outlook",
         confidence: I,
+    },
+    ClassicReplyQuoteDropsStyles = "classic.reply.quote-drops-styles" {
+        decides: "Classic's reply does not keep the original's CSS rules in the quote: text the original hides with them shows in the reply before the user signs it.",
+        sources: &[REPLY_ATTACKS],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': evaluation figure, Outlook 2016 (16.0.4266) signatures S/MIME ◐ and PGP ◐ ('covert rules only for received message'); 2020 re-evaluation, Outlook 2019 (16.0.12730.20144) ○ ○",
+        quote: "Covert rules only for received message",
+        confidence: T,
     },
     ClassicSignDefaultDigest = "classic.sign.default-digest" {
         decides: "Classic signs with SHA-1 by default per third parties (open question 5).",
@@ -430,6 +473,13 @@ rule_table! {
         citation: "MS-OXOSMIME 2.1.3.1",
         quote: "message class ... SHOULD ... be set to IPM.Note.SMIME.MultipartSigned",
         confidence: D,
+    },
+    ExchangeNestedEncryptedNotPromoted = "exchange.nested-encrypted-not-promoted" {
+        decides: "An encrypted part below the root (an smime.p7m or a PGP/MIME multipart/encrypted beside other parts of a multipart/mixed) is an attachment of an ordinary IPM.Note: no client decrypts it into the body, so no reply quotes its plaintext.",
+        sources: &[REPLY_ATTACKS, MS_OXOSMIME_OPAQUE],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': the artifact's evaluation figure (Outlook 2016 16.0.4266 and Exchange/OWA 15.1.1034: decryption ○ for S/MIME, Outlook with GpgOL ○ for OpenPGP) and its 2020 re-evaluation (Outlook 2019 16.0.12730.20144: ○ ○); MS-OXOSMIME 2.1.3.2 maps only the message's own Content-Type",
+        quote: "No vulnerabilities found",
+        confidence: T,
     },
     ExchangeNestedSignedNotPromoted = "exchange.nested-signed-not-promoted" {
         decides: "Only a signed entity at the root changes the item class; a multipart/signed or pkcs7-mime part nested in multipart/mixed stays an attachment of an ordinary IPM.Note, so no client shows a message-level signature for it.",
@@ -633,6 +683,13 @@ rule_table! {
         citation: "catalogue rule-base sketch (d)",
         quote: "plain ✔ (I)",
         confidence: I,
+    },
+    OwaReplyQuoteKeepsStyles = "owa.reply.quote-keeps-styles" {
+        decides: "OWA's reply keeps the original's CSS rules in the quote: text the original hides stays hidden in the reply the user sends and signs.",
+        sources: &[REPLY_ATTACKS],
+        citation: "Müller et al. 2019, 'Re: What's Up Johnny?': evaluation figure, Exchange/OWA (15.1.1034) signatures S/MIME ● ('covert rules are kept in reply message')",
+        quote: "Covert rules are kept in reply message",
+        confidence: T,
     },
     OwaReplySmimeClassNeedsControl = "owa.reply.smime-class-needs-control" {
         decides: "Hypothesis: OWA builds the quoted body of an S/MIME-class item through the control; without one that can parse it, reply fails.",

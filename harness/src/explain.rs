@@ -269,10 +269,11 @@ pub fn explain_text(e: &Explanation) -> String {
         let mut urls: Vec<String> = Vec::new();
         out.push_str(&format!("\n{}\n", c.client.as_str()));
         out.push_str(&format!(
-            "  {:<10} {} / signature {}\n",
+            "  {:<10} {} / signature {} [{}]\n",
             "read",
             c.read.status.as_str(),
-            c.read.signature_shown.as_str()
+            c.read.signature_shown.as_str(),
+            c.read.confidence.as_str()
         ));
         if let Some(s) = &c.read.user_sees {
             out.push_str(&format!("  {:<10} user sees: \"{s}\"\n", ""));
@@ -286,8 +287,13 @@ pub fn explain_text(e: &Explanation) -> String {
         out.push_str(&outcome_line("signed", &c.reply.signed, &mut urls));
         out.push_str(&outcome_line("encrypted", &c.reply.encrypted, &mut urls));
         out.push_str(&format!(
-            "  {:<10} quotes original: {}, weaker than original: {}\n",
-            "", c.quotes_original, c.weaker_than_original
+            "  {:<10} quotes original: {}, quotes decrypted text: {}, quote keeps the original's styles: {}, weaker than original: {}\n",
+            "",
+            c.quotes_original,
+            c.quotes_decrypted,
+            c.quote_keeps_styles
+                .map_or("unknown", |b| if b { "yes" } else { "no" }),
+            c.weaker_than_original
         ));
         for (i, u) in urls.iter().enumerate() {
             out.push_str(&format!("  [{}] {u}\n", i.saturating_add(1)));

@@ -12,7 +12,7 @@
 //! | policy and evidence | [`policy`], [`evidence`], [`profile`] | algorithm tables, the rule table, environments |
 //! | verdicts | [`verdict`] | the vocabulary of `replymatrix.explain/1` |
 //! | models | [`clients`] | a [`verdict::ClientVerdict`] per client and profile |
-//! | reports | [`explain`], [`matrix`], [`scan`], [`corpus`], [`curate`], [`docs`] | what people read |
+//! | reports | [`explain`], [`matrix`], [`scan`], [`corpus`], [`curate`], [`observations`], [`docs`] | what people read |
 //!
 //! The `replymatrix` binary (`main.rs`, `cli.rs`, `commands.rs`) sits on top and holds no logic
 //! of its own. Outcomes such as "cannot reply encrypted" or "signature invalid" are data;
@@ -45,6 +45,7 @@ pub mod curate;
 pub mod docs;
 pub mod explain;
 pub mod matrix;
+pub mod observations;
 mod render;
 pub mod scan;
 

@@ -154,12 +154,17 @@ pub struct Outcome {
     pub user_sees: Option<String>,
     /// With what the reply is protected, when it can be made.
     pub with: Option<With>,
-    /// The weakest confidence of [`Outcome::rules`].
+    /// The weakest confidence of [`Outcome::rules`], or `observed` when an observation
+    /// confirmed this outcome (see [`Outcome::observed_by`]).
     pub confidence: Confidence,
     /// The source URLs of the rules applied.
     pub evidence: Vec<String>,
     /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
+    /// The ids of the observations (`corpora/observations/`) that saw a real client do this
+    /// with a message of this structure in this environment; absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_by: Vec<String>,
 }
 
 impl Outcome {
@@ -180,6 +185,7 @@ impl Outcome {
             confidence: evidence::weakest_of(&rules),
             evidence: evidence::urls_of(&rules),
             rules,
+            observed_by: Vec::new(),
         }
     }
 
@@ -296,6 +302,10 @@ vocabulary! {
         Untrusted = "untrusted",
         /// The signature is shown as invalid.
         Invalid = "invalid",
+        /// Signed, but the details show errors: the indicator says the message is signed (a
+        /// seal, no error bar) while the signer line or the details report errors, so the
+        /// client contradicts itself (Müller et al. 2019 §5.1: Outlook with no signers).
+        SignedWithErrors = "signed-with-errors",
         /// A signature is present but the client does not check it.
         NotVerified = "not-verified",
         /// No signature indicator.
@@ -314,8 +324,15 @@ pub struct ReadVerdict {
     pub signature_shown: SignatureShown,
     /// The client's own words, where the evidence has them.
     pub user_sees: Option<String>,
+    /// The weakest confidence of [`ReadVerdict::rules`], or `observed` when an observation
+    /// confirmed this read verdict (see [`ReadVerdict::observed_by`]).
+    pub confidence: Confidence,
     /// The rule ids applied, in order.
     pub rules: Vec<RuleId>,
+    /// The ids of the observations that saw a real client read a message of this structure
+    /// this way in this environment; absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_by: Vec<String>,
 }
 
 /// The three reply forms.
@@ -340,6 +357,18 @@ pub struct ClientVerdict {
     pub reply: ReplyVerdict,
     /// The reply would quote the decrypted / readable text.
     pub quotes_original: bool,
+    /// The text the reply quotes is what the client decrypted from an S/MIME or OpenPGP
+    /// layer: the reply carries that plaintext to whoever it is sent to (the decryption
+    /// oracle of the REPLY attacks, Müller et al. 2019). An encrypted part the client never
+    /// decrypts (an attachment beside other text) is not quoted.
+    pub quotes_decrypted: bool,
+    /// Whether the quote in the reply keeps the original's HTML styles: a paragraph the
+    /// original hides with a (conditional) CSS rule then stays hidden in the reply the user
+    /// sends and signs (the signing oracle of the REPLY attacks, Müller et al. 2019). `None`
+    /// when nothing is quoted or the evidence is silent.
+    pub quote_keeps_styles: Option<bool>,
+    /// The rules behind [`ClientVerdict::quote_keeps_styles`], in order.
+    pub quote_rules: Vec<RuleId>,
     /// The original was encrypted (or signed) and the reply the client makes by default is
     /// weaker (the "Re: What's up Johnny" column).
     pub weaker_than_original: bool,

@@ -35,6 +35,7 @@ const STAGES: &[(&str, usize)] = &[
     ("curate", 7),
     ("explain", 7),
     ("matrix", 7),
+    ("observations", 7),
     ("render", 7),
     ("scan", 7),
     // generated documentation (every interface's schema)

@@ -125,6 +125,50 @@ fn an_unknown_sidecar_field_fails_naming_the_file() {
     assert!(err.contains("y.toml") && err.contains("title"), "{err}");
 }
 
+/// `[expect]` values parse into the inspector's own vocabularies: a misspelt layer kind,
+/// status, digest or problem code is an error naming the file, the value and the valid names,
+/// not an expectation that silently never matches.
+#[test]
+fn a_misspelt_expectation_fails_naming_the_file_and_the_valid_names() {
+    let path = Path::new("corpora/senders/x/y.toml");
+    let head = "id = \"x/y\"\ntitle = \"t\"\n[sender]\nproduct = \"p\"\nversion = \"v\"\nsetting = \"s\"\n[provenance]\nurl = \"https://example.org\"\nconfidence = \"seen\"\n";
+    for (expect, wrong, valid) in [
+        (
+            "[[expect.layers]]\nkind = \"smime-signd\"\n",
+            "smime-signd",
+            "smime-signed",
+        ),
+        (
+            "[[expect.layers]]\nkind = \"smime-signed\"\nstatus = \"vaild\"\n",
+            "vaild",
+            "unverifiable",
+        ),
+        (
+            "[[expect.layers]]\nkind = \"pgp-signed\"\ndigest = \"sha-256\"\n",
+            "sha-256",
+            "sha256",
+        ),
+        (
+            "[[expect.layers]]\nkind = \"smime-signed\"\nreason = \"bad-sig\"\n",
+            "bad-sig",
+            "bad-signature",
+        ),
+        (
+            "[expect]\nproblems = [\"mime-depht-limit\"]\n",
+            "mime-depht-limit",
+            "mime-depth-limit",
+        ),
+    ] {
+        let err = corpus::parse_sidecar(path, &format!("{head}{expect}"))
+            .expect_err("a misspelt value is rejected")
+            .to_string();
+        assert!(
+            err.contains("corpora/senders/x/y.toml") && err.contains(wrong) && err.contains(valid),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn a_dropped_in_sample_is_picked_up() {
     let dir = std::env::temp_dir().join(format!("replymatrix-dropin-{}", std::process::id()));

@@ -246,3 +246,29 @@ fn input_that_is_not_a_message_is_reported_as_such() {
         );
     }
 }
+
+/// OpenPGP is found by its armor or where the part says it holds OpenPGP data, never by a
+/// text whose first byte happens to read as a packet tag: 0xC1 ("Á" in Latin-1) is a
+/// new-format PKESK tag, 0x85 (NEL) an old-format one.
+#[test]
+fn latin1_text_that_looks_like_a_packet_is_not_an_encrypted_layer() {
+    for first in [0xC1u8, 0x85, 0x84, 0xC3] {
+        let mut message = b"From: a@example.org\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".to_vec();
+        message.push(first);
+        message.extend_from_slice(b"lvaro wrote this in Latin-1.\r\n");
+        let inspection = run(&message);
+        assert!(
+            inspection.layers.is_empty() && inspection.problems.is_empty(),
+            "0x{first:02X}: {inspection:?}"
+        );
+    }
+    // The same bytes in a part named .pgp are taken for what the name says they are (and
+    // reported as broken OpenPGP, not ignored).
+    let attached = b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--b\r\nContent-Type: application/octet-stream; name=\"x.pgp\"\r\nContent-Disposition: attachment; filename=\"x.pgp\"\r\n\r\n\xC1lvaro\r\n--b--\r\n";
+    let inspection = run(attached);
+    assert_eq!(
+        inspection.layers.iter().map(|l| l.kind).collect::<Vec<_>>(),
+        vec![replymatrix::LayerKind::PgpEncrypted],
+        "{inspection:?}"
+    );
+}

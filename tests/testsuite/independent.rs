@@ -4,10 +4,12 @@
 //!
 //! If a tool is missing the test prints a skip line, or fails when `CI` is set.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use replymatrix::facts::{Digest, Layer, LayerForm, LayerKind, SignatureStatus};
+use replymatrix::facts::{
+    Digest, Layer, LayerForm, LayerKind, SignatureAlgorithm, SignatureStatus,
+};
 use replymatrix::{Inputs, Inspection, inspect};
 
 use crate::support::keys_dir as keys;
@@ -381,4 +383,149 @@ fn gpg_pgp_mime_signed_clearsigned_and_encrypted_messages() {
             .expect("facts")
             .decrypted
     );
+}
+
+/// RSAES-OAEP key transport with every parameter set `openssl cms` writes (RFC 8017 A.2.1):
+/// the label hash and MGF1's hash chosen apart, and a label. Each decrypts with robin's key;
+/// the wrong label does not.
+#[test]
+fn openssl_cms_rsa_oaep_with_every_parameter_set() {
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("openssl-oaep");
+    std::fs::write(
+        dir.path("body.eml"),
+        "Content-Type: text/plain\r\n\r\nQuarterly ledger attached.\r\n",
+    )
+    .unwrap();
+    let mut cases: Vec<(String, Vec<String>)> = Vec::new();
+    for md in ["sha1", "sha224", "sha256", "sha384", "sha512"] {
+        for mgf in ["sha1", "sha256", "sha512"] {
+            cases.push((
+                format!("{md}/{mgf}"),
+                vec![format!("rsa_oaep_md:{md}"), format!("rsa_mgf1_md:{mgf}")],
+            ));
+        }
+    }
+    cases.push((
+        "sha256/sha256 with a label".into(),
+        vec![
+            "rsa_oaep_md:sha256".into(),
+            "rsa_mgf1_md:sha256".into(),
+            "rsa_oaep_label:0a0b0c0d".into(),
+        ],
+    ));
+    for (name, options) in &cases {
+        let mut cmd = Command::new("openssl");
+        cmd.args([
+            "cms",
+            "-encrypt",
+            "-aes256",
+            "-from",
+            "dana@fabrikam.example",
+        ])
+        .arg("-in")
+        .arg(dir.path("body.eml"))
+        .arg("-recip")
+        .arg(keys().join("x509/robin-enterprise.cert.pem"))
+        .args(["-keyopt", "rsa_padding_mode:oaep"]);
+        for option in options {
+            cmd.args(["-keyopt", option]);
+        }
+        let encrypted = run(&mut cmd);
+        let inspection = inspect(&encrypted, &smime_inputs(true));
+        let enc = only(&inspection, LayerKind::SmimeEnveloped)
+            .encryption
+            .clone()
+            .expect("facts");
+        assert_eq!(enc.recipients[0].key_algorithm, "rsa-oaep", "{name}");
+        assert!(enc.decrypted, "{name}: {:?}", inspection.problems);
+    }
+}
+
+/// A signing case: its name, the signer's (certificate, key), `openssl cms` options, and the
+/// algorithm family expected.
+type Case<'a> = (
+    String,
+    &'a (PathBuf, PathBuf),
+    Vec<String>,
+    SignatureAlgorithm,
+);
+
+/// Signature algorithms as `openssl cms -sign` makes them, each verified and each caught when
+/// tampered: ECDSA P-521, and RSASSA-PSS with salt lengths and MGF1 hashes chosen apart from
+/// the message hash (RFC 4056). (Ed25519 in CMS has no independent signer here: OpenSSL 3.0
+/// refuses it, "no default digest"; `smime::ed25519_signatures_verify_and_forgeries_are_invalid`
+/// covers its verification.)
+#[test]
+fn openssl_cms_p521_and_every_pss_parameter_set() {
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("openssl-algs");
+    std::fs::write(dir.path("body.txt"), "Quarterly ledger attached.\n").unwrap();
+    run(Command::new("openssl")
+        .args(["req", "-x509", "-nodes", "-days", "2", "-subj"])
+        .arg("/CN=Pat/emailAddress=pat@example.org")
+        .arg("-keyout")
+        .arg(dir.path("p521.key"))
+        .arg("-out")
+        .arg(dir.path("p521.crt"))
+        .args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"]));
+    let p521 = (dir.path("p521.crt"), dir.path("p521.key"));
+    let dana = (
+        keys().join("x509/dana.cert.pem"),
+        keys().join("x509/dana.key.pem"),
+    );
+    let mut cases: Vec<Case> = vec![(
+        "p-521".into(),
+        &p521,
+        vec!["-md".into(), "sha512".into()],
+        SignatureAlgorithm::Ecdsa,
+    )];
+    for md in ["sha256", "sha384", "sha512"] {
+        for mgf in ["sha1", "sha256", "sha512"] {
+            for salt in ["digest", "max", "0", "20"] {
+                cases.push((
+                    format!("pss {md} mgf1-{mgf} salt {salt}"),
+                    &dana,
+                    vec![
+                        "-md".into(),
+                        md.into(),
+                        "-keyopt".into(),
+                        "rsa_padding_mode:pss".into(),
+                        "-keyopt".into(),
+                        format!("rsa_mgf1_md:{mgf}"),
+                        "-keyopt".into(),
+                        format!("rsa_pss_saltlen:{salt}"),
+                    ],
+                    SignatureAlgorithm::RsaPss,
+                ));
+            }
+        }
+    }
+    for (name, (cert, key), options, algorithm) in &cases {
+        let message = run(Command::new("openssl")
+            .args(["cms", "-sign", "-text", "-in"])
+            .arg(dir.path("body.txt"))
+            .arg("-signer")
+            .arg(cert)
+            .arg("-inkey")
+            .arg(key)
+            .args(options));
+        let inspection = inspect(&message, &Inputs::default());
+        let sig = only(&inspection, LayerKind::SmimeSigned)
+            .signature
+            .clone()
+            .expect("signature");
+        assert_eq!(sig.status, SignatureStatus::Valid, "{name}: {}", sig.reason);
+        assert_eq!(sig.algorithm, Some(*algorithm), "{name}");
+        let tampered = inspect(&tamper(&message), &Inputs::default());
+        assert_eq!(
+            status(only(&tampered, LayerKind::SmimeSigned)),
+            SignatureStatus::Invalid,
+            "{name} tampered"
+        );
+    }
 }

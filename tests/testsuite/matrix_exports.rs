@@ -46,11 +46,12 @@ fn export_json() -> Value {
 
 // ---------------------------------------------------------------- agreement
 
-fn read_glyph(status: &str) -> char {
-    match status {
-        "readable" => '✔',
-        "readable-with-warning" => '~',
-        "unknown" => '?',
+/// ✔ readable, ~ readable with a warning or a signature shown as signed with errors, ✘ not.
+fn read_glyph(status: &str, signature: &str) -> char {
+    match (status, signature) {
+        ("readable", "signed-with-errors") | ("readable-with-warning", _) => '~',
+        ("readable", _) => '✔',
+        ("unknown", _) => '?',
         _ => '✘',
     }
 }
@@ -74,7 +75,10 @@ fn glyphs_of_value(m: &Value) -> Glyphs {
             let s = |mode: &str| cell["reply"][mode]["status"].as_str().expect("status");
             let g = format!(
                 "R{} P{} S{} E{}",
-                read_glyph(cell["read"]["status"].as_str().expect("read status")),
+                read_glyph(
+                    cell["read"]["status"].as_str().expect("read status"),
+                    cell["read"]["signature_shown"].as_str().expect("signature"),
+                ),
                 reply_glyph(s("plain")),
                 reply_glyph(s("signed")),
                 reply_glyph(s("encrypted"))

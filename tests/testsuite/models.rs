@@ -1191,6 +1191,9 @@ fn explain_json_has_the_documented_shape() {
         keys(&clients[0]),
         [
             "client",
+            "quote_keeps_styles",
+            "quote_rules",
+            "quotes_decrypted",
             "quotes_original",
             "read",
             "reply",
@@ -1199,7 +1202,13 @@ fn explain_json_has_the_documented_shape() {
     );
     assert_eq!(
         keys(&clients[0]["read"]),
-        ["rules", "signature_shown", "status", "user_sees"]
+        [
+            "confidence",
+            "rules",
+            "signature_shown",
+            "status",
+            "user_sees"
+        ]
     );
     assert_eq!(keys(&clients[0]["reply"]), ["encrypted", "plain", "signed"]);
     let enc = &clients[1]["reply"]["encrypted"];
@@ -1263,6 +1272,16 @@ fn rules_doc_is_current() {
 #[test]
 fn rule_table_is_sorted_unique_and_cites_catalogue() {
     let catalogue = support::shared_file("research/microsoft-clients.md");
+    // A rule may also cite a study its observations come from (corpora/observations/).
+    let observed = replymatrix::observations::load_dir(
+        &replymatrix::corpus::default_corpora_dir().join("observations"),
+    )
+    .expect("observations load");
+    let studies: std::collections::BTreeSet<&str> = observed
+        .iter()
+        .flat_map(|l| [Some(l.observation.url.as_str()), l.source.url.as_deref()])
+        .flatten()
+        .collect();
     let ids: Vec<&str> = evidence::RULES.iter().map(|r| r.id.as_str()).collect();
     let mut sorted = ids.clone();
     sorted.sort();
@@ -1277,8 +1296,8 @@ fn rule_table_is_sorted_unique_and_cites_catalogue() {
         if let Some(cat) = &catalogue {
             for url in r.sources {
                 assert!(
-                    cat.contains(url),
-                    "{} cites {url}, not in the catalogue",
+                    cat.contains(url) || studies.contains(url),
+                    "{} cites {url}, neither in the catalogue nor an observation's source",
                     r.id
                 );
             }
@@ -1555,6 +1574,7 @@ fn every_rule_is_applied_by_some_sample_under_some_profile() {
             for o in [&v.reply.plain, &v.reply.signed, &v.reply.encrypted] {
                 applied.extend(o.rules.iter().copied());
             }
+            applied.extend(v.quote_rules.iter().copied());
         }
     }
     let dead: Vec<&str> = RuleId::ALL

@@ -577,46 +577,73 @@ fn wrong_message_digest_attribute_is_invalid() {
     );
 }
 
-/// Ed25519 (RFC 8419) has no verifier among our crates: the signature is `unverifiable`
-/// with `unsupported-algorithm: ed25519`, never `invalid`. The structure is an RSA
-/// SignedData re-labelled as Erin's Ed25519 signature (OpenSSL 3.0 cannot sign CMS with
-/// Ed25519).
+/// Ed25519 (RFC 8419): Erin's signature over the signed attributes verifies; a forged value
+/// is `invalid`, not `unverifiable`. The structure is an RSA SignedData re-signed by Erin's
+/// Ed25519 key (OpenSSL 3.0 cannot sign CMS with Ed25519, so there is no independent signer
+/// on this machine).
 #[test]
-fn ed25519_is_unsupported_not_bad() {
+fn ed25519_signatures_verify_and_forgeries_are_invalid() {
+    use base64::Engine as _;
+    use der::Encode as _;
+    use ed25519_dalek::Signer as _;
     let erin = cert("erin-ed25519");
-    let cms = edit_signed(
-        &sign(&SignSpec::new("alice-rsa2048", Digest::Sha512), CONTENT),
-        |sd| {
-            let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
-            infos[0].sid = SignerIdentifier::IssuerAndSerialNumber(issuer_and_serial(&erin));
-            infos[0].signature_algorithm = alg(Oid::new_unwrap("1.3.101.112"));
-            infos[0].signature = OctetString::new(vec![0x11; 64]).unwrap();
-            sd.signer_infos = SignerInfos::try_from(infos).unwrap();
-            sd.certificates = Some(
-                cms::signed_data::CertificateSet::try_from(vec![CertificateChoices::Certificate(
-                    erin.clone(),
-                )])
-                .unwrap(),
-            );
-        },
-    );
-    let facts = smime::inspect_signed(
-        &cms,
-        Some(CONTENT),
-        &ctx(Some("erin@example.test"), &[], &[]),
-    );
-    assert_eq!(facts.signature.status, SignatureStatus::Unverifiable);
-    assert!(
-        facts
-            .signature
-            .reason
-            .to_string()
-            .starts_with("unsupported-algorithm: ed25519"),
+    // RFC 8410 §7: an Ed25519 PKCS#8 key ends with the 32-byte seed.
+    let pem = String::from_utf8(fixture("erin-ed25519.key.pem")).expect("erin's key is PEM");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let pkcs8 = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("PEM body");
+    let seed: [u8; 32] = pkcs8[pkcs8.len() - 32..].try_into().expect("32-byte seed");
+    let erin_key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let resign = |forged: bool| {
+        edit_signed(
+            &sign(&SignSpec::new("alice-rsa2048", Digest::Sha512), CONTENT),
+            |sd| {
+                let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+                infos[0].sid = SignerIdentifier::IssuerAndSerialNumber(issuer_and_serial(&erin));
+                infos[0].signature_algorithm = alg(Oid::new_unwrap("1.3.101.112"));
+                // RFC 5652 §5.4: the signature covers the DER of the signed attributes.
+                let attributes = infos[0]
+                    .signed_attrs
+                    .as_ref()
+                    .expect("signed attributes")
+                    .to_der()
+                    .expect("DER");
+                let value = if forged {
+                    vec![0x11; 64]
+                } else {
+                    erin_key.sign(&attributes).to_bytes().to_vec()
+                };
+                infos[0].signature = OctetString::new(value).unwrap();
+                sd.signer_infos = SignerInfos::try_from(infos).unwrap();
+                sd.certificates = Some(
+                    cms::signed_data::CertificateSet::try_from(vec![
+                        CertificateChoices::Certificate(erin.clone()),
+                    ])
+                    .unwrap(),
+                );
+            },
+        )
+    };
+    let ctx = ctx(Some("erin@example.test"), &[], &[]);
+    let good = smime::inspect_signed(&resign(false), Some(CONTENT), &ctx);
+    assert_eq!(
+        good.signature.status,
+        SignatureStatus::Valid,
         "{}",
-        facts.signature.reason
+        good.signature.reason
     );
-    assert_eq!(facts.signature.algorithm, Some(SignatureAlgorithm::Ed25519));
-    assert_eq!(facts.signature.signer_matches_from, Some(true));
+    assert_eq!(good.signature.algorithm, Some(SignatureAlgorithm::Ed25519));
+    assert_eq!(good.signature.signer_matches_from, Some(true));
+    let forged = smime::inspect_signed(&resign(true), Some(CONTENT), &ctx);
+    assert_eq!(
+        forged.signature.status,
+        SignatureStatus::Invalid,
+        "{}",
+        forged.signature.reason
+    );
+    let wrong_content = smime::inspect_signed(&resign(false), Some(b"other content"), &ctx);
+    assert_eq!(wrong_content.signature.status, SignatureStatus::Invalid);
 }
 
 #[test]

@@ -30,6 +30,8 @@ fn corpus() {
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
         .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
+    let observed = replymatrix::observations::load_dir(&corpora.join("observations"))
+        .expect("observations load");
     let rows: Vec<matrix::SampleRow> = samples
         .iter()
         .map(|sample| {
@@ -44,7 +46,9 @@ fn corpus() {
                 sample.sidecar.id,
                 failures.join("; ")
             );
-            matrix::row(sample, inspection, &profiles)
+            let mut row = matrix::row(sample, inspection, &profiles);
+            matrix::confirm_row(&mut row, &observed);
+            row
         })
         .collect();
     // A short account first (insta's own output is `minimal`, .config/insta.yaml): samples

@@ -325,7 +325,7 @@ fn maintainer_adds_an_openssl_made_sample_and_gets_to_green() {
     let (code, out, err) = run(p, &["corpus", "check"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("0 failed; snapshots: ok; MATRIX.md: ok"),
+        out.contains("0 failed; observations: ok; snapshots: ok; MATRIX.md: ok"),
         "{out}"
     );
 }

@@ -9,10 +9,17 @@
 //!   eContent different from the displayed part; an opaque SignedData beside an unsigned text.
 //! - CMS class: multiple signers and missing signers ("no signerInfos").
 //! - MIME wrapping class (`03-mime`): unsigned text around a signed part, the signed part hidden as an
-//!   attachment, the signed part hidden in an HTML alternative or behind HTML.
+//!   attachment, the signed part hidden in an HTML alternative or behind HTML, the signed part
+//!   referenced from the attacker's HTML as a `cid:` image in a multipart/related.
 //! - ID binding class (`04-id`): `Sender:` set to the signer, two `From:` addresses, a signer
 //!   certificate / User ID on a lookalike domain.
 //! - ID binding class, display-name confusion (`04-id/i2-display-name-confusion`): `From: "dana@fabrikam.example" <eve@evil.example>`.
+//! - UI redressing class (`05-ui`): an unsigned HTML body that draws its own "signed" banner.
+//!
+//! And after the same authors' REPLY attacks ("Re: What's Up Johnny?", ACNS 2019,
+//! `RUB-NDS/Covert-Content-Attacks`): the victim's earlier S/MIME or PGP/MIME encrypted
+//! message as a part beside the attacker's text (decryption oracle), and HTML whose
+//! stylesheet hides a paragraph behind a conditional rule (signing oracle).
 //!
 //! The wire forms are the senders' own (sender-formats O1 for Outlook, P2 for Proton),
 //! built with the `smime_corpus` and `pgp_corpus` builders; only the attacker's wrapping is
@@ -36,8 +43,9 @@ use sequoia_openpgp::types::{
 use super::pgp_corpus::Personas;
 use super::pgp_corpus::crypto::{self as pgp, PersonaSpec, SigStyle, Suite};
 use super::pgp_corpus::samples::{
-    Era, PAT_TEXT, ProtonHdr, at, proton_message, proton_multipart, proton_sig_armor,
-    proton_signed_envelope, proton_signed_parts, proton_text_entity, proton_text_leaf,
+    Era, PAT_TEXT, ProtonHdr, at, pat_cleartext_signed, proton_message, proton_multipart,
+    proton_sig_armor, proton_signed_envelope, proton_signed_parts, proton_text_entity,
+    proton_text_leaf,
 };
 use super::pgp_corpus::wire;
 use super::smime_corpus::ber;
@@ -69,6 +77,10 @@ pub const URL_MULLER: &str =
 /// `01-cms/`, `03-mime/`, `04-id/` folders); a sidecar cites the folder of its class.
 const URL_JOHNNY_REPO: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/master";
 
+/// The REPLY attacks' artifacts (Müller et al., "Re: What's Up Johnny? Covert Content Attacks
+/// on Email End-to-End Encryption", ACNS 2019).
+const URL_REPLY_REPO: &str = "https://github.com/RUB-NDS/Covert-Content-Attacks";
+
 /// The provenance URL for a reference naming the attack class folder.
 fn class_url(reference: &str) -> String {
     for class in ["01-cms", "03-mime", "04-id"] {
@@ -80,6 +92,9 @@ fn class_url(reference: &str) -> String {
 }
 
 const FAMILY: &str = "spoofing";
+/// The REPLY attacks' samples: made here with the same builders, in a family of their own
+/// (they spoof no signature; they turn the victim's reply into an oracle).
+const REPLY_FAMILY: &str = "reply";
 const DANA: &str = "dana@fabrikam.example";
 const PAT: &str = "pat@proton.example";
 const EVE: &str = "eve@evil.example";
@@ -88,6 +103,10 @@ const PAT_LOOKALIKE: &str = "pat@pr0ton.example";
 const SMIME_TWIN: &str = "outlook/clear-signed-sha256";
 const OPAQUE_TWIN: &str = "outlook/opaque-signed";
 const PGP_TWIN: &str = "proton/pgp-mime-signed";
+const ENVELOPED_TWIN: &str = "outlook/enveloped-aes256";
+const PGP_ENCRYPTED_TWIN: &str = "proton/pgp-mime-encrypted";
+const HTML_TWIN: &str = "outlook/clear-signed-html";
+const EVE_FROM: &str = "Eve Mallory <eve@evil.example>";
 const SUBJECT: &str = "Northwind order: delivery date";
 const PAT_SUBJECT: &str = "Quarterly figures";
 
@@ -348,6 +367,31 @@ fn attacker_hiding_html_entity() -> Vec<u8> {
         "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
     )
     .into_bytes()
+}
+
+/// The attacker's text/html that shows the demand and references the part `cid` as an image
+/// (Müller et al. 2019 §4.3, M3).
+fn attacker_cid_html_entity(cid: &str) -> Vec<u8> {
+    let html = format!(
+        "<html><body><p>URGENT: our bank details changed. Pay the Northwind invoice to IBAN XX00 0000 0000 0000 0000 00 today.</p><img src=\"cid:{cid}\" alt=\"\"></body></html>"
+    );
+    format!(
+        "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
+    )
+    .into_bytes()
+}
+
+/// Adds a header line to an entity's header block.
+fn with_header(entity: &[u8], header: &str) -> Vec<u8> {
+    let split = entity
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 2)
+        .unwrap_or(0);
+    let mut out = entity[..split].to_vec();
+    out.extend_from_slice(format!("{header}\r\n").as_bytes());
+    out.extend_from_slice(&entity[split..]);
+    out
 }
 
 /// Adds `Content-Disposition: attachment` to an entity's header block.
@@ -818,6 +862,37 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
     }
 
+    // 7b. The genuine multipart/signed as the second part of a multipart/related, referenced
+    //     by the attacker's HTML as an image (Müller et al., 03-mime: M3, cid: reference).
+    {
+        let name = "smime-related-cid";
+        let id = format!("{FAMILY}/{name}");
+        let signed = with_header(
+            &dana_signed_entity(ctx, &id, "dana", &genuine)?,
+            "Content-ID: <signed-part@fabrikam.example>",
+        );
+        let entity = wrap(
+            &id,
+            "related",
+            &[
+                attacker_cid_html_entity("signed-part@fabrikam.example"),
+                signed,
+            ],
+        );
+        let eml = outlook_message(&id, DANA_FROM, &entity);
+        let m = outlook_meta(
+            name,
+            "Negative: the attacker's HTML in a multipart/related, the genuine multipart/signed referenced from it as a cid: image",
+            "Müller et al. MIME wrapping class (03-mime: M3, hidden in related content)",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML.",
+        );
+        let layer = ExpectLayer {
+            certificates: Some(3),
+            ..smime_valid("clear", "2", DANA, true, false)
+        };
+        out.push((sidecar(&m, DANA, vec![layer], &[], &[]), eml));
+    }
+
     // 8-11. Identity confusion: Sender:, two From addresses, lookalike signer, display name.
     let ceo_from = "Fabrikam CEO <ceo@fabrikam.example>";
     let cases: [SmimeIdentityCase; 4] = [
@@ -885,7 +960,123 @@ fn smime_samples(ctx: &Ctx) -> Result<Vec<(Sidecar, Vec<u8>)>> {
         };
         out.push((sidecar(&m, from_addr, vec![layer], &[], &[]), eml));
     }
+
+    // REPLY attacks' decryption oracle (Müller et al., "Re: What's Up Johnny?", 2019): the
+    // victim's earlier encrypted message (dana to robin) rides as a smime.p7m part beside
+    // the attacker's text. A client that decrypted it into the view would quote the
+    // plaintext in robin's reply to the attacker.
+    {
+        let name = "smime-enveloped-beside-text";
+        let id = format!("{REPLY_FAMILY}/{name}");
+        let mut rng = cms::sample_rng(&id);
+        let env = cms::enveloped_data(
+            &genuine,
+            &[ctx.p("robin-enterprise")?, ctx.p("dana")?],
+            cms::Cipher::Aes256Cbc,
+            cms::RecipientId::IssuerAndSerial,
+            &mut rng,
+        )?;
+        let mut enveloped = lines(
+            &pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"))
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .into_bytes();
+        enveloped.extend_from_slice(b"\r\n");
+        enveloped.extend_from_slice(mail::base64_lines(&ber::to_outlook_ber(&env)?).as_bytes());
+        enveloped.extend_from_slice(b"\r\n");
+        let entity = wrap(&id, "mixed", &[reply_bait_entity(), enveloped]);
+        let eml = outlook_message(&id, EVE_FROM, &entity);
+        let m = Meta {
+            twin: ENVELOPED_TWIN,
+            ..outlook_meta(
+                name,
+                "Negative: the attacker's text, and the victim's earlier encrypted message attached as smime.p7m (REPLY decryption oracle)",
+                "Müller et al. 2019, REPLY attacks (Covert-Content-Attacks 01-enc/smime: reply-mix); sender-formats O3",
+                "The EnvelopedData is a genuine Outlook one from dana to robin (AES-256-CBC), lifted by the attacker into a multipart/mixed of her own. It is a part, not the message: a client that decrypts it into the body quotes dana's text in robin's reply to eve.",
+            )
+        };
+        let layer = ExpectLayer {
+            part: Some("2".to_owned()),
+            cipher: Some("aes-256-cbc".to_owned()),
+            decrypted: Some(true),
+            recipients: Some(2),
+            ..ExpectLayer::new(named("smime-enveloped"))
+        };
+        let mut s = sidecar(
+            &m,
+            EVE,
+            vec![layer],
+            &["x509/robin-enterprise.key.pem"],
+            &[],
+        );
+        s.id = id.clone();
+        s.provenance.url = URL_REPLY_REPO.to_owned();
+        out.push((s, eml));
+    }
+
+    // UI redressing (Müller et al. 2019, 05-ui, U1): no signature at all, an HTML body that
+    // draws a "signed and verified" banner of its own above the attacker's text.
+    {
+        let name = "html-signature-banner";
+        let id = format!("{FAMILY}/{name}");
+        let html = "<html><body><div style=\"border:1px solid #2e7d32;background:#e8f5e9;color:#1b5e20;padding:4px 8px;font:12px Segoe UI,sans-serif\">&#10004; Signed by dana@fabrikam.example. The digital signature is valid and trusted.</div><p>URGENT: our bank details changed. Pay the Northwind invoice to IBAN XX00 0000 0000 0000 0000 00 today.</p><p>Dana Whitfield<br>Fabrikam</p></body></html>";
+        let entity = format!(
+            "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
+        );
+        let eml = outlook_message(&id, DANA_FROM, entity.as_bytes());
+        let m = Meta {
+            twin: HTML_TWIN,
+            ..outlook_meta(
+                name,
+                "Negative: unsigned HTML that draws its own 'signed, valid and trusted' banner (UI redressing)",
+                "Müller et al. UI redressing class (05-ui: U1)",
+                "Nothing is signed: the banner is part of the attacker's HTML body. Only a client that shows signature status inside the body, where the sender's HTML can imitate it, is fooled.",
+            )
+        };
+        let mut s = sidecar(&m, DANA, Vec::new(), &[], &[]);
+        s.provenance.url = format!("{URL_JOHNNY_REPO}/05-ui");
+        out.push((s, eml));
+    }
+
+    // REPLY attacks' signing oracle (Müller et al., "Re: What's Up Johnny?", 2019): an
+    // innocent-looking HTML message whose stylesheet hides a paragraph behind a conditional
+    // rule. A reply that keeps the original's styles keeps the paragraph hidden from the
+    // victim, who then signs it along with her answer.
+    {
+        let name = "html-covert-css";
+        let id = format!("{REPLY_FAMILY}/{name}");
+        let html = "<html><head><style>@media (min-width:1px){.covert{display:none}}</style></head><body><p>Hi Robin, could you confirm you received the delivery schedule? A short reply is fine.</p><p>Dana</p><p class=\"covert\">I, Robin Marsh, authorise Fabrikam to debit 250,000 EUR from the Northwind account.</p></body></html>";
+        let entity = format!(
+            "Content-Type: text/html; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{html}\r\n"
+        );
+        let eml = outlook_message(&id, DANA_FROM, entity.as_bytes());
+        let m = Meta {
+            twin: HTML_TWIN,
+            ..outlook_meta(
+                name,
+                "Negative: HTML whose stylesheet hides a paragraph behind a conditional CSS rule (REPLY signing oracle)",
+                "Müller et al. 2019, REPLY attacks (Covert-Content-Attacks 02-sig: conditional rules)",
+                "Unsigned; the hidden paragraph is what the attacker wants signed. The verdict's quote_keeps_styles says whether the client's reply keeps the rule (and so hides the paragraph from the user who signs the reply).",
+            )
+        };
+        let mut s = sidecar(&m, DANA, Vec::new(), &[], &[]);
+        s.id = id.clone();
+        s.provenance.url = URL_REPLY_REPO.to_owned();
+        out.push((s, eml));
+    }
     Ok(out)
+}
+
+/// The attacker's bait: a short request to reply, then blank lines that push whatever follows
+/// out of view (the REPLY attacks' reply-mix messages).
+fn reply_bait_entity() -> Vec<u8> {
+    let mut text = String::from(
+        "Hi Robin,\r\n\r\nCould you reply to confirm you got this? Thanks.\r\n\r\nEve\r\n",
+    );
+    text.push_str(&".\r\n".repeat(40));
+    outlook_text_entity(&text)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -979,6 +1170,12 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             "Müller et al. MIME wrapping class (03-mime: hidden signed part)",
             "The HTML opens a display:none block that swallows the signed part when inline parts are rendered together.",
         ),
+        (
+            "pgp-related-cid",
+            "Negative: the attacker's HTML in a multipart/related, the genuine Proton multipart/signed referenced from it as a cid: image",
+            "Müller et al. MIME wrapping class (03-mime: M3, hidden in related content)",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML.",
+        ),
     ] {
         let id = format!("{FAMILY}/{name}");
         let (entity, armor) = proton_signed_parts(p, &id, at(12, 10, 4, 41))?;
@@ -989,9 +1186,18 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
                 vec![proton_attacker_leaf(), as_attachment(&signed, "signed.eml")]
             }
             "pgp-html-hides-signed" => vec![attacker_hiding_html_entity(), signed],
+            "pgp-related-cid" => vec![
+                attacker_cid_html_entity("signed-part@proton.example"),
+                with_header(&signed, "Content-ID: <signed-part@proton.example>"),
+            ],
             _ => vec![proton_attacker_leaf(), signed],
         };
-        let wrapped = wrap(&id, "mixed", &parts);
+        let subtype = if name == "pgp-related-cid" {
+            "related"
+        } else {
+            "mixed"
+        };
+        let wrapped = wrap(&id, subtype, &parts);
         let eml = proton_wrapped(&id, pat_from, &wrapped);
         let m = proton_meta(name, title, reference, note);
         out.push((
@@ -1004,6 +1210,119 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             ),
             eml,
         ));
+    }
+
+    // Inline PGP, partly signed (Müller et al. 2019, 03-mime/m1-prepending-text): the
+    // attacker's text in a part of its own before Pat's cleartext-signed part
+    // (m1-pgp-inline.eml), or before the armor in the same text/plain body (m1-pgp-inline2.eml).
+    for (name, title, note) in [
+        (
+            "pgp-inline-unsigned-part-prepended",
+            "Negative: unsigned text/plain BEFORE a genuine Proton PGP/Inline cleartext-signed part",
+            "The cleartext signature by pat in the second part is valid; it does not cover the first part.",
+        ),
+        (
+            "pgp-inline-text-before-armor",
+            "Negative: unsigned text BEFORE a genuine Proton PGP/Inline cleartext signature in the same text/plain body",
+            "The cleartext signature by pat is valid; it does not cover the text before its armor.",
+        ),
+        (
+            "pgp-inline-html-hides-signed",
+            "Negative: unsigned HTML that hides the genuine Proton PGP/Inline cleartext-signed part after it",
+            "The HTML opens a display:none block that swallows the signed text/plain part when inline parts are rendered together (m2-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-related-cid",
+            "Negative: the attacker's HTML in a multipart/related, the genuine Proton PGP/Inline cleartext-signed part referenced from it as a cid: image",
+            "The cid: reference makes a client parse the signed part while showing only the attacker's HTML (m3-pgp-inline.eml).",
+        ),
+        (
+            "pgp-inline-signed-as-attachment",
+            "Negative: unsigned text/plain, the genuine Proton PGP/Inline cleartext-signed part attached as signature.asc",
+            "The signed part carries Content-Disposition: attachment; the visible body is unsigned (m4-pgp-inline.eml).",
+        ),
+    ] {
+        let id = format!("{FAMILY}/{name}");
+        let lines = [
+            "Hi Robin,",
+            "",
+            "Confirming the delivery date: 12 June.",
+            "",
+            "Pat",
+        ];
+        let clear = pat_cleartext_signed(p, at(12, 10, 4, 41), &lines, &id)?;
+        let signed_leaf = format!(
+            "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain;charset=utf-8\r\n\r\n{}",
+            wire::quoted_printable(&clear)
+        )
+        .into_bytes();
+        let wrapped_parts = match name {
+            "pgp-inline-unsigned-part-prepended" => {
+                Some(("mixed", vec![proton_attacker_leaf(), signed_leaf]))
+            }
+            "pgp-inline-html-hides-signed" => {
+                Some(("mixed", vec![attacker_hiding_html_entity(), signed_leaf]))
+            }
+            "pgp-inline-related-cid" => Some((
+                "related",
+                vec![
+                    attacker_cid_html_entity("signed-part@proton.example"),
+                    with_header(&signed_leaf, "Content-ID: <signed-part@proton.example>"),
+                ],
+            )),
+            "pgp-inline-signed-as-attachment" => Some((
+                "mixed",
+                vec![
+                    proton_attacker_leaf(),
+                    as_attachment(&signed_leaf, "signature.asc"),
+                ],
+            )),
+            _ => None,
+        };
+        let (eml, part) = if let Some((subtype, parts)) = wrapped_parts {
+            let wrapped = wrap(&id, subtype, &parts);
+            (proton_wrapped(&id, pat_from, &wrapped), "2")
+        } else {
+            let body = format!("{ATTACKER_TEXT}\r\n{clear}");
+            let h = ProtonHdr {
+                seed: &id,
+                from: pat_from,
+                subject: PAT_SUBJECT,
+                when: at(12, 10, 4, 41),
+                era: Era::Current,
+            };
+            let eml = proton_message(
+                &h,
+                "text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: quoted-printable\r\n",
+                &wire::quoted_printable(&body),
+            );
+            (eml, "")
+        };
+        let m = Meta {
+            setting: "Sign external messages: on; PGP/Inline (signature reused by an attacker)",
+            twin: "proton/pgp-inline-signed",
+            ..proton_meta(
+                name,
+                title,
+                "Müller et al. MIME wrapping class (03-mime: M1, prepended text, Inline PGP)",
+                note,
+            )
+        };
+        let layer = ExpectLayer {
+            digest: Some(Digest::Sha512),
+            algorithm: Some(SignatureAlgorithm::Eddsa),
+            ..signed_layer(
+                "pgp-signed",
+                "inline",
+                part,
+                Some("valid"),
+                Some(PAT),
+                Some(true),
+                Some(false),
+            )
+        };
+        out.push((sidecar(&m, PAT, vec![layer], &[], &pat_cert), eml));
     }
 
     // multipart/alternative: unsigned text/plain, signed text/html.
@@ -1250,6 +1569,86 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             ),
             eml,
         ));
+    }
+
+    // REPLY attacks' decryption oracle, OpenPGP: pat's earlier PGP/MIME encrypted message
+    // to robin rides as a multipart/encrypted part beside the attacker's text.
+    {
+        let name = "pgp-encrypted-beside-text";
+        let id = format!("{REPLY_FAMILY}/{name}");
+        let when = at(12, 10, 4, 41);
+        let payload = proton_text_entity(&id, PAT_TEXT);
+        let ciphertext = pgp::encrypt(&pgp::EncryptRecipe {
+            seed: &id,
+            recipients: &[&p.robin, &p.pat],
+            signer: Some((
+                &p.pat,
+                when.unix(),
+                HashAlgorithm::SHA512,
+                SigStyle::ProtonV6,
+            )),
+            compress: true,
+            format: sequoia_openpgp::types::DataFormat::Unicode,
+            filename: None,
+            plaintext: payload.as_bytes(),
+        })?;
+        let armor = wire::armor("PGP MESSAGE", &[("Version", "ProtonMail")], &ciphertext);
+        let b = format!("------{}", wire::hex_token(&id, "encrypted", 64));
+        let encrypted = format!(
+            "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"\r\n\r\n\
+             This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n\
+             --{b}\r\nContent-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n\
+             --{b}\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\nContent-Description: OpenPGP encrypted message\r\nContent-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n{armor}\r\n\
+             --{b}--\r\n"
+        );
+        let bait = proton_text_leaf(&format!(
+            "Hi Robin,\n\nCould you reply to confirm you got this? Thanks.\n\nEve\n{}",
+            ".\n".repeat(40)
+        ))
+        .into_bytes();
+        let wrapped = wrap(&id, "mixed", &[bait, encrypted.into_bytes()]);
+        let eml = proton_wrapped(&id, "Eve <eve@evil.example>", &wrapped);
+        let m = Meta {
+            twin: PGP_ENCRYPTED_TWIN,
+            ..proton_meta(
+                name,
+                "Negative: the attacker's text, and the victim's earlier PGP/MIME encrypted message as a second part (REPLY decryption oracle)",
+                "Müller et al. 2019, REPLY attacks (Covert-Content-Attacks 01-enc/pgp_mime: reply-mix); sender-formats P4",
+                "The multipart/encrypted is a Proton one from pat to robin (signed inside), lifted by the attacker into a multipart/mixed of her own. It is a part, not the message: a client that decrypts it into the body quotes pat's text in robin's reply to eve.",
+            )
+        };
+        let layers = vec![
+            ExpectLayer {
+                form: Some(named("mime")),
+                part: Some("2.2".to_owned()),
+                decrypted: Some(true),
+                recipients: Some(2),
+                ..ExpectLayer::new(named("pgp-encrypted"))
+            },
+            ExpectLayer {
+                digest: Some(Digest::Sha512),
+                algorithm: Some(SignatureAlgorithm::Eddsa),
+                ..signed_layer(
+                    "pgp-signed",
+                    "mime",
+                    "2.2.1",
+                    Some("valid"),
+                    Some(PAT),
+                    Some(false),
+                    Some(false),
+                )
+            },
+        ];
+        let mut s = sidecar(
+            &m,
+            EVE,
+            layers,
+            &["openpgp/robin.sec.asc"],
+            &["openpgp/pat.pub.asc"],
+        );
+        s.id = id.clone();
+        s.provenance.url = URL_REPLY_REPO.to_owned();
+        out.push((s, eml));
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@
 //! GpgOL when installed (T).
 
 use crate::evidence::RuleId;
-use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureReasonCode, SignatureStatus};
 use crate::policy::{self, Cipher};
 use crate::profile::Profile;
 use crate::verdict::{
@@ -30,6 +30,14 @@ pub const E9: &str = "The digital signature on this item is Invalid or Not Trust
 /// E11.
 pub const E11: &str =
     "This message has an invalid Digital Signature. Open the message for more information.";
+/// The Signed By line of a multipart/signed without SignerInfos, up to its first comma
+/// (Müller et al. 2019, `01-cms/c3_no-signerInfos/outlook_1.png`, which cuts the line short).
+pub const NO_SIGNERS: &str = "There were errors displaying the signers of this message";
+/// What Outlook says on opening a multipart/signed whose SignedData has neither SignerInfos
+/// nor certificates (Müller et al. 2019, `01-cms/c3_no-signerInfos/no certificates/
+/// outlook_1.png`); the reading pane has said "This item cannot be displayed in the Reading
+/// Pane. Open the item to read its contents."
+pub const NO_SIGNERS_NO_CERTIFICATES: &str = "Sorry, we're having trouble opening this item. This could be temporary, but if you see it again you might want to restart Outlook. Your Digital ID name cannot be found by the underlying security system.";
 /// E12.
 pub const E12: &str = "The certificate used to create this signature does not have the correct usage properties for digitally signing e-mail messages";
 
@@ -69,7 +77,17 @@ impl ClientModel for ClassicOutlook {
         } else {
             super::default_protection(&reply, wanted)
         };
-        super::finish(ClientId::ClassicOutlook, read, reply, original, default)
+        // The reply's quote drops the original's style rules (Müller et al. 2019, REPLY:
+        // "covert rules only for received message" in Outlook 2016, none in Outlook 2019).
+        super::finish(
+            ClientId::ClassicOutlook,
+            &msg,
+            read,
+            reply,
+            original,
+            default,
+            (Some(false), &[RuleId::ClassicReplyQuoteDropsStyles]),
+        )
     }
 }
 
@@ -85,6 +103,16 @@ fn smime_signature(
         return (SignatureShown::NotVerified, None);
     };
     match sig.status {
+        SignatureStatus::Invalid
+            if sig.reason.code() == SignatureReasonCode::NoSignerInfos
+                && layer.form == Some(LayerForm::Clear)
+                && !layer.certificates.is_empty() =>
+        {
+            // Nothing is signed, yet Outlook shows the seal and no error bar (Müller et al.
+            // 2019, C3): the contradiction is the indicator.
+            t.push(RuleId::ClassicReadNoSignerInfos);
+            return (SignatureShown::SignedWithErrors, Some(NO_SIGNERS));
+        }
         SignatureStatus::Invalid => {
             t.push(RuleId::ClassicReadInvalidSignature);
             return (SignatureShown::Invalid, Some(E11));
@@ -129,11 +157,35 @@ fn smime_signature(
     }
 }
 
-/// The signature shown for an OpenPGP signed layer when GpgOL is installed.
-fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> SignatureShown {
+/// GpgOL's words when a valid signature's key has no user ID for the sender's address
+/// (`src/mail.cpp`, level 0); `GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED` for an encrypted mail. The
+/// reason follows on the next line: "The used key does not claim the address: "<From>"."
+pub const GPGOL_SENDER_NOT_CLAIMED: &str = "The sender address is not trustworthy because:";
+/// [`GPGOL_SENDER_NOT_CLAIMED`] for an encrypted and signed mail.
+pub const GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED: &str =
+    "But the sender address is not trustworthy because:";
+
+/// A multipart/signed whose SignedData has no SignerInfos and carries no certificates.
+fn no_signers_no_certificates(layer: &Layer) -> bool {
+    layer.form == Some(LayerForm::Clear)
+        && layer.certificates.is_empty()
+        && layer
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.reason.code() == SignatureReasonCode::NoSignerInfos)
+}
+
+/// The signature shown for an OpenPGP signed layer when GpgOL is installed, and GpgOL's
+/// words; `encrypted` when the signed layer came out of an encrypted one.
+fn gpgol_signature(
+    layer: &Layer,
+    profile: &Profile,
+    encrypted: bool,
+    t: &mut Trail,
+) -> (SignatureShown, Option<&'static str>) {
     t.push(RuleId::ClassicGpgolDecryptVerify);
     let Some(sig) = &layer.signature else {
-        return SignatureShown::NotVerified;
+        return (SignatureShown::NotVerified, None);
     };
     // GpgOL can only judge a signature whose key is in its keyring; without the key it shows
     // the signature as not verified, whatever the bytes say.
@@ -147,9 +199,21 @@ fn gpgol_signature(layer: &Layer, profile: &Profile, t: &mut Trail) -> Signature
                 .any(|k| k.fingerprint.to_ascii_uppercase().ends_with(&id))
     });
     match sig.status {
-        SignatureStatus::Invalid if known => SignatureShown::Invalid,
-        SignatureStatus::Valid if known => SignatureShown::Verified,
-        _ => SignatureShown::NotVerified,
+        SignatureStatus::Invalid if known => (SignatureShown::Invalid, None),
+        // GpgOL looks for a user ID of the key that claims the sender's address; without one
+        // the signature counts for nothing (level 0), however valid (Müller et al. 2019:
+        // GpgOL resisted I1 and I3).
+        SignatureStatus::Valid if known && sig.signer_matches_from == Some(false) => {
+            t.push(RuleId::ClassicGpgolSenderAddress);
+            let sees = if encrypted {
+                GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED
+            } else {
+                GPGOL_SENDER_NOT_CLAIMED
+            };
+            (SignatureShown::Untrusted, Some(sees))
+        }
+        SignatureStatus::Valid if known => (SignatureShown::Verified, None),
+        _ => (SignatureShown::NotVerified, None),
     }
 }
 
@@ -197,7 +261,10 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             match msg.signed_after(primary) {
                 Some(inner) if inner.kind == LayerKind::SmimeSigned => {
                     let (shown, sees) = smime_signature(inner, msg, profile, &mut t);
-                    let status = if shown == SignatureShown::Verified {
+                    let status = if matches!(
+                        shown,
+                        SignatureShown::Verified | SignatureShown::SignedWithErrors
+                    ) {
                         ReadStatus::Readable
                     } else {
                         ReadStatus::ReadableWithWarning
@@ -209,9 +276,22 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         }
         LayerKind::SmimeSigned => {
             t.push(RuleId::ClassicReadSmimeSigned);
+            if no_signers_no_certificates(primary) {
+                // Nothing signed and no certificate to name a signer: Outlook will not open
+                // the item (Müller et al. 2019, C3 without certificates).
+                t.push(RuleId::ClassicReadNoSignerInfos);
+                return verdict(
+                    ReadStatus::Unreadable,
+                    SignatureShown::None,
+                    Some(NO_SIGNERS_NO_CERTIFICATES),
+                    &t,
+                );
+            }
             let (shown, sees) = smime_signature(primary, msg, profile, &mut t);
-            let status = if shown == SignatureShown::Verified
-                && !t.contains(RuleId::ClassicTrustSignerAddress)
+            // Signed-with-errors has no error bar: the text reads as any signed message's.
+            let status = if (shown == SignatureShown::Verified
+                && !t.contains(RuleId::ClassicTrustSignerAddress))
+                || shown == SignatureShown::SignedWithErrors
             {
                 ReadStatus::Readable
             } else {
@@ -220,14 +300,28 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             verdict(status, shown, sees, &t)
         }
         LayerKind::PgpSigned => {
+            let partly_signed_inline = primary.form == Some(LayerForm::Inline)
+                && primary
+                    .signature
+                    .as_ref()
+                    .is_some_and(|s| !s.covers_whole_body);
+            if gpgol && partly_signed_inline {
+                // GpgOL (since 2.2.0) classifies inline PGP by the body's first non-blank
+                // line: text before the armor (or a part before it) leaves the message plain,
+                // so the armor shows as text and no signature is shown. 2.0.1, which looked
+                // further, was not forged either (Müller et al. 2019, Table 2: GpgOL MIME –).
+                t.push(RuleId::ClassicGpgolInlinePartlySigned);
+                t.push(RuleId::ReadInlinePgp);
+                return verdict(ReadStatus::Readable, SignatureShown::None, None, &t);
+            }
             if gpgol {
-                let shown = gpgol_signature(primary, profile, &mut t);
+                let (shown, sees) = gpgol_signature(primary, profile, false, &mut t);
                 let status = if shown == SignatureShown::Verified {
                     ReadStatus::Readable
                 } else {
                     ReadStatus::ReadableWithWarning
                 };
-                return verdict(status, shown, None, &t);
+                return verdict(status, shown, sees, &t);
             }
             t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {
@@ -242,13 +336,13 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
         LayerKind::PgpEncrypted => {
             if gpgol && gpgol_can_decrypt(primary, profile) {
                 t.push(RuleId::ClassicGpgolDecryptVerify);
-                let shown = match msg.signed_after(primary) {
+                let (shown, sees) = match msg.signed_after(primary) {
                     Some(inner) if inner.kind == LayerKind::PgpSigned => {
-                        gpgol_signature(inner, profile, &mut t)
+                        gpgol_signature(inner, profile, true, &mut t)
                     }
-                    _ => SignatureShown::None,
+                    _ => (SignatureShown::None, None),
                 };
-                return verdict(ReadStatus::Readable, shown, None, &t);
+                return verdict(ReadStatus::Readable, shown, sees, &t);
             }
             t.push(RuleId::ClassicOpenpgpNoNative);
             if primary.form == Some(LayerForm::Mime) {

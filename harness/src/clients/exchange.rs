@@ -37,6 +37,14 @@ pub fn item_class(msg: &Message) -> (ItemClass, Trail) {
         {
             trail.push(RuleId::ExchangeNestedSignedNotPromoted);
         }
+        if msg
+            .inspection
+            .layers
+            .iter()
+            .any(|l| super::is_nested_encrypted_entity(msg.inspection, l))
+        {
+            trail.push(RuleId::ExchangeNestedEncryptedNotPromoted);
+        }
         return (ItemClass::Note, trail);
     };
     match (root.kind, root.form) {

@@ -62,6 +62,9 @@ fn not_a_message(client: ClientId) -> ClientVerdict {
             encrypted: no(),
         },
         quotes_original: false,
+        quotes_decrypted: false,
+        quote_keeps_styles: None,
+        quote_rules: Vec::new(),
         weaker_than_original: false,
     }
 }
@@ -98,6 +101,44 @@ pub fn is_nested_signed_entity(inspection: &Inspection, layer: &Layer) -> bool {
     signed_entity && !layer.part.is_empty() && !inside_encrypted(inspection, layer)
 }
 
+/// An encrypted entity below the root that is not what a root signature signed: an
+/// `smime.p7m` or a PGP/MIME `multipart/encrypted` beside other parts of a
+/// `multipart/mixed` (the REPLY attacks' decryption oracle). Exchange keeps the item an
+/// ordinary `IPM.Note` and the entity an attachment (rule
+/// `exchange.nested-encrypted-not-promoted`); no client decrypts it into the body. Exchange's
+/// and Proton Bridge's rewrites of a whole PGP/MIME message (`wire.rewrite`) are the message,
+/// not a part of it.
+pub fn is_nested_encrypted_entity(inspection: &Inspection, layer: &Layer) -> bool {
+    let entity = match layer.kind {
+        LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => layer.part.as_str(),
+        LayerKind::PgpEncrypted
+            if layer.form == Some(crate::facts::LayerForm::Mime)
+                && !layer.wire.contains_key("rewrite") =>
+        {
+            // The layer sits at the ciphertext part; the entity is its multipart/encrypted.
+            layer.part.rsplit_once('.').map_or("", |(parent, _)| parent)
+        }
+        _ => return false,
+    };
+    let signed_at_root = inspection
+        .layers
+        .iter()
+        .any(|l| l.kind.is_signed() && l.part.is_empty());
+    !entity.is_empty() && !signed_at_root && !inside_encrypted(inspection, layer)
+}
+
+/// Whether the layer is a nested entity ([`is_nested_signed_entity`],
+/// [`is_nested_encrypted_entity`]) or lies inside a nested encrypted one: the client never
+/// processes it, so it never decides how the message reads.
+pub fn is_nested_entity(inspection: &Inspection, layer: &Layer) -> bool {
+    is_nested_signed_entity(inspection, layer)
+        || is_nested_encrypted_entity(inspection, layer)
+        || inspection.layers.iter().any(|e| {
+            is_nested_encrypted_entity(inspection, e)
+                && layer.part.starts_with(&format!("{}.", e.part))
+        })
+}
+
 /// Whether the layer sits in content that an encrypted layer carried (decrypted content is
 /// the client's business after decryption, not Exchange's).
 fn inside_encrypted(inspection: &Inspection, layer: &Layer) -> bool {
@@ -114,11 +155,14 @@ pub fn read_verdict(
     user_sees: Option<&str>,
     t: &crate::verdict::Trail,
 ) -> crate::verdict::ReadVerdict {
+    let rules = t.ids();
     crate::verdict::ReadVerdict {
         status,
         signature_shown: shown,
         user_sees: user_sees.map(str::to_owned),
-        rules: t.ids(),
+        confidence: crate::evidence::weakest_of(&rules),
+        rules,
+        observed_by: Vec::new(),
     }
 }
 
@@ -152,7 +196,7 @@ impl<'a> Message<'a> {
             primary: inspection
                 .layers
                 .iter()
-                .find(|l| l.kind != LayerKind::PgpKey && !is_nested_signed_entity(inspection, l)),
+                .find(|l| l.kind != LayerKind::PgpKey && !is_nested_entity(inspection, l)),
         }
     }
 
@@ -341,23 +385,37 @@ pub fn own_key_for(layer: &Layer, profile: &Profile, smart_card_only: bool) -> b
 }
 
 /// The reply the client would send by default, and the verdict flags that follow from it.
+/// `msg` says whether the text the client shows came out of an encrypted layer; `styles` is
+/// the client's answer to "does the quote keep the original's styles" with its rules, used
+/// when the reply quotes the original at all.
 pub fn finish(
     client: ClientId,
+    msg: &Message,
     read: crate::verdict::ReadVerdict,
     reply: ReplyVerdict,
     original: Protection,
     default_reply: Option<Protection>,
+    styles: (Option<bool>, &[RuleId]),
 ) -> ClientVerdict {
     let any_reply = [&reply.plain, &reply.signed, &reply.encrypted]
         .iter()
         .any(|o| matches!(o.status, Status::Yes | Status::Partial));
     let quotes_original = any_reply && read.status.text_visible();
+    let quotes_decrypted = quotes_original && msg.primary.is_some_and(|p| p.kind.is_encrypted());
+    let (quote_keeps_styles, quote_rules) = if quotes_original {
+        (styles.0, styles.1.to_vec())
+    } else {
+        (None, Vec::new())
+    };
     let weaker_than_original = matches!(default_reply, Some(p) if p < original);
     ClientVerdict {
         client,
         read,
         reply,
         quotes_original,
+        quotes_decrypted,
+        quote_keeps_styles,
+        quote_rules,
         weaker_than_original,
     }
 }

@@ -137,7 +137,15 @@ pub fn evaluate_web(flavour: Flavour, inspection: &Inspection, profile: &Profile
     } else {
         super::default_protection(&reply, wanted)
     };
-    super::finish(flavour.id(), read, reply, original, default)
+    let styles: (Option<bool>, &[RuleId]) = match flavour {
+        // OWA's reply keeps the original's style rules, hidden text and all (Müller et al.
+        // 2019, REPLY: "covert rules are kept in reply message").
+        Flavour::Owa => (Some(true), &[RuleId::OwaReplyQuoteKeepsStyles]),
+        // No observation of New Outlook's reply composer; sharing OWA's S/MIME pipeline says
+        // nothing about how it quotes HTML.
+        Flavour::NewOutlook => (None, &[RuleId::NewOutlookAsOwa, RuleId::ModelNotModelled]),
+    };
+    super::finish(flavour.id(), &msg, read, reply, original, default, styles)
 }
 
 /// Whether the reply outcomes are the individual ones (not one blocking outcome).

@@ -71,6 +71,12 @@ fn merge(mut verdict: ClientVerdict, alternatives: &[ClientVerdict]) -> ClientVe
         if !read.rules.contains(&RuleId::ModelContentNotExamined) {
             read.rules.push(RuleId::ModelContentNotExamined);
         }
+        read.confidence = crate::evidence::weakest_of(&read.rules);
+    }
+    // Whether the quote keeps the original's styles is unknown (`None`) where it depends on
+    // the content; the other reply flags are the model's for the message as inspected.
+    if agreed(all().map(|v| v.quote_keeps_styles)).is_none() {
+        verdict.quote_keeps_styles = None;
     }
     let plain = outcome(
         &verdict.reply.plain,

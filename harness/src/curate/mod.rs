@@ -3,8 +3,8 @@
 //!
 //! [`check`] makes every check the test suite makes of the samples and of the files made from
 //! them: each sample's own files ([`corpus::check_sample`]: sidecar, twin, keys, line ends,
-//! `expect`), the snapshot folder (a snapshot per sample, none without one, none waiting for
-//! review, none stale) and `MATRIX.md`. The tests call the same functions, so a failure
+//! `expect`), the observations as data, the snapshot folder (a snapshot per sample, none
+//! without one, none waiting for review, none stale) and `MATRIX.md`. The tests call the same functions, so a failure
 //! reads the same in both places, and every failure says how to fix it. What only the test
 //! suite runs is the inspector checked against independent tools (openssl, gpg) and the
 //! spoofing oracles: [`NOT_CHECKED_HERE`].
@@ -38,9 +38,9 @@ pub const READ_AS_DIFF: &str = "to read the change as grouped cell changes: `rep
      then `replymatrix diff old.json new.json`";
 
 /// What `corpus check` does not run: the checks of the inspector itself.
-pub const NOT_CHECKED_HERE: &str = "the inspector's cross-checks against openssl and gpg \
-     and the spoofing oracles run in `cargo test --test testsuite` only (modules crosscheck, \
-     smime_corpus, spoofing)";
+pub const NOT_CHECKED_HERE: &str = "the inspector's cross-checks against openssl and gpg, \
+     the spoofing oracles and the models' agreement with each observation run in `cargo \
+     test --test testsuite` only (modules crosscheck, smime_corpus, spoofing, observations)";
 
 /// One sample's (or one broken file's) result.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,12 +61,16 @@ pub struct Report {
     /// `MATRIX.md`; `None` when there is none beside the corpora folder, or when a sample
     /// does not load (the matrix would be incomplete).
     pub matrix_md: Option<Vec<Finding>>,
+    /// The observations (`corpora/observations/`) as data: each names a sample and a profile
+    /// that exist and states what its finding implies (`observations::problems`).
+    pub observations: Vec<Finding>,
 }
 
 impl Report {
     /// Whether anything failed.
     pub fn failed(&self) -> bool {
         self.samples.iter().any(|s| !s.findings.is_empty())
+            || !self.observations.is_empty()
             || self.snapshots.as_ref().is_some_and(|f| !f.is_empty())
             || self.matrix_md.as_ref().is_some_and(|f| !f.is_empty())
     }
@@ -77,6 +81,11 @@ impl Report {
         for s in &self.samples {
             out.extend(s.findings.iter().map(|f| format!("{}: {f}", s.id)));
         }
+        out.extend(
+            self.observations
+                .iter()
+                .map(|f| format!("observations: {f}")),
+        );
         for (what, findings) in [
             ("snapshots", &self.snapshots),
             ("MATRIX.md", &self.matrix_md),
@@ -104,6 +113,7 @@ impl Report {
         for s in &self.samples {
             block(&mut out, &s.id, &s.findings);
         }
+        block(&mut out, "observations", &self.observations);
         for (label, findings) in [
             ("snapshots", &self.snapshots),
             ("MATRIX.md", &self.matrix_md),
@@ -124,10 +134,12 @@ impl Report {
             Some(f) => format!("{} problem{}", f.len(), plural(f.len())),
         };
         out.push_str(&format!(
-            "{} sample{}: {} passed, {failed} failed; snapshots: {}; MATRIX.md: {}\n",
+            "{} sample{}: {} passed, {failed} failed; observations: {}; snapshots: {}; \
+             MATRIX.md: {}\n",
             self.samples.len(),
             plural(self.samples.len()),
             self.samples.len() - failed,
+            state(&Some(self.observations.clone())),
             state(&self.snapshots),
             state(&self.matrix_md),
         ));
@@ -152,28 +164,49 @@ fn plural(n: usize) -> &'static str {
 pub fn check(corpora: &Path) -> Result<Report> {
     let keys = corpora.join("keys");
     let (samples, broken, results) = samples_checked(corpora)?;
+    let profiles = matrix::load_profiles(&corpora.join("profiles"), &keys)?;
 
+    // The observations: sound as data, and confirming decisions in the rows below.
+    let mut observations = Vec::new();
+    let observed = match crate::observations::load_dir(&corpora.join("observations")) {
+        Ok(observed) => {
+            let ids: BTreeSet<String> = samples.iter().map(|s| s.sidecar.id.clone()).collect();
+            let names: BTreeSet<String> = profiles.iter().map(|p| p.name.clone()).collect();
+            for problem in crate::observations::problems(&observed, &ids, &names) {
+                observations.push(Finding::new(
+                    problem,
+                    "correct the observation (README, \"Observations\"): it names a sample id \
+                     and a bundled profile or an environment, and states what its finding implies",
+                ));
+            }
+            observed
+        }
+        Err(e) => {
+            observations.push(Finding::new(
+                e.to_string(),
+                "correct the file (README, \"Observations\")",
+            ));
+            Vec::new()
+        }
+    };
+
+    // Each sample's row, as the snapshots and MATRIX.md show it.
     let root = corpora.parent().unwrap_or(Path::new("."));
     let snapshots_dir = root.join("snapshots");
     let matrix_md = root.join("MATRIX.md");
-    let want_rows = snapshots_dir.is_dir() || matrix_md.is_file();
-    let (profiles, rows) = if want_rows {
-        let profiles = matrix::load_profiles(&corpora.join("profiles"), &keys)?;
-        let rows: Vec<SampleRow> = samples
+    let rows: Vec<SampleRow> = if snapshots_dir.is_dir() || matrix_md.is_file() {
+        samples
             .iter()
             .filter_map(|sample| {
                 let bytes = std::fs::read(&sample.eml).ok()?;
                 let inputs = corpus::sample_inputs(sample, &keys).ok()?;
-                Some(matrix::row(
-                    sample,
-                    crate::inspect(&bytes, &inputs),
-                    &profiles,
-                ))
+                let mut row = matrix::row(sample, crate::inspect(&bytes, &inputs), &profiles);
+                matrix::confirm_row(&mut row, &observed);
+                Some(row)
             })
-            .collect();
-        (profiles, rows)
+            .collect()
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     let snapshots = if snapshots_dir.is_dir() {
         let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
@@ -190,6 +223,7 @@ pub fn check(corpora: &Path) -> Result<Report> {
         samples: results,
         snapshots,
         matrix_md,
+        observations,
     })
 }
 

@@ -50,20 +50,22 @@ impl Inputs {
             self.x509_certs.extend(x509);
             return Ok(());
         }
-        match openpgp::load_certs(bytes) {
+        let openpgp = match openpgp::load_certs(bytes) {
             Ok(certs) if !certs.is_empty() => {
                 self.pgp_certs.extend(certs);
-                Ok(())
+                return Ok(());
             }
-            Ok(_) => Err(Error::Key {
-                path: path.into(),
-                message: "no certificate found".into(),
-            }),
-            Err(message) => Err(Error::Key {
-                path: path.into(),
-                message,
-            }),
-        }
+            Ok(_) => "no certificate found".to_owned(),
+            Err(message) => message,
+        };
+        // Say what each format the file could have been said about it.
+        Err(Error::Key {
+            path: path.into(),
+            message: format!(
+                "no certificate found; tried {}; OpenPGP: {openpgp}",
+                smime::why_no_certs(bytes)
+            ),
+        })
     }
 
     /// Adds a `--key` file: PEM private key + certificate, or an armored OpenPGP secret key.
@@ -88,14 +90,19 @@ impl Inputs {
             self.smime_keys.push(key);
             return Ok(());
         }
+        // Not PEM: an OpenPGP secret key (armored or binary) is the other form `--key` takes.
+        let not_pem = "PEM (PKCS#8 key with its certificate): no -----BEGIN line";
         let certs = openpgp::load_certs(&bytes).map_err(|message| Error::Key {
             path: path.into(),
-            message,
+            message: format!("no usable key; tried {not_pem}; OpenPGP secret key: {message}"),
         })?;
         if !certs.iter().any(|c| c.is_tsk()) {
             return Err(Error::Key {
                 path: path.into(),
-                message: "no secret key material".into(),
+                message: format!(
+                    "no usable key; tried {not_pem}; OpenPGP secret key: a certificate without \
+                     secret key material (give the secret key export)"
+                ),
             });
         }
         self.pgp_secret_keys.extend(certs);

@@ -25,9 +25,10 @@ use super::{Inputs, MAX_DEPTH, MAX_LAYERS, MAX_MESSAGE_BYTES, MAX_PARTS, MAX_UNW
 use crate::facts::reason;
 use crate::facts::{Inspection, Layer, LayerForm, LayerKind, Problem, ProblemCode, SignatureFacts};
 use crate::mime::{
-    SIGNED_MESSAGE_BEGIN, armor_is_whole, canonical_crlf, child_path, content_type, find_eo_link,
-    first_body_part, is_attachment, is_key_part, looks_like_mime_entity, looks_like_pgp_message,
-    looks_like_pgp_signature, micalg_matches, param, part_name, part_raw, path_key,
+    MESSAGE_BEGIN, SIGNED_MESSAGE_BEGIN, armor_is_whole, canonical_crlf, child_path, content_type,
+    find_eo_link, first_body_part, is_attachment, is_key_part, looks_like_mime_entity,
+    looks_like_pgp_message, looks_like_pgp_signature, micalg_matches, param, part_name, part_raw,
+    path_key,
 };
 use crate::openpgp::{self, PgpContext};
 use crate::smime::{self, CmsKind, SmimeContext};
@@ -708,8 +709,13 @@ impl Walker<'_> {
         let pgp_file = lower_name.ends_with(".pgp")
             || lower_name.ends_with(".gpg")
             || lower_name.ends_with(".asc");
-        if looks_like_pgp_message(contents)
-            && (ctype == "text" || pgp_file || mime == "application/octet-stream")
+        // OpenPGP only by its armor, or by binary packets where the part says it holds
+        // OpenPGP data (a .pgp/.gpg/.asc name, application/pgp-encrypted): a Latin-1 text
+        // whose first byte happens to read as a packet tag is text.
+        let armored = MESSAGE_BEGIN.find(contents).is_some();
+        let says_pgp = pgp_file || mime == "application/pgp-encrypted";
+        if (armored && (ctype == "text" || says_pgp || mime == "application/octet-stream"))
+            || (says_pgp && looks_like_pgp_message(contents))
         {
             let whole_text = ctype == "text"
                 && whole

@@ -14,16 +14,17 @@
 //! dumps (`tests/testsuite/html_browser.rs`).
 //!
 //! Glyphs are those of `MATRIX.md` ([`super::markdown`]): R read, P/S/E reply
-//! plain/signed/encrypted; ✔ yes, ✘ no, ~ partial or with a warning, ? unknown.
+//! plain/signed/encrypted; ✔ yes, ✘ no, ~ partial, with a warning, or signed with errors (the read), ? unknown.
 
 use std::fmt::Write as _;
 
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
-use super::{Matrix, SampleRow, client_title};
+use super::{ConfidenceCounts, Matrix, SampleRow, client_title, confidence_counts, percent};
 use crate::corpus::Control;
-use crate::verdict::{ClientVerdict, ReadStatus, Reason, Status};
+use crate::evidence::Confidence;
+use crate::verdict::{ClientVerdict, Reason, Status};
 
 /// The `id` of the element that carries the matrix JSON.
 pub const DATA_ELEMENT_ID: &str = "matrix-data";
@@ -55,12 +56,13 @@ pub fn page(matrix: &Matrix) -> String {
     );
     out.push_str(
         "<p>Each cell: <b>R</b> read, <b>P</b> reply plain, <b>S</b> reply signed, \
-         <b>E</b> reply encrypted. ✔ yes · ✘ no · ~ partial or with a warning · ? unknown \
+         <b>E</b> reply encrypted. ✔ yes · ✘ no · ~ partial, with a warning, or signed with errors (read) · ? unknown \
          (not modelled or no evidence). Choose a cell for the reason, the client's words, the \
          confidence, the rules and their evidence.</p>\n",
     );
     filters(&mut out, matrix);
     out.push_str("</header>\n<main>\n");
+    confidence_table(&mut out, matrix);
     for profile in &matrix.profiles {
         profile_table(
             &mut out,
@@ -151,6 +153,50 @@ fn filters(out: &mut String, matrix: &Matrix) {
     out.push_str(
         "</select></label>\n<label>Text <input type=\"search\" id=\"text-filter\" \
          placeholder=\"sample id, title, sender\"></label>\n</form>\n",
+    );
+}
+
+/// Per profile and client, how many decisions have each confidence (as in `MATRIX.md`).
+fn confidence_table(out: &mut String, matrix: &Matrix) {
+    out.push_str(
+        "<section id=\"confidence\">\n<h2>How sure: the confidence of each decision</h2>\n\
+         <p>Four decisions per sample, client and profile (read, reply plain, signed, \
+         encrypted). <b>observed</b>: an observation in <code>corpora/observations/</code> saw a \
+         real client do this; otherwise the weakest rule applied.</p>\n\
+         <table>\n<caption>Decisions by confidence</caption>\n<thead><tr>\
+         <th scope=\"col\">Profile</th><th scope=\"col\">Client</th>",
+    );
+    for c in Confidence::ALL {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(c.as_str()));
+    }
+    out.push_str("<th scope=\"col\">inferred share</th></tr></thead>\n<tbody>\n");
+    let mut all = ConfidenceCounts::default();
+    for (profile, client, counts) in confidence_counts(matrix) {
+        let _ = write!(
+            out,
+            "<tr data-profile=\"{0}\" data-client=\"{1}\"><th scope=\"row\">{0}</th><td>{2}</td>",
+            esc(&profile),
+            esc(client.as_str()),
+            esc(client_title(client.as_str()))
+        );
+        for c in Confidence::ALL {
+            let _ = write!(out, "<td class=\"n\">{}</td>", counts.of(c));
+        }
+        let _ = writeln!(
+            out,
+            "<td class=\"n\">{}</td></tr>",
+            percent(counts.of(Confidence::Inferred), counts.total())
+        );
+        all.add_all(&counts);
+    }
+    out.push_str("<tr class=\"total\"><th scope=\"row\">all</th><td></td>");
+    for c in Confidence::ALL {
+        let _ = write!(out, "<td class=\"n\">{}</td>", all.of(c));
+    }
+    let _ = writeln!(
+        out,
+        "<td class=\"n\">{}</td></tr>\n</tbody>\n</table>\n</section>",
+        percent(all.of(Confidence::Inferred), all.total())
     );
 }
 
@@ -249,16 +295,17 @@ fn sample_row(out: &mut String, matrix: &Matrix, row: &SampleRow, profile: &str)
 
 /// The four glyphs of a cell, each in a span whose class and title name the status.
 fn glyphs(v: &ClientVerdict) -> String {
-    let read = match v.read.status {
-        ReadStatus::Readable => ("yes", '✔'),
-        ReadStatus::ReadableWithWarning => ("partial", '~'),
-        ReadStatus::AttachmentsOnly | ReadStatus::Unreadable => ("no", '✘'),
-        ReadStatus::Unknown => ("unknown", '?'),
+    let read = match super::read_mark(v) {
+        "✔" => ("yes", '✔'),
+        "~" => ("partial", '~'),
+        "?" => ("unknown", '?'),
+        _ => ("no", '✘'),
     };
     let mut s = format!(
-        "<span class=\"g {}\" title=\"read: {}\">R{}</span>",
+        "<span class=\"g {}\" title=\"read: {}, signature {}\">R{}</span>",
         read.0,
         v.read.status.as_str(),
+        v.read.signature_shown.as_str(),
         read.1
     );
     for (label, mode, o) in [
@@ -298,6 +345,8 @@ th[scope=row] .title{color:#555;font-size:.85em}
 .control{color:#8a4b00;font-size:.85em}
 button.cell{font:inherit;font-family:ui-monospace,monospace;background:#fafafa;border:1px solid #bbb;border-radius:3px;cursor:pointer;white-space:nowrap;padding:.1rem .3rem}
 button.cell[aria-expanded=true]{outline:2px solid #0b5cad}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.total{font-weight:700}
 .g.yes{color:#126b12}.g.no{color:#a31515}.g.partial{color:#8a5a00}.g.unknown{color:#555}
 #details{position:fixed;top:0;right:0;bottom:0;width:min(38rem,38vw);box-sizing:border-box;overflow:auto;background:#fff;border-left:2px solid #0b5cad;padding:.5rem 1rem;box-shadow:0 2px 12px rgba(0,0,0,.25);z-index:3}
 body.details-open{margin-right:calc(min(38rem,38vw) + 1rem)}
@@ -368,6 +417,9 @@ const SCRIPT: &str = r##"
     if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = value; }
     dl.appendChild(dd);
   }
+  function confidenceText(d) {
+    return d.observed_by ? d.confidence + " (" + d.observed_by.join(", ") + ")" : d.confidence;
+  }
   function withText(w) {
     if (!w) { return "—"; }
     var parts = [];
@@ -425,6 +477,7 @@ const SCRIPT: &str = r##"
     row(dl, "status", cell.read.status);
     row(dl, "signature shown", cell.read.signature_shown);
     row(dl, "the client says", cell.read.user_sees || "—");
+    row(dl, "confidence", confidenceText(cell.read));
     row(dl, "rules", cell.read.rules.join(", ") || "—");
     detailsBody.appendChild(dl);
     ["plain", "signed", "encrypted"].forEach(function (mode) {
@@ -436,12 +489,15 @@ const SCRIPT: &str = r##"
       row(d, "reason", o.reason ? o.reason + ": " + (reasons[o.reason] || "") : "—");
       row(d, "with", withText(o["with"]));
       row(d, "the client says", o.user_sees || "—");
-      row(d, "confidence", o.confidence);
+      row(d, "confidence", confidenceText(o));
       row(d, "rules", o.rules.join(", ") || "—");
       row(d, "evidence", evidenceList(o.evidence));
       detailsBody.appendChild(d);
     });
     var q = el("p", "Quotes the original: " + cell.quotes_original +
+      "; quotes decrypted text: " + cell.quotes_decrypted +
+      "; the quote keeps the original's styles: " +
+      (cell.quote_keeps_styles === null ? "unknown" : cell.quote_keeps_styles) +
       "; weaker than the original: " + cell.weaker_than_original + ".");
     detailsBody.appendChild(q);
     details.hidden = false;

@@ -18,9 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::clients::ClientId;
 use crate::corpus::{self, Control, Provenance, SenderInfo};
 use crate::error::{Error, Result};
+use crate::evidence::Confidence;
 use crate::facts::{Inspection, Layer, SignatureStatus};
 use crate::profile::Profile;
-use crate::verdict::{ClientVerdict, Outcome, ReadStatus, Status};
+use crate::verdict::{ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
 
 /// The schema tag of [`Matrix`].
 pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
@@ -101,13 +102,16 @@ pub fn load_profiles(dir: &Path, keys_dir: &Path) -> Result<Vec<Profile>> {
 /// Builds the matrix over the samples below `corpora/senders` and the given profiles.
 pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
     let samples = corpus::load_samples(&corpora.join("senders"))?;
+    let observed = crate::observations::load_dir(&corpora.join("observations"))?;
     let keys = corpora.join("keys");
     let mut rows = Vec::with_capacity(samples.len());
     for sample in &samples {
         let bytes = std::fs::read(&sample.eml).map_err(|e| Error::io(&sample.eml, e))?;
         let inputs = corpus::sample_inputs(sample, &keys)?;
         let inspection = crate::inspect(&bytes, &inputs);
-        rows.push(row(sample, inspection, profiles));
+        let mut row = row(sample, inspection, profiles);
+        confirm_row(&mut row, &observed);
+        rows.push(row);
     }
     Ok(assemble(profiles, rows))
 }
@@ -156,6 +160,141 @@ pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]
     }
 }
 
+/// Raises the decisions of one row that an observation confirms to `observed`
+/// ([`crate::observations::confirm`]).
+pub fn confirm_row(row: &mut SampleRow, observed: &[crate::observations::Loaded]) {
+    let cells = row
+        .cells
+        .iter_mut()
+        .map(|c| (c.profile.as_str(), &mut c.verdict));
+    crate::observations::confirm(&row.id, cells, observed);
+}
+
+/// How many decisions (read, reply plain, signed, encrypted) have each confidence, strongest
+/// first ([`Confidence::ALL`] order).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConfidenceCounts(pub [usize; Confidence::ALL.len()]);
+
+impl ConfidenceCounts {
+    /// Counts one decision.
+    pub fn add(&mut self, c: Confidence) {
+        if let Some(i) = Confidence::ALL.iter().position(|x| *x == c) {
+            self.0[i] = self.0[i].saturating_add(1);
+        }
+    }
+
+    /// Adds another count.
+    pub fn add_all(&mut self, other: &Self) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a = a.saturating_add(b);
+        }
+    }
+
+    /// How many decisions have this confidence.
+    pub fn of(&self, c: Confidence) -> usize {
+        Confidence::ALL
+            .iter()
+            .position(|x| *x == c)
+            .map_or(0, |i| self.0[i])
+    }
+
+    /// How many decisions were counted.
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+}
+
+/// The confidence counts of every (profile, client), profiles in matrix order, clients in
+/// [`ClientId::ALL`] order.
+pub fn confidence_counts(matrix: &Matrix) -> Vec<(String, ClientId, ConfidenceCounts)> {
+    let mut out = Vec::new();
+    for profile in &matrix.profiles {
+        for client in ClientId::ALL {
+            let mut counts = ConfidenceCounts::default();
+            for cell in matrix
+                .samples
+                .iter()
+                .flat_map(|r| &r.cells)
+                .filter(|c| c.profile == profile.name && c.verdict.client == client)
+            {
+                let v = &cell.verdict;
+                counts.add(v.read.confidence);
+                for o in [&v.reply.plain, &v.reply.signed, &v.reply.encrypted] {
+                    counts.add(o.confidence);
+                }
+            }
+            out.push((profile.name.clone(), client, counts));
+        }
+    }
+    out
+}
+
+/// `n` as a share of `total`, in percent with one decimal.
+pub(crate) fn percent(n: usize, total: usize) -> String {
+    if total == 0 {
+        return "0.0%".to_owned();
+    }
+    let tenths = n.saturating_mul(1000).saturating_add(total / 2) / total;
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// The confidence section of `MATRIX.md`: per profile and client, how many decisions were
+/// observed, documented, stated by Microsoft staff, by a third party, or inferred.
+fn confidence_markdown(matrix: &Matrix) -> String {
+    let mut out = String::from(
+        "## How sure: the confidence of each decision
+
+",
+    );
+    out.push_str(
+        "Each sample has four decisions per client and profile (read, reply plain, signed, \
+         encrypted). **observed**: an observation in `corpora/observations/` saw a real client \
+         do this with a message of this structure in this environment; otherwise the weakest \
+         rule applied: **documented** by Microsoft, stated by **Microsoft staff**, reported by \
+         a **third party**, or **inferred**.\n\n",
+    );
+    out.push_str("| Profile | Client |");
+    for c in Confidence::ALL {
+        let _ = write!(out, " {} |", c.as_str());
+    }
+    out.push_str(" inferred share |\n|---|---|");
+    for _ in Confidence::ALL {
+        out.push_str("---:|");
+    }
+    out.push_str("---:|\n");
+    let mut all = ConfidenceCounts::default();
+    for (profile, client, counts) in confidence_counts(matrix) {
+        let _ = write!(out, "| `{profile}` | {} |", client_title(client.as_str()));
+        for c in Confidence::ALL {
+            let _ = write!(out, " {} |", counts.of(c));
+        }
+        let _ = writeln!(
+            out,
+            " {} |",
+            percent(counts.of(Confidence::Inferred), counts.total())
+        );
+        all.add_all(&counts);
+    }
+    out.push_str("| **all** | |");
+    for c in Confidence::ALL {
+        let _ = write!(out, " **{}** |", all.of(c));
+    }
+    let _ = writeln!(
+        out,
+        " **{}** |\n",
+        percent(all.of(Confidence::Inferred), all.total())
+    );
+    let _ = writeln!(
+        out,
+        "{} of {} decisions observed; {} inferred ({}).\n",
+        all.of(Confidence::Observed),
+        all.total(),
+        all.of(Confidence::Inferred),
+        percent(all.of(Confidence::Inferred), all.total())
+    );
+    out
+}
+
 // ---- the per-sample snapshot ----
 
 /// The snapshot of one sample: its key facts, then one line per decision in fixed order
@@ -174,7 +313,7 @@ pub fn snapshot_text(row: &SampleRow) -> String {
             let head = format!("{:<15} {:<width$}", client.as_str(), cell.profile);
             let _ = writeln!(
                 out,
-                "{head} read      {} signature={}{} rules={}",
+                "{head} read      {} signature={}{} conf={}{} rules={}",
                 v.read.status.as_str(),
                 v.read.signature_shown.as_str(),
                 v.read
@@ -182,6 +321,8 @@ pub fn snapshot_text(row: &SampleRow) -> String {
                     .as_deref()
                     .map(|s| format!(" sees={s:?}"))
                     .unwrap_or_default(),
+                v.read.confidence.as_str(),
+                observed_by(&v.read.observed_by),
                 crate::evidence::joined(&v.read.rules, ",")
             );
             for (mode, outcome) in [
@@ -193,8 +334,17 @@ pub fn snapshot_text(row: &SampleRow) -> String {
             }
             let _ = writeln!(
                 out,
-                "{head} reply     quotes-original={} weaker-than-original={}",
-                v.quotes_original, v.weaker_than_original
+                "{head} reply     quotes-original={} quotes-decrypted={} quote-keeps-styles={} weaker-than-original={}{}",
+                v.quotes_original,
+                v.quotes_decrypted,
+                v.quote_keeps_styles
+                    .map_or("-", |b| if b { "true" } else { "false" }),
+                v.weaker_than_original,
+                if v.quote_rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(" rules={}", crate::evidence::joined(&v.quote_rules, ","))
+                }
             );
         }
     }
@@ -252,11 +402,21 @@ fn outcome_line(o: &Outcome) -> String {
     }
     let _ = write!(
         line,
-        " conf={} rules={}",
+        " conf={}{} rules={}",
         o.confidence.as_str(),
+        observed_by(&o.observed_by),
         crate::evidence::joined(&o.rules, ",")
     );
     line
+}
+
+/// ` observed-by=<ids>` for a confirmed decision, nothing otherwise.
+fn observed_by(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" observed-by={}", ids.join(","))
+    }
 }
 
 /// One layer in one line: kind, form, part, then what it proves.
@@ -350,7 +510,7 @@ pub fn markdown(matrix: &Matrix) -> String {
     );
     out.push_str(
         "Each cell: **R** read, **P** reply plain, **S** reply signed, **E** reply encrypted. \
-         ✔ yes · ✘ no · ~ partial or with a warning · ? unknown (not modelled, no evidence, or encrypted content not examined). \
+         ✔ yes · ✘ no · ~ partial, with a warning, or signed with errors (read) · ? unknown (not modelled, no evidence, or encrypted content not examined). \
          A number points to the profile's notes: the reason code, the client's words where known, \
          the confidence of the weakest rule, the rules and their evidence.\n\n",
     );
@@ -362,6 +522,7 @@ pub fn markdown(matrix: &Matrix) -> String {
         );
     }
     out.push('\n');
+    out.push_str(&confidence_markdown(matrix));
     for profile in &matrix.profiles {
         let mut notes = Notes::default();
         let _ = writeln!(out, "## Profile {}\n", profile.name);
@@ -432,30 +593,45 @@ fn client_title(id: &str) -> &str {
     }
 }
 
+/// The read glyph: ✔ readable, ~ readable with a warning or with a signature shown as signed
+/// but with errors (the client contradicts itself), ? unknown (encrypted content not
+/// examined), ✘ otherwise.
+fn read_mark(v: &ClientVerdict) -> &'static str {
+    match v.read.status {
+        ReadStatus::Readable if v.read.signature_shown != SignatureShown::SignedWithErrors => "✔",
+        ReadStatus::Readable | ReadStatus::ReadableWithWarning => "~",
+        ReadStatus::AttachmentsOnly | ReadStatus::Unreadable => "✘",
+        ReadStatus::Unknown => "?",
+    }
+}
+
 fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
-    let read = match v.read.status {
-        ReadStatus::Readable => "R✔".to_owned(),
-        other => {
-            let glyph = match other {
-                ReadStatus::ReadableWithWarning => "~",
-                ReadStatus::Unknown => "?",
-                _ => "✘",
-            };
-            let mut note = format!(
-                "read: {}, signature {}",
-                other.as_str(),
-                v.read.signature_shown.as_str()
-            );
-            if let Some(s) = &v.read.user_sees {
-                let _ = write!(note, "; the client says: “{s}”");
-            }
-            let _ = write!(
-                note,
-                " (rules: {})",
-                crate::evidence::joined(&v.read.rules, ", ")
-            );
-            format!("R{glyph}{}", sup(notes.cite(note)))
+    let read = if read_mark(v) != "✔" {
+        let mut note = format!(
+            "read: {}, signature {}",
+            v.read.status.as_str(),
+            v.read.signature_shown.as_str()
+        );
+        if let Some(s) = &v.read.user_sees {
+            let _ = write!(note, "; the client says: “{s}”");
         }
+        let _ = write!(
+            note,
+            " (confidence: {}{}; rules: {})",
+            v.read.confidence.as_str(),
+            observed_note(&v.read.observed_by),
+            crate::evidence::joined(&v.read.rules, ", ")
+        );
+        format!("R{}{}", read_mark(v), sup(notes.cite(note)))
+    } else if v.read.observed_by.is_empty() {
+        "R✔".to_owned()
+    } else {
+        let note = format!(
+            "read: readable, signature {}; observed ({})",
+            v.read.signature_shown.as_str(),
+            v.read.observed_by.join(", ")
+        );
+        format!("R✔{}", sup(notes.cite(note)))
     };
     let mut parts = vec![read];
     for (label, o) in [
@@ -464,7 +640,16 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
         ("E", &v.reply.encrypted),
     ] {
         parts.push(match o.status {
-            Status::Yes => format!("{label}✔{}", with_short(o)),
+            Status::Yes if o.observed_by.is_empty() => format!("{label}✔{}", with_short(o)),
+            Status::Yes => format!(
+                "{label}✔{}{}",
+                with_short(o),
+                sup(notes.cite(format!(
+                    "yes{}; observed ({})",
+                    with_short(o),
+                    o.observed_by.join(", ")
+                )))
+            ),
             status => {
                 let glyph = match status {
                     Status::No => "✘",
@@ -476,6 +661,15 @@ fn md_cell(v: &ClientVerdict, notes: &mut Notes) -> String {
         });
     }
     parts.join(" ")
+}
+
+/// ` (by <ids>)` after `observed`, nothing for a decision no observation confirmed.
+fn observed_note(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ids.join(", "))
+    }
 }
 
 fn sup(n: usize) -> String {
@@ -517,8 +711,9 @@ fn outcome_note(o: &Outcome) -> String {
     }
     let _ = write!(
         note,
-        " Confidence: {}. Rules: {}.",
+        " Confidence: {}{}. Rules: {}.",
         o.confidence.as_str(),
+        observed_note(&o.observed_by),
         crate::evidence::joined(&o.rules, ", ")
     );
     if !o.evidence.is_empty() {
@@ -561,7 +756,7 @@ pub fn text(matrix: &Matrix) -> String {
                 let v = &cell.verdict;
                 let glyphs = format!(
                     "R{} P{} S{} E{}",
-                    read_glyph(v.read.status),
+                    read_glyph(v),
                     glyph(v.reply.plain.status),
                     glyph(v.reply.signed.status),
                     glyph(v.reply.encrypted.status)
@@ -585,11 +780,11 @@ fn glyph(s: Status) -> char {
     }
 }
 
-fn read_glyph(s: ReadStatus) -> char {
-    match s {
-        ReadStatus::Readable => '+',
-        ReadStatus::ReadableWithWarning => '~',
-        ReadStatus::Unknown => '?',
+fn read_glyph(v: &ClientVerdict) -> char {
+    match read_mark(v) {
+        "✔" => '+',
+        "~" => '~',
+        "?" => '?',
         _ => '-',
     }
 }

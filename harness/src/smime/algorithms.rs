@@ -138,9 +138,7 @@ pub(crate) fn verify(
         Some(SignatureAlgorithm::Rsa) => verify_rsa_pkcs1(spki, digest, message, signature),
         Some(SignatureAlgorithm::RsaPss) => verify_rsa_pss(spki, sig_alg, message, signature),
         Some(SignatureAlgorithm::Ecdsa) => verify_ecdsa(spki, digest, message, signature),
-        Some(SignatureAlgorithm::Ed25519) => {
-            Verification::Unchecked(reason!(UnsupportedAlgorithm, "ed25519"))
-        }
+        Some(SignatureAlgorithm::Ed25519) => verify_ed25519(spki, message, signature),
         _ => Verification::Unchecked(reason!(UnsupportedAlgorithm, "{}", sig_alg.oid)),
     }
 }
@@ -377,53 +375,103 @@ fn verify_rsa_pss(
         Ok(params) => params,
         Err(reason) => return Verification::Unchecked(reason),
     };
-    if params.mgf_digest != params.digest {
-        return Verification::Unchecked(reason!(
-            UnsupportedAlgorithm,
-            "RSASSA-PSS with MGF1-{} and {}",
-            params.mgf_digest.as_str(),
-            params.digest.as_str()
-        ));
-    }
     let key = match rsa_public_key(spki) {
         Ok(key) => key,
         Err(outcome) => return outcome,
     };
-    let hashed = hash(params.digest, message);
-    let salt = params.salt_length;
-    let result = match params.digest {
-        Digest::Md5 => key.verify(
-            rsa::Pss::<md5::Md5>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
-        Digest::Sha1 => key.verify(
-            rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
-        Digest::Sha224 => key.verify(
-            rsa::Pss::<sha2::Sha224>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
-        Digest::Sha256 => key.verify(
-            rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
-        Digest::Sha384 => key.verify(
-            rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
-        Digest::Sha512 => key.verify(
-            rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
-            &hashed,
-            signature,
-        ),
+    // EMSA-PSS-VERIFY by hand over RSAVP1: the rsa crate's PSS ties MGF1's hash to the
+    // message hash, and senders (OpenSSL's rsa_mgf1_md) choose them apart.
+    let Some(encoded) = rsavp1(&key, signature) else {
+        return Verification::Failed;
     };
-    if result.is_ok() {
+    use rsa::traits::PublicKeyParts;
+    let mod_bits = key.n().as_ref().bit_width_vartime() as usize;
+    let hashed = hash(params.digest, message);
+    if mod_bits > 1 && emsa_pss_verify(&hashed, &encoded, mod_bits - 1, &params) {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// MGF1 (RFC 8017 B.2.1) with the given hash.
+fn mgf1(digest: Digest, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 64);
+    let mut counter: u32 = 0;
+    while out.len() < len {
+        let mut block = seed.to_vec();
+        block.extend_from_slice(&counter.to_be_bytes());
+        out.extend(hash(digest, &block));
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
+}
+
+/// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) of `m_hash` against the encoded message `em` (the
+/// RSAVP1 output, `k` bytes), for a modulus of `em_bits + 1` bits.
+fn emsa_pss_verify(m_hash: &[u8], em: &[u8], em_bits: usize, params: &PssParams) -> bool {
+    let em_len = em_bits.div_ceil(8);
+    // RSAVP1 yields k bytes; EM is its last emLen bytes, the ones before must be zero.
+    let Some(skip) = em.len().checked_sub(em_len) else {
+        return false;
+    };
+    if em[..skip].iter().any(|b| *b != 0) {
+        return false;
+    }
+    let em = &em[skip..];
+    let h_len = m_hash.len();
+    let s_len = params.salt_length;
+    if em_len < h_len + s_len + 2 || em.last() != Some(&0xbc) {
+        return false;
+    }
+    let (masked_db, rest) = em.split_at(em_len - h_len - 1);
+    let h = &rest[..h_len];
+    let unused_bits = 8 * em_len - em_bits;
+    if unused_bits > 0 && masked_db[0] >> (8 - unused_bits) != 0 {
+        return false;
+    }
+    let mask = mgf1(params.mgf_digest, h, masked_db.len());
+    let mut db: Vec<u8> = masked_db.iter().zip(&mask).map(|(a, b)| a ^ b).collect();
+    if unused_bits > 0 {
+        db[0] &= 0xff >> unused_bits;
+    }
+    let ps_len = em_len - h_len - s_len - 2;
+    if db[..ps_len].iter().any(|b| *b != 0) || db[ps_len] != 0x01 {
+        return false;
+    }
+    let salt = &db[db.len() - s_len..];
+    let mut m_prime = vec![0u8; 8];
+    m_prime.extend_from_slice(m_hash);
+    m_prime.extend_from_slice(salt);
+    hash(params.digest, &m_prime) == h
+}
+
+/// PureEdDSA Ed25519 over the message itself (RFC 8419 §3: with signed attributes, their DER
+/// encoding; no prehash).
+fn verify_ed25519(
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    use ed25519_dalek::Verifier as _;
+    if spki.algorithm.oid != ED25519 {
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "an Ed25519 signature with a {} key",
+            spki.algorithm.oid
+        ));
+    }
+    let Some(Ok(point)) = spki.subject_public_key.as_bytes().map(<[u8; 32]>::try_from) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed25519 public key"));
+    };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&point) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed25519 public key"));
+    };
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
+        return Verification::Failed;
+    };
+    if key.verify(message, &sig).is_ok() {
         Verification::Verified
     } else {
         Verification::Failed
@@ -469,6 +517,16 @@ fn verify_ecdsa(
                 return Verification::Unchecked(reason!(Malformed, "P-384 public key"));
             };
             let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else {
+                return Verification::Failed;
+            };
+            key.verify_prehash(&hashed, &sig).is_ok()
+        }
+        Some(SECP521R1) => {
+            use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
+            let Ok(key) = p521::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+                return Verification::Unchecked(reason!(Malformed, "P-521 public key"));
+            };
+            let Ok(sig) = p521::ecdsa::Signature::from_der(signature) else {
                 return Verification::Failed;
             };
             key.verify_prehash(&hashed, &sig).is_ok()
@@ -530,6 +588,53 @@ pub(crate) fn capability_name(cap: &AlgorithmIdentifierOwned) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ed25519 (RFC 8419): a signature over the message verifies with the SPKI's key and
+    /// fails on other bytes or another key; a key of the wrong length is malformed.
+    #[test]
+    fn ed25519_verifies_pure_eddsa() {
+        use der::asn1::BitString;
+        use ed25519_dalek::Signer as _;
+        let spki_of = |key: &[u8]| SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: ED25519,
+                parameters: None,
+            },
+            subject_public_key: BitString::from_bytes(key).expect("bit string"),
+        };
+        let signer = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let other = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
+        let message = b"signed attributes, DER";
+        let signature = signer.sign(message).to_bytes();
+        let alg = AlgorithmIdentifierOwned {
+            oid: ED25519,
+            parameters: None,
+        };
+        let spki = spki_of(signer.verifying_key().as_bytes());
+        assert_eq!(
+            verify(&spki, &alg, Digest::Sha512, message, &signature),
+            Verification::Verified
+        );
+        assert_eq!(
+            verify(&spki, &alg, Digest::Sha512, b"other bytes", &signature),
+            Verification::Failed
+        );
+        let wrong = spki_of(other.verifying_key().as_bytes());
+        assert_eq!(
+            verify(&wrong, &alg, Digest::Sha512, message, &signature),
+            Verification::Failed
+        );
+        assert!(matches!(
+            verify(
+                &spki_of(&[1, 2, 3]),
+                &alg,
+                Digest::Sha512,
+                message,
+                &signature
+            ),
+            Verification::Unchecked(_)
+        ));
+    }
     use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
     use crypto_bigint::{BoxedUint, Odd};
     use proptest::prelude::*;

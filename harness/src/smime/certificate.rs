@@ -375,38 +375,74 @@ fn compute_facts(cert_ref: &CertRef) -> CertificateFacts {
     }
 }
 
-/// The PEM blocks in `text`, as (label, DER). Malformed blocks are skipped.
+/// Every PEM block (label, decoded bytes), read the lax way RFC 7468 §3 asks parsers to:
+/// any line length (64 is what the RFC writes, 76 is what many tools write), CRLF or LF,
+/// whitespace anywhere in the base64, and RFC 1421 headers (`Proc-Type:`...) skipped. A block
+/// whose base64 does not decode is left out.
 pub(crate) fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use base64::Engine as _;
     const BEGIN: &[u8] = b"-----BEGIN ";
     const END: &[u8] = b"-----END ";
     let mut out = Vec::new();
     let mut cursor = 0;
     while let Some(offset) = find(text.get(cursor..).unwrap_or(&[]), BEGIN) {
         let start = cursor + offset;
-        let Some(end_offset) = find(text.get(start..).unwrap_or(&[]), END) else {
+        let label_start = start + BEGIN.len();
+        let Some(label_len) = find(text.get(label_start..).unwrap_or(&[]), b"-----") else {
             break;
         };
-        let end_marker = start + end_offset;
-        // The END line runs to the next "-----" after the label.
-        let after_label = end_marker + END.len();
-        let Some(close) = find(text.get(after_label..).unwrap_or(&[]), b"-----") else {
+        let label = String::from_utf8_lossy(&text[label_start..label_start + label_len]);
+        let body_start = label_start + label_len + 5;
+        let Some(end_offset) = find(text.get(body_start..).unwrap_or(&[]), END) else {
             break;
         };
-        let block_end = after_label + close + 5;
-        if let Some(block) = text.get(start..block_end) {
-            // pem-rfc7468 is strict about line endings: normalise CRLF to LF first.
-            let normalised: Vec<u8> = block.iter().copied().filter(|b| *b != b'\r').collect();
-            if let Ok((label, der)) = pem_rfc7468::decode_vec(&normalised) {
-                out.push((label.to_owned(), der));
-            }
+        let body_end = body_start + end_offset;
+        let after_end = body_end + END.len();
+        let Some(close) = find(text.get(after_end..).unwrap_or(&[]), b"-----") else {
+            break;
+        };
+        let end_label = String::from_utf8_lossy(&text[after_end..after_end + close]);
+        let base64: Vec<u8> = text[body_start..body_end]
+            .split(|b| *b == b'\n')
+            // RFC 1421 encapsulated headers ("Proc-Type: 4,ENCRYPTED") are not base64.
+            .filter(|line| !line.contains(&b':'))
+            .flatten()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        if end_label.trim() == label.trim()
+            && let Ok(der) = base64::engine::general_purpose::STANDARD.decode(&base64)
+        {
+            out.push((label.trim().to_owned(), der));
         }
-        cursor = block_end;
+        cursor = after_end + close + 5;
     }
     out
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Why [`load_certs`] found no certificate in these bytes: what each X.509 form said.
+pub fn why_no_certs(bytes: &[u8]) -> String {
+    let blocks = pem_blocks(bytes);
+    let pem = if find(bytes, b"-----BEGIN ").is_none() {
+        "X.509 PEM: no -----BEGIN line".to_owned()
+    } else if blocks.is_empty() {
+        "X.509 PEM: no block whose base64 decodes".to_owned()
+    } else {
+        let labels: Vec<&str> = blocks.iter().map(|(l, _)| l.as_str()).collect();
+        format!(
+            "X.509 PEM: no CERTIFICATE block that parses (blocks: {})",
+            labels.join(", ")
+        )
+    };
+    let der = match Certificate::from_der(bytes) {
+        Ok(_) => "X.509 DER: parses".to_owned(),
+        Err(e) => format!("X.509 DER: {e}"),
+    };
+    format!("{pem}; {der}")
 }
 
 /// Loads X.509 certificates from PEM or DER (`--cert`). Empty when the bytes hold none.

@@ -299,20 +299,13 @@ fn unwrap_cek(
     let result = if alg.oid == algorithms::RSA_ENCRYPTION {
         rsa_key.decrypt(rsa::Pkcs1v15Encrypt, encrypted)
     } else if alg.oid == algorithms::RSAES_OAEP {
-        match oaep_hash(alg) {
-            Some(crate::facts::Digest::Sha1) => {
-                rsa_key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), encrypted)
-            }
-            Some(crate::facts::Digest::Sha256) => {
-                rsa_key.decrypt(rsa::Oaep::<sha2::Sha256>::new(), encrypted)
-            }
-            _ => {
-                return Err(DecryptError::Failed(
-                    "unsupported RSAES-OAEP parameters (only SHA-1 and SHA-256 with matching MGF1)"
-                        .into(),
-                ));
-            }
-        }
+        let Some(params) = oaep_params(alg) else {
+            return Err(DecryptError::Failed(
+                "RSAES-OAEP parameters that do not parse, or an unknown hash, MGF or label source"
+                    .into(),
+            ));
+        };
+        oaep_decrypt(rsa_key, &params, encrypted)
     } else {
         return Err(DecryptError::Failed(format!(
             "unsupported key transport {}",
@@ -322,24 +315,44 @@ fn unwrap_cek(
     result.map_err(|_| DecryptError::Failed("the key transport did not decrypt".into()))
 }
 
-/// The OAEP hash when hashFunc and MGF1's hash agree and no label is given (RFC 4055 §4.1).
-fn oaep_hash(alg: &AlgorithmIdentifierOwned) -> Option<crate::facts::Digest> {
-    let Some(params) = alg.parameters.as_ref() else {
-        return Some(crate::facts::Digest::Sha1);
+/// RSAES-OAEP-params (RFC 8017 A.2.1, RFC 4055 §4.1): the hash, MGF1's hash and the label.
+struct OaepParams {
+    hash: crate::facts::Digest,
+    mgf_hash: crate::facts::Digest,
+    label: Option<Vec<u8>>,
+}
+
+/// `id-pSpecified` (RFC 8017 A.2.1): the label is the OCTET STRING parameter.
+const P_SPECIFIED: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.9");
+
+/// Reads RSAES-OAEP-params; absent parameters are the defaults (SHA-1, MGF1 with SHA-1, empty
+/// label). `None` for anything it cannot read or does not know.
+fn oaep_params(alg: &AlgorithmIdentifierOwned) -> Option<OaepParams> {
+    use crate::facts::Digest;
+    let mut params = OaepParams {
+        hash: Digest::Sha1,
+        mgf_hash: Digest::Sha1,
+        label: None,
     };
-    let bytes = params.to_der().ok()?;
+    let Some(any) = alg.parameters.as_ref() else {
+        return Some(params);
+    };
+    let bytes = any.to_der().ok()?;
     let (top, fields) = ber::children_of(&bytes)?;
+    if top.tag == 0x05 {
+        // NULL, as some encoders write for "defaults".
+        return Some(params);
+    }
     if top.tag != 0x30 {
         return None;
     }
-    let mut hash = crate::facts::Digest::Sha1;
-    let mut mgf_hash = crate::facts::Digest::Sha1;
     for field in fields {
         let inner = field.content(&bytes);
         match field.tag {
             0xA0 => {
                 let alg = <AlgorithmIdentifierOwned as der::Decode>::from_der(inner).ok()?;
-                hash = algorithms::digest_from_oid(&alg.oid)?;
+                params.hash = algorithms::digest_from_oid(&alg.oid)?;
             }
             0xA1 => {
                 let mgf = <AlgorithmIdentifierOwned as der::Decode>::from_der(inner).ok()?;
@@ -351,13 +364,74 @@ fn oaep_hash(alg: &AlgorithmIdentifierOwned) -> Option<crate::facts::Digest> {
                     .as_ref()?
                     .decode_as::<AlgorithmIdentifierOwned>()
                     .ok()?;
-                mgf_hash = algorithms::digest_from_oid(&h.oid)?;
+                params.mgf_hash = algorithms::digest_from_oid(&h.oid)?;
             }
-            // pSourceAlgorithm: only the default empty label is supported.
+            0xA2 => {
+                let source = <AlgorithmIdentifierOwned as der::Decode>::from_der(inner).ok()?;
+                if source.oid != P_SPECIFIED {
+                    return None;
+                }
+                let label = match source.parameters.as_ref() {
+                    Some(p) => p
+                        .decode_as::<der::asn1::OctetString>()
+                        .ok()?
+                        .into_bytes()
+                        .into_vec(),
+                    None => Vec::new(),
+                };
+                params.label = (!label.is_empty()).then_some(label);
+            }
             _ => return None,
         }
     }
-    (hash == mgf_hash).then_some(hash)
+    Some(params)
+}
+
+/// OAEP decryption with any of the SHA-1/SHA-2 hashes for the label hash and for MGF1, and
+/// the label (the rsa crate takes both hashes as types, hence the dispatch).
+fn oaep_decrypt(
+    key: &rsa::PrivateKey,
+    params: &OaepParams,
+    encrypted: &[u8],
+) -> Result<Vec<u8>, rsa::Error> {
+    use crate::facts::Digest as H;
+    fn run<D, M>(
+        key: &rsa::PrivateKey,
+        label: Option<&[u8]>,
+        encrypted: &[u8],
+    ) -> Result<Vec<u8>, rsa::Error>
+    where
+        D: sha2::Digest + sha2::digest::FixedOutputReset,
+        M: sha2::Digest + sha2::digest::FixedOutputReset,
+    {
+        let padding = rsa::Oaep::<D, M> {
+            digest: D::new(),
+            mgf_digest: M::new(),
+            label: label.map(Into::into),
+        };
+        key.decrypt(padding, encrypted)
+    }
+    macro_rules! with_mgf {
+        ($d:ty) => {
+            match params.mgf_hash {
+                H::Sha1 => run::<$d, sha1::Sha1>(key, params.label.as_deref(), encrypted),
+                H::Sha224 => run::<$d, sha2::Sha224>(key, params.label.as_deref(), encrypted),
+                H::Sha256 => run::<$d, sha2::Sha256>(key, params.label.as_deref(), encrypted),
+                H::Sha384 => run::<$d, sha2::Sha384>(key, params.label.as_deref(), encrypted),
+                H::Sha512 => run::<$d, sha2::Sha512>(key, params.label.as_deref(), encrypted),
+                H::Md5 => Err(rsa::Error::Decryption),
+            }
+        };
+    }
+    match params.hash {
+        H::Sha1 => with_mgf!(sha1::Sha1),
+        H::Sha224 => with_mgf!(sha2::Sha224),
+        H::Sha256 => with_mgf!(sha2::Sha256),
+        H::Sha384 => with_mgf!(sha2::Sha384),
+        H::Sha512 => with_mgf!(sha2::Sha512),
+        // MD5 is no OAEP hash any sender uses.
+        H::Md5 => Err(rsa::Error::Decryption),
+    }
 }
 
 /// Decrypts the content with the content-encryption key.

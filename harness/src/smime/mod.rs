@@ -13,7 +13,7 @@ mod enveloped;
 mod signed;
 
 pub use algorithms::rsa_pkcs1v15_verifies;
-pub use certificate::{certificate_facts, load_certs};
+pub use certificate::{certificate_facts, load_certs, why_no_certs};
 pub use enveloped::inspect_enveloped;
 pub use signed::inspect_signed;
 

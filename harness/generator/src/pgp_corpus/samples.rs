@@ -1067,23 +1067,18 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
     })
 }
 
-/// P6 (inferred): PGP/Inline sign-only: a cleartext-signed text/plain body.
-fn proton_inline_signed(p: &Personas) -> Result<Built> {
-    let id = "proton/pgp-inline-signed";
-    let when = at(8, 17, 2, 44);
-    let lines = [
-        "Hi Robin,",
-        "",
-        "Confirming the delivery date: 12 June.",
-        "",
-        "Pat",
-        "",
-        "Sent with Proton Mail secure email.",
-    ];
+/// Pat's cleartext signature (RFC 4880 §7) over `lines`, armored as Proton's PGP/Inline
+/// sends it: the `-----BEGIN PGP SIGNED MESSAGE-----` block through the signature's armor.
+pub(crate) fn pat_cleartext_signed(
+    p: &Personas,
+    when: Instant,
+    lines: &[&str],
+    seed: &str,
+) -> Result<String> {
     // RFC 4880 §7.1: the signed text is the lines joined by CRLF, trailing whitespace
     // removed (none here), without the final line break.
     let signed_text = lines.join("\r\n");
-    let sig = pat_sign(p, when, &signed_text, id)?;
+    let sig = pat_sign(p, when, &signed_text, seed)?;
     let mut clear = String::from("-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\n");
     for l in lines {
         if l.starts_with('-') {
@@ -1097,6 +1092,23 @@ fn proton_inline_signed(p: &Personas) -> Result<Built> {
         &[("Version", "ProtonMail")],
         &sig,
     ));
+    Ok(clear)
+}
+
+/// P6 (inferred): PGP/Inline sign-only: a cleartext-signed text/plain body.
+fn proton_inline_signed(p: &Personas) -> Result<Built> {
+    let id = "proton/pgp-inline-signed";
+    let when = at(8, 17, 2, 44);
+    let lines = [
+        "Hi Robin,",
+        "",
+        "Confirming the delivery date: 12 June.",
+        "",
+        "Pat",
+        "",
+        "Sent with Proton Mail secure email.",
+    ];
+    let clear = pat_cleartext_signed(p, when, &lines, id)?;
     let body = wire::quoted_printable(&clear);
     let h = ProtonHdr {
         seed: id,

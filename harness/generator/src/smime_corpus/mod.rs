@@ -1078,8 +1078,58 @@ fn outlook_negative(ctx: &Ctx) -> Result<Vec<Sample>> {
             eml,
         });
     }
+
+    // The same with no certificates either (Müller et al. 2019, C3 "no certificates":
+    // `01-cms/c3_no-signerInfos/no certificates`).
+    {
+        let id = "outlook/signed-no-signer-infos-no-certs";
+        let entity = outlook_text_entity(DANA_TEXT);
+        let when = When::of(id).signing_time();
+        let mut req = outlook_sign(ctx, id, "dana", DigestAlg::Sha256, &entity, &when)?;
+        req.drop_signer_infos = true;
+        req.certs.clear();
+        let p7s = outlook_p7s(&req)?;
+        let b = mail::outlook_boundary(id, 0);
+        let ct = outlook_signed_content_type(&b, DigestAlg::Sha256);
+        let refs: Vec<&str> = ct.iter().map(String::as_str).collect();
+        let mut eml =
+            outlook_headers(id, DANA_FROM, "Northwind order: delivery date", &refs).into_bytes();
+        eml.extend_from_slice(&outlook_signed_body(&b, &entity, &p7s));
+        let e = ExpectLayer {
+            form: Some(LayerForm::Clear),
+            part: Some(String::new()),
+            status: Some(SignatureStatus::Invalid),
+            certificates: Some(0),
+            ..ExpectLayer::new(LayerKind::SmimeSigned)
+        };
+        let s = sidecar(
+            Meta {
+                url: URL_JOHNNY_C3,
+                reference: "Müller et al. 2019, CMS class C3 (no signerInfos, no certificates); sender-formats O1",
+                ..outlook_meta(
+                    id,
+                    "Negative: SignedData with no SignerInfos and no certificates",
+                    "broken on purpose",
+                    Some(
+                        "SignerInfos is an empty SET and the certificates field is absent: nothing is signed and no signer is named (Müller et al. 2019, C3 without certificates).",
+                    ),
+                )
+            },
+            DANA,
+            &[],
+            vec![e],
+        );
+        out.push(Sample {
+            sidecar: negative(s, twin),
+            eml,
+        });
+    }
     Ok(out)
 }
+
+/// The no-signers messages of Müller et al. 2019 (C3), with and without certificates.
+const URL_JOHNNY_C3: &str =
+    "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/master/01-cms/c3_no-signerInfos";
 
 // ---------------------------------------------------------------------------------------
 // OWA / new Outlook (O5, inferred)
