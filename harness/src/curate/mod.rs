@@ -485,7 +485,7 @@ pub fn matrix_md_findings(path: &Path, matrix: &matrix::Matrix) -> Vec<Finding> 
     let shown: Vec<&str> = rows.iter().take(12).map(String::as_str).collect();
     let more = rows.len().saturating_sub(shown.len());
     let what = if rows.is_empty() {
-        "only its notes or header differ".to_owned()
+        "only its notes, header or summary differ".to_owned()
     } else {
         format!(
             "{} table row{} differ{}: {}{}",
@@ -506,8 +506,9 @@ pub fn matrix_md_findings(path: &Path, matrix: &matrix::Matrix) -> Vec<Finding> 
     )]
 }
 
-/// Every table row that differs between two `MATRIX.md` texts, as `profile / sample
-/// (added|removed|changed)`; a row whose cells differ only in note numbers is not counted.
+/// Every table row of a profile's table that differs between two `MATRIX.md` texts, as
+/// `profile / sample (added|removed|changed)`; a row whose cells differ only in note numbers
+/// is not counted (nor are the summary tables above the profiles).
 fn changed_rows(old: &str, new: &str) -> Vec<String> {
     fn rows(md: &str) -> BTreeMap<(String, String), String> {
         let mut out = BTreeMap::new();
@@ -516,6 +517,7 @@ fn changed_rows(old: &str, new: &str) -> Vec<String> {
             if let Some(p) = line.strip_prefix("## Profile ") {
                 profile = p.trim();
             } else if let Some(rest) = line.strip_prefix("| `")
+                && !profile.is_empty()
                 && let Some((id, _)) = rest.split_once('`')
             {
                 out.insert(
