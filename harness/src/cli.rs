@@ -55,7 +55,8 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         keys_dir: Option<PathBuf>,
     },
-    /// Every sample × client × profile: the main job, on the bundled corpus by default.
+    /// Every sample × client × profile: the main job, on the project's corpus (the nearest
+    /// `corpora/` here or above) by default.
     Matrix {
         /// The corpora folder (samples in `senders/`, keys in `keys/`, profiles in
         /// `profiles/`); default: the nearest `corpora/` here or above.
@@ -67,7 +68,8 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
     },
-    /// The cells that changed between two `matrix --format json` exports (exit 0 either way).
+    /// What changed between two `matrix --format json` exports: every field of every cell,
+    /// cells with the same change grouped (exit 0 either way).
     Diff {
         /// The old export.
         old: PathBuf,
