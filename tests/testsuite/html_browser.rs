@@ -7,17 +7,13 @@
 
 use std::process::Command;
 
-use replymatrix::corpus::default_corpora_dir;
 use replymatrix::matrix::{self, Matrix};
 use serde_json::Value;
 
 use crate::support::{TempDir, Tool, require_tool};
 
 fn build_matrix() -> Matrix {
-    let corpora = default_corpora_dir();
-    let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-        .expect("profiles load");
-    matrix::build(&corpora, &profiles).expect("matrix builds")
+    crate::support::bundled_matrix().clone()
 }
 
 /// Undoes the escaping an HTML serializer applies to text content.

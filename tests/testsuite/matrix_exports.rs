@@ -258,10 +258,7 @@ fn html_page_is_deterministic_self_contained_and_escapes_its_data() {
 /// A `<` inside the data (a hostile title) cannot close the script element.
 #[test]
 fn html_escapes_a_closing_script_tag_in_the_data() {
-    let corpora = replymatrix::corpus::default_corpora_dir();
-    let profiles =
-        matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys")).expect("profiles");
-    let mut m: Matrix = matrix::build(&corpora, &profiles).expect("builds");
+    let mut m: Matrix = crate::support::bundled_matrix().clone();
     m.samples[0].title = "</script><script>alert(1)</script><!--".into();
     let page = matrix::html::page(&m);
     assert!(!page.contains("<script>alert(1)"));
@@ -269,6 +266,14 @@ fn html_escapes_a_closing_script_tag_in_the_data() {
 }
 
 // ---------------------------------------------------------------- diff
+
+/// The export with only the samples at `keep` (in that order): the `diff` tests edit a few
+/// cells, and parsing the whole corpus's export twice per `diff` run is most of their time.
+fn only_samples(export: &Value, keep: &[usize]) -> Value {
+    let mut small = export.clone();
+    small["samples"] = Value::Array(keep.iter().map(|i| export["samples"][*i].clone()).collect());
+    small
+}
 
 /// Writes two exports to a scratch folder and runs `replymatrix diff` on them.
 fn run_diff(old: &Value, new: &Value, format: &str) -> (i32, String, String) {
@@ -302,26 +307,40 @@ fn cell_key(v: &Value, sample: usize, cell: usize) -> String {
 /// changed alone in one cell, is reported with old and new side by side.
 #[test]
 fn diff_reports_every_field_of_a_cell_old_and_new_side_by_side() {
-    let old = export_json();
+    let whole = export_json();
     // Cells with an encrypted reply that says yes with a cipher, and one that says no.
-    let cells: Vec<(usize, usize)> = (0..old["samples"].as_array().expect("samples").len())
+    let cells: Vec<(usize, usize)> = (0..whole["samples"].as_array().expect("samples").len())
         .flat_map(|s| {
-            (0..old["samples"][s]["cells"].as_array().expect("cells").len()).map(move |c| (s, c))
+            (0..whole["samples"][s]["cells"]
+                .as_array()
+                .expect("cells")
+                .len())
+                .map(move |c| (s, c))
         })
         .collect();
     let yes_with_cipher = *cells
         .iter()
         .find(|(s, c)| {
-            old["samples"][*s]["cells"][*c]["reply"]["encrypted"]["with"]["cipher"] == "aes-256-cbc"
+            whole["samples"][*s]["cells"][*c]["reply"]["encrypted"]["with"]["cipher"]
+                == "aes-256-cbc"
         })
         .expect("a cell replies encrypted with AES-256");
     let no_with_reason = *cells
         .iter()
         .find(|(s, c)| {
-            old["samples"][*s]["cells"][*c]["reply"]["encrypted"]["reason"]
+            whole["samples"][*s]["cells"][*c]["reply"]["encrypted"]["reason"]
                 == "no-recipient-certificate"
         })
         .expect("a cell cannot reply encrypted");
+    // The two samples, and a neighbour that stays the same, as a small export.
+    let mut keep = vec![yes_with_cipher.0, no_with_reason.0];
+    keep.dedup();
+    let neighbour = (0..).find(|s| !keep.contains(s)).expect("a third sample");
+    keep.push(neighbour);
+    let old = only_samples(&whole, &keep);
+    let at = |s: usize| keep.iter().position(|k| *k == s).expect("kept");
+    let yes_with_cipher = (at(yes_with_cipher.0), yes_with_cipher.1);
+    let no_with_reason = (at(no_with_reason.0), no_with_reason.1);
     type Edit = fn(&mut Value);
     let edits: [(&str, (usize, usize), Edit, &str); 7] = [
         (
@@ -396,7 +415,9 @@ fn diff_reports_every_field_of_a_cell_old_and_new_side_by_side() {
 /// reported; the same export twice is "no changes"; a file that is not an export is exit 1.
 #[test]
 fn diff_groups_a_rule_change_into_one_change_with_its_cells() {
-    let old = export_json();
+    // The first samples of the corpus are enough for a rule that moves many cells.
+    let whole = export_json();
+    let old = only_samples(&whole, &(0..24).collect::<Vec<_>>());
     let mut new = old.clone();
     // A rule change: every OWA "no recipient certificate" becomes a mail-contact yes.
     let mut moved = Vec::new();

@@ -6,13 +6,12 @@
 //! test unless the observation is marked superseded with the evidence that overrides it; a
 //! superseded observation that agrees again fails too (the mark is stale).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use replymatrix::clients;
 use replymatrix::corpus::{self, default_corpora_dir};
 use replymatrix::evidence::{Confidence, RULES};
-use replymatrix::matrix;
 use replymatrix::observations::{self, Fit, Loaded};
 
 fn load() -> Vec<Loaded> {
@@ -84,22 +83,28 @@ expect = { read = "readable", colour = "blue" }
     );
 }
 
-/// What the models say for one observation: every disagreement, one line each.
-fn disagreements(l: &Loaded) -> Vec<String> {
+/// What the models say for one observation: every disagreement, one line each. `inspections`
+/// keeps each sample's inspection: many observations share a sample.
+fn disagreements(
+    l: &Loaded,
+    samples: &[corpus::Sample],
+    inspections: &mut BTreeMap<String, replymatrix::facts::Inspection>,
+) -> Vec<String> {
     let corpora = default_corpora_dir();
     let o = &l.observation;
-    let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
-    let sample = samples
-        .iter()
-        .find(|s| s.sidecar.id == o.sample)
-        .unwrap_or_else(|| panic!("{}: no sample {}", o.id, o.sample));
-    let bytes = std::fs::read(&sample.eml).expect("sample readable");
-    let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
-    let inspection = replymatrix::inspect(&bytes, &inputs);
+    let inspection = inspections.entry(o.sample.clone()).or_insert_with(|| {
+        let sample = samples
+            .iter()
+            .find(|s| s.sidecar.id == o.sample)
+            .unwrap_or_else(|| panic!("{}: no sample {}", o.id, o.sample));
+        let bytes = std::fs::read(&sample.eml).expect("sample readable");
+        let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
+        replymatrix::inspect(&bytes, &inputs)
+    });
     let profile = l
         .resolve_environment(&corpora)
         .unwrap_or_else(|e| panic!("{}: {e}", o.id));
-    let verdict = clients::model(o.client).evaluate(&inspection, &profile);
+    let verdict = clients::model(o.client).evaluate(inspection, &profile);
     o.expect.disagreements(&verdict)
 }
 
@@ -108,9 +113,12 @@ fn the_models_agree_with_every_observation() {
     let mut failures = Vec::new();
     let mut agreed = 0;
     let mut superseded = 0;
+    let samples =
+        corpus::load_samples(&default_corpora_dir().join("senders")).expect("corpus loads");
+    let mut inspections = BTreeMap::new();
     for l in &load() {
         let o = &l.observation;
-        let found = disagreements(l);
+        let found = disagreements(l, &samples, &mut inspections);
         match (&o.superseded, found.is_empty()) {
             (None, true) => agreed += 1,
             (None, false) => failures.push(format!(
@@ -142,10 +150,7 @@ fn the_models_agree_with_every_observation() {
 /// matrix, with the observation's id; no other decision is.
 #[test]
 fn the_matrix_marks_exactly_the_confirmed_decisions_observed() {
-    let corpora = default_corpora_dir();
-    let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-        .expect("profiles load");
-    let m = matrix::build(&corpora, &profiles).expect("matrix builds");
+    let m = crate::support::bundled_matrix();
     let all = load();
     let mut expected = BTreeSet::new();
     for l in &all {

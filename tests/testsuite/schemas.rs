@@ -98,13 +98,7 @@ fn leaves(e: &boon::ValidationError, out: &mut Vec<String>) {
 fn matrix_export() -> Value {
     static EXPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     EXPORT
-        .get_or_init(|| {
-            let corpora = support::corpora();
-            let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-                .expect("profiles load");
-            let m = matrix::build(&corpora, &profiles).expect("matrix builds");
-            serde_json::to_value(&m).expect("serialises")
-        })
+        .get_or_init(|| serde_json::to_value(support::bundled_matrix()).expect("serialises"))
         .clone()
 }
 

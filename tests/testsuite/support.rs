@@ -16,6 +16,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use replymatrix::matrix::Matrix;
 
+// ---------------------------------------------------------------- the bundled matrix
+
+/// The corpus's matrix under the bundled profiles, built once for the whole test binary:
+/// several modules read it, a build is deterministic
+/// (`matrix::building_twice_gives_the_same_matrix`), and each build inspects every sample.
+pub(crate) fn bundled_matrix() -> &'static Matrix {
+    static MATRIX: OnceLock<Matrix> = OnceLock::new();
+    MATRIX.get_or_init(|| {
+        let corpora = corpora();
+        let profiles =
+            replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+                .expect("profiles load");
+        replymatrix::matrix::build(&corpora, &profiles).expect("matrix builds")
+    })
+}
+
 // ---------------------------------------------------------------- folders
 
 /// The project root: the repository, one level above the `harness` package.
