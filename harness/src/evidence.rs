@@ -218,6 +218,17 @@ const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-si
 const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
 const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
+/// Suite B policy text (the catalogue's source for ECC in Classic Outlook).
+const SUITE_B_POLICY: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
+/// Set-MailContact / remote-domain TNEF settings (Exchange 2010 documentation).
+const TNEF_SETTINGS: &str = "https://docs.microsoft.com/en-us/previous-versions/exchange-server/exchangeserver-149/gg263346(v=exchsrvcs.149)";
+// Sources the project found (corpora/evidence/sources.toml, with their quotes).
+const NEW_OUTLOOK_ADD_INS: &str = "https://learn.microsoft.com/en-us/outlook/add-ins";
+const EXCHANGE_BLOG_2005_TROUBLESHOOTING: &str = "https://blogs.technet.microsoft.com/exchange/2005/01/14/common-trust-encryption-and-digital-id-troubleshooting-for-microsoft-outlook-and-microsoft-exchange-users/";
+const EWS_RESPOND: &str = "https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-respond-to-email-messages-by-using-ews-in-exchange";
+const RFC_2046_PLAIN: &str = "https://www.rfc-editor.org/rfc/rfc2046#section-4.1.3";
+const RFC_5322_MESSAGE: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
+const PROTON_PASSWORD_PROTECTED: &str = "https://proton.me/support/password-protected-emails";
 /// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
 /// repository (`corpora/observations/johnny-you-are-fired.toml`).
 const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
@@ -252,7 +263,7 @@ rule_table! {
     },
     ClassicEncryptEccRecipientWarning = "classic.encrypt.ecc-recipient-warning" {
         decides: "An RSA sender encrypting to an ECC recipient certificate gets a false-positive Encryption Problems dialog (E1b); Continue encrypts.",
-        sources: &[],
+        sources: &[SUITE_B_POLICY],
         citation: "KB 9067236 'Conflicting or unsupported encryption' warning",
         quote: "The sender's S/MIME certificate uses the RSA ... The recipient's S/MIME certificate uses the ECC",
         confidence: D,
@@ -273,14 +284,14 @@ rule_table! {
     },
     ClassicEncryptNoRecipientCertificate = "classic.encrypt.no-recipient-certificate" {
         decides: "Without a usable certificate for the recipient Classic shows the Encryption Problems dialog (E1).",
-        sources: &[],
+        sources: &[EXCHANGE_BLOG_2005_TROUBLESHOOTING],
         citation: "KB 276597 'How to turn off e-mail matching for certificates' (E1)",
         quote: "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates",
         confidence: D,
     },
     ClassicEncryptOpenpgpSender = "classic.encrypt.openpgp-sender" {
         decides: "An OpenPGP-only sender has no S/MIME certificate, so Classic's S/MIME encryption hits the Encryption Problems dialog.",
-        sources: &[],
+        sources: &[EXCHANGE_BLOG_2005_TROUBLESHOOTING],
         citation: "catalogue §1 'Reply, encrypted, to a Proton / OpenPGP sender'",
         quote: "There is no S/MIME certificate, so the Encryption Problems dialog appears for that recipient (S/MIME only).",
         confidence: I,
@@ -294,7 +305,7 @@ rule_table! {
     },
     ClassicEncryptRecipientCertValid = "classic.encrypt.recipient-cert-valid" {
         decides: "A recipient certificate outside its validity period or without emailProtection is not usable for encryption.",
-        sources: &[],
+        sources: &[EXCHANGE_BLOG_2005_TROUBLESHOOTING],
         citation: "E1 'missing or invalid certificates' (KB 276597)",
         quote: "recipients had missing or invalid certificates",
         confidence: I,
@@ -525,7 +536,7 @@ rule_table! {
     },
     ModelNotAMessage = "model.not-a-message" {
         decides: "Input that is not an RFC 5322 message (empty, binary, no header fields) is no item a client shows or answers.",
-        sources: &[],
+        sources: &[RFC_5322_MESSAGE],
         citation: "RFC 5322 §2.1",
         quote: "A message consists of header fields ... optionally followed by a message body.",
         confidence: I,
@@ -553,7 +564,7 @@ rule_table! {
     },
     NewOutlookNoComAddIns = "new-outlook.no-com-add-ins" {
         decides: "New Outlook runs no COM/VSTO add-ins, so there is no GpgOL and no OpenPGP path.",
-        sources: &[],
+        sources: &[NEW_OUTLOOK_ADD_INS],
         citation: "OfficeDev/office-js-docs-pr docs/includes/new-outlook-vsto-com-support.md",
         quote: "COM and VSTO add-ins aren't supported in the new Outlook on Windows",
         confidence: D,
@@ -581,7 +592,7 @@ rule_table! {
     },
     OwaEncryptEccOpen = "owa.encrypt.ecc-open" {
         decides: "Whether OWA / New Outlook encrypt to an ECC recipient certificate is an open question (6): the model answers unknown.",
-        sources: &[],
+        sources: &[CONFIGURE_SMIME_EXO],
         citation: "catalogue open question 6",
         quote: "ECC in OWA, New Outlook and mobile: Still open",
         confidence: I,
@@ -602,7 +613,7 @@ rule_table! {
     },
     OwaEncryptNoRecipientCertificate = "owa.encrypt.no-recipient-certificate" {
         decides: "Without a directory certificate for the recipient OWA cannot encrypt (E18b).",
-        sources: &[],
+        sources: &[SET_SMIMECONFIG, KB_2840546],
         citation: "GitHub-hosted troubleshooting guide (E18b, low)",
         quote: "Valid certificates weren't found for the recipients listed above.",
         confidence: T,
@@ -637,7 +648,7 @@ rule_table! {
     },
     OwaReadDecryptNeedsKey = "owa.read.decrypt-needs-key" {
         decides: "OWA / New Outlook decrypt only with the user's private key in the local store or a smart card (E3 otherwise).",
-        sources: &[],
+        sources: &[CONFIGURE_SMIME_EXO],
         citation: "KB 2621062 (E3)",
         quote: "This message can't be decrypted because its encryption algorithm isn't supported or your digital ID can't be found.",
         confidence: D,
@@ -679,7 +690,7 @@ rule_table! {
     },
     OwaReplyPlain = "owa.reply.plain" {
         decides: "OWA can reply without S/MIME to an item it can open normally.",
-        sources: &[],
+        sources: &[EWS_RESPOND],
         citation: "catalogue rule-base sketch (d)",
         quote: "plain ✔ (I)",
         confidence: I,
@@ -742,7 +753,7 @@ rule_table! {
     },
     ReadInlinePgp = "read.inline-pgp" {
         decides: "Inline OpenPGP armor is shown as text; nothing processes it without an add-in.",
-        sources: &[],
+        sources: &[RFC_2046_PLAIN],
         citation: "catalogue §1 'Inline PGP'",
         quote: "rendered as plain body text. Outlook does not process it.",
         confidence: I,
@@ -756,21 +767,21 @@ rule_table! {
     },
     ReadPlain = "read.plain" {
         decides: "A message without security layers is an ordinary message.",
-        sources: &[],
+        sources: &[RFC_2046_PLAIN],
         citation: "",
         quote: "No S/MIME or OpenPGP layer: nothing for the security code to do.",
         confidence: I,
     },
     ReadProtonEoNotice = "read.proton-eo-notice" {
         decides: "A Proton password-protected message is a notice with a link; reading and replying happen in Proton's portal.",
-        sources: &[],
+        sources: &[PROTON_PASSWORD_PROTECTED],
         citation: "catalogue rule-base sketch (d)",
         quote: "link to Proton portal; the reply happens in the Proton portal (I)",
         confidence: I,
     },
     ReadTnef = "read.tnef" {
         decides: "A winmail.dat (TNEF) wrapper is Microsoft's own format and is rendered natively.",
-        sources: &[],
+        sources: &[TNEF_SETTINGS],
         citation: "Set-MailContact UseMapiRichTextFormat",
         quote: "TNEF messages aren't specifically allowed or prevented for the mail user or mail contact.",
         confidence: I,

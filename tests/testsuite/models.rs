@@ -1282,27 +1282,96 @@ fn rule_table_is_sorted_unique_and_cites_catalogue() {
         .flat_map(|l| [Some(l.observation.url.as_str()), l.source.url.as_deref()])
         .flatten()
         .collect();
+    // ... or a source the project found, kept with its quote (corpora/evidence/sources.toml).
+    let found = found_sources();
     let ids: Vec<&str> = evidence::RULES.iter().map(|r| r.id.as_str()).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     sorted.dedup();
     assert_eq!(ids, sorted);
+    let mut cited = std::collections::BTreeSet::new();
     for r in evidence::RULES {
+        // Every outcome cites a source: only the two rules that say the evidence is silent
+        // (or the content was not examined) have none, and they answer `unknown`.
+        if !SAY_NOTHING_IS_KNOWN.contains(&r.id.as_str()) {
+            assert!(
+                !r.sources.is_empty(),
+                "{} cites no source: cite the documentation of the behaviour it stands on",
+                r.id
+            );
+        }
+        for url in r.sources {
+            cited.insert(*url);
+            let in_catalogue = catalogue.as_ref().is_none_or(|cat| cat.contains(url));
+            assert!(
+                in_catalogue || studies.contains(url) || found.iter().any(|f| f.url == *url),
+                "{} cites {url}: neither in the catalogue, an observation's source nor \
+                 corpora/evidence/sources.toml",
+                r.id
+            );
+        }
+    }
+    for f in &found {
         assert!(
-            !r.sources.is_empty() || !r.citation.is_empty() || r.confidence == Confidence::Inferred,
-            "{}",
-            r.id
+            cited.contains(f.url.as_str()),
+            "corpora/evidence/sources.toml: {} is cited by no rule",
+            f.url
         );
-        if let Some(cat) = &catalogue {
-            for url in r.sources {
-                assert!(
-                    cat.contains(url) || studies.contains(url),
-                    "{} cites {url}, neither in the catalogue nor an observation's source",
-                    r.id
-                );
+        assert!(
+            !f.title.is_empty() && !f.quote.is_empty() && !f.found.is_empty(),
+            "corpora/evidence/sources.toml: {} needs its title, quote and how it was found",
+            f.url
+        );
+    }
+}
+
+/// The rules that say the evidence is silent, or that the content was not examined: they cite
+/// no source by design.
+const SAY_NOTHING_IS_KNOWN: [&str; 2] = ["model.content-not-examined", "model.not-modelled"];
+
+/// The outcomes of the rules that cite nothing are `unknown`, in every cell of the matrix.
+#[test]
+fn rules_without_a_source_only_answer_unknown() {
+    use replymatrix::verdict::Status;
+    for row in &support::bundled_matrix().samples {
+        for cell in &row.cells {
+            let r = &cell.verdict.reply;
+            for o in [&r.plain, &r.signed, &r.encrypted] {
+                if o.rules
+                    .iter()
+                    .all(|id| SAY_NOTHING_IS_KNOWN.contains(&id.as_str()))
+                    && !o.rules.is_empty()
+                {
+                    assert_eq!(o.status, Status::Unknown, "{} {:?}", row.id, o.rules);
+                }
             }
         }
     }
+}
+
+/// A source the project found (corpora/evidence/sources.toml).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FoundSource {
+    url: String,
+    title: String,
+    quote: String,
+    #[allow(dead_code)] // read by people; the vocabulary is checked by parsing
+    confidence: evidence::Confidence,
+    found: String,
+}
+
+fn found_sources() -> Vec<FoundSource> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        source: Vec<FoundSource>,
+    }
+    let path = support::corpora().join("evidence/sources.toml");
+    let text = std::fs::read_to_string(&path).expect("corpora/evidence/sources.toml");
+    toml::from_str::<File>(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .source
 }
 
 #[test]
