@@ -224,9 +224,19 @@ pub struct Layer {
     /// How it is put on the wire; `None` for wrappers (OME, TNEF, EO notice).
     pub form: Option<LayerForm>,
     /// The MIME part path (`""` for the root, `"1.2"` for the second child of the first
-    /// child). Parts inside decrypted or unwrapped content continue the path of the part
-    /// that carried them, the way IMAP numbers an attached message: `"2.1"` is the root of
-    /// what part `"2"` decrypted to (`"1"` when part `""` was encrypted).
+    /// child; RFC 3501 §6.4.5 numbering, the root being `""`).
+    ///
+    /// One rule for every kind: a layer is reported at the part that *is* the layer. For
+    /// `multipart/signed` (S/MIME and PGP/MIME) and `multipart/encrypted` (PGP/MIME) that is
+    /// the multipart container, not its signature or ciphertext child; for
+    /// `application/pkcs7-mime`, an inline-armored text part or an encrypted attachment it is
+    /// that part. Content inside decrypted or unwrapped bytes continues the path of the part
+    /// that carried the bytes, the way IMAP numbers an attached message: a top-level
+    /// PGP/MIME encrypted message is the layer `""`, and what its ciphertext part `"2"`
+    /// decrypts to starts at `"2.1"`; an `application/pkcs7-mime` message is the layer `""`
+    /// and its content starts at `"1"`; the signed content of a `multipart/signed` is its
+    /// first child, `"1"`. A layer reported at its container names the part that carries
+    /// its ciphertext in `wire["ciphertext-part"]` ([`Layer::carrier`]).
     pub part: String,
     /// Signed kinds only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,7 +279,29 @@ impl Layer {
             wire: Default::default(),
         }
     }
+
+    /// The part whose bytes the layer's cryptography covers: the ciphertext part of a
+    /// PGP/MIME `multipart/encrypted` (`wire["ciphertext-part"]`), otherwise the layer's own
+    /// part.
+    pub fn carrier(&self) -> &str {
+        self.wire
+            .get(CIPHERTEXT_PART)
+            .map_or(self.part.as_str(), String::as_str)
+    }
+
+    /// The path where the content this encrypted layer decrypts to starts: the first child
+    /// of its [`carrier`](Self::carrier) (`"1"` under the root, `"2.1"` under part `"2"`).
+    pub fn decrypted_root(&self) -> String {
+        match self.carrier() {
+            "" => "1".to_owned(),
+            carrier => format!("{carrier}.1"),
+        }
+    }
 }
+
+/// The wire key naming the ciphertext part of a layer reported at its container
+/// ([`Layer::carrier`]).
+pub const CIPHERTEXT_PART: &str = "ciphertext-part";
 
 vocabulary! {
     /// Whether the cryptography checks out over the bytes on the wire.

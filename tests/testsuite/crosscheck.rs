@@ -444,7 +444,7 @@ fn check_entity(
     }
     let nodes = tree(raw, prefix);
     for (path, node) in &nodes {
-        for layer in case.layers.iter().filter(|l| &l.part == path) {
+        for layer in case.layers.iter().filter(|l| l.carrier() == path) {
             let what = format!("{}: {} at {path:?}", case.id, layer.kind.as_str());
             match (layer.kind, layer.form) {
                 (

@@ -510,8 +510,9 @@ fn an_openpgp_compression_bomb_in_pgp_mime_is_stopped_at_the_limit() {
         .iter()
         .find(|l| l.kind == LayerKind::PgpEncrypted)
         .unwrap_or_else(|| panic!("{inspection:#?}"));
-    // PGP/MIME layers sit at the encrypted-data part (RFC 3156 §4: the second body part).
-    assert_eq!(layer.part, "1.2");
+    // PGP/MIME layers sit at their multipart/encrypted; the encrypted data is its second
+    // body part (RFC 3156 §4).
+    assert_eq!((layer.part.as_str(), layer.carrier()), ("1", "1.2"));
     let enc = layer.encryption.as_ref().unwrap();
     assert!(!enc.decrypted, "no plaintext is handed on from a bomb");
     assert!(

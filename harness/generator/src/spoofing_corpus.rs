@@ -1620,7 +1620,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
         let layers = vec![
             ExpectLayer {
                 form: Some(named("mime")),
-                part: Some("2.2".to_owned()),
+                part: Some("2".to_owned()),
                 decrypted: Some(true),
                 recipients: Some(2),
                 ..ExpectLayer::new(named("pgp-encrypted"))

@@ -111,12 +111,12 @@ pub fn is_nested_signed_entity(inspection: &Inspection, layer: &Layer) -> bool {
 pub fn is_nested_encrypted_entity(inspection: &Inspection, layer: &Layer) -> bool {
     let entity = match layer.kind {
         LayerKind::SmimeEnveloped | LayerKind::SmimeAuthEnveloped => layer.part.as_str(),
+        // The layer sits at its multipart/encrypted.
         LayerKind::PgpEncrypted
             if layer.form == Some(crate::facts::LayerForm::Mime)
                 && !layer.wire.contains_key("rewrite") =>
         {
-            // The layer sits at the ciphertext part; the entity is its multipart/encrypted.
-            layer.part.rsplit_once('.').map_or("", |(parent, _)| parent)
+            layer.part.as_str()
         }
         _ => return false,
     };

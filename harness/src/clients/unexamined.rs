@@ -117,20 +117,11 @@ fn outcome<'a>(base: &'a Outcome, others: impl Iterator<Item = &'a Outcome> + Cl
     )
 }
 
-/// The part path of the root of what the layer at `part` would decrypt to.
-fn inner_root(part: &str) -> String {
-    if part.is_empty() {
-        "1".to_owned()
-    } else {
-        format!("{part}.1")
-    }
-}
-
 /// Plausible contents of the encrypted layer at `index`: the inspection with that layer
 /// decrypted and a signed layer inside it.
 fn contents(inspection: &Inspection, index: usize, profile: &Profile) -> Vec<Inspection> {
     let outer = &inspection.layers[index];
-    let part = inner_root(&outer.part);
+    let part = outer.decrypted_root();
     let from = inspection.from.clone();
     let mut inner: Vec<Layer> = Vec::new();
     let statuses = [SignatureStatus::Valid, SignatureStatus::Invalid];

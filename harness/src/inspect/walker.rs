@@ -421,6 +421,7 @@ impl Walker<'_> {
         self.pgp_encrypted(
             tree,
             payload,
+            path,
             &child_path(path, n),
             LayerForm::Mime,
             whole,
@@ -462,6 +463,7 @@ impl Walker<'_> {
         self.pgp_encrypted(
             tree,
             payload,
+            path,
             &child_path(path, n),
             LayerForm::Mime,
             whole,
@@ -510,10 +512,12 @@ impl Walker<'_> {
             let content: Option<Vec<u8>> = if target_name.ends_with(".pgp") {
                 // Decrypt the target first (it is reported as its own layer).
                 tree.consumed.insert(target);
+                let target_path = child_path(path, tn);
                 self.pgp_encrypted(
                     tree,
                     target,
-                    &child_path(path, tn),
+                    &target_path,
+                    &target_path,
                     LayerForm::Inline,
                     false,
                     Vec::new(),
@@ -545,17 +549,29 @@ impl Walker<'_> {
     }
 
     /// An OpenPGP message in part `index`: report it, decrypt it, walk what it holds.
+    /// An OpenPGP encrypted layer: `index` is the part that carries the ciphertext, at
+    /// `carrier`; the layer is reported at `container`, the part that is the layer (the
+    /// `multipart/encrypted` around the ciphertext for PGP/MIME, the carrier itself
+    /// otherwise). Decrypted content continues under the carrier (`facts::Layer::part`).
+    #[allow(clippy::too_many_arguments)]
     fn pgp_encrypted(
         &mut self,
         tree: &mut Tree,
         index: usize,
-        path: &str,
+        container: &str,
+        carrier: &str,
         form: LayerForm,
         whole: bool,
         extra: Vec<(&str, String)>,
     ) {
+        let path = carrier;
         let part = &tree.parts[index];
-        let mut layer = Layer::new(LayerKind::PgpEncrypted, Some(form), path.to_owned());
+        let mut layer = Layer::new(LayerKind::PgpEncrypted, Some(form), container.to_owned());
+        if container != carrier {
+            layer
+                .wire
+                .insert(crate::facts::CIPHERTEXT_PART.into(), carrier.to_owned());
+        }
         if let Some(name) = part_name(part) {
             layer.wire.insert("filename".into(), name);
         }
@@ -720,7 +736,15 @@ impl Walker<'_> {
             let whole_text = ctype == "text"
                 && whole
                 && armor_is_whole(contents, b"-----BEGIN PGP MESSAGE-----");
-            self.pgp_encrypted(tree, index, path, LayerForm::Inline, whole_text, Vec::new());
+            self.pgp_encrypted(
+                tree,
+                index,
+                path,
+                path,
+                LayerForm::Inline,
+                whole_text,
+                Vec::new(),
+            );
             return;
         }
         if ctype == "text" && SIGNED_MESSAGE_BEGIN.find(contents).is_some() {

@@ -1285,12 +1285,12 @@ fn proton_bridge_mixed_up(p: &Personas) -> Result<Built> {
                 confidence: ProvenanceConfidence::Seen,
                 reference: "sender-formats P9",
                 note: Some(format!(
-                    "Layout seen in chatmail/core protonmail-mixed-up.eml (chatmail/core#2320); unlike that fixture, the payload here is a real message (robin + pat, signed inside by pat, SHA-256). Bridge strips Autocrypt, so inspect.certs gives pat's key. The encrypted layer is expected at part 3 (encrypted.asc), the inner signature at 3.1. {DKIM_NOTE}"
+                    "Layout seen in chatmail/core protonmail-mixed-up.eml (chatmail/core#2320); unlike that fixture, the payload here is a real message (robin + pat, signed inside by pat, SHA-256). Bridge strips Autocrypt, so inspect.certs gives pat's key. The encrypted layer is expected at its container, the rewritten multipart/mixed (part \"\"), with its ciphertext in part 3 (encrypted.asc, `ciphertext-part`); the inner signature at 3.1. {DKIM_NOTE}"
                 )),
             },
             "pat@proton.example",
             vec![
-                encrypted("mime", Some("3"), 2),
+                encrypted("mime", Some(""), 2),
                 signed(
                     "mime",
                     Some("3.1"),
@@ -1632,13 +1632,13 @@ fn exchange_mixed(
                 confidence: ProvenanceConfidence::Seen,
                 reference: "sender-formats X1",
                 note: Some(format!(
-                    "{reference_note} The payload is a real Thunderbird message from theo (robin + theo, nested multipart/signed inside). The encrypted layer is expected at part 3 (encrypted.asc), the inner signature at 3.1."
+                    "{reference_note} The payload is a real Thunderbird message from theo (robin + theo, nested multipart/signed inside). The encrypted layer is expected at its container, the rewritten multipart/mixed (part \"\"), with its ciphertext in part 3 (encrypted.asc, `ciphertext-part`); the inner signature at 3.1."
                 )),
             },
             "theo@tbird.example",
             vec![
                 layer("pgp-key", Some("autocrypt"), Some("")),
-                encrypted("mime", Some("3"), 2),
+                encrypted("mime", Some(""), 2),
                 signed(
                     "mime",
                     Some("3.1"),
