@@ -123,15 +123,7 @@ fn layer_row(layer: &Layer) -> [String; 4] {
 }
 
 fn alg_name(a: crate::facts::SignatureAlgorithm) -> &'static str {
-    use crate::facts::SignatureAlgorithm::*;
-    match a {
-        Rsa => "rsa",
-        RsaPss => "rsa-pss",
-        Ecdsa => "ecdsa",
-        Ed25519 => "ed25519",
-        Eddsa => "eddsa",
-        Dsa => "dsa",
-    }
+    a.as_str()
 }
 
 fn serde_plain<T: serde::Serialize>(value: &T) -> String {
