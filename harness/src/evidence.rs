@@ -320,6 +320,13 @@ rule_table! {
         quote: "We have text before the message. In that case we need to break",
         confidence: T,
     },
+    ClassicGpgolRfc9580 = "classic.gpgol.rfc9580-unsupported" {
+        decides: "With GpgOL, an RFC 9580 message (a v6 signature, a v6 PKESK or SEIPDv2, which Proton's v6 and post-quantum keys produce) is neither verified nor decrypted: GpgOL hands OpenPGP to GnuPG, and GnuPG (2.4 in Gpg4win 4.x) follows LibrePGP, not RFC 9580, so it reads these packets as of unknown version.",
+        sources: &[GPGOL_WIKI],
+        citation: "GpgOL hands OpenPGP to GnuPG (the GpgOL wiki); that GnuPG does not implement RFC 9580 v6 packets is https://www.openpgp.org/about/gnupg/ (not in the catalogue; to add) and this project's test rfc9580::gnupg_reads_no_rfc9580_packet (GnuPG 2.2.40: 'packet(2) with unknown version 6'); that 2.4 answers the same is inferred",
+        quote: "GpgOL utilizes the special handling offered for S/MIME for both S/MIME and OpenPGP.",
+        confidence: I,
+    },
     ClassicGpgolSenderAddress = "classic.gpgol.sender-address" {
         decides: "With GpgOL, a valid signature whose key has no user ID for the sender's address counts for nothing: 'The sender address is not trustworthy because: The used key does not claim the address'.",
         sources: &[GPGOL_MAIL_CPP, JOHNNY_PAPER],
