@@ -75,6 +75,9 @@ fn layer_row(layer: &Layer) -> [String; 4] {
         if !algs.is_empty() {
             detail.push(algs.join("/"));
         }
+        if let Some(v) = sig.version {
+            detail.push(format!("v{v} signature"));
+        }
         if let Some(signer) = &sig.signer {
             // The signer's own address or name, never the issuer-and-serial identifier as if
             // it were one.
@@ -99,6 +102,9 @@ fn layer_row(layer: &Layer) -> [String; 4] {
         detail.push(format!("({})", sig.reason));
     }
     if let Some(enc) = &layer.encryption {
+        if let Some(container) = enc.container {
+            detail.push(container.as_str().to_owned());
+        }
         detail.push(
             enc.cipher
                 .clone()
