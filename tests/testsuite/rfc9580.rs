@@ -264,7 +264,7 @@ fn signed_parts(raw: &str) -> (Vec<u8>, String) {
         .expect("second")
         + first;
     (
-        raw[first..second].as_bytes().to_vec(),
+        raw.as_bytes()[first..second].to_vec(),
         raw[second..].to_owned(),
     )
 }

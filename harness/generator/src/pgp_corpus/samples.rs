@@ -1004,14 +1004,14 @@ enum Rfc9580Persona {
 }
 
 impl Rfc9580Persona {
-    fn sender<'p>(self, p: &'p Personas) -> &'p Cert {
+    fn sender(self, p: &Personas) -> &Cert {
         match self {
             Self::V6 => &p.val,
             Self::PostQuantum => &p.quinn,
         }
     }
 
-    fn recipient<'p>(self, p: &'p Personas) -> &'p Cert {
+    fn recipient(self, p: &Personas) -> &Cert {
         match self {
             Self::V6 => &p.robin_v6,
             Self::PostQuantum => &p.robin_pq,
