@@ -312,6 +312,10 @@ fn unsupported_algorithm(error: &anyhow::Error) -> Option<String> {
              public-key algorithm {algo} ({})",
                 u8::from(*algo)
             )),
+            Some(openpgp::Error::UnsupportedEllipticCurve(curve)) => Some(format!(
+                "the OpenPGP backend (sequoia's RustCrypto backend) does not implement the curve \
+             {curve}"
+            )),
             Some(openpgp::Error::UnsupportedHashAlgorithm(algo)) => Some(format!(
                 "the OpenPGP backend (sequoia's RustCrypto backend) does not implement the hash \
              algorithm {algo} ({})",
