@@ -229,6 +229,7 @@ const EWS_RESPOND: &str = "https://learn.microsoft.com/en-us/exchange/client-dev
 const RFC_2046_PLAIN: &str = "https://www.rfc-editor.org/rfc/rfc2046#section-4.1.3";
 const RFC_5322_MESSAGE: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
 const PROTON_PASSWORD_PROTECTED: &str = "https://proton.me/support/password-protected-emails";
+const OPENPGP_ORG_GNUPG: &str = "https://www.openpgp.org/about/gnupg/";
 /// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
 /// repository (`corpora/observations/johnny-you-are-fired.toml`).
 const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
@@ -330,6 +331,13 @@ rule_table! {
         citation: "GpgOL src/mapihelp.cpp, get_msgcls_from_pgp_lines (lines 937-946 at 6f12f83; the check was disabled by '#if 0' in 2.0.1 to 2.1.1, which looked for armor anywhere in the body's first 1k, and enabled again by commit 8539f6b for T3964, released in 2.2.0: 'Again break on non whitespace before message marker'); Müller et al. 2019, Table 2 (Outlook 16.0.4266 with GpgOL 2.0.1: MIME –, no forgery with 03-mime/m1-prepending-text/m1-pgp-inline.eml, m1-pgp-inline2.eml and the m2 to m4 Inline PGP messages) and §4.3",
         quote: "We have text before the message. In that case we need to break",
         confidence: T,
+    },
+    ClassicGpgolRfc9580 = "classic.gpgol.rfc9580-unsupported" {
+        decides: "With GpgOL, an RFC 9580 message (a v6 signature, a v6 PKESK or SEIPDv2, which Proton's v6 and post-quantum keys produce) is neither verified nor decrypted: GpgOL hands OpenPGP to GnuPG, and GnuPG (2.4 in Gpg4win 4.x) follows LibrePGP, not RFC 9580, so it reads these packets as of unknown version.",
+        sources: &[GPGOL_WIKI, OPENPGP_ORG_GNUPG],
+        citation: "GpgOL hands OpenPGP to GnuPG (the GpgOL wiki); that GnuPG does not implement RFC 9580 v6 packets is openpgp.org (corpora/evidence/sources.toml) and this project's test rfc9580::gnupg_reads_no_rfc9580_packet (GnuPG 2.2.40: 'packet(2) with unknown version 6'); that 2.4 answers the same is inferred",
+        quote: "GpgOL utilizes the special handling offered for S/MIME for both S/MIME and OpenPGP.",
+        confidence: I,
     },
     ClassicGpgolSenderAddress = "classic.gpgol.sender-address" {
         decides: "With GpgOL, a valid signature whose key has no user ID for the sender's address counts for nothing: 'The sender address is not trustworthy because: The used key does not claim the address'.",

@@ -129,6 +129,9 @@ vocabulary! {
         PgpNotEncrypted = "pgp-not-encrypted",
         /// The message carries an OpenPGP secret key.
         PgpSecretKeyAttached = "pgp-secret-key-attached",
+        /// A given key is a recipient, but the OpenPGP backend does not implement its
+        /// public-key algorithm (named in the message).
+        PgpUnsupportedAlgorithm = "pgp-unsupported-algorithm",
         /// The `smime-type=` parameter does not match the CMS content type.
         SmimeTypeMismatch = "smime-type-mismatch",
         /// A `winmail.dat` does not start with the TNEF signature.
@@ -330,6 +333,10 @@ vocabulary! {
         Sha384 = "sha384",
         /// SHA-512.
         Sha512 = "sha512",
+        /// SHA3-256 (OpenPGP: RFC 9580 §9.5; the hash draft-ietf-openpgp-pqc binds to ML-DSA-65).
+        Sha3_256 = "sha3-256",
+        /// SHA3-512.
+        Sha3_512 = "sha3-512",
     }
 }
 
@@ -348,6 +355,13 @@ vocabulary! {
         Eddsa = "eddsa",
         /// DSA.
         Dsa = "dsa",
+        /// OpenPGP composite ML-DSA-65+Ed25519 (draft-ietf-openpgp-pqc, algorithm 30): both
+        /// halves verified.
+        MldsaEd25519 = "mldsa65-ed25519",
+        /// OpenPGP composite ML-DSA-87+Ed448 (draft-ietf-openpgp-pqc, algorithm 31).
+        MldsaEd448 = "mldsa87-ed448",
+        /// OpenPGP SLH-DSA (draft-ietf-openpgp-pqc, algorithms 32 to 34).
+        SlhDsa = "slh-dsa",
     }
 }
 
@@ -538,6 +552,14 @@ pub struct SignatureFacts {
     /// CMS signingTime or the OpenPGP signature creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<Instant>,
+    /// OpenPGP only: the signature packet's version (RFC 9580 §5.2: 3, 4, or 6 for a salted
+    /// RFC 9580 signature); `None` for S/MIME and when no signature packet parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u8>,
+    /// OpenPGP only: the version of the signing key (4, or 6 for an RFC 9580 key), when the
+    /// key is known; `None` otherwise and for S/MIME.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_version: Option<u8>,
 }
 
 impl SignatureFacts {
@@ -553,7 +575,26 @@ impl SignatureFacts {
             covers_whole_body: false,
             signer_count: 0,
             signed_at: None,
+            version: None,
+            key_version: None,
         }
+    }
+}
+
+vocabulary! {
+    /// The OpenPGP packet that holds the encrypted data (RFC 9580 §5.7, §5.13; LibrePGP).
+    pub enum PgpContainer {
+        /// Symmetrically Encrypted Integrity Protected Data, version 1: CFB with an MDC
+        /// (RFC 4880 §5.13, RFC 9580 §5.13.1).
+        SeipdV1 = "seipd-v1",
+        /// SEIPD version 2: AEAD chunks (OCB, GCM or EAX) under a key derived with HKDF from
+        /// the session key and a salt (RFC 9580 §5.13.2).
+        SeipdV2 = "seipd-v2",
+        /// Symmetrically Encrypted Data (tag 9), without integrity protection.
+        Sed = "sed",
+        /// AEAD Encrypted Data (tag 20, LibrePGP's OCB packet that GnuPG 2.3+ writes); not
+        /// part of RFC 9580.
+        Aed = "aed",
     }
 }
 
@@ -562,13 +603,38 @@ impl SignatureFacts {
 pub struct EncryptionFacts {
     /// Content cipher: `aes-128-cbc`, `aes-192-cbc`, `aes-256-cbc`, `3des-cbc`, `rc2-cbc`,
     /// `des-cbc`, `aes-128-gcm`, `aes-192-gcm`, `aes-256-gcm`; for OpenPGP the symmetric
-    /// algorithm (`aes-128`, `aes-256`, `cast5`...), known only after decryption. `None` when
-    /// unknown.
+    /// algorithm (`aes-128`, `aes-256`, `cast5`...), known only after decryption for SEIPD
+    /// v1, and with the AEAD mode for SEIPD v2, which names both in clear (`aes-256-ocb`).
+    /// `None` when unknown.
     pub cipher: Option<String>,
     /// Every recipient the layer names, in wire order.
     pub recipients: Vec<Recipient>,
     /// Whether a supplied key decrypted it (the inner content was then inspected too).
     pub decrypted: bool,
+    /// OpenPGP only: the packet that holds the encrypted data; `None` for S/MIME and when
+    /// none was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<PgpContainer>,
+    /// OpenPGP SEIPD v2 only: the AEAD mode, `ocb`, `gcm` or `eax` (`aead-<id>` for another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aead: Option<String>,
+    /// OpenPGP SEIPD v2 only: the chunk size in octets (2^(c+6) for the packet's octet c).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_size: Option<u64>,
+}
+
+impl EncryptionFacts {
+    /// Nothing known yet: no cipher, no recipients, not decrypted.
+    pub fn unknown() -> Self {
+        Self {
+            cipher: None,
+            recipients: Vec::new(),
+            decrypted: false,
+            container: None,
+            aead: None,
+            chunk_size: None,
+        }
+    }
 }
 
 /// One recipient of an encrypted layer.
@@ -577,8 +643,13 @@ pub struct Recipient {
     /// `rsa` (PKCS#1 v1.5 key transport), `rsa-oaep`, `ecdh`, `x25519`, `kek`, `password`...
     pub key_algorithm: String,
     /// S/MIME: `issuer-dn#serial-hex` or `ski:<hex>`; OpenPGP: the key id in upper-case hex
-    /// (`0000000000000000` for a hidden recipient).
+    /// (`0000000000000000` for a hidden recipient; a v6 PKESK names the whole fingerprint,
+    /// whose first 16 hex digits are the key id, RFC 9580 §5.5.4.3).
     pub id: String,
+    /// OpenPGP only: the PKESK packet's version (3, or 6 in RFC 9580 messages); `None` for
+    /// password (SKESK) recipients and for S/MIME.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u8>,
 }
 
 /// The S/MIME encryption-key-preference attributes (RFC 8551 §2.5.3 and Microsoft's
@@ -671,7 +742,7 @@ pub struct PgpKeyFacts {
     pub version: u8,
     /// User ID addresses, lower-case.
     pub emails: Vec<String>,
-    /// Primary key algorithm: `eddsa`, `ed25519`, `rsa`, `ecdsa`, `dsa`...
+    /// Primary key algorithm: `eddsa`, `ed25519`, `rsa`, `ecdsa`, `dsa`, `mldsa65-ed25519`...
     pub algorithm: String,
     /// Primary key bits (RSA) or curve bits.
     pub bits: u32,

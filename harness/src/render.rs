@@ -75,6 +75,9 @@ fn layer_row(layer: &Layer) -> [String; 4] {
         if !algs.is_empty() {
             detail.push(algs.join("/"));
         }
+        if let Some(v) = sig.version {
+            detail.push(format!("v{v} signature"));
+        }
         if let Some(signer) = &sig.signer {
             // The signer's own address or name, never the issuer-and-serial identifier as if
             // it were one.
@@ -99,6 +102,9 @@ fn layer_row(layer: &Layer) -> [String; 4] {
         detail.push(format!("({})", sig.reason));
     }
     if let Some(enc) = &layer.encryption {
+        if let Some(container) = enc.container {
+            detail.push(container.as_str().to_owned());
+        }
         detail.push(
             enc.cipher
                 .clone()
@@ -123,15 +129,7 @@ fn layer_row(layer: &Layer) -> [String; 4] {
 }
 
 fn alg_name(a: crate::facts::SignatureAlgorithm) -> &'static str {
-    use crate::facts::SignatureAlgorithm::*;
-    match a {
-        Rsa => "rsa",
-        RsaPss => "rsa-pss",
-        Ecdsa => "ecdsa",
-        Ed25519 => "ed25519",
-        Eddsa => "eddsa",
-        Dsa => "dsa",
-    }
+    a.as_str()
 }
 
 fn serde_plain<T: serde::Serialize>(value: &T) -> String {

@@ -84,6 +84,15 @@ impl Tools {
             }
         }
         keys.sort();
+        // GnuPG cannot read v6 (RFC 9580) keys; `rfc9580::gnupg_reads_no_rfc9580_packet`
+        // asserts that, and the layers they make are skipped below.
+        keys.retain(|path| {
+            let text = std::fs::read_to_string(path).expect("key file");
+            let packets = crate::rfc9580::packets(&crate::rfc9580::dearmor(&text));
+            packets
+                .first()
+                .is_some_and(|(_, body)| body.first() != Some(&6))
+        });
         let mut args: Vec<String> = vec!["--import".into()];
         args.extend(keys.iter().map(|p| p.display().to_string()));
         let out = tools.gpg(&args);
@@ -446,6 +455,12 @@ fn check_entity(
     for (path, node) in &nodes {
         for layer in case.layers.iter().filter(|l| l.carrier() == path) {
             let what = format!("{}: {} at {path:?}", case.id, layer.kind.as_str());
+            if is_rfc9580(layer) {
+                tally.skipped.push(format!(
+                    "{what}: RFC 9580 packets, which GnuPG reads as of unknown version (asserted by rfc9580::gnupg_reads_no_rfc9580_packet)"
+                ));
+                continue;
+            }
             match (layer.kind, layer.form) {
                 (
                     LayerKind::SmimeSigned | LayerKind::PgpSigned,
@@ -668,6 +683,18 @@ fn embedded_signature<'a>(
         ));
     }
     Some(ours)
+}
+
+/// A v6 signature, v6 PKESK or SEIPD v2 layer.
+fn is_rfc9580(layer: &Layer) -> bool {
+    layer
+        .signature
+        .as_ref()
+        .is_some_and(|s| s.version == Some(6))
+        || layer.encryption.as_ref().is_some_and(|e| {
+            e.container == Some(replymatrix::facts::PgpContainer::SeipdV2)
+                || e.recipients.iter().any(|r| r.version == Some(6))
+        })
 }
 
 fn check_message(tools: &Tools, id: &str, raw: &[u8], spec: &InspectInputs, tally: &mut Tally) {

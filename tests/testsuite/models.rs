@@ -333,6 +333,8 @@ fn signature(
         covers_whole_body: true,
         signer_count: 1,
         signed_at: Some(at("2026-05-01T10:00:00Z")),
+        version: None,
+        key_version: None,
     }
 }
 
@@ -421,13 +423,18 @@ fn smime_enveloped_to_robin() -> Inspection {
             Recipient {
                 key_algorithm: "rsa".into(),
                 id: cert("robin-enterprise", CertificateRole::Own).id,
+                version: None,
             },
             Recipient {
                 key_algorithm: "rsa".into(),
                 id: cert("dana", CertificateRole::Signer).id,
+                version: None,
             },
         ],
         decrypted: true,
+        container: None,
+        aead: None,
+        chunk_size: None,
     });
     let mut inner = outlook_signed().layers.remove(0);
     inner.part = "1".to_owned();
@@ -442,8 +449,12 @@ fn gcm_to_robin() -> Inspection {
         recipients: vec![Recipient {
             key_algorithm: "rsa".into(),
             id: cert("robin-enterprise", CertificateRole::Own).id,
+            version: None,
         }],
         decrypted: false,
+        container: None,
+        aead: None,
+        chunk_size: None,
     });
     with_layers("gil@gcm.example", vec![env])
 }
@@ -456,8 +467,12 @@ fn pgp_encrypted() -> Inspection {
         recipients: vec![Recipient {
             key_algorithm: "x25519".into(),
             id: "ROBIN0001".into(),
+            version: None,
         }],
         decrypted: false,
+        container: None,
+        aead: None,
+        chunk_size: None,
     });
     with_layers("pat@proton.example", vec![l])
 }

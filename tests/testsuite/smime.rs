@@ -105,6 +105,9 @@ fn digest_oid(digest: Digest) -> Oid {
         Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
         Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
         Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
+        Digest::Sha3_256 | Digest::Sha3_512 => {
+            unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
+        }
     }
 }
 
@@ -117,6 +120,9 @@ fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
         Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Sha3_256 | Digest::Sha3_512 => {
+            unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
+        }
     }
 }
 
@@ -239,6 +245,9 @@ fn sign(spec: &SignSpec, content: &[u8]) -> Vec<u8> {
                 };
             }
             match digest {
+                Digest::Sha3_256 | Digest::Sha3_512 => {
+                    unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
+                }
                 Digest::Sha1 | Digest::Md5 => {
                     // rsa has no SHA-1/MD5 SigningKey here: the legacy signer below writes
                     // rsaEncryption as the signature algorithm, as Outlook does.

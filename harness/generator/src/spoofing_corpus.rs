@@ -1591,6 +1591,7 @@ fn pgp_samples(p: &Personas, eve: &Cert, pat_lookalike: &Cert) -> Result<Vec<(Si
             format: sequoia_openpgp::types::DataFormat::Unicode,
             filename: None,
             plaintext: payload.as_bytes(),
+            container: pgp::Container::SeipdV1,
         })?;
         let armor = wire::armor("PGP MESSAGE", &[("Version", "ProtonMail")], &ciphertext);
         let b = format!("------{}", wire::hex_token(&id, "encrypted", 64));
@@ -1879,6 +1880,7 @@ pub fn random_samples(corpora: &Path, seed: u64, n: usize) -> Result<Vec<RandomS
                     format: sequoia_openpgp::types::DataFormat::Unicode,
                     filename: None,
                     plaintext: inner.as_bytes(),
+                    container: pgp::Container::SeipdV1,
                 })?;
                 let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
                 let parts = super::pgp_corpus::samples::tb_encrypted_parts(&armor);

@@ -187,6 +187,10 @@ fn gpgol_signature(
     let Some(sig) = &layer.signature else {
         return (SignatureShown::NotVerified, None);
     };
+    if gnupg_cannot_read(layer) {
+        t.push(RuleId::ClassicGpgolRfc9580);
+        return (SignatureShown::NotVerified, None);
+    }
     // GpgOL can only judge a signature whose key is in its keyring; without the key it shows
     // the signature as not verified, whatever the bytes say.
     let signer = sig.signer.as_ref().map(|s| s.id.to_ascii_uppercase());
@@ -215,6 +219,21 @@ fn gpgol_signature(
         SignatureStatus::Valid if known => (SignatureShown::Verified, None),
         _ => (SignatureShown::NotVerified, None),
     }
+}
+
+/// Whether GnuPG, under GpgOL, cannot read this OpenPGP layer at all: a v6 signature packet,
+/// a v6 PKESK or a SEIPD v2 container (RFC 9580), which GnuPG reads as packets of unknown
+/// version (rule `classic.gpgol.rfc9580-unsupported`).
+fn gnupg_cannot_read(layer: &Layer) -> bool {
+    let v6_signature = layer
+        .signature
+        .as_ref()
+        .is_some_and(|s| s.version == Some(6));
+    let rfc9580_encryption = layer.encryption.as_ref().is_some_and(|e| {
+        e.container == Some(crate::facts::PgpContainer::SeipdV2)
+            || e.recipients.iter().any(|r| r.version == Some(6))
+    });
+    v6_signature || rfc9580_encryption
 }
 
 /// Whether GpgOL holds a secret key this OpenPGP message is encrypted to: a recipient key id
@@ -334,6 +353,12 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             }
         }
         LayerKind::PgpEncrypted => {
+            if gpgol && gnupg_cannot_read(primary) {
+                // GpgOL takes the message (it is PGP/MIME) but GnuPG cannot open it.
+                t.push(RuleId::ClassicGpgolDecryptVerify);
+                t.push(RuleId::ClassicGpgolRfc9580);
+                return verdict(ReadStatus::Unreadable, SignatureShown::None, None, &t);
+            }
             if gpgol && gpgol_can_decrypt(primary, profile) {
                 t.push(RuleId::ClassicGpgolDecryptVerify);
                 let (shown, sees) = match msg.signed_after(primary) {

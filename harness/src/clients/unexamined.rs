@@ -218,6 +218,8 @@ fn signature(
         covers_whole_body: true,
         signer_count: 1,
         signed_at: None,
+        version: None,
+        key_version: None,
     }
 }
 

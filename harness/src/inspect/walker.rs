@@ -788,11 +788,7 @@ impl Walker<'_> {
                     )));
                     layer.capabilities = Some(Vec::new());
                 } else {
-                    layer.encryption = Some(crate::facts::EncryptionFacts {
-                        cipher: None,
-                        recipients: Vec::new(),
-                        decrypted: false,
-                    });
+                    layer.encryption = Some(crate::facts::EncryptionFacts::unknown());
                 }
                 self.push(layer);
                 return;

@@ -434,6 +434,9 @@ pub fn layer_line(layer: &Layer) -> String {
         if let Some(a) = sig.algorithm {
             let _ = write!(line, " {}", plain(&a));
         }
+        if let Some(v) = sig.version {
+            let _ = write!(line, " sig-v{v}");
+        }
         if let Some(signer) = &sig.signer {
             let _ = write!(
                 line,
@@ -459,6 +462,9 @@ pub fn layer_line(layer: &Layer) -> String {
         }
     }
     if let Some(enc) = &layer.encryption {
+        if let Some(container) = enc.container {
+            let _ = write!(line, " {}", container.as_str());
+        }
         let _ = write!(
             line,
             " {} recipients={} {}",

@@ -19,7 +19,7 @@ use super::verify::{
     PROBE_TIME, Recorder, RecordingHelper, chain, judge_at_signature_times, summarize,
 };
 use super::{EncryptedFacts, MAX_RECIPIENTS, PgpContext};
-use crate::facts::{EncryptionFacts, Problem, ProblemCode, Recipient};
+use crate::facts::{EncryptionFacts, PgpContainer, Problem, ProblemCode, Recipient};
 
 /// The most packets looked at while listing the recipients in front of the encrypted data.
 const MAX_HEADER_PACKETS: usize = 1024;
@@ -36,11 +36,7 @@ pub(super) fn inspect_encrypted_unguarded(
     limit: usize,
 ) -> EncryptedFacts {
     let mut facts = EncryptedFacts {
-        encryption: EncryptionFacts {
-            cipher: None,
-            recipients: Vec::new(),
-            decrypted: false,
-        },
+        encryption: EncryptionFacts::unknown(),
         plaintext: None,
         inner_signature: None,
         problems: Vec::new(),
@@ -57,10 +53,19 @@ pub(super) fn inspect_encrypted_unguarded(
         }
     };
     facts.encryption.recipients = header.recipients;
-    if let Some(cipher) = header.seipd_v2_cipher {
-        // SEIPDv2 names its cipher in clear (RFC 9580 §5.13.2).
-        facts.encryption.cipher = Some(cipher);
+    facts.encryption.container = header.container;
+    if let Some((sym, aead, chunk_size)) = header.seipd_v2 {
+        // SEIPDv2 names its cipher, AEAD mode and chunk size in clear (RFC 9580 §5.13.2).
+        facts.encryption.cipher = Some(cipher_name(sym, Some(aead)));
+        facts.encryption.aead = Some(aead_name(aead));
+        facts.encryption.chunk_size = Some(chunk_size);
     }
+    let unsupported: Vec<String> = header
+        .targets
+        .iter()
+        .filter(|(_, algo)| !algo.is_supported())
+        .map(|(_, algo)| pk_algorithm_name(*algo))
+        .collect();
 
     if !header.encrypted {
         facts.problems.push(Problem::new(
@@ -85,6 +90,17 @@ pub(super) fn inspect_encrypted_unguarded(
                 facts.problems.push(Problem::new(
                     ProblemCode::PgpNoMatchingKey,
                     "none of the given secret keys is a recipient of the message",
+                ));
+                return facts;
+            }
+            KeyMatch::UnsupportedOnly => {
+                facts.problems.push(Problem::new(
+                    ProblemCode::PgpUnsupportedAlgorithm,
+                    format!(
+                        "a given secret key is a recipient, but the OpenPGP backend \
+                         (sequoia's RustCrypto backend) does not implement its algorithm: {}",
+                        unsupported.join(", ")
+                    ),
                 ));
                 return facts;
             }
@@ -158,8 +174,10 @@ struct Header {
     targets: Vec<(Option<KeyHandle>, PublicKeyAlgorithm)>,
     /// Whether an encryption container (SEIPD v1/v2, SED, AED) follows.
     encrypted: bool,
-    /// The cipher named by a SEIPDv2 packet header, with its AEAD mode.
-    seipd_v2_cipher: Option<String>,
+    /// Which container it is.
+    container: Option<PgpContainer>,
+    /// What a SEIPDv2 packet header names: cipher, AEAD mode, chunk size in octets.
+    seipd_v2: Option<(SymmetricAlgorithm, AEADAlgorithm, u64)>,
 }
 
 /// Lists PKESK and SKESK packets up to the encryption container without decrypting
@@ -169,7 +187,8 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
         recipients: Vec::new(),
         targets: Vec::new(),
         encrypted: false,
-        seipd_v2_cipher: None,
+        container: None,
+        seipd_v2: None,
     };
     let mut ppr = PacketParser::from_bytes(data)?;
     let mut seen = 0usize;
@@ -187,13 +206,15 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
                 header.recipients.push(Recipient {
                     key_algorithm: "password".into(),
                     id: "skesk".into(),
+                    version: None,
                 });
             }
             Packet::SEIP(seip) => {
                 header.encrypted = true;
+                header.container = Some(PgpContainer::SeipdV1);
                 if let SEIP::V2(v2) = seip {
-                    header.seipd_v2_cipher =
-                        Some(cipher_name(v2.symmetric_algo(), Some(v2.aead())));
+                    header.container = Some(PgpContainer::SeipdV2);
+                    header.seipd_v2 = Some((v2.symmetric_algo(), v2.aead(), v2.chunk_size()));
                 }
                 // Skip over the ciphertext once without decrypting: a truncated container
                 // fails here, as data, before the decryptor sees it (sequoia 2.4.2 panics
@@ -208,6 +229,11 @@ fn read_header(data: &[u8]) -> Result<Header, anyhow::Error> {
                 ) =>
             {
                 header.encrypted = true;
+                header.container = Some(if unknown.tag() == openpgp::packet::Tag::SED {
+                    PgpContainer::Sed
+                } else {
+                    PgpContainer::Aed
+                });
                 break;
             }
             Packet::Literal(_)
@@ -228,6 +254,8 @@ enum KeyMatch {
     Usable,
     /// Recipient keys exist, but only passphrase-protected.
     ProtectedOnly,
+    /// Recipient keys exist, but the backend does not implement their algorithm.
+    UnsupportedOnly,
     None,
 }
 
@@ -238,6 +266,7 @@ fn key_match(
     secret_keys: &[Cert],
 ) -> KeyMatch {
     let mut protected = false;
+    let mut unsupported = false;
     for (handle, algo) in targets {
         for cert in secret_keys {
             for ka in cert.keys().secret() {
@@ -249,6 +278,10 @@ fn key_match(
                 if !is_recipient {
                     continue;
                 }
+                if !key.pk_algo().is_supported() {
+                    unsupported = true;
+                    continue;
+                }
                 if key.has_unencrypted_secret() {
                     return KeyMatch::Usable;
                 }
@@ -258,6 +291,8 @@ fn key_match(
     }
     if protected {
         KeyMatch::ProtectedOnly
+    } else if unsupported {
+        KeyMatch::UnsupportedOnly
     } else {
         KeyMatch::None
     }
@@ -274,6 +309,17 @@ fn pkesk_recipient(pkesk: &PKESK) -> Recipient {
     Recipient {
         key_algorithm: pk_algorithm_name(pkesk.pk_algo()),
         id,
+        version: Some(pkesk.version()),
+    }
+}
+
+/// The AEAD mode's name (RFC 9580 §9.6), lower-case.
+fn aead_name(aead: AEADAlgorithm) -> String {
+    match aead {
+        AEADAlgorithm::OCB => "ocb".to_owned(),
+        AEADAlgorithm::GCM => "gcm".to_owned(),
+        AEADAlgorithm::EAX => "eax".to_owned(),
+        other => format!("aead-{}", u8::from(other)),
     }
 }
 
@@ -295,6 +341,8 @@ fn pk_algorithm_name(algo: PublicKeyAlgorithm) -> String {
         PublicKeyAlgorithm::Ed448 => "ed448",
         PublicKeyAlgorithm::MLKEM768_X25519 => "mlkem768-x25519",
         PublicKeyAlgorithm::MLKEM1024_X448 => "mlkem1024-x448",
+        PublicKeyAlgorithm::MLDSA65_Ed25519 => "mldsa65-ed25519",
+        PublicKeyAlgorithm::MLDSA87_Ed448 => "mldsa87-ed448",
         other => return format!("pk-{}", u8::from(other)),
     };
     name.to_owned()

@@ -190,6 +190,13 @@ fn key_algorithm_name(algo: PublicKeyAlgorithm) -> String {
         PublicKeyAlgorithm::Ed448 => "ed448",
         PublicKeyAlgorithm::X25519 => "x25519",
         PublicKeyAlgorithm::X448 => "x448",
+        PublicKeyAlgorithm::MLDSA65_Ed25519 => "mldsa65-ed25519",
+        PublicKeyAlgorithm::MLDSA87_Ed448 => "mldsa87-ed448",
+        PublicKeyAlgorithm::SLHDSA128s => "slhdsa128s",
+        PublicKeyAlgorithm::SLHDSA128f => "slhdsa128f",
+        PublicKeyAlgorithm::SLHDSA256s => "slhdsa256s",
+        PublicKeyAlgorithm::MLKEM768_X25519 => "mlkem768-x25519",
+        PublicKeyAlgorithm::MLKEM1024_X448 => "mlkem1024-x448",
         other => return format!("pk-{}", u8::from(other)),
     };
     name.to_owned()

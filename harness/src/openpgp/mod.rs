@@ -190,11 +190,7 @@ pub fn inspect_encrypted(data: &[u8], ctx: &PgpContext) -> EncryptedFacts {
 pub fn inspect_encrypted_with_limit(data: &[u8], ctx: &PgpContext, limit: usize) -> EncryptedFacts {
     contained(|| decrypt::inspect_encrypted_unguarded(data, ctx, limit)).unwrap_or_else(|| {
         EncryptedFacts {
-            encryption: EncryptionFacts {
-                cipher: None,
-                recipients: Vec::new(),
-                decrypted: false,
-            },
+            encryption: EncryptionFacts::unknown(),
             plaintext: None,
             inner_signature: None,
             problems: vec![internal_problem()],

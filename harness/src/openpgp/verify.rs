@@ -46,6 +46,10 @@ pub(super) struct SigOutcome {
     /// unknown.
     signer_emails: Vec<String>,
     created: Option<SystemTime>,
+    /// The signature packet's version.
+    version: Option<u8>,
+    /// The signing key's version, when the key is known.
+    key_version: Option<u8>,
 }
 
 impl SigOutcome {
@@ -58,6 +62,8 @@ impl SigOutcome {
             signer: None,
             signer_emails: Vec::new(),
             created,
+            version: None,
+            key_version: None,
         }
     }
 }
@@ -142,6 +148,7 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                 email: primary_email.or_else(|| outcome.signer_emails.first().cloned()),
                 id: fingerprint,
             });
+            outcome.key_version = Some(good.ka.key().version());
             outcome
         }
         Err(VerificationError::MissingKey { sig }) => {
@@ -174,7 +181,9 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
             with_cert(described(sig, SignatureStatus::Unverifiable, reason), cert)
         }
         Err(VerificationError::BadKey { sig, ka, error }) => {
-            let reason = if is_policy_violation(error) {
+            let reason = if let Some(unsupported) = unsupported_algorithm(error) {
+                reason!(UnsupportedAlgorithm, "{unsupported}")
+            } else if is_policy_violation(error) {
                 reason!(PolicyRejected, "{}", chain(error))
             } else {
                 reason!(
@@ -183,13 +192,21 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                     chain(error)
                 )
             };
-            with_cert(
+            let mut outcome = with_cert(
                 described(sig, SignatureStatus::Unverifiable, reason),
                 ka.cert(),
-            )
+            );
+            outcome.key_version = Some(ka.key().version());
+            outcome
         }
         Err(VerificationError::BadSignature { sig, ka, error }) => {
-            let outcome = if is_policy_violation(error) {
+            let outcome = if let Some(unsupported) = unsupported_algorithm(error) {
+                described(
+                    sig,
+                    SignatureStatus::Unverifiable,
+                    reason!(UnsupportedAlgorithm, "{unsupported}"),
+                )
+            } else if is_policy_violation(error) {
                 described(
                     sig,
                     SignatureStatus::Unverifiable,
@@ -206,12 +223,17 @@ fn outcome_of(result: &VerificationResult) -> SigOutcome {
                     ),
                 )
             };
-            with_cert(outcome, ka.cert())
+            let mut outcome = with_cert(outcome, ka.cert());
+            outcome.key_version = Some(ka.key().version());
+            outcome
         }
         Err(VerificationError::MalformedSignature { sig, error }) => described(
             sig,
             SignatureStatus::Unverifiable,
-            reason!(Malformed, "{}", chain(error)),
+            match unsupported_algorithm(error) {
+                Some(unsupported) => reason!(UnsupportedAlgorithm, "{unsupported}"),
+                None => reason!(Malformed, "{}", chain(error)),
+            },
         ),
         Err(VerificationError::UnknownSignature { sig }) => SigOutcome::unverifiable(
             reason!(
@@ -236,6 +258,8 @@ fn described(sig: &Signature, status: SignatureStatus, reason: SignatureReason) 
         signer: None,
         signer_emails: Vec::new(),
         created: sig.signature_creation_time(),
+        version: Some(sig.version()),
+        key_version: None,
     }
 }
 
@@ -276,6 +300,31 @@ fn issuer_of(sig: &Signature) -> String {
     "unknown-issuer".to_owned()
 }
 
+/// The sentence for a signature whose public-key or hash algorithm the OpenPGP backend does
+/// not implement (sequoia's `UnsupportedPublicKeyAlgorithm` / `UnsupportedHashAlgorithm`),
+/// naming the algorithm; `None` for any other failure.
+fn unsupported_algorithm(error: &anyhow::Error) -> Option<String> {
+    error
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<openpgp::Error>() {
+            Some(openpgp::Error::UnsupportedPublicKeyAlgorithm(algo)) => Some(format!(
+                "the OpenPGP backend (sequoia's RustCrypto backend) does not implement the \
+             public-key algorithm {algo} ({})",
+                u8::from(*algo)
+            )),
+            Some(openpgp::Error::UnsupportedEllipticCurve(curve)) => Some(format!(
+                "the OpenPGP backend (sequoia's RustCrypto backend) does not implement the curve \
+             {curve}"
+            )),
+            Some(openpgp::Error::UnsupportedHashAlgorithm(algo)) => Some(format!(
+                "the OpenPGP backend (sequoia's RustCrypto backend) does not implement the hash \
+             algorithm {algo} ({})",
+                u8::from(*algo)
+            )),
+            _ => None,
+        })
+}
+
 /// Whether sequoia refused by policy rather than by mathematics.
 fn is_policy_violation(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -301,6 +350,8 @@ fn digest_of(algo: HashAlgorithm) -> Option<Digest> {
         HashAlgorithm::SHA256 => Some(Digest::Sha256),
         HashAlgorithm::SHA384 => Some(Digest::Sha384),
         HashAlgorithm::SHA512 => Some(Digest::Sha512),
+        HashAlgorithm::SHA3_256 => Some(Digest::Sha3_256),
+        HashAlgorithm::SHA3_512 => Some(Digest::Sha3_512),
         _ => None,
     }
 }
@@ -318,6 +369,11 @@ fn algorithm_of(algo: PublicKeyAlgorithm) -> Option<SignatureAlgorithm> {
         PublicKeyAlgorithm::EdDSA | PublicKeyAlgorithm::Ed25519 | PublicKeyAlgorithm::Ed448 => {
             Some(SignatureAlgorithm::Eddsa)
         }
+        PublicKeyAlgorithm::MLDSA65_Ed25519 => Some(SignatureAlgorithm::MldsaEd25519),
+        PublicKeyAlgorithm::MLDSA87_Ed448 => Some(SignatureAlgorithm::MldsaEd448),
+        PublicKeyAlgorithm::SLHDSA128s
+        | PublicKeyAlgorithm::SLHDSA128f
+        | PublicKeyAlgorithm::SLHDSA256s => Some(SignatureAlgorithm::SlhDsa),
         _ => None,
     }
 }
@@ -439,6 +495,8 @@ pub(super) fn summarize(
         covers_whole_body: false,
         signer_count: signature_count.max(outcomes.len()),
         signed_at: picked.created.map(Instant::from_system_time),
+        version: picked.version,
+        key_version: picked.key_version,
     }
 }
 

@@ -80,6 +80,9 @@ pub(crate) fn digest_oid(digest: Digest) -> Oid {
         Digest::Sha256 => SHA256,
         Digest::Sha384 => SHA384,
         Digest::Sha512 => SHA512,
+        // RFC 8702 §2 (id-sha3-256, id-sha3-512).
+        Digest::Sha3_256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.8"),
+        Digest::Sha3_512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.10"),
     }
 }
 
@@ -93,6 +96,8 @@ pub(crate) fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
         Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Sha3_256 => sha3::Sha3_256::digest(data).to_vec(),
+        Digest::Sha3_512 => sha3::Sha3_512::digest(data).to_vec(),
     }
 }
 

@@ -39,11 +39,7 @@ struct Envelope {
 fn empty_facts(kind: LayerKind) -> EnvelopedFacts {
     EnvelopedFacts {
         kind,
-        encryption: EncryptionFacts {
-            cipher: None,
-            recipients: Vec::new(),
-            decrypted: false,
-        },
+        encryption: EncryptionFacts::unknown(),
         certificates: Vec::new(),
         plaintext: None,
         problems: Vec::new(),
@@ -152,6 +148,7 @@ fn describe_recipient(info: &RecipientInfo) -> Vec<Recipient> {
                 ktri.key_enc_alg.oid.to_string()
             },
             id: rid_string(&ktri.rid),
+            version: None,
         }],
         RecipientInfo::Kari(kari) => kari
             .recipient_enc_keys
@@ -166,19 +163,23 @@ fn describe_recipient(info: &RecipientInfo) -> Vec<Recipient> {
                         certificate::ski_id(rkid.subject_key_identifier.0.as_bytes())
                     }
                 },
+                version: None,
             })
             .collect(),
         RecipientInfo::Kekri(kekri) => vec![Recipient {
             key_algorithm: "kek".into(),
             id: format!("kek:{}", ber::hex(kekri.kek_id.kek_identifier.as_bytes())),
+            version: None,
         }],
         RecipientInfo::Pwri(_) => vec![Recipient {
             key_algorithm: "password".into(),
             id: "password".into(),
+            version: None,
         }],
         RecipientInfo::Ori(ori) => vec![Recipient {
             key_algorithm: ori.ori_type.to_string(),
             id: String::new(),
+            version: None,
         }],
     }
 }
@@ -419,7 +420,8 @@ fn oaep_decrypt(
                 H::Sha256 => run::<$d, sha2::Sha256>(key, params.label.as_deref(), encrypted),
                 H::Sha384 => run::<$d, sha2::Sha384>(key, params.label.as_deref(), encrypted),
                 H::Sha512 => run::<$d, sha2::Sha512>(key, params.label.as_deref(), encrypted),
-                H::Md5 => Err(rsa::Error::Decryption),
+                // Not OAEP hashes this inspector reads from a CMS structure.
+                H::Md5 | H::Sha3_256 | H::Sha3_512 => Err(rsa::Error::Decryption),
             }
         };
     }
@@ -429,8 +431,8 @@ fn oaep_decrypt(
         H::Sha256 => with_mgf!(sha2::Sha256),
         H::Sha384 => with_mgf!(sha2::Sha384),
         H::Sha512 => with_mgf!(sha2::Sha512),
-        // MD5 is no OAEP hash any sender uses.
-        H::Md5 => Err(rsa::Error::Decryption),
+        // MD5 is no OAEP hash any sender uses; SHA3 is not read from a CMS structure.
+        H::Md5 | H::Sha3_256 | H::Sha3_512 => Err(rsa::Error::Decryption),
     }
 }
 

@@ -20,7 +20,7 @@ use openpgp::crypto::mpi::{self, MPI};
 use openpgp::packet::key::{
     Key4, PrimaryRole, PublicParts, SecretParts, SubordinateRole, UnspecifiedRole,
 };
-use openpgp::packet::one_pass_sig::OnePassSig3;
+use openpgp::packet::one_pass_sig::{OnePassSig3, OnePassSig6};
 use openpgp::packet::pkesk::PKESK3;
 use openpgp::packet::signature::Signature4;
 use openpgp::packet::signature::subpacket::{
@@ -32,8 +32,8 @@ use openpgp::policy::StandardPolicy;
 use openpgp::serialize::MarshalInto as _;
 use openpgp::serialize::stream::{Compressor, Message};
 use openpgp::types::{
-    CompressionAlgorithm, Curve, DataFormat, Features, HashAlgorithm, KeyFlags, PublicKeyAlgorithm,
-    SignatureType, SymmetricAlgorithm, Timestamp,
+    AEADAlgorithm, CompressionAlgorithm, Curve, DataFormat, Features, HashAlgorithm, KeyFlags,
+    PublicKeyAlgorithm, SignatureType, SymmetricAlgorithm, Timestamp,
 };
 
 use crate::error::{Error, Result};
@@ -55,6 +55,11 @@ pub enum Suite {
     Cv25519,
     /// RSA primary + RSA subkey of this many bits.
     Rsa(usize),
+    /// RFC 9580 v6: Ed25519 (algorithm 27) primary + X25519 (25) subkey.
+    V6Curve25519,
+    /// RFC 9580 v6 with the composite post-quantum algorithms of draft-ietf-openpgp-pqc:
+    /// ML-DSA-65+Ed25519 (30) primary + ML-KEM-768+X25519 (35) subkey.
+    V6PostQuantum,
 }
 
 /// One OpenPGP persona of the common brief.
@@ -134,6 +139,45 @@ pub const PERSONAS: &[PersonaSpec] = &[
     },
 ];
 
+/// The RFC 9580 personas: Proton as it sends with v6 keys (GopenPGP v3 / openpgp.js v6) and
+/// with post-quantum keys, and the recipient robin's own v6 and post-quantum keys. Made by
+/// sequoia's `CertBuilder` under `Profile::RFC9580` (its preferences, SEIPDv2 feature and AEAD
+/// ciphersuites), since these keys are made once and committed like the v4 ones.
+pub const PERSONAS_RFC9580: &[PersonaSpec] = &[
+    PersonaSpec {
+        name: "val",
+        userid: "val@proton.example <val@proton.example>",
+        suite: Suite::V6Curve25519,
+        symmetric: &[],
+        hashes: &[],
+        compression: &[],
+    },
+    PersonaSpec {
+        name: "robin-v6",
+        userid: "Robin <robin@northwind.example>",
+        suite: Suite::V6Curve25519,
+        symmetric: &[],
+        hashes: &[],
+        compression: &[],
+    },
+    PersonaSpec {
+        name: "quinn",
+        userid: "quinn@proton.example <quinn@proton.example>",
+        suite: Suite::V6PostQuantum,
+        symmetric: &[],
+        hashes: &[],
+        compression: &[],
+    },
+    PersonaSpec {
+        name: "robin-pq",
+        userid: "Robin <robin@northwind.example>",
+        suite: Suite::V6PostQuantum,
+        symmetric: &[],
+        hashes: &[],
+        compression: &[],
+    },
+];
+
 /// Key creation time of every persona: 2025-01-01T00:00:00Z (common brief).
 pub fn key_creation_time() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_735_689_600)
@@ -153,6 +197,7 @@ pub fn generate_persona(spec: &PersonaSpec) -> Result<Cert> {
         Key4<SecretParts, PrimaryRole>,
         Key4<SecretParts, SubordinateRole>,
     ) = match spec.suite {
+        Suite::V6Curve25519 | Suite::V6PostQuantum => return generate_v6_persona(spec),
         Suite::Cv25519 => (
             Key4::generate_ecc(true, Curve::Ed25519).map_err(&err)?,
             Key4::generate_ecc(false, Curve::Cv25519).map_err(&err)?,
@@ -234,6 +279,35 @@ pub fn generate_persona(spec: &PersonaSpec) -> Result<Cert> {
         ])
         .map_err(&err)?
         .0;
+    Ok(cert)
+}
+
+/// A v6 persona (RFC 9580): sequoia's `CertBuilder` under `Profile::RFC9580`, primary key
+/// for certification and signing, one encryption subkey, no expiry, no password.
+fn generate_v6_persona(spec: &PersonaSpec) -> Result<Cert> {
+    use openpgp::cert::{CertBuilder, CipherSuite};
+    let err = gen_err(spec.name);
+    let suite = match spec.suite {
+        Suite::V6PostQuantum => CipherSuite::MLDSA65_Ed25519,
+        _ => CipherSuite::Cv25519,
+    };
+    let (cert, _revocation) = CertBuilder::new()
+        .set_profile(openpgp::Profile::RFC9580)
+        .map_err(&err)?
+        .set_cipher_suite(suite)
+        .set_creation_time(key_creation_time())
+        .set_validity_period(None)
+        .set_primary_key_flags(KeyFlags::empty().set_certification().set_signing())
+        .add_userid(spec.userid)
+        .add_subkey(
+            KeyFlags::empty()
+                .set_transport_encryption()
+                .set_storage_encryption(),
+            None,
+            None,
+        )
+        .generate()
+        .map_err(&err)?;
     Ok(cert)
 }
 
@@ -353,6 +427,10 @@ pub enum SigStyle {
     /// RNP (Thunderbird, T1) and GnuPG 2.2 (G1): hashed issuer fingerprint + creation time,
     /// unhashed issuer key ID.
     RnpOrGnupg,
+    /// An RFC 9580 v6 signature by a v6 key (§5.2.3): a salt of the hash's size in the
+    /// packet, hashed critical creation time and issuer fingerprint, nothing unhashed (as
+    /// openpgp.js v6 and GopenPGP v3 sign with v6 keys).
+    Rfc9580,
 }
 
 /// A detached v4 signature packet of `typ` over `data`, made by the cert's primary key
@@ -383,6 +461,9 @@ pub fn sign_detached(
         .map_err(&err)?;
     let mut keypair = key.into_keypair().map_err(&err)?;
     let ts = Timestamp::from(u32::try_from(unix).unwrap_or(0));
+    if let SigStyle::Rfc9580 = style {
+        return sign_v6(cert, &mut keypair, typ, hash_algo, ts, data, salt_seed);
+    }
     let keyid = cert.keyid();
     let fpr = cert.fingerprint();
     let sp = |v: SubpacketValue, critical: bool| Subpacket::new(v, critical);
@@ -415,6 +496,7 @@ pub fn sign_detached(
             hashed.push(sp(SubpacketValue::SignatureCreationTime(ts), false).map_err(&err)?);
             unhashed.push(sp(SubpacketValue::Issuer(keyid), false).map_err(&err)?);
         }
+        SigStyle::Rfc9580 => unreachable_style()?,
     }
     let hashed = SubpacketArea::new(hashed).map_err(&err)?;
     let unhashed = SubpacketArea::new(unhashed).map_err(&err)?;
@@ -442,6 +524,79 @@ pub fn sign_detached(
         digest.get(1).copied().unwrap_or(0),
     ];
     Ok(Signature4::new(typ, pk_algo, hash_algo, hashed, unhashed, prefix, mpis).into())
+}
+
+/// `SigStyle::Rfc9580` is handled before the v4 layouts.
+fn unreachable_style() -> Result<()> {
+    Err(Error::Generate {
+        what: "signing".into(),
+        message: "v6 signature style reached the v4 assembly".into(),
+    })
+}
+
+/// A v6 signature packet (RFC 9580 §5.2.3, §5.2.4): the hash runs over the salt, the data,
+/// then the v6 trailer. The salt (as long as the hash algorithm requires, §9.5) derives
+/// from `salt_seed`; Ed25519 and ML-DSA (sequoia signs ML-DSA deterministically) then make
+/// the same packet on every run.
+fn sign_v6(
+    cert: &Cert,
+    keypair: &mut openpgp::crypto::KeyPair,
+    typ: SignatureType,
+    hash_algo: HashAlgorithm,
+    ts: Timestamp,
+    data: &[u8],
+    salt_seed: &str,
+) -> Result<Signature> {
+    use openpgp::packet::signature::Signature6;
+    let err = gen_err("signing (v6)");
+    if cert.primary_key().key().version() != 6 {
+        return Err(Error::Generate {
+            what: "signing (v6)".into(),
+            message: "a v6 signature needs a v6 key (RFC 9580 §5.2.3)".into(),
+        });
+    }
+    let hashed = SubpacketArea::new(vec![
+        Subpacket::new(SubpacketValue::SignatureCreationTime(ts), true).map_err(&err)?,
+        Subpacket::new(SubpacketValue::IssuerFingerprint(cert.fingerprint()), false)
+            .map_err(&err)?,
+    ])
+    .map_err(&err)?;
+    let unhashed = SubpacketArea::new(Vec::new()).map_err(&err)?;
+    let salt = wire::derived_bytes(
+        salt_seed,
+        "v6 signature salt",
+        hash_algo.salt_size().map_err(&err)?,
+    );
+    let pk_algo = keypair.public().pk_algo();
+    let template = Signature6::new(
+        typ,
+        pk_algo,
+        hash_algo,
+        hashed.clone(),
+        unhashed.clone(),
+        [0, 0],
+        salt.clone(),
+        openpgp::crypto::mpi::Signature::Unknown {
+            mpis: Box::new([]),
+            rest: Box::new([]),
+        },
+    )
+    .map_err(&err)?;
+    let mut ctx = hash_algo.context().map_err(&err)?.for_signature(6);
+    ctx.update(&salt);
+    ctx.update(data);
+    template.hash(&mut ctx).map_err(&err)?;
+    let digest = ctx.into_digest().map_err(&err)?;
+    let mpis = keypair.sign(hash_algo, &digest).map_err(&err)?;
+    let prefix = [
+        digest.first().copied().unwrap_or(0),
+        digest.get(1).copied().unwrap_or(0),
+    ];
+    Ok(Signature6::new(
+        typ, pk_algo, hash_algo, hashed, unhashed, prefix, salt, mpis,
+    )
+    .map_err(&err)?
+    .into())
 }
 
 fn has_bare_lf(data: &[u8]) -> bool {
@@ -496,6 +651,19 @@ pub struct EncryptRecipe<'a> {
     pub filename: Option<&'a str>,
     /// What is encrypted.
     pub plaintext: &'a [u8],
+    /// The encryption container and the PKESK version that goes with it.
+    pub container: Container,
+}
+
+/// The encryption container of an [`EncryptRecipe`].
+#[derive(Clone, Copy, Debug)]
+pub enum Container {
+    /// v3 PKESKs + SEIPD v1 (AES-256 CFB with MDC), RFC 4880 §5.13: what v4 keys get.
+    SeipdV1,
+    /// v6 PKESKs + SEIPD v2 (AES-256 with this AEAD mode, chunk size octet 12 = 256 KiB as
+    /// openpgp.js and GopenPGP write it), RFC 9580 §5.13.2: what a sender uses when every
+    /// recipient key advertises the SEIPDv2 feature.
+    SeipdV2(AEADAlgorithm),
 }
 
 /// A binary OpenPGP message: PKESKs (one per recipient encryption key) + SEIPD v1 (AES-256,
@@ -528,14 +696,158 @@ pub fn encrypt(recipe: &EncryptRecipe) -> Result<Vec<u8>> {
     let session_key = wire::derived_bytes(recipe.seed, "session key", 32);
     let mut out = Vec::new();
     for key in &keys {
-        out.extend(pkesk(recipe.seed, key, &session_key)?);
+        match recipe.container {
+            Container::SeipdV1 => out.extend(pkesk(recipe.seed, key, &session_key)?),
+            Container::SeipdV2(_) => out.extend(pkesk_v6(recipe.seed, key, &session_key)?),
+        }
     }
     let mut inner = literal_packets(recipe)?;
     if recipe.compress {
         inner = zip_compressed(&inner)?;
     }
-    out.extend(seipd_v1(recipe.seed, &session_key, &inner)?);
+    match recipe.container {
+        Container::SeipdV1 => out.extend(seipd_v1(recipe.seed, &session_key, &inner)?),
+        Container::SeipdV2(aead) => {
+            out.extend(seipd_v2(recipe.seed, aead, &session_key, &inner)?);
+        }
+    }
     Ok(out)
+}
+
+/// The SEIPDv2 chunk size octet: 2^(12+6) = 256 KiB (openpgp.js `aeadChunkSizeByte`).
+pub const SEIPD_V2_CHUNK_OCTET: u8 = 12;
+
+/// A SEIPD v2 packet (RFC 9580 §5.13.2): version 2, AES-256, the AEAD mode, the chunk size
+/// octet and a 32-octet salt derived from the seed, then the chunks and the final tag.
+/// sequoia's `SEIPv2Schedule` derives the message key and nonce (HKDF-SHA256 over the
+/// session key, the salt and the packet header) and its AEAD `Encryptor` seals the chunks;
+/// only the salt (which sequoia's streaming `Encryptor` draws from the OS) is chosen here.
+fn seipd_v2(
+    seed: &str,
+    aead: AEADAlgorithm,
+    session_key: &[u8],
+    packets: &[u8],
+) -> Result<Vec<u8>> {
+    use openpgp::crypto::aead::{Encryptor, SEIPv2Schedule};
+    let err = gen_err("encrypting (SEIPDv2)");
+    let salt = wire::derived_bytes(seed, "seipd v2 salt", 32);
+    let chunk_size = 1usize << (SEIPD_V2_CHUNK_OCTET + 6);
+    let sk = openpgp::crypto::SessionKey::from(session_key.to_vec());
+    let schedule = SEIPv2Schedule::new(&sk, SymmetricAlgorithm::AES256, aead, chunk_size, &salt)
+        .map_err(&err)?;
+    let mut body = vec![
+        2,
+        u8::from(SymmetricAlgorithm::AES256),
+        u8::from(aead),
+        SEIPD_V2_CHUNK_OCTET,
+    ];
+    body.extend_from_slice(&salt);
+    let mut encryptor = Encryptor::new(
+        SymmetricAlgorithm::AES256,
+        aead,
+        chunk_size,
+        schedule,
+        Vec::new(),
+    )
+    .map_err(&err)?;
+    std::io::Write::write_all(&mut encryptor, packets).map_err(|e| err(e.into()))?;
+    body.extend(encryptor.finalize().map_err(&err)?);
+    Ok(new_format_packet(18, &body))
+}
+
+/// A v6 PKESK (RFC 9580 §5.1.2) carrying the bare session key (no algorithm octet, no
+/// checksum) to `key`, a v6 key:
+///
+/// - X25519 (§5.1.6): ephemeral scalar derived from the seed and the key's fingerprint;
+///   HKDF-SHA256 over ephemeral ‖ recipient ‖ shared point with info `OpenPGP X25519` gives an
+///   AES-128 key-wrap key.
+/// - ML-KEM-768+X25519 (draft-ietf-openpgp-pqc §4.2, §6.1): the same ephemeral X25519 share
+///   and an ML-KEM-768 encapsulation with a derived 32-octet `m`; the key-wrap key (AES-256)
+///   is SHA3-256(mlkemKeyShare ‖ ecdhKeyShare ‖ ecdhCipherText ‖ ecdhPublicKey ‖ algId ‖
+///   `OpenPGPCompositeKDFv1` ‖ its length octet 21).
+fn pkesk_v6(
+    seed: &str,
+    key: &Key<PublicParts, UnspecifiedRole>,
+    session_key: &[u8],
+) -> Result<Vec<u8>> {
+    use openpgp::packet::pkesk::PKESK6;
+    let err = gen_err("encrypting a session key (v6)");
+    let fail = |message: String| Error::Generate {
+        what: "encrypting a session key (v6)".into(),
+        message,
+    };
+    let label = format!("pkesk6 {}", key.fingerprint().to_hex());
+    let ephemeral = seed32(seed, &label);
+    let ours = x25519_dalek::x25519(ephemeral, x25519_dalek::X25519_BASEPOINT_BYTES);
+    let sk = openpgp::crypto::mem::Protected::from(session_key.to_vec());
+    let esk = match key.mpis() {
+        mpi::PublicKey::X25519 { u } => {
+            let shared = x25519_dalek::x25519(ephemeral, *u);
+            let mut ikm = Vec::with_capacity(96);
+            ikm.extend_from_slice(&ours);
+            ikm.extend_from_slice(u.as_slice());
+            ikm.extend_from_slice(&shared);
+            let mut kek = [0u8; 16];
+            hkdf::Hkdf::<sha2::Sha256>::new(None, &ikm)
+                .expand(b"OpenPGP X25519", &mut kek)
+                .map_err(|e| fail(e.to_string()))?;
+            let wrapped = openpgp::crypto::ecdh::aes_key_wrap(
+                SymmetricAlgorithm::AES128,
+                &kek.to_vec().into(),
+                &sk,
+            )
+            .map_err(&err)?;
+            mpi::Ciphertext::X25519 {
+                e: Box::new(ours),
+                key: wrapped.into_boxed_slice(),
+            }
+        }
+        mpi::PublicKey::MLKEM768_X25519 { ecdh, mlkem } => {
+            use ml_kem::{B32, EncapsulationKey, MlKem768};
+            let ecdh_share = x25519_dalek::x25519(ephemeral, **ecdh);
+            let encapsulation = EncapsulationKey::<MlKem768>::new(
+                mlkem
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| fail("ML-KEM-768 key of the wrong size".into()))?,
+            )
+            .map_err(|_| fail("invalid ML-KEM-768 public key".into()))?;
+            let m: B32 = seed32(seed, &format!("{label} ml-kem m")).into();
+            let (ciphertext, mlkem_share) = encapsulation.encapsulate_deterministic(&m);
+            let mut combiner = HashAlgorithm::SHA3_256
+                .context()
+                .map_err(&err)?
+                .for_digest();
+            combiner.update(mlkem_share.as_slice());
+            combiner.update(&ecdh_share);
+            combiner.update(&ours);
+            combiner.update(ecdh.as_slice());
+            combiner.update(&[u8::from(PublicKeyAlgorithm::MLKEM768_X25519)]);
+            combiner.update(b"OpenPGPCompositeKDFv1");
+            combiner.update(&[21]);
+            let kek = combiner.into_digest().map_err(&err)?;
+            let wrapped =
+                openpgp::crypto::ecdh::aes_key_wrap(SymmetricAlgorithm::AES256, &kek.into(), &sk)
+                    .map_err(&err)?;
+            let mlkem_ct: [u8; 1088] = ciphertext
+                .as_slice()
+                .try_into()
+                .map_err(|_| fail("ML-KEM-768 ciphertext of the wrong size".into()))?;
+            mpi::Ciphertext::MLKEM768_X25519 {
+                ecdh: Box::new(ours),
+                mlkem: Box::new(mlkem_ct),
+                esk: wrapped.into_boxed_slice(),
+            }
+        }
+        other => {
+            return Err(fail(format!(
+                "no deterministic v6 encryption to {:?} keys",
+                other.algo()
+            )));
+        }
+    };
+    let pkesk = PKESK6::new(Some(key.fingerprint()), key.pk_algo(), esk).map_err(&err)?;
+    Packet::from(pkesk).to_vec().map_err(&err)
 }
 
 /// The literal data packet, between a one-pass signature and its signature when the recipe
@@ -559,9 +871,16 @@ fn literal_packets(recipe: &EncryptRecipe) -> Result<Vec<u8>> {
         SignatureType::Binary
     };
     let sig = sign_detached(cert, style, typ, hash, unix, recipe.plaintext, recipe.seed)?;
-    let mut ops = OnePassSig3::try_from(&sig).map_err(&err)?;
-    ops.set_last(true);
-    let mut out = Packet::from(OnePassSig::from(ops)).to_vec().map_err(&err)?;
+    let ops = if sig.version() == 6 {
+        let mut ops = OnePassSig6::try_from(&sig).map_err(&err)?;
+        ops.set_last(true);
+        OnePassSig::from(ops)
+    } else {
+        let mut ops = OnePassSig3::try_from(&sig).map_err(&err)?;
+        ops.set_last(true);
+        OnePassSig::from(ops)
+    };
+    let mut out = Packet::from(ops).to_vec().map_err(&err)?;
     out.extend(Packet::from(literal).to_vec().map_err(&err)?);
     out.extend(signature_packet(&sig)?);
     Ok(out)
@@ -770,6 +1089,7 @@ mod tests {
             format: DataFormat::Unicode,
             filename: None,
             plaintext: b"Hello\r\n",
+            container: Container::SeipdV1,
         };
         let message = encrypt(&recipe).unwrap();
         assert_eq!(message, encrypt(&recipe).unwrap());

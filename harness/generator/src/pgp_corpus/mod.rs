@@ -1,4 +1,5 @@
-//! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, dee, robin) and the
+//! The OpenPGP half of the sender corpus: persona keys (pat, lee, theo, gus, dee, robin; the
+//! RFC 9580 val, quinn, robin-v6 and robin-pq) and the
 //! Proton, Thunderbird, GPG Suite, Exchange-rewrite and Delta Chat samples of
 //! `research/sender-formats.md` (sections P1-P9, T1-T2, G1, X1, D1; the shared research is
 //! at `../shared` from the project root).
@@ -37,13 +38,21 @@ pub(crate) struct Personas {
     pub gus: sequoia_openpgp::Cert,
     pub dee: sequoia_openpgp::Cert,
     pub robin: sequoia_openpgp::Cert,
+    /// RFC 9580 personas ([`crypto::PERSONAS_RFC9580`]): Proton with a v6 key ...
+    pub val: sequoia_openpgp::Cert,
+    /// ... the recipient robin's own v6 key ...
+    pub robin_v6: sequoia_openpgp::Cert,
+    /// ... Proton with a post-quantum v6 key (ML-DSA-65+Ed25519, ML-KEM-768+X25519) ...
+    pub quinn: sequoia_openpgp::Cert,
+    /// ... and robin's own post-quantum key.
+    pub robin_pq: sequoia_openpgp::Cert,
 }
 
 impl Personas {
     /// Loads the committed keys below `keys_dir`, creating the missing ones.
     pub(crate) fn load_or_create(keys_dir: &Path) -> Result<Self> {
         let mut loaded = Vec::new();
-        for spec in PERSONAS {
+        for spec in PERSONAS.iter().chain(crypto::PERSONAS_RFC9580) {
             loaded.push(crypto::load_or_create(keys_dir, spec)?);
         }
         let mut it = loaded.into_iter();
@@ -60,6 +69,10 @@ impl Personas {
             gus: next()?,
             dee: next()?,
             robin: next()?,
+            val: next()?,
+            robin_v6: next()?,
+            quinn: next()?,
+            robin_pq: next()?,
         })
     }
 }

@@ -899,6 +899,7 @@ fn proton_encrypted(p: &Personas) -> Result<Built> {
         format: DataFormat::Unicode,
         filename: None,
         plaintext: payload.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     let armor = wire::armor("PGP MESSAGE", &[("Version", "ProtonMail")], &ciphertext);
     let b = format!("------{}", wire::hex_token(id, "encrypted", 64));
@@ -957,6 +958,265 @@ fn proton_encrypted(p: &Personas) -> Result<Built> {
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// RFC 9580: Proton with v6 and post-quantum keys (sender-formats (c) open question 4)
+
+const GOPENPGP_V3: &str = "https://github.com/ProtonMail/gopenpgp";
+const RFC9580_NOTE: &str = "Not seen on the wire: sender-formats (c) open question 4 asks when Proton's v6 and post-quantum (draft-ietf-openpgp-pqc) keys show up. Proton's OpenPGP libraries (GopenPGP v3, openpgp.js v6) implement RFC 9580 v6 keys, v6 signatures and SEIPDv2, and GopenPGP v3 the ML-KEM/ML-DSA composites; this sample is the P2/P4 layout with those packets. Keys made by sequoia under Profile::RFC9580 (corpora/keys/openpgp/README.md).";
+
+/// The four RFC 9580 samples.
+fn proton_rfc9580(p: &Personas) -> Result<Vec<Built>> {
+    Ok(vec![
+        proton_signed_rfc9580(
+            p,
+            Rfc9580Persona::V6,
+            "proton/pgp-mime-signed-v6",
+            at(9, 10, 2, 44),
+        )?,
+        proton_signed_rfc9580(
+            p,
+            Rfc9580Persona::PostQuantum,
+            "proton/pgp-mime-signed-pq",
+            at(9, 10, 31, 7),
+        )?,
+        proton_encrypted_rfc9580(
+            p,
+            Rfc9580Persona::V6,
+            "proton/pgp-mime-encrypted-v6",
+            at(9, 11, 5, 12),
+        )?,
+        proton_encrypted_rfc9580(
+            p,
+            Rfc9580Persona::PostQuantum,
+            "proton/pgp-mime-encrypted-pq",
+            at(9, 11, 40, 58),
+        )?,
+    ])
+}
+
+/// Which RFC 9580 sender (and recipient key) a sample uses.
+#[derive(Clone, Copy)]
+enum Rfc9580Persona {
+    /// val: Ed25519 v6 (algorithm 27), robin's X25519 v6 subkey.
+    V6,
+    /// quinn: ML-DSA-65+Ed25519 (30), robin's ML-KEM-768+X25519 (35) subkey.
+    PostQuantum,
+}
+
+impl Rfc9580Persona {
+    fn sender(self, p: &Personas) -> &Cert {
+        match self {
+            Self::V6 => &p.val,
+            Self::PostQuantum => &p.quinn,
+        }
+    }
+
+    fn recipient(self, p: &Personas) -> &Cert {
+        match self {
+            Self::V6 => &p.robin_v6,
+            Self::PostQuantum => &p.robin_pq,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::V6 => "val",
+            Self::PostQuantum => "quinn",
+        }
+    }
+
+    fn robin_key(self) -> &'static str {
+        match self {
+            Self::V6 => "robin-v6",
+            Self::PostQuantum => "robin-pq",
+        }
+    }
+
+    /// SHA-512 for Ed25519 (openpgp.js's preferred hash, P8); SHA3-256 for ML-DSA-65+Ed25519,
+    /// the hash draft-ietf-openpgp-pqc binds to ML-DSA-65 (and one of 256 bits or more, which
+    /// later drafts ask for).
+    fn hash(self) -> (HashAlgorithm, &'static str, &'static str) {
+        match self {
+            Self::V6 => (HashAlgorithm::SHA512, "pgp-sha512", "sha512"),
+            Self::PostQuantum => (HashAlgorithm::SHA3_256, "pgp-sha3-256", "sha3-256"),
+        }
+    }
+
+    fn algorithm(self) -> &'static str {
+        match self {
+            Self::V6 => "eddsa",
+            Self::PostQuantum => "mldsa65-ed25519",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Self::V6 => "a v6 Ed25519 key",
+            Self::PostQuantum => "a post-quantum v6 key (ML-DSA-65+Ed25519, ML-KEM-768+X25519)",
+        }
+    }
+}
+
+/// P2 with a v6 key: PGP/MIME signed text, a v6 signature (text mode, salted).
+fn proton_signed_rfc9580(
+    p: &Personas,
+    who: Rfc9580Persona,
+    id: &str,
+    when: Instant,
+) -> Result<Built> {
+    let name = who.name();
+    let display = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+    let address = format!("{name}@proton.example");
+    let (hash, micalg, digest) = who.hash();
+    let text = PAT_TEXT.replace("Pat", &display);
+    let entity = proton_text_entity(id, &text);
+    let sig = crypto::sign_detached(
+        who.sender(p),
+        SigStyle::Rfc9580,
+        SignatureType::Text,
+        hash,
+        when.unix(),
+        entity.as_bytes(),
+        id,
+    )?;
+    let armor = proton_sig_armor(&crypto::signature_packet(&sig)?, Era::Current);
+    let (ct, body) = proton_signed_envelope(id, Era::Current, &entity, &armor);
+    let ct = ct.replace("micalg=pgp-sha512", &format!("micalg={micalg}"));
+    let from = format!("{display} <{address}>");
+    let h = ProtonHdr {
+        seed: id,
+        from: &from,
+        subject: "Quarterly figures",
+        when,
+        era: Era::Current,
+    };
+    let eml = proton_message(&h, &ct, "", &body);
+    let title = format!("Proton Mail PGP/MIME signed text with {}", who.words());
+    let note = format!(
+        "{RFC9580_NOTE} The signature is a v6 signature packet (RFC 9580 §5.2.3, salted) by {name}'s primary key; inspect.certs gives {name}'s public key (WKD). {DKIM_NOTE}"
+    );
+    Ok(Built {
+        id: id.into(),
+        eml,
+        sidecar: sidecar(
+            proton_meta(
+                id,
+                &title,
+                "Sign external messages: on; PGP scheme: PGP/MIME; account key: RFC 9580",
+                "sender-formats P2, P8, (c) 4",
+                GOPENPGP_V3,
+                ProvenanceConfidence::Inferred,
+                note,
+            ),
+            &address,
+            vec![signed(
+                "mime",
+                Some(""),
+                "valid",
+                digest,
+                who.algorithm(),
+                &address,
+                true,
+                Some(true),
+            )],
+            &[],
+            &[&format!("openpgp/{name}.pub.asc")],
+        ),
+    })
+}
+
+/// P4 with v6 keys: PGP/MIME encrypted to robin's v6 key and the sender's own, v6 PKESKs,
+/// SEIPDv2 AES-256-OCB (RFC 9580's mandatory AEAD mode), a v6 one-pass signature inside.
+fn proton_encrypted_rfc9580(
+    p: &Personas,
+    who: Rfc9580Persona,
+    id: &str,
+    when: Instant,
+) -> Result<Built> {
+    let name = who.name();
+    let display = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+    let address = format!("{name}@proton.example");
+    let (hash, _, digest) = who.hash();
+    let text = format!(
+        "Hi Robin,\n\nHere is the draft contract, encrypted to your key.\n\n{display}\n\nSent with Proton Mail secure email.\n"
+    );
+    let payload = proton_text_entity(id, &text);
+    let ciphertext = crypto::encrypt(&EncryptRecipe {
+        seed: id,
+        recipients: &[who.recipient(p), who.sender(p)],
+        signer: Some((who.sender(p), when.unix(), hash, SigStyle::Rfc9580)),
+        compress: false,
+        format: DataFormat::Unicode,
+        filename: None,
+        plaintext: payload.as_bytes(),
+        container: crypto::Container::SeipdV2(sequoia_openpgp::types::AEADAlgorithm::OCB),
+    })?;
+    let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
+    let b = format!("------{}", wire::hex_token(id, "encrypted", 64));
+    let parts = [
+        "Content-Type: application/pgp-encrypted\r\nContent-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n".to_owned(),
+        format!("Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\nContent-Description: OpenPGP encrypted message\r\nContent-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n{armor}\r\n"),
+    ];
+    let body = multipart_body(
+        &b,
+        Some("This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)"),
+        &parts,
+        "\r\n",
+    );
+    let ct = format!(
+        "multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"; charset=utf-8"
+    );
+    let from = format!("{display} <{address}>");
+    let h = ProtonHdr {
+        seed: id,
+        from: &from,
+        subject: "Draft contract",
+        when,
+        era: Era::Current,
+    };
+    let robin = who.robin_key();
+    let title = format!(
+        "Proton PGP/MIME encrypted (SEIPDv2) and signed inside, {} to robin's own",
+        who.words()
+    );
+    let note = format!(
+        "{RFC9580_NOTE} v6 PKESKs for robin ({robin}) and {name}, SEIPDv2 AES-256-OCB (chunk size octet 12, no compression: openpgp.js v6's defaults), a v6 one-pass signature by {name} inside; no armor header (openpgp.js v6 writes none). inspect.keys gives robin's {robin} secret key, inspect.certs {name}'s public key. {DKIM_NOTE}"
+    );
+    let mut enc = encrypted("mime", None, 2);
+    enc.cipher = Some("aes-256-ocb".to_owned());
+    Ok(Built {
+        id: id.into(),
+        eml: proton_message(&h, &ct, "", &body),
+        sidecar: sidecar(
+            proton_meta(
+                id,
+                &title,
+                "Encrypt to a trusted external key (contact key pinned); account key: RFC 9580",
+                "sender-formats P4, (c) 1, (c) 4",
+                GOPENPGP_V3,
+                ProvenanceConfidence::Inferred,
+                note,
+            ),
+            &address,
+            vec![
+                enc,
+                signed(
+                    "mime",
+                    Some("2.1"),
+                    "valid",
+                    digest,
+                    who.algorithm(),
+                    &address,
+                    true,
+                    Some(true),
+                ),
+            ],
+            &[&format!("openpgp/{robin}.sec.asc")],
+            &[&format!("openpgp/{name}.pub.asc")],
+        ),
+    })
+}
+
 /// P5: PGP/Inline encrypted + signed body, `<file>.pgp` + `<file>.sig` per attachment.
 fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
     let id = "proton/pgp-inline-encrypted-attachments";
@@ -977,6 +1237,7 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
         format: DataFormat::Unicode,
         filename: None,
         plaintext: text.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     let msg_armor = wire::armor("PGP MESSAGE", &[("Version", "ProtonMail")], &msg);
     let file = "notes.txt";
@@ -990,6 +1251,7 @@ fn proton_inline_encrypted(p: &Personas) -> Result<Built> {
         format: DataFormat::Binary,
         filename: Some(file),
         plaintext: file_data.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     let file_sig = crypto::sign_detached(
         &p.pat,
@@ -1234,6 +1496,7 @@ fn proton_bridge_mixed_up(p: &Personas) -> Result<Built> {
         format: DataFormat::Binary,
         filename: None,
         plaintext: inner.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
     let b = b1_boundary(id, "b1");
@@ -1494,6 +1757,7 @@ fn theo_encrypted_armor(
         format: DataFormat::Binary,
         filename: None,
         plaintext: plaintext.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     Ok(wire::armor("PGP MESSAGE", &[], &ciphertext))
 }
@@ -1817,6 +2081,7 @@ fn deltachat_encrypted(p: &Personas) -> Result<Built> {
         format: DataFormat::Binary,
         filename: None,
         plaintext: payload.as_bytes(),
+        container: crypto::Container::SeipdV1,
     })?;
     let armor = wire::armor("PGP MESSAGE", &[], &ciphertext);
     let parts = [
@@ -1887,6 +2152,7 @@ pub(crate) fn all(p: &Personas) -> Result<Vec<Built>> {
     out.push(proton_inline_signed(p)?);
     out.push(proton_eo_notice());
     out.push(proton_bridge_mixed_up(p)?);
+    out.extend(proton_rfc9580(p)?);
     out.push(exchange_mixed(
         p,
         "exchange/pgp-mime-version-identification",
