@@ -140,13 +140,24 @@ def main():
     os.environ["GNUPGHOME"] = home
     # Public keys of every persona, and only the recipient's secret key: decryption must
     # work with robin's key alone, as the sidecars' inspect.keys say.
-    for key in sorted(glob.glob(os.path.join(corpora, "keys/openpgp/*.pub.asc"))):
-        gpg(["--import", key])
-    gpg(["--import", os.path.join(corpora, "keys/openpgp/robin.sec.asc")])
+    # A key GnuPG cannot import is an RFC 9580 (v6) key: GnuPG does not read RFC 9580
+    # packets, so the samples made with such keys are skipped (the test
+    # rfc9580::gnupg_reads_no_rfc9580_packet asserts exactly that refusal).
+    unreadable = set()
+    for key in sorted(glob.glob(os.path.join(corpora, "keys/openpgp/*.asc"))):
+        if key.endswith(".sec.asc") and not key.endswith("/robin.sec.asc"):
+            continue
+        _, status = gpg(["--import", key])
+        if "[GNUPG:] IMPORT_OK" not in status:
+            unreadable.add("openpgp/" + os.path.basename(key).split(".")[0])
     failures = 0
     for fam in FAMILIES:
         for eml in sorted(glob.glob(os.path.join(corpora, "senders", fam, "*.eml"))):
             side = tomllib.load(open(eml[:-4] + ".toml", "rb"))
+            named = side.get("inspect", {}).get("keys", []) + side.get("inspect", {}).get("certs", [])
+            if any(k.split(".")[0] in unreadable for k in named):
+                print("skip", side["id"], "(RFC 9580 keys: GnuPG cannot read them)")
+                continue
             w = Walker(home)
             w.walk(open(eml, "rb").read(), "")
             layers = side.get("expect", {}).get("layers", [])
