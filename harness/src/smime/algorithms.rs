@@ -55,6 +55,41 @@ pub(crate) const AES256_GCM: Oid = oid("2.16.840.1.101.3.4.1.46");
 pub(crate) const DES_EDE3_CBC: Oid = oid("1.2.840.113549.3.7");
 pub(crate) const DES_CBC: Oid = oid("1.3.14.3.2.7");
 pub(crate) const RC2_CBC: Oid = oid("1.2.840.113549.3.2");
+/// AES key wrap (RFC 3394 in CMS, RFC 3565 §2.3.2).
+pub(crate) const AES128_WRAP: Oid = oid("2.16.840.1.101.3.4.1.5");
+pub(crate) const AES192_WRAP: Oid = oid("2.16.840.1.101.3.4.1.25");
+pub(crate) const AES256_WRAP: Oid = oid("2.16.840.1.101.3.4.1.45");
+/// CMS Triple-DES key wrap (RFC 3217), which RFC 5753 allows and nobody we know sends.
+pub(crate) const DES_EDE3_WRAP: Oid = oid("1.2.840.113549.1.9.16.3.6");
+/// Ephemeral-static ECDH key agreement schemes with the X9.63 KDF (RFC 5753 §7.1.4, SEC 1):
+/// standard DH, then cofactor DH, each over SHA-1, SHA-224, SHA-256, SHA-384 and SHA-512.
+pub(crate) const ECDH_STD_SHA1_KDF: Oid = oid("1.3.133.16.840.63.0.2");
+pub(crate) const ECDH_STD_SHA224_KDF: Oid = oid("1.3.132.1.11.0");
+pub(crate) const ECDH_STD_SHA256_KDF: Oid = oid("1.3.132.1.11.1");
+pub(crate) const ECDH_STD_SHA384_KDF: Oid = oid("1.3.132.1.11.2");
+pub(crate) const ECDH_STD_SHA512_KDF: Oid = oid("1.3.132.1.11.3");
+pub(crate) const ECDH_COFACTOR_SHA1_KDF: Oid = oid("1.3.133.16.840.63.0.3");
+pub(crate) const ECDH_COFACTOR_SHA224_KDF: Oid = oid("1.3.132.1.14.0");
+pub(crate) const ECDH_COFACTOR_SHA256_KDF: Oid = oid("1.3.132.1.14.1");
+pub(crate) const ECDH_COFACTOR_SHA384_KDF: Oid = oid("1.3.132.1.14.2");
+pub(crate) const ECDH_COFACTOR_SHA512_KDF: Oid = oid("1.3.132.1.14.3");
+
+/// The KDF hash of an ECDH key agreement scheme and whether it is the cofactor variant.
+pub(crate) fn ecdh_scheme(oid: &Oid) -> Option<(Digest, bool)> {
+    Some(match *oid {
+        ECDH_STD_SHA1_KDF => (Digest::Sha1, false),
+        ECDH_STD_SHA224_KDF => (Digest::Sha224, false),
+        ECDH_STD_SHA256_KDF => (Digest::Sha256, false),
+        ECDH_STD_SHA384_KDF => (Digest::Sha384, false),
+        ECDH_STD_SHA512_KDF => (Digest::Sha512, false),
+        ECDH_COFACTOR_SHA1_KDF => (Digest::Sha1, true),
+        ECDH_COFACTOR_SHA224_KDF => (Digest::Sha224, true),
+        ECDH_COFACTOR_SHA256_KDF => (Digest::Sha256, true),
+        ECDH_COFACTOR_SHA384_KDF => (Digest::Sha384, true),
+        ECDH_COFACTOR_SHA512_KDF => (Digest::Sha512, true),
+        _ => return None,
+    })
+}
 
 /// The digest named by a digestAlgorithm OID. Some senders put a `*WithRSAEncryption` OID in
 /// digestAlgorithm; its hash is accepted too.

@@ -35,12 +35,12 @@ pub struct SmimeKey {
 /// The private key kinds `load_key` accepts (PKCS#8).
 enum SecretKey {
     Rsa(Box<rsa::PrivateKey>),
-    /// Kept so a P-256 `--key` loads; ECDH (KARI) decryption is not implemented.
-    #[allow(dead_code)]
+    /// P-256, for ECDH key agreement (RFC 5753).
     P256(p256::SecretKey),
-    /// Kept so a P-384 `--key` loads; ECDH (KARI) decryption is not implemented.
-    #[allow(dead_code)]
+    /// P-384, for ECDH key agreement.
     P384(p384::SecretKey),
+    /// P-521, for ECDH key agreement.
+    P521(p521::SecretKey),
 }
 
 impl SmimeKey {
@@ -49,6 +49,51 @@ impl SmimeKey {
         match &self.secret {
             SecretKey::Rsa(key) => Some(key),
             _ => None,
+        }
+    }
+
+    /// The curve of an EC key (`p256`, `p384`, `p521`), `None` for RSA.
+    fn curve(&self) -> Option<&'static str> {
+        match &self.secret {
+            SecretKey::Rsa(_) => None,
+            SecretKey::P256(_) => Some("p256"),
+            SecretKey::P384(_) => Some("p384"),
+            SecretKey::P521(_) => Some("p521"),
+        }
+    }
+
+    /// The ECDH shared secret Z between this key and a peer's public point (SEC 1 §3.3.1: the
+    /// x-coordinate of d·Q, field-size octets; RFC 5753 §3.1.2). With the NIST curves the
+    /// cofactor is 1, so cofactor DH (SEC 1 §3.3.2) gives the same Z. `Err` says why not.
+    fn ecdh(&self, peer_sec1: &[u8]) -> Result<Vec<u8>, String> {
+        use elliptic_curve::ecdh::diffie_hellman;
+        let not_a_point =
+            |curve: &str| format!("the originator's public key is not a point on {curve}");
+        match &self.secret {
+            SecretKey::Rsa(_) => Err("the key is an RSA key, not an EC key".into()),
+            SecretKey::P256(secret) => {
+                let peer = p256::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-256"))?;
+                Ok(diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec())
+            }
+            SecretKey::P384(secret) => {
+                let peer = p384::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-384"))?;
+                Ok(diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec())
+            }
+            SecretKey::P521(secret) => {
+                let peer = p521::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-521"))?;
+                Ok(
+                    p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                        .raw_secret_bytes()
+                        .to_vec(),
+                )
+            }
         }
     }
 }
@@ -156,7 +201,7 @@ pub fn content_kind(cms: &[u8]) -> Result<CmsKind, Problem> {
     })
 }
 
-/// Loads a PEM private key (PKCS#8: RSA, EC P-256/P-384) with its certificate (`--key`).
+/// Loads a PEM private key (PKCS#8: RSA, EC P-256/P-384/P-521) with its certificate (`--key`).
 ///
 /// Both blocks come in the one file; when several certificates are present the one whose
 /// public key matches the private key is taken. A key whose certificate does not match is
@@ -188,6 +233,15 @@ pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
                         .to_public_key_der()
                         .map_err(|e| format!("P-384 public key: {e}"))?;
                     Some((SecretKey::P384(key), public.as_bytes().to_vec()))
+                } else if let Ok(key) =
+                    <p521::SecretKey as p521::pkcs8::DecodePrivateKey>::from_pkcs8_der(der)
+                {
+                    use p521::pkcs8::EncodePublicKey as _;
+                    let public = key
+                        .public_key()
+                        .to_public_key_der()
+                        .map_err(|e| format!("P-521 public key: {e}"))?;
+                    Some((SecretKey::P521(key), public.as_bytes().to_vec()))
                 } else {
                     None
                 };
@@ -198,7 +252,7 @@ pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
                     }
                     None => {
                         return Err(
-                            "the PKCS#8 private key is not RSA, P-256 or P-384 (or is encrypted)"
+                            "the PKCS#8 private key is not RSA, P-256, P-384 or P-521 (or is encrypted)"
                                 .into(),
                         );
                     }
