@@ -116,3 +116,145 @@ fn a_file_that_is_no_key_says_what_each_format_said() {
         .to_string();
     assert!(err.contains("without secret key material"), "{err}");
 }
+
+/// PKCS#12 as people export it, made here by `openssl pkcs12 -export`: OpenSSL 3's default
+/// (PBES2 AES-256-CBC with PBKDF2-HMAC-SHA-256 and an HMAC-SHA-256 MAC, what current Windows
+/// writes too), `-legacy` (RC2-40 certificate bag, Triple-DES key bag, SHA-1 MAC: older
+/// Windows and NSS), Triple-DES everywhere with a SHA-1 MAC, AES-128 with a SHA-512 MAC, and
+/// an EC P-384 key. Each opens with the password and decrypts a message encrypted to it with
+/// `openssl cms`; a wrong or missing password says PKCS#12 and why, never the password.
+#[test]
+fn pkcs12_files_as_openssl_exports_them_decrypt_and_a_wrong_password_is_named() {
+    use crate::support::{Tool, require_tool};
+    use replymatrix::LayerKind;
+    use std::process::Command;
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let dir = TempDir::new("pkcs12");
+    let password = "Tr0ub4dor&3 ünïcode";
+    std::fs::write(
+        dir.path("body.eml"),
+        "Content-Type: text/plain\r\n\r\nQuarterly ledger.\r\n",
+    )
+    .unwrap();
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Robin P-384",
+        ])
+        .args([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-keyout",
+        ])
+        .arg(dir.path("ec.key"))
+        .arg("-out")
+        .arg(dir.path("ec.crt")));
+    let robin = (
+        keys_dir().join("x509/robin-enterprise.key.pem"),
+        keys_dir().join("x509/robin-enterprise.cert.pem"),
+    );
+    let ec = (dir.path("ec.key"), dir.path("ec.crt"));
+    let cases: [(&str, &(std::path::PathBuf, std::path::PathBuf), &[&str]); 5] = [
+        ("default", &robin, &[]),
+        ("legacy", &robin, &["-legacy"]),
+        (
+            "3des-sha1",
+            &robin,
+            &[
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ],
+        ),
+        (
+            "aes128-sha512",
+            &robin,
+            &[
+                "-certpbe",
+                "AES-128-CBC",
+                "-keypbe",
+                "AES-128-CBC",
+                "-macalg",
+                "sha512",
+            ],
+        ),
+        ("ec-p384", &ec, &[]),
+    ];
+    for (name, (key, cert), options) in cases {
+        let p12 = dir.path(&format!("{name}.p12"));
+        run(Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout"])
+            .arg(format!("pass:{password}"))
+            .arg("-inkey")
+            .arg(key)
+            .arg("-in")
+            .arg(cert)
+            .arg("-out")
+            .arg(&p12)
+            .args(options));
+        let message = run(Command::new("openssl")
+            .args(["cms", "-encrypt", "-aes256", "-in"])
+            .arg(dir.path("body.eml"))
+            .arg(cert));
+        let mut inputs = Inputs::default();
+        inputs.set_password(Some(password.into()));
+        inputs
+            .add_key_file(&p12)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let inspection = replymatrix::inspect(&message, &inputs);
+        let layer = inspection
+            .layers_of(LayerKind::SmimeEnveloped)
+            .next()
+            .expect("enveloped layer");
+        assert!(
+            layer.encryption.as_ref().is_some_and(|e| e.decrypted),
+            "{name}: {:?}",
+            inspection.problems
+        );
+        // A wrong password: the MAC fails, named, without the password.
+        let mut wrong = Inputs::default();
+        wrong.set_password(Some("hunter2-wrong".into()));
+        let err = wrong
+            .add_key_file(&p12)
+            .expect_err("wrong password")
+            .to_string();
+        assert!(
+            err.contains("PKCS#12") && err.contains("wrong password or corrupt MAC"),
+            "{name}: {err}"
+        );
+        assert!(
+            !err.contains("hunter2") && !err.contains(password),
+            "{name}: {err}"
+        );
+        // No password at all says how to give one.
+        let err = Inputs::default()
+            .add_key_file(&p12)
+            .expect_err("no password")
+            .to_string();
+        assert!(
+            err.contains("--password") && err.contains("REPLYMATRIX_PASSWORD"),
+            "{name}: {err}"
+        );
+    }
+}

@@ -811,9 +811,21 @@ mod tests {
         let data128 = unhex("00112233445566778899AABBCCDDEEFF");
         let data256 = unhex("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F");
         for (kek_len, data, wrapped) in [
-            (16, &data128, "1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5"),
-            (24, &data128, "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D"),
-            (32, &data128, "64E8C3F9CE0F5BA263E9777905818A2A93C8191E7D6E8AE7"),
+            (
+                16,
+                &data128,
+                "1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5",
+            ),
+            (
+                24,
+                &data128,
+                "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D",
+            ),
+            (
+                32,
+                &data128,
+                "64E8C3F9CE0F5BA263E9777905818A2A93C8191E7D6E8AE7",
+            ),
             (
                 32,
                 &data256,
@@ -825,7 +837,10 @@ mod tests {
             wrapped[3] ^= 1;
             assert!(aes_unwrap(&kek[..kek_len], &wrapped).is_err());
         }
-        assert!(aes_unwrap(&kek[..16], &[0; 20]).is_err(), "not a multiple of 8");
+        assert!(
+            aes_unwrap(&kek[..16], &[0; 20]).is_err(),
+            "not a multiple of 8"
+        );
     }
 
     /// ECC-CMS-SharedInfo for AES-128 wrap with and without a ukm (RFC 5753 §7.2).
