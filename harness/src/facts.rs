@@ -298,6 +298,8 @@ vocabulary! {
         Sha384 = "sha384",
         /// SHA-512.
         Sha512 = "sha512",
+        /// SHAKE256 with a 512-bit output (RFC 8419 §3: the message digest for Ed448 in CMS).
+        Shake256 = "shake256",
     }
 }
 
@@ -312,6 +314,8 @@ vocabulary! {
         Ecdsa = "ecdsa",
         /// Ed25519 in CMS (RFC 8419).
         Ed25519 = "ed25519",
+        /// Ed448 in CMS (RFC 8419).
+        Ed448 = "ed448",
         /// OpenPGP EdDSA (legacy Ed25519 or v6 Ed25519).
         Eddsa = "eddsa",
         /// DSA.

@@ -266,6 +266,7 @@ pub(crate) fn micalg_matches(micalg: &str, digest: crate::facts::Digest) -> bool
         Sha256 => &["sha256", "sha-256", "2.16.840.1.101.3.4.2.1"],
         Sha384 => &["sha384", "sha-384", "2.16.840.1.101.3.4.2.2"],
         Sha512 => &["sha512", "sha-512", "2.16.840.1.101.3.4.2.3"],
+        Shake256 => &["shake256", "2.16.840.1.101.3.4.2.12"],
     };
     m.split(',').any(|one| expected.contains(&one.trim()))
 }

@@ -129,6 +129,7 @@ fn alg_name(a: crate::facts::SignatureAlgorithm) -> &'static str {
         RsaPss => "rsa-pss",
         Ecdsa => "ecdsa",
         Ed25519 => "ed25519",
+        Ed448 => "ed448",
         Eddsa => "eddsa",
         Dsa => "dsa",
     }

@@ -2,7 +2,7 @@
 //! RSASSA-PSS, ECDSA P-256/P-384) and their OIDs.
 //!
 //! OIDs: RFC 5754 (SHA-2 in CMS), RFC 3370 (MD5/SHA-1, RSA, 3DES, RC2), RFC 4056 (PSS in
-//! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519).
+//! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519, Ed448).
 
 use super::ber;
 use crate::facts::reason;
@@ -23,6 +23,8 @@ pub(crate) const SHA224: Oid = oid("2.16.840.1.101.3.4.2.4");
 pub(crate) const SHA256: Oid = oid("2.16.840.1.101.3.4.2.1");
 pub(crate) const SHA384: Oid = oid("2.16.840.1.101.3.4.2.2");
 pub(crate) const SHA512: Oid = oid("2.16.840.1.101.3.4.2.3");
+/// id-shake256 (RFC 8419 §2.3), 512 bits of output in CMS.
+pub(crate) const SHAKE256: Oid = oid("2.16.840.1.101.3.4.2.12");
 
 pub(crate) const RSA_ENCRYPTION: Oid = oid("1.2.840.113549.1.1.1");
 pub(crate) const MD5_WITH_RSA: Oid = oid("1.2.840.113549.1.1.4");
@@ -101,6 +103,7 @@ pub(crate) fn digest_from_oid(oid: &Oid) -> Option<Digest> {
         SHA256 | SHA256_WITH_RSA | ECDSA_WITH_SHA256 => Digest::Sha256,
         SHA384 | SHA384_WITH_RSA | ECDSA_WITH_SHA384 => Digest::Sha384,
         SHA512 | SHA512_WITH_RSA | ECDSA_WITH_SHA512 => Digest::Sha512,
+        SHAKE256 => Digest::Shake256,
         _ => return None,
     };
     Some(digest)
@@ -115,6 +118,7 @@ pub(crate) fn digest_oid(digest: Digest) -> Oid {
         Digest::Sha256 => SHA256,
         Digest::Sha384 => SHA384,
         Digest::Sha512 => SHA512,
+        Digest::Shake256 => SHAKE256,
     }
 }
 
@@ -128,6 +132,14 @@ pub(crate) fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
         Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut shake = sha3::Shake256::default();
+            shake.update(data);
+            let mut out = vec![0u8; 64];
+            shake.finalize_xof_into(&mut out);
+            out
+        }
     }
 }
 
@@ -152,6 +164,7 @@ pub(crate) fn signature_family(sig_alg: &Oid, key_alg: &Oid) -> Option<Signature
         | ECDSA_WITH_SHA512 => Some(SignatureAlgorithm::Ecdsa),
         EC_PUBLIC_KEY if *key_alg == EC_PUBLIC_KEY => Some(SignatureAlgorithm::Ecdsa),
         ED25519 => Some(SignatureAlgorithm::Ed25519),
+        ED448 => Some(SignatureAlgorithm::Ed448),
         _ => None,
     }
 }
@@ -169,11 +182,21 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> Verification {
     let key_alg = &spki.algorithm.oid;
-    match signature_family(&sig_alg.oid, key_alg) {
+    let family = signature_family(&sig_alg.oid, key_alg);
+    if digest == Digest::Shake256 && family != Some(SignatureAlgorithm::Ed448) {
+        // SHAKE with RSA or ECDSA (RFC 8702) has its own rules, not implemented here.
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "SHAKE256 with {}",
+            sig_alg.oid
+        ));
+    }
+    match family {
         Some(SignatureAlgorithm::Rsa) => verify_rsa_pkcs1(spki, digest, message, signature),
         Some(SignatureAlgorithm::RsaPss) => verify_rsa_pss(spki, sig_alg, message, signature),
         Some(SignatureAlgorithm::Ecdsa) => verify_ecdsa(spki, digest, message, signature),
         Some(SignatureAlgorithm::Ed25519) => verify_ed25519(spki, message, signature),
+        Some(SignatureAlgorithm::Ed448) => verify_ed448(spki, message, signature),
         _ => Verification::Unchecked(reason!(UnsupportedAlgorithm, "{}", sig_alg.oid)),
     }
 }
@@ -358,6 +381,7 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Sig
                 let alg = AlgorithmIdentifierOwned::from_der(inner)
                     .map_err(|e| reason!(Malformed, "PSS hashAlgorithm ({e})"))?;
                 params.digest = digest_from_oid(&alg.oid)
+                    .filter(|d| *d != Digest::Shake256)
                     .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", alg.oid))?;
             }
             0xA1 => {
@@ -373,6 +397,7 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Sig
                     .decode_as::<AlgorithmIdentifierOwned>()
                     .map_err(|e: der::Error| reason!(Malformed, "MGF1 hash ({e})"))?;
                 params.mgf_digest = digest_from_oid(&hash_alg.oid)
+                    .filter(|d| *d != Digest::Shake256)
                     .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", hash_alg.oid))?;
             }
             0xA2 => {
@@ -507,6 +532,39 @@ fn verify_ed25519(
         return Verification::Failed;
     };
     if key.verify(message, &sig).is_ok() {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// PureEdDSA Ed448 with an empty context over the message itself (RFC 8419 §3, RFC 8032
+/// §5.2); with signed attributes the messageDigest is SHAKE256 with 512 bits of output.
+fn verify_ed448(
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    if spki.algorithm.oid != ED448 {
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "an Ed448 signature with a {} key",
+            spki.algorithm.oid
+        ));
+    }
+    let Some(Ok(point)) = spki.subject_public_key.as_bytes().map(<[u8; 57]>::try_from) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed448 public key"));
+    };
+    let Ok(key) = cx448::VerifyingKey::from_bytes(&point) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed448 public key"));
+    };
+    let Ok(bytes) = <[u8; 114]>::try_from(signature) else {
+        return Verification::Failed;
+    };
+    let Ok(sig) = cx448::Signature::from_bytes(&bytes) else {
+        return Verification::Failed;
+    };
+    if key.verify_raw(&sig, message).is_ok() {
         Verification::Verified
     } else {
         Verification::Failed

@@ -419,7 +419,9 @@ fn kari_unwrap_cek(
         Digest::Sha512 => {
             ansi_x963_kdf::derive_key_into::<sha2::Sha512>(&z, &shared_info, &mut kek)
         }
-        Digest::Md5 => return Err(failed("MD5 is no X9.63 KDF hash".into())),
+        Digest::Md5 | Digest::Shake256 => {
+            return Err(failed("MD5 and SHAKE are no X9.63 KDF hash here".into()));
+        }
     };
     derived.map_err(|e| failed(format!("the X9.63 KDF failed: {e:?}")))?;
     aes_unwrap(&kek, encrypted).map_err(failed)
@@ -616,7 +618,7 @@ fn oaep_decrypt(
                 H::Sha256 => run::<$d, sha2::Sha256>(key, params.label.as_deref(), encrypted),
                 H::Sha384 => run::<$d, sha2::Sha384>(key, params.label.as_deref(), encrypted),
                 H::Sha512 => run::<$d, sha2::Sha512>(key, params.label.as_deref(), encrypted),
-                H::Md5 => Err(rsa::Error::Decryption),
+                H::Md5 | H::Shake256 => Err(rsa::Error::Decryption),
             }
         };
     }
@@ -626,8 +628,8 @@ fn oaep_decrypt(
         H::Sha256 => with_mgf!(sha2::Sha256),
         H::Sha384 => with_mgf!(sha2::Sha384),
         H::Sha512 => with_mgf!(sha2::Sha512),
-        // MD5 is no OAEP hash any sender uses.
-        H::Md5 => Err(rsa::Error::Decryption),
+        // MD5 and SHAKE are no OAEP hash any sender uses.
+        H::Md5 | H::Shake256 => Err(rsa::Error::Decryption),
     }
 }
 

@@ -217,7 +217,8 @@ fn bounded(iterations: u64) -> Result<u32, String> {
 
 fn digest_of(oid: &[u8]) -> Option<Digest> {
     let oid = der::asn1::ObjectIdentifier::from_bytes(oid).ok()?;
-    super::algorithms::digest_from_oid(&oid).filter(|d| *d != Digest::Md5)
+    super::algorithms::digest_from_oid(&oid)
+        .filter(|d| !matches!(d, Digest::Md5 | Digest::Shake256))
 }
 
 fn digest_len(digest: Digest) -> usize {
@@ -227,7 +228,7 @@ fn digest_len(digest: Digest) -> usize {
         Digest::Sha224 => 28,
         Digest::Sha256 => 32,
         Digest::Sha384 => 48,
-        Digest::Sha512 => 64,
+        Digest::Sha512 | Digest::Shake256 => 64,
     }
 }
 
@@ -254,7 +255,7 @@ fn hmac(digest: Digest, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
         Digest::Sha256 => run!(sha2::Sha256),
         Digest::Sha384 => run!(sha2::Sha384),
         Digest::Sha512 => run!(sha2::Sha512),
-        Digest::Md5 => None,
+        Digest::Md5 | Digest::Shake256 => None,
     }
 }
 
@@ -444,7 +445,9 @@ fn pbes2(buf: &[u8], params: &Tlv, ciphertext: &[u8], password: &str) -> Result<
         Digest::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, &salt, iterations, &mut key),
         Digest::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(pw, &salt, iterations, &mut key),
         Digest::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(pw, &salt, iterations, &mut key),
-        Digest::Md5 => return Err("PBKDF2 with MD5 is not supported".into()),
+        Digest::Md5 | Digest::Shake256 => {
+            return Err("PBKDF2 with MD5 or SHAKE is not supported".into());
+        }
     }
     cbc_decrypt(cipher, &key, &iv, ciphertext)
 }
