@@ -699,3 +699,58 @@ fn openssl_cms_ecdh_recipients_every_curve_kdf_and_wrap() {
         assert!(enc.decrypted, "{key:?}: {:?}", inspection.problems);
     }
 }
+
+/// The generator's EC-recipient samples, decrypted by `openssl cms -decrypt` with Robin's EC
+/// key, give exactly the bytes our decryption gives (P-256 and P-384 with an RSA recipient
+/// beside, P-521 with cofactor DH, a ukm and AES-GCM).
+#[test]
+fn openssl_decrypts_the_generated_ecdh_samples_to_our_plaintext() {
+    use base64::Engine as _;
+    use replymatrix::smime::{SmimeContext, inspect_enveloped, load_key};
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let corpora = keys().parent().expect("corpora").to_path_buf();
+    for (sample, persona) in [
+        ("outlook/enveloped-ecdh-p256", "robin-ecdh-p256"),
+        ("outlook/enveloped-ecdh-p384", "robin-ecdh-p384"),
+        ("others/auth-enveloped-ecdh-p521", "robin-ecdh-p521"),
+    ] {
+        let eml = corpora.join(format!("senders/{sample}.eml"));
+        let key = keys().join(format!("x509/{persona}.key.pem"));
+        let cert = keys().join(format!("x509/{persona}.cert.pem"));
+        let theirs = run(Command::new("openssl")
+            .args(["cms", "-decrypt", "-binary", "-in"])
+            .arg(&eml)
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-recip")
+            .arg(&cert));
+        let bytes = std::fs::read(&eml).unwrap();
+        let at = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header end");
+        let b64: Vec<u8> = bytes[at + 4..]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let mut pem = std::fs::read(&key).unwrap();
+        pem.extend(std::fs::read(&cert).unwrap());
+        let keys = [load_key(&pem).unwrap()];
+        let facts = inspect_enveloped(
+            &der,
+            &SmimeContext {
+                from: None,
+                keys: &keys,
+                certs: &[],
+            },
+        );
+        assert!(facts.encryption.decrypted, "{sample}: {:?}", facts.problems);
+        assert_eq!(facts.plaintext.as_deref(), Some(&theirs[..]), "{sample}");
+    }
+}
