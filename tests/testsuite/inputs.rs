@@ -258,3 +258,129 @@ fn pkcs12_files_as_openssl_exports_them_decrypt_and_a_wrong_password_is_named() 
         );
     }
 }
+
+/// `corpus add --key robin.p12 --password ...`: the PKCS#12 key is kept in the corpus as
+/// `robin.key.pem` (PKCS#8 key and its certificate), which opens without a password, the
+/// sidecar names it, the message decrypts with it; the request's `Debug` hides the password.
+#[test]
+fn corpus_add_keeps_a_pkcs12_key_as_pem() {
+    use crate::support::{Tool, require_tool};
+    use replymatrix::curate::{AddRequest, add};
+    use std::process::Command;
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("pkcs12-add");
+    let corpora = dir.path("corpora");
+    std::fs::create_dir_all(corpora.join("senders")).unwrap();
+    std::fs::create_dir_all(corpora.join("keys")).unwrap();
+    let x509 = keys_dir().join("x509");
+    let ok = |cmd: &mut Command| {
+        let out = cmd.output().expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:add-Pfx-9", "-inkey"])
+        .arg(x509.join("robin-enterprise.key.pem"))
+        .arg("-in")
+        .arg(x509.join("robin-enterprise.cert.pem"))
+        .arg("-out")
+        .arg(dir.path("robin.p12")));
+    std::fs::write(
+        dir.path("body.eml"),
+        "Content-Type: text/plain\r\n\r\nledger\r\n",
+    )
+    .unwrap();
+    ok(Command::new("openssl")
+        .args([
+            "cms",
+            "-encrypt",
+            "-aes256",
+            "-crlfeol",
+            "-from",
+            "dana@fabrikam.example",
+        ])
+        .arg("-in")
+        .arg(dir.path("body.eml"))
+        .arg("-out")
+        .arg(dir.path("msg.eml"))
+        .arg(x509.join("robin-enterprise.cert.pem")));
+    let request = AddRequest {
+        file: dir.path("msg.eml"),
+        id: "tests/pkcs12-key".into(),
+        keys: vec![dir.path("robin.p12")],
+        certs: Vec::new(),
+        password: Some(replymatrix::Password::new("add-Pfx-9")),
+    };
+    assert!(!format!("{request:?}").contains("add-Pfx-9"));
+    let added = add(&corpora, &request).unwrap_or_else(|e| panic!("{e}"));
+    let kept = corpora.join("keys/tests/robin.key.pem");
+    assert_eq!(added.copied, vec![kept.clone()]);
+    let pem = std::fs::read(&kept).unwrap();
+    let text = String::from_utf8_lossy(&pem);
+    assert!(text.contains("BEGIN PRIVATE KEY") && text.contains("BEGIN CERTIFICATE"));
+    replymatrix::smime::load_key(&pem).expect("the kept PEM loads without a password");
+    let sidecar = std::fs::read_to_string(&added.toml).unwrap();
+    assert!(sidecar.contains("tests/robin.key.pem"), "{sidecar}");
+    let layer = added
+        .inspection
+        .layers_of(replymatrix::LayerKind::SmimeEnveloped)
+        .next()
+        .expect("enveloped");
+    assert!(layer.encryption.as_ref().is_some_and(|e| e.decrypted));
+}
+
+/// A PKCS#12 file that asks for more key-derivation iterations than the bound (1,000,000) is
+/// refused with the count, before any work at that count; a file that merely looks like a PFX
+/// says it is not readable.
+#[test]
+fn pkcs12_bounds_iterations_and_names_a_broken_file() {
+    use crate::support::{Tool, require_tool};
+    use std::process::Command;
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("pkcs12-bounds");
+    let x509 = keys_dir().join("x509");
+    let out = Command::new("openssl")
+        .args([
+            "pkcs12", "-export", "-passout", "pass:pw", "-iter", "1000001", "-inkey",
+        ])
+        .arg(x509.join("robin-enterprise.key.pem"))
+        .arg("-in")
+        .arg(x509.join("robin-enterprise.cert.pem"))
+        .arg("-out")
+        .arg(dir.path("slow.p12"))
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut inputs = Inputs::default();
+    inputs.set_password(Some("pw".into()));
+    let err = inputs
+        .add_key_file(&dir.path("slow.p12"))
+        .expect_err("bound")
+        .to_string();
+    assert!(err.contains("PKCS#12") && err.contains("1000001"), "{err}");
+    // SEQUENCE { INTEGER 3, SEQUENCE {} }: the shape of a PFX, nothing inside.
+    std::fs::write(
+        dir.path("empty.pfx"),
+        [0x30, 0x05, 0x02, 0x01, 0x03, 0x30, 0x00],
+    )
+    .unwrap();
+    let err = inputs
+        .add_key_file(&dir.path("empty.pfx"))
+        .expect_err("broken")
+        .to_string();
+    assert!(
+        err.contains("PKCS#12") && err.contains("not a readable PFX"),
+        "{err}"
+    );
+}
