@@ -10,6 +10,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The password of PKCS#12 (.p12/.pfx) `--key` files; default: the REPLYMATRIX_PASSWORD
+    /// environment variable (safer: a command line is visible to other users). Never printed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PASSWORD",
+        hide_default_value = true
+    )]
+    pub password: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -23,7 +32,8 @@ pub(crate) enum Command {
         /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
         #[arg(long = "cert", value_name = "FILE")]
         certs: Vec<PathBuf>,
-        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        /// A key for decryption: PEM private key + certificate, PKCS#12 (.p12/.pfx, with
+        /// --password), or an OpenPGP secret key.
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
     },
@@ -44,7 +54,8 @@ pub(crate) enum Command {
         /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
         #[arg(long = "cert", value_name = "FILE")]
         certs: Vec<PathBuf>,
-        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        /// A key for decryption: PEM private key + certificate, PKCS#12 (.p12/.pfx, with
+        /// --password), or an OpenPGP secret key.
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
         /// Look profile names up in this folder instead of the bundled profiles.
@@ -95,7 +106,8 @@ pub(crate) enum Command {
         /// A certificate for verification: X.509 (PEM/DER) or OpenPGP (armored/binary).
         #[arg(long = "cert", value_name = "FILE")]
         certs: Vec<PathBuf>,
-        /// A key for decryption: PEM private key + certificate, or an armored OpenPGP secret key.
+        /// A key for decryption: PEM private key + certificate, PKCS#12 (.p12/.pfx, with
+        /// --password), or an OpenPGP secret key.
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
         /// Worker threads, at least 1 (default: one per core).
@@ -135,7 +147,8 @@ pub(crate) enum CorpusCommand {
         #[arg(long)]
         id: String,
         /// A key the message is encrypted to (copied below `corpora/keys/<family>/` when it is
-        /// not there already).
+        /// not there already; a PKCS#12 file, opened with --password, is kept as
+        /// `<name>.key.pem`).
         #[arg(long = "key", value_name = "FILE")]
         keys: Vec<PathBuf>,
         /// A certificate to verify with (copied like `--key`).

@@ -10,7 +10,20 @@ use replymatrix::{Inputs, inspection_text};
 
 use crate::cli::{Cli, Command, CorpusCommand, DiffFormat, Format, MatrixFormat, ScanFormat};
 
+/// The PKCS#12 password: `--password`, else `REPLYMATRIX_PASSWORD`. Set once, before any
+/// command runs.
+static PASSWORD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn password() -> Option<String> {
+    PASSWORD.get().cloned().flatten()
+}
+
 pub(crate) fn run(cli: Cli) -> ExitCode {
+    let password = cli
+        .password
+        .or_else(|| std::env::var("REPLYMATRIX_PASSWORD").ok());
+    // Only `run` sets it, once per process.
+    let _ = PASSWORD.set(password);
     match cli.command {
         Command::Inspect {
             file,
@@ -116,6 +129,7 @@ pub(crate) fn load_inputs(
     keys: &[PathBuf],
 ) -> Result<Inputs, replymatrix::Error> {
     let mut inputs = Inputs::default();
+    inputs.set_password(password());
     for cert in certs {
         inputs.add_cert_file(cert)?;
     }
@@ -249,6 +263,7 @@ fn add(
         id,
         keys,
         certs,
+        password: password().map(replymatrix::Password::new),
     };
     match replymatrix::curate::add(corpora, &request) {
         Ok(added) => {

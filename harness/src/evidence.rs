@@ -202,6 +202,8 @@ const STRIATA: &str = "http://www.striata.com/community/customer-support/digital
 const OUTLOOK_2007_HELP: &str = "http://office.microsoft.com/en-us/outlook/HP012305441033.aspx";
 const OUTLOOKING_BLOG: &str = "http://blogs.technet.com/b/outlooking/archive/2011/03/07/usage-of-the-do-not-check-e-mail-address-against-address-of-certificates-being-used-in-outlook-2010.aspx";
 const MISSING_ROOT_POLICY: &str = "https://policypicker.app/policy/microsoftoffice/microsoft-outlook-2016/security/cryptography/signature-status-dialog-box/missing-root-certificates-21252b70d7d5";
+/// The Suite B group policy text (ECDH/ECMQV key agreement, ECDSA), the catalogue's ECC row.
+const SUITE_B_POLICY: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
 const MESSAGE_FORMATS_POLICY: &str = "https://policypicker.app/policy/microsoftoffice/microsoft-outlook-2016/security/cryptography/message-formats-2ff60071482b";
 const OPP_164: &str = "https://github.com/Meddington/OutlookPrivacyPlugin/issues/164";
 const SEARCHEXCHANGE: &str =
@@ -218,8 +220,6 @@ const PFISTER_EN: &str = "https://rafaelpfister.ch/en/blog/new-outlook-s-mime-si
 const OFFICE_JS_6569: &str = "https://github.com/OfficeDev/office-js/issues/6569";
 const NEILSABOL_E5: &str = "https://blog.neilsabol.site/post/outlook-on-the-web-s-mime-encryption-signing-crl-certificate-revocation-list-ad-pki";
 const PDRO_PGP_MIME: &str = "http://pdro.me/pgp-mime-pgp-inline.html";
-/// Suite B policy text (the catalogue's source for ECC in Classic Outlook).
-const SUITE_B_POLICY: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
 /// Set-MailContact / remote-domain TNEF settings (Exchange 2010 documentation).
 const TNEF_SETTINGS: &str = "https://docs.microsoft.com/en-us/previous-versions/exchange-server/exchangeserver-149/gg263346(v=exchsrvcs.149)";
 // Sources the project found (corpora/evidence/sources.toml, with their quotes).
@@ -366,6 +366,13 @@ rule_table! {
         citation: "KB 2621062",
         quote: "Your Digital ID name cannot be found by the underlying security system",
         confidence: D,
+    },
+    ClassicReadEcdhRecipient = "classic.read.ecdh-recipient" {
+        decides: "Classic decrypts mail whose recipient info for the user's key is ECDH key agreement (an ECC certificate): the catalogue lists ECC (ECDH/ECDSA) as supported under the Suite B policy. Which KDFs and key wraps Windows accepts is not documented; the model reads any the inspector could decrypt.",
+        sources: &[SUITE_B_POLICY],
+        citation: "catalogue ECC (ECDH/ECDSA) row; Suite B policy text",
+        quote: "Supported. The Suite B policy lists ECDH/ECMQV key agreement and ECDSA signatures.",
+        confidence: I,
     },
     ClassicReadInvalidSignature = "classic.read.invalid-signature" {
         decides: "A signature that fails verification is shown as invalid (E11, E18d).",
@@ -660,6 +667,13 @@ rule_table! {
         citation: "KB 2621062 (E3)",
         quote: "This message can't be decrypted because its encryption algorithm isn't supported or your digital ID can't be found.",
         confidence: D,
+    },
+    OwaReadEcdhOpen = "owa.read.ecdh-open" {
+        decides: "Whether OWA / New Outlook decrypt mail to the user's ECC certificate (ECDH key agreement) is an open question (6): the read verdict is unknown.",
+        sources: &[CONFIGURE_SMIME_EXO],
+        citation: "catalogue open question 6; the OWA S/MIME documentation names no ECC",
+        quote: "ECC in OWA, New Outlook and mobile: Still open",
+        confidence: I,
     },
     OwaReadEncryptedNoExtension = "owa.read.encrypted-no-extension" {
         decides: "Without the S/MIME control OWA cannot show encrypted (or opaque) S/MIME content (E4, legacy wording).",

@@ -337,6 +337,8 @@ vocabulary! {
         Sha3_256 = "sha3-256",
         /// SHA3-512.
         Sha3_512 = "sha3-512",
+        /// SHAKE256 with a 512-bit output (RFC 8419 §3: the message digest for Ed448 in CMS).
+        Shake256 = "shake256",
     }
 }
 
@@ -351,6 +353,8 @@ vocabulary! {
         Ecdsa = "ecdsa",
         /// Ed25519 in CMS (RFC 8419).
         Ed25519 = "ed25519",
+        /// Ed448 in CMS (RFC 8419).
+        Ed448 = "ed448",
         /// OpenPGP EdDSA (legacy Ed25519 or v6 Ed25519).
         Eddsa = "eddsa",
         /// DSA.

@@ -56,7 +56,7 @@ mod vocabulary;
 
 pub use error::{Error, Result};
 pub use facts::{Inspection, Layer, LayerForm, LayerKind, Problem, SignatureStatus};
-pub use inspect::{Inputs, inspect};
+pub use inspect::{Inputs, Password, inspect};
 pub use render::inspection_text;
 
 /// Every limit of the inspection, in one place. Passing one is a problem entry in the

@@ -268,6 +268,7 @@ pub(crate) fn micalg_matches(micalg: &str, digest: crate::facts::Digest) -> bool
         Sha512 => &["sha512", "sha-512", "2.16.840.1.101.3.4.2.3"],
         Sha3_256 => &["sha3-256", "2.16.840.1.101.3.4.2.8"],
         Sha3_512 => &["sha3-512", "2.16.840.1.101.3.4.2.10"],
+        Shake256 => &["shake256", "2.16.840.1.101.3.4.2.12"],
     };
     m.split(',').any(|one| expected.contains(&one.trim()))
 }

@@ -123,3 +123,83 @@ fn the_smime_signer_is_named_by_its_own_certificate() {
     );
     assert!(!text.contains("sha256/rsa  by CN="), "{text}");
 }
+
+/// A PKCS#12 `--key` opens with `--password` or with `REPLYMATRIX_PASSWORD`; a wrong password
+/// exits 2 naming PKCS#12 and the MAC, and the password appears in no output.
+#[test]
+fn pkcs12_key_with_password_flag_or_environment_and_never_echoed() {
+    use crate::support::{TempDir, Tool, keys_dir, require_tool};
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("cli-pkcs12");
+    let x509 = keys_dir().join("x509");
+    let ok = |cmd: &mut Command| {
+        let out = cmd.output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:s3cret-Pfx", "-inkey"])
+        .arg(x509.join("robin-enterprise.key.pem"))
+        .arg("-in")
+        .arg(x509.join("robin-enterprise.cert.pem"))
+        .arg("-out")
+        .arg(dir.path("robin.pfx")));
+    std::fs::write(
+        dir.path("body.eml"),
+        "Content-Type: text/plain\r\n\r\nledger\r\n",
+    )
+    .unwrap();
+    ok(Command::new("openssl")
+        .args(["cms", "-encrypt", "-aes256", "-in"])
+        .arg(dir.path("body.eml"))
+        .arg("-out")
+        .arg(dir.path("msg.eml"))
+        .arg(x509.join("robin-enterprise.cert.pem")));
+    let inspect = |password: Option<&str>, env: Option<&str>| {
+        let mut cmd = replymatrix();
+        cmd.args(["inspect", "--format", "json", "--key"])
+            .arg(dir.path("robin.pfx"))
+            .arg(dir.path("msg.eml"))
+            .env_remove("REPLYMATRIX_PASSWORD");
+        if let Some(password) = password {
+            cmd.args(["--password", password]);
+        }
+        if let Some(env) = env {
+            cmd.env("REPLYMATRIX_PASSWORD", env);
+        }
+        cmd.output().expect("runs")
+    };
+    for out in [
+        inspect(Some("s3cret-Pfx"), None),
+        inspect(None, Some("s3cret-Pfx")),
+    ] {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(json["layers"][0]["encryption"]["decrypted"], true, "{json}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
+    }
+    for out in [
+        inspect(Some("wr0ng-Pfx"), None),
+        inspect(None, Some("wr0ng-Pfx")),
+    ] {
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("PKCS#12") && stderr.contains("wrong password or corrupt MAC"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("wr0ng") && !String::from_utf8_lossy(&out.stdout).contains("wr0ng")
+        );
+    }
+}

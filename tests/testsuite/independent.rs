@@ -531,3 +531,228 @@ fn openssl_cms_p521_and_every_pss_parameter_set() {
         );
     }
 }
+
+/// An EC recipient made by openssl: a self-signed P-256/P-384/P-521 certificate and its key
+/// in one PEM (as `--key` takes them), and the certificate alone (for `-recip`).
+fn openssl_ec_recipient(dir: &TempDir, curve: &str) -> (PathBuf, replymatrix::smime::SmimeKey) {
+    let key = dir.path(&format!("{curve}.key"));
+    let cert = dir.path(&format!("{curve}.crt"));
+    run(Command::new("openssl")
+        .args(["req", "-x509", "-nodes", "-days", "2", "-subj"])
+        .arg(format!(
+            "/CN=Robin {curve}/emailAddress=robin@northwind.example"
+        ))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args(["-newkey", "ec", "-pkeyopt"])
+        .arg(format!("ec_paramgen_curve:{curve}")));
+    let mut pem = std::fs::read(&key).unwrap();
+    pem.extend(std::fs::read(&cert).unwrap());
+    let loaded = replymatrix::smime::load_key(&pem).expect("openssl's EC key loads");
+    (cert, loaded)
+}
+
+/// ECDH key agreement recipients (RFC 5753) as `openssl cms -encrypt` makes them for EC
+/// certificates: every curve, the X9.63 KDF over every SHA hash, standard and cofactor DH,
+/// the three AES key wraps, CBC and GCM (AuthEnvelopedData) content, the recipient named by
+/// issuer and serial or by subjectKeyIdentifier (rKeyId), and one RSA plus one EC recipient
+/// in the same message. Each decrypts with the recipient's key to exactly the bytes openssl
+/// encrypted; an RSA key, or the EC key of another curve, is no recipient.
+#[test]
+fn openssl_cms_ecdh_recipients_every_curve_kdf_and_wrap() {
+    use replymatrix::facts::ProblemCode;
+    use replymatrix::smime::{SmimeContext, inspect_enveloped};
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let dir = TempDir::new("openssl-ecdh");
+    let body = b"Content-Type: text/plain\r\n\r\nQuarterly ledger for the EC recipient.\r\n";
+    std::fs::write(dir.path("body.eml"), body).unwrap();
+    let curves: Vec<(&str, PathBuf, replymatrix::smime::SmimeKey)> = ["P-256", "P-384", "P-521"]
+        .into_iter()
+        .map(|curve| {
+            let (cert, key) = openssl_ec_recipient(&dir, curve);
+            (curve, cert, key)
+        })
+        .collect();
+    let mut robin_pem = std::fs::read(keys().join("x509/robin-enterprise.key.pem")).unwrap();
+    robin_pem.extend(std::fs::read(keys().join("x509/robin-enterprise.cert.pem")).unwrap());
+    let robin = replymatrix::smime::load_key(&robin_pem).unwrap();
+
+    let mut cases: Vec<(String, usize, Vec<&str>)> = Vec::new();
+    for (index, (curve, _, _)) in curves.iter().enumerate() {
+        cases.push((format!("{curve} defaults"), index, vec!["-aes256"]));
+        for md in ["sha1", "sha224", "sha256", "sha384", "sha512"] {
+            for cofactor in ["0", "1"] {
+                cases.push((
+                    format!("{curve} kdf {md} cofactor {cofactor}"),
+                    index,
+                    vec![
+                        "-aes128",
+                        "-keyopt",
+                        ["ecdh_kdf_md:", md].concat().leak(),
+                        "-keyopt",
+                        ["ecdh_cofactor_mode:", cofactor].concat().leak(),
+                    ],
+                ));
+            }
+        }
+        for wrap in ["-aes128-wrap", "-aes192-wrap", "-aes256-wrap"] {
+            cases.push((format!("{curve} {wrap}"), index, vec!["-aes192", wrap]));
+        }
+        cases.push((
+            format!("{curve} AES-256-GCM (AuthEnvelopedData)"),
+            index,
+            vec!["-aes-256-gcm", "-keyopt", "ecdh_kdf_md:sha384"],
+        ));
+        cases.push((format!("{curve} rKeyId"), index, vec!["-aes256", "-keyid"]));
+    }
+    for (name, index, options) in &cases {
+        let (_, cert, key) = &curves[*index];
+        let encrypted = run(Command::new("openssl")
+            .args(["cms", "-encrypt", "-binary", "-outform", "DER", "-in"])
+            .arg(dir.path("body.eml"))
+            .args(options.iter().take_while(|o| **o != "-keyopt"))
+            .arg("-recip")
+            .arg(cert)
+            // `-keyopt` applies to the `-recip` before it.
+            .args(options.iter().skip_while(|o| **o != "-keyopt")));
+        let keys = std::slice::from_ref(key);
+        let facts = inspect_enveloped(
+            &encrypted,
+            &SmimeContext {
+                from: None,
+                keys,
+                certs: &[],
+            },
+        );
+        assert_eq!(facts.encryption.recipients.len(), 1, "{name}");
+        assert_eq!(
+            facts.encryption.recipients[0].key_algorithm, "ecdh",
+            "{name}"
+        );
+        assert!(facts.encryption.decrypted, "{name}: {:?}", facts.problems);
+        assert_eq!(facts.plaintext.as_deref(), Some(&body[..]), "{name}");
+        // Another curve's key, or an RSA key, is no recipient of this message.
+        let other = &curves[(index + 1) % curves.len()].2;
+        for (what, wrong) in [("another curve's key", other), ("robin's RSA key", &robin)] {
+            let facts = inspect_enveloped(
+                &encrypted,
+                &SmimeContext {
+                    from: None,
+                    keys: std::slice::from_ref(wrong),
+                    certs: &[],
+                },
+            );
+            assert!(!facts.encryption.decrypted, "{name} with {what}");
+            assert!(
+                facts
+                    .problems
+                    .iter()
+                    .any(|p| p.code == ProblemCode::NoMatchingKey),
+                "{name} with {what}: {:?}",
+                facts.problems
+            );
+        }
+    }
+
+    // One RSA (key transport) and one EC (key agreement) recipient in the same message, as a
+    // whole S/MIME message: each recipient's key alone decrypts it.
+    let message = run(Command::new("openssl")
+        .args([
+            "cms",
+            "-encrypt",
+            "-aes256",
+            "-from",
+            "dana@fabrikam.example",
+        ])
+        .args([
+            "-to",
+            "robin@northwind.example",
+            "-subject",
+            "ledger",
+            "-in",
+        ])
+        .arg(dir.path("body.eml"))
+        .arg(keys().join("x509/robin-enterprise.cert.pem"))
+        .arg(&curves[0].1));
+    let mut p256_pem = std::fs::read(dir.path("P-256.key")).unwrap();
+    p256_pem.extend(std::fs::read(&curves[0].1).unwrap());
+    std::fs::write(dir.path("p256.pem"), &p256_pem).unwrap();
+    for key in [
+        dir.path("p256.pem"),
+        keys().join("x509/robin-enterprise.key.pem"),
+    ] {
+        let mut inputs = Inputs::default();
+        inputs.add_key_file(&key).unwrap();
+        let inspection = inspect(&message, &inputs);
+        let enc = only(&inspection, LayerKind::SmimeEnveloped)
+            .encryption
+            .clone()
+            .expect("facts");
+        let algorithms: Vec<&str> = enc
+            .recipients
+            .iter()
+            .map(|r| r.key_algorithm.as_str())
+            .collect();
+        assert_eq!(algorithms, ["rsa", "ecdh"], "{key:?}");
+        assert!(enc.decrypted, "{key:?}: {:?}", inspection.problems);
+    }
+}
+
+/// The generator's EC-recipient samples, decrypted by `openssl cms -decrypt` with Robin's EC
+/// key, give exactly the bytes our decryption gives (P-256 and P-384 with an RSA recipient
+/// beside, P-521 with cofactor DH, a ukm and AES-GCM).
+#[test]
+fn openssl_decrypts_the_generated_ecdh_samples_to_our_plaintext() {
+    use base64::Engine as _;
+    use replymatrix::smime::{SmimeContext, inspect_enveloped, load_key};
+    if !require_tool(Tool::Openssl) {
+        return;
+    }
+    let corpora = keys().parent().expect("corpora").to_path_buf();
+    for (sample, persona) in [
+        ("outlook/enveloped-ecdh-p256", "robin-ecdh-p256"),
+        ("outlook/enveloped-ecdh-p384", "robin-ecdh-p384"),
+        ("others/auth-enveloped-ecdh-p521", "robin-ecdh-p521"),
+    ] {
+        let eml = corpora.join(format!("senders/{sample}.eml"));
+        let key = keys().join(format!("x509/{persona}.key.pem"));
+        let cert = keys().join(format!("x509/{persona}.cert.pem"));
+        let theirs = run(Command::new("openssl")
+            .args(["cms", "-decrypt", "-binary", "-in"])
+            .arg(&eml)
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-recip")
+            .arg(&cert));
+        let bytes = std::fs::read(&eml).unwrap();
+        let at = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header end");
+        let b64: Vec<u8> = bytes[at + 4..]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let mut pem = std::fs::read(&key).unwrap();
+        pem.extend(std::fs::read(&cert).unwrap());
+        let keys = [load_key(&pem).unwrap()];
+        let facts = inspect_enveloped(
+            &der,
+            &SmimeContext {
+                from: None,
+                keys: &keys,
+                certs: &[],
+            },
+        );
+        assert!(facts.encryption.decrypted, "{sample}: {:?}", facts.problems);
+        assert_eq!(facts.plaintext.as_deref(), Some(&theirs[..]), "{sample}");
+    }
+}

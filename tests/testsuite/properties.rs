@@ -894,6 +894,7 @@ fn digest_oid(d: Digest) -> der::asn1::ObjectIdentifier {
         Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
         Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
         Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
+        Digest::Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
         Digest::Sha3_256 | Digest::Sha3_512 => {
             unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
         }
@@ -909,6 +910,14 @@ fn hash(d: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
         Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(data);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
         Digest::Sha3_256 | Digest::Sha3_512 => {
             unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
         }
@@ -988,9 +997,11 @@ impl spki::DynSignatureAlgorithmIdentifier for EcdsaP256Signer {
             Digest::Sha224 => "1.2.840.10045.4.3.1",
             Digest::Sha384 => "1.2.840.10045.4.3.3",
             Digest::Sha512 => "1.2.840.10045.4.3.4",
-            Digest::Sha256 | Digest::Md5 | Digest::Sha3_256 | Digest::Sha3_512 => {
-                "1.2.840.10045.4.3.2"
-            }
+            Digest::Sha256
+            | Digest::Md5
+            | Digest::Shake256
+            | Digest::Sha3_256
+            | Digest::Sha3_512 => "1.2.840.10045.4.3.2",
         };
         Ok(alg(der::asn1::ObjectIdentifier::new_unwrap(oid), None))
     }
@@ -1209,6 +1220,7 @@ fn micalg(d: Digest) -> &'static str {
         Digest::Sha512 => "sha-512",
         Digest::Sha3_256 => "sha3-256",
         Digest::Sha3_512 => "sha3-512",
+        Digest::Shake256 => "shake256",
     }
 }
 

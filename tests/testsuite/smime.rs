@@ -105,6 +105,7 @@ fn digest_oid(digest: Digest) -> Oid {
         Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
         Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
         Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
+        Digest::Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
         Digest::Sha3_256 | Digest::Sha3_512 => {
             unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
         }
@@ -120,6 +121,14 @@ fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
         Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(data);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
         Digest::Sha3_256 | Digest::Sha3_512 => {
             unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
         }
@@ -265,6 +274,7 @@ fn sign(spec: &SignSpec, content: &[u8]) -> Vec<u8> {
                 Digest::Sha256 => rsa_sign!(sha2::Sha256),
                 Digest::Sha384 => rsa_sign!(sha2::Sha384),
                 Digest::Sha512 => rsa_sign!(sha2::Sha512),
+                Digest::Shake256 => panic!("RSA with SHAKE256 is not what these tests sign"),
             };
         }
     }
@@ -653,6 +663,153 @@ fn ed25519_signatures_verify_and_forgeries_are_invalid() {
     );
     let wrong_content = smime::inspect_signed(&resign(false), Some(b"other content"), &ctx);
     assert_eq!(wrong_content.signature.status, SignatureStatus::Invalid);
+}
+
+/// Ed448 (RFC 8419): the messageDigest is SHAKE256 with 512 bits of output, and the
+/// signature is PureEdDSA Ed448 over the DER of the signed attributes. OpenSSL 3.0 cannot sign
+/// CMS with Ed448 ("no default digest"), but `openssl pkeyutl -sign -rawin` signs raw bytes
+/// with an Ed448 key: the signature value here is openssl's, over attributes built here, and
+/// the certificate is openssl's too, so the verification is checked against an independent
+/// signer. A flipped bit, other content, or SHA-512 named as the digest are `invalid`.
+#[test]
+fn ed448_signatures_made_by_openssl_pkeyutl_verify() {
+    use der::Encode as _;
+    use sha3::digest::{ExtendableOutput as _, Update as _};
+    if !crate::support::require_tool(crate::support::Tool::Openssl) {
+        return;
+    }
+    let dir = crate::support::TempDir::new("ed448");
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path(""))
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&["genpkey", "-algorithm", "ed448", "-out", "ed448.key"]);
+    openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ed448.key",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Erin Ed448/emailAddress=erin@example.test",
+        "-outform",
+        "DER",
+        "-out",
+        "ed448.der",
+    ]);
+    let erin = Certificate::from_der(&std::fs::read(dir.path("ed448.der")).unwrap()).unwrap();
+    const SHAKE256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.12");
+    const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+    let shake = |data: &[u8]| {
+        let mut h = sha3::Shake256::default();
+        h.update(data);
+        let mut out = vec![0u8; 64];
+        h.finalize_xof_into(&mut out);
+        out
+    };
+    // (digest named, messageDigest over, flip a signature bit)
+    let make = |digest: Oid, digest_value: Vec<u8>, flip: bool| {
+        edit_signed(
+            &sign(&SignSpec::new("alice-rsa2048", Digest::Sha512), CONTENT),
+            |sd| {
+                let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+                infos[0].sid = SignerIdentifier::IssuerAndSerialNumber(issuer_and_serial(&erin));
+                infos[0].digest_alg = alg(digest);
+                infos[0].signature_algorithm = AlgorithmIdentifierOwned {
+                    oid: Oid::new_unwrap("1.3.101.113"),
+                    parameters: None,
+                };
+                let attrs: Vec<Attribute> = infos[0]
+                    .signed_attrs
+                    .as_ref()
+                    .expect("signed attributes")
+                    .iter()
+                    .map(|a| {
+                        let mut a = a.clone();
+                        if a.oid == MESSAGE_DIGEST {
+                            a.values = SetOfVec::try_from(vec![
+                                Any::new(Tag::OctetString, digest_value.clone()).unwrap(),
+                            ])
+                            .unwrap();
+                        }
+                        a
+                    })
+                    .collect();
+                let attrs = SetOfVec::try_from(attrs).unwrap();
+                std::fs::write(dir.path("attrs.der"), attrs.to_der().unwrap()).unwrap();
+                openssl(&[
+                    "pkeyutl",
+                    "-sign",
+                    "-rawin",
+                    "-inkey",
+                    "ed448.key",
+                    "-in",
+                    "attrs.der",
+                    "-out",
+                    "attrs.sig",
+                ]);
+                let mut value = std::fs::read(dir.path("attrs.sig")).unwrap();
+                assert_eq!(value.len(), 114, "an Ed448 signature is 114 bytes");
+                if flip {
+                    value[10] ^= 1;
+                }
+                infos[0].signed_attrs = Some(attrs);
+                infos[0].signature = OctetString::new(value).unwrap();
+                sd.digest_algorithms = SetOfVec::try_from(vec![alg(digest)]).unwrap();
+                sd.signer_infos = SignerInfos::try_from(infos).unwrap();
+                sd.certificates = Some(
+                    cms::signed_data::CertificateSet::try_from(vec![
+                        CertificateChoices::Certificate(erin.clone()),
+                    ])
+                    .unwrap(),
+                );
+            },
+        )
+    };
+    let ctx = ctx(Some("erin@example.test"), &[], &[]);
+    let good = smime::inspect_signed(&make(SHAKE256, shake(CONTENT), false), Some(CONTENT), &ctx);
+    assert_eq!(
+        good.signature.status,
+        SignatureStatus::Valid,
+        "{}",
+        good.signature.reason
+    );
+    assert_eq!(good.signature.algorithm, Some(SignatureAlgorithm::Ed448));
+    assert_eq!(good.signature.digest, Some(Digest::Shake256));
+    assert_eq!(good.signature.signer_matches_from, Some(true));
+    let flipped = smime::inspect_signed(&make(SHAKE256, shake(CONTENT), true), Some(CONTENT), &ctx);
+    assert_eq!(
+        flipped.signature.status,
+        SignatureStatus::Invalid,
+        "{}",
+        flipped.signature.reason
+    );
+    let other = smime::inspect_signed(&make(SHAKE256, shake(CONTENT), false), Some(b"other"), &ctx);
+    assert_eq!(
+        other.signature.status,
+        SignatureStatus::Invalid,
+        "{}",
+        other.signature.reason
+    );
+    // SHAKE256's value under SHA-512's name: the messageDigest does not match.
+    let sha512 = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+    let misnamed = smime::inspect_signed(&make(sha512, shake(CONTENT), false), Some(CONTENT), &ctx);
+    assert_eq!(
+        misnamed.signature.status,
+        SignatureStatus::Invalid,
+        "{}",
+        misnamed.signature.reason
+    );
 }
 
 #[test]

@@ -277,6 +277,9 @@ fn read(msg: &Message, profile: &Profile) -> ReadVerdict {
             if !super::own_key_for(primary, profile, false) {
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E2), &t);
             }
+            if super::own_key_is_ecdh(primary, profile) {
+                t.push(RuleId::ClassicReadEcdhRecipient);
+            }
             match msg.signed_after(primary) {
                 Some(inner) if inner.kind == LayerKind::SmimeSigned => {
                     let (shown, sees) = smime_signature(inner, msg, profile, &mut t);

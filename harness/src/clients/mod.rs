@@ -384,6 +384,30 @@ pub fn own_key_for(layer: &Layer, profile: &Profile, smart_card_only: bool) -> b
     })
 }
 
+/// Whether the user's key opens this layer only through ECDH key agreement (RFC 5753): every
+/// recipient entry of the user's certificates is a key agreement one.
+pub fn own_key_is_ecdh(layer: &Layer, profile: &Profile) -> bool {
+    let Some(enc) = &layer.encryption else {
+        return false;
+    };
+    let mine: Vec<&crate::facts::Recipient> = enc
+        .recipients
+        .iter()
+        .filter(|r| {
+            profile.resolved.own.iter().any(|own| {
+                own.private_key.usable()
+                    && ((!own.facts.id.is_empty() && r.id == own.facts.id)
+                        || own
+                            .facts
+                            .subject_key_id
+                            .as_deref()
+                            .is_some_and(|k| r.id == format!("ski:{k}")))
+            })
+        })
+        .collect();
+    !mine.is_empty() && mine.iter().all(|r| r.key_algorithm == "ecdh")
+}
+
 /// The reply the client would send by default, and the verdict flags that follow from it.
 /// `msg` says whether the text the client shows came out of an encrypted layer; `styles` is
 /// the client's answer to "does the quote keep the original's styles" with its rules, used

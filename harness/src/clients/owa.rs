@@ -236,6 +236,10 @@ fn read(flavour: Flavour, msg: &Message, profile: &Profile) -> ReadVerdict {
             if !super::own_key_for(primary, profile, smart) {
                 return verdict(ReadStatus::Unreadable, SignatureShown::None, Some(E3), &t);
             }
+            if super::own_key_is_ecdh(primary, profile) {
+                t.push(RuleId::OwaReadEcdhOpen);
+                return verdict(ReadStatus::Unknown, SignatureShown::Unknown, None, &t);
+            }
             match msg.signed_after(primary) {
                 Some(inner) if inner.kind == LayerKind::SmimeSigned => {
                     let (shown, sees, warn) = smime_signature(inner, msg, profile, &mut t);

@@ -27,6 +27,9 @@ pub struct AddRequest {
     pub keys: Vec<PathBuf>,
     /// Certificates for verification (`--cert`).
     pub certs: Vec<PathBuf>,
+    /// The password of PKCS#12 keys (`--password`, `REPLYMATRIX_PASSWORD`); shown as
+    /// `<hidden>` by `Debug`.
+    pub password: Option<crate::Password>,
 }
 
 /// What [`add`] wrote and found.
@@ -147,16 +150,40 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
     let keys_dir = corpora.join("keys");
 
     // Where each key and certificate will be, relative to corpora/keys/.
-    let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let relative = |given: &Path, copies: &mut Vec<(PathBuf, PathBuf)>| -> Result<String> {
+    // (from, to, the bytes to write when they are not `from`'s own).
+    type Copies = Vec<(PathBuf, PathBuf, Option<Vec<u8>>)>;
+    let password = request.password.as_ref().map(crate::Password::expose);
+    let mut copies: Copies = Vec::new();
+    let relative = |given: &Path, copies: &mut Copies| -> Result<String> {
         if let Some(rel) = below(&keys_dir, given) {
             return Ok(rel);
         }
         let name = given
             .file_name()
             .ok_or_else(|| usage(format!("{}: not a file", given.display())))?;
+        // A PKCS#12 key is kept as PEM (`name.key.pem`: the key and its certificate), so
+        // the sample's keys open without a password.
+        let bytes = std::fs::read(given).map_err(|e| Error::io(given, e))?;
+        if crate::smime::is_pkcs12(&bytes) {
+            let pem =
+                crate::smime::pkcs12_to_pem(&bytes, password).map_err(|message| Error::Key {
+                    path: given.to_path_buf(),
+                    message,
+                })?;
+            let stem = Path::new(name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let pem_name = format!("{stem}.key.pem");
+            copies.push((
+                given.to_path_buf(),
+                keys_dir.join(family).join(&pem_name),
+                Some(pem.into_bytes()),
+            ));
+            return Ok(format!("{family}/{pem_name}"));
+        }
         let target = keys_dir.join(family).join(name);
-        copies.push((given.to_path_buf(), target.clone()));
+        copies.push((given.to_path_buf(), target.clone(), None));
         // A key's certificate beside it (`x.key.pem` → `x.cert.pem`) goes with it.
         let name = name.to_string_lossy();
         if let Some(stem) = name.strip_suffix(".key.pem") {
@@ -165,6 +192,7 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
                 copies.push((
                     sibling,
                     keys_dir.join(family).join(format!("{stem}.cert.pem")),
+                    None,
                 ));
             }
         }
@@ -178,8 +206,11 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
     for cert in &request.certs {
         cert_paths.push(relative(cert, &mut copies)?);
     }
-    for (from, to) in &copies {
-        let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
+    for (from, to, converted) in &copies {
+        let bytes = match converted {
+            Some(bytes) => bytes.clone(),
+            None => std::fs::read(from).map_err(|e| Error::io(from, e))?,
+        };
         if let Ok(existing) = std::fs::read(to)
             && existing != bytes
         {
@@ -194,6 +225,7 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
 
     // Inspect with the keys where they are now (they are copied only on success).
     let mut inputs = crate::Inputs::default();
+    inputs.set_password(password.map(str::to_owned));
     for key in &request.keys {
         inputs.add_key_file(key)?;
     }
@@ -229,12 +261,16 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
     // The sidecar must be one the loader accepts (it is checked again by `corpus check`).
     corpus::parse_sidecar(&toml, &sidecar)?;
     let mut copied = Vec::new();
-    for (from, to) in &copies {
+    for (from, to, converted) in &copies {
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         if !to.exists() {
-            std::fs::copy(from, to).map_err(|e| Error::io(to, e))?;
+            match converted {
+                Some(bytes) => std::fs::write(to, bytes).map(|_| 0),
+                None => std::fs::copy(from, to),
+            }
+            .map_err(|e| Error::io(to, e))?;
             copied.push(to.clone());
         }
     }

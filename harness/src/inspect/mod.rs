@@ -23,6 +23,28 @@ pub const MAX_UNWRAP: usize = 8;
 /// Most layers reported for one message; a flood of tiny layers stops here.
 pub const MAX_LAYERS: usize = 1_000;
 
+/// A password (for PKCS#12 key files). `Debug` shows `<hidden>`; nothing prints the value.
+#[derive(Clone, Default)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password.
+    pub fn new(password: impl Into<String>) -> Self {
+        Self(password.into())
+    }
+
+    /// The password itself, for the code that opens a key file with it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
 /// Keys and certificates given to `inspect` (`--key`, `--cert`).
 #[derive(Default)]
 pub struct Inputs {
@@ -34,6 +56,9 @@ pub struct Inputs {
     pub pgp_certs: Vec<sequoia_openpgp::Cert>,
     /// OpenPGP secret keys given with `--key`, for decryption.
     pub pgp_secret_keys: Vec<sequoia_openpgp::Cert>,
+    /// The password of PKCS#12 `--key` files (`--password`, `REPLYMATRIX_PASSWORD`). Never
+    /// printed: `Inputs` has no `Debug`, and no error message contains it.
+    password: Option<Password>,
 }
 
 impl Inputs {
@@ -68,9 +93,25 @@ impl Inputs {
         })
     }
 
-    /// Adds a `--key` file: PEM private key + certificate, or an armored OpenPGP secret key.
+    /// Sets the password that opens PKCS#12 (`.p12`/`.pfx`) key files added after this.
+    pub fn set_password(&mut self, password: Option<String>) {
+        self.password = password.map(Password);
+    }
+
+    /// Adds a `--key` file: PEM private key + certificate, PKCS#12 (`.p12`/`.pfx`, by
+    /// content, opened with [`Inputs::set_password`]'s password), or an OpenPGP secret key.
     pub fn add_key_file(&mut self, path: &Path) -> Result<()> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if smime::is_pkcs12(&bytes) {
+            let key =
+                smime::load_key_with_password(&bytes, self.password.as_ref().map(Password::expose))
+                    .map_err(|message| Error::Key {
+                        path: path.into(),
+                        message,
+                    })?;
+            self.smime_keys.push(key);
+            return Ok(());
+        }
         if bytes.windows(11).any(|w| w == b"-----BEGIN ")
             && !bytes.windows(9).any(|w| w == b"BEGIN PGP")
         {
@@ -91,7 +132,8 @@ impl Inputs {
             return Ok(());
         }
         // Not PEM: an OpenPGP secret key (armored or binary) is the other form `--key` takes.
-        let not_pem = "PEM (PKCS#8 key with its certificate): no -----BEGIN line";
+        let not_pem = "PEM (PKCS#8 key with its certificate): no -----BEGIN line; PKCS#12 \
+                       (.p12/.pfx): not a PFX structure";
         let certs = openpgp::load_certs(&bytes).map_err(|message| Error::Key {
             path: path.into(),
             message: format!("no usable key; tried {not_pem}; OpenPGP secret key: {message}"),

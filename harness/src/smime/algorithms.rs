@@ -2,7 +2,7 @@
 //! RSASSA-PSS, ECDSA P-256/P-384) and their OIDs.
 //!
 //! OIDs: RFC 5754 (SHA-2 in CMS), RFC 3370 (MD5/SHA-1, RSA, 3DES, RC2), RFC 4056 (PSS in
-//! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519).
+//! CMS), RFC 5753/5758 (ECDSA), RFC 3565 (AES-CBC), RFC 5084 (AES-GCM), RFC 8419 (Ed25519, Ed448).
 
 use super::ber;
 use crate::facts::reason;
@@ -23,6 +23,8 @@ pub(crate) const SHA224: Oid = oid("2.16.840.1.101.3.4.2.4");
 pub(crate) const SHA256: Oid = oid("2.16.840.1.101.3.4.2.1");
 pub(crate) const SHA384: Oid = oid("2.16.840.1.101.3.4.2.2");
 pub(crate) const SHA512: Oid = oid("2.16.840.1.101.3.4.2.3");
+/// id-shake256 (RFC 8419 §2.3), 512 bits of output in CMS.
+pub(crate) const SHAKE256: Oid = oid("2.16.840.1.101.3.4.2.12");
 
 pub(crate) const RSA_ENCRYPTION: Oid = oid("1.2.840.113549.1.1.1");
 pub(crate) const MD5_WITH_RSA: Oid = oid("1.2.840.113549.1.1.4");
@@ -55,6 +57,41 @@ pub(crate) const AES256_GCM: Oid = oid("2.16.840.1.101.3.4.1.46");
 pub(crate) const DES_EDE3_CBC: Oid = oid("1.2.840.113549.3.7");
 pub(crate) const DES_CBC: Oid = oid("1.3.14.3.2.7");
 pub(crate) const RC2_CBC: Oid = oid("1.2.840.113549.3.2");
+/// AES key wrap (RFC 3394 in CMS, RFC 3565 §2.3.2).
+pub(crate) const AES128_WRAP: Oid = oid("2.16.840.1.101.3.4.1.5");
+pub(crate) const AES192_WRAP: Oid = oid("2.16.840.1.101.3.4.1.25");
+pub(crate) const AES256_WRAP: Oid = oid("2.16.840.1.101.3.4.1.45");
+/// CMS Triple-DES key wrap (RFC 3217), which RFC 5753 allows and nobody we know sends.
+pub(crate) const DES_EDE3_WRAP: Oid = oid("1.2.840.113549.1.9.16.3.6");
+/// Ephemeral-static ECDH key agreement schemes with the X9.63 KDF (RFC 5753 §7.1.4, SEC 1):
+/// standard DH, then cofactor DH, each over SHA-1, SHA-224, SHA-256, SHA-384 and SHA-512.
+pub(crate) const ECDH_STD_SHA1_KDF: Oid = oid("1.3.133.16.840.63.0.2");
+pub(crate) const ECDH_STD_SHA224_KDF: Oid = oid("1.3.132.1.11.0");
+pub(crate) const ECDH_STD_SHA256_KDF: Oid = oid("1.3.132.1.11.1");
+pub(crate) const ECDH_STD_SHA384_KDF: Oid = oid("1.3.132.1.11.2");
+pub(crate) const ECDH_STD_SHA512_KDF: Oid = oid("1.3.132.1.11.3");
+pub(crate) const ECDH_COFACTOR_SHA1_KDF: Oid = oid("1.3.133.16.840.63.0.3");
+pub(crate) const ECDH_COFACTOR_SHA224_KDF: Oid = oid("1.3.132.1.14.0");
+pub(crate) const ECDH_COFACTOR_SHA256_KDF: Oid = oid("1.3.132.1.14.1");
+pub(crate) const ECDH_COFACTOR_SHA384_KDF: Oid = oid("1.3.132.1.14.2");
+pub(crate) const ECDH_COFACTOR_SHA512_KDF: Oid = oid("1.3.132.1.14.3");
+
+/// The KDF hash of an ECDH key agreement scheme and whether it is the cofactor variant.
+pub(crate) fn ecdh_scheme(oid: &Oid) -> Option<(Digest, bool)> {
+    Some(match *oid {
+        ECDH_STD_SHA1_KDF => (Digest::Sha1, false),
+        ECDH_STD_SHA224_KDF => (Digest::Sha224, false),
+        ECDH_STD_SHA256_KDF => (Digest::Sha256, false),
+        ECDH_STD_SHA384_KDF => (Digest::Sha384, false),
+        ECDH_STD_SHA512_KDF => (Digest::Sha512, false),
+        ECDH_COFACTOR_SHA1_KDF => (Digest::Sha1, true),
+        ECDH_COFACTOR_SHA224_KDF => (Digest::Sha224, true),
+        ECDH_COFACTOR_SHA256_KDF => (Digest::Sha256, true),
+        ECDH_COFACTOR_SHA384_KDF => (Digest::Sha384, true),
+        ECDH_COFACTOR_SHA512_KDF => (Digest::Sha512, true),
+        _ => return None,
+    })
+}
 
 /// The digest named by a digestAlgorithm OID. Some senders put a `*WithRSAEncryption` OID in
 /// digestAlgorithm; its hash is accepted too.
@@ -66,6 +103,7 @@ pub(crate) fn digest_from_oid(oid: &Oid) -> Option<Digest> {
         SHA256 | SHA256_WITH_RSA | ECDSA_WITH_SHA256 => Digest::Sha256,
         SHA384 | SHA384_WITH_RSA | ECDSA_WITH_SHA384 => Digest::Sha384,
         SHA512 | SHA512_WITH_RSA | ECDSA_WITH_SHA512 => Digest::Sha512,
+        SHAKE256 => Digest::Shake256,
         _ => return None,
     };
     Some(digest)
@@ -83,6 +121,7 @@ pub(crate) fn digest_oid(digest: Digest) -> Oid {
         // RFC 8702 §2 (id-sha3-256, id-sha3-512).
         Digest::Sha3_256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.8"),
         Digest::Sha3_512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.10"),
+        Digest::Shake256 => SHAKE256,
     }
 }
 
@@ -98,6 +137,14 @@ pub(crate) fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
         Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
         Digest::Sha3_256 => sha3::Sha3_256::digest(data).to_vec(),
         Digest::Sha3_512 => sha3::Sha3_512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut shake = sha3::Shake256::default();
+            shake.update(data);
+            let mut out = vec![0u8; 64];
+            shake.finalize_xof_into(&mut out);
+            out
+        }
     }
 }
 
@@ -122,6 +169,7 @@ pub(crate) fn signature_family(sig_alg: &Oid, key_alg: &Oid) -> Option<Signature
         | ECDSA_WITH_SHA512 => Some(SignatureAlgorithm::Ecdsa),
         EC_PUBLIC_KEY if *key_alg == EC_PUBLIC_KEY => Some(SignatureAlgorithm::Ecdsa),
         ED25519 => Some(SignatureAlgorithm::Ed25519),
+        ED448 => Some(SignatureAlgorithm::Ed448),
         _ => None,
     }
 }
@@ -139,11 +187,21 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> Verification {
     let key_alg = &spki.algorithm.oid;
-    match signature_family(&sig_alg.oid, key_alg) {
+    let family = signature_family(&sig_alg.oid, key_alg);
+    if digest == Digest::Shake256 && family != Some(SignatureAlgorithm::Ed448) {
+        // SHAKE with RSA or ECDSA (RFC 8702) has its own rules, not implemented here.
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "SHAKE256 with {}",
+            sig_alg.oid
+        ));
+    }
+    match family {
         Some(SignatureAlgorithm::Rsa) => verify_rsa_pkcs1(spki, digest, message, signature),
         Some(SignatureAlgorithm::RsaPss) => verify_rsa_pss(spki, sig_alg, message, signature),
         Some(SignatureAlgorithm::Ecdsa) => verify_ecdsa(spki, digest, message, signature),
         Some(SignatureAlgorithm::Ed25519) => verify_ed25519(spki, message, signature),
+        Some(SignatureAlgorithm::Ed448) => verify_ed448(spki, message, signature),
         _ => Verification::Unchecked(reason!(UnsupportedAlgorithm, "{}", sig_alg.oid)),
     }
 }
@@ -328,6 +386,7 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Sig
                 let alg = AlgorithmIdentifierOwned::from_der(inner)
                     .map_err(|e| reason!(Malformed, "PSS hashAlgorithm ({e})"))?;
                 params.digest = digest_from_oid(&alg.oid)
+                    .filter(|d| *d != Digest::Shake256)
                     .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", alg.oid))?;
             }
             0xA1 => {
@@ -343,6 +402,7 @@ fn parse_pss_params(sig_alg: &AlgorithmIdentifierOwned) -> Result<PssParams, Sig
                     .decode_as::<AlgorithmIdentifierOwned>()
                     .map_err(|e: der::Error| reason!(Malformed, "MGF1 hash ({e})"))?;
                 params.mgf_digest = digest_from_oid(&hash_alg.oid)
+                    .filter(|d| *d != Digest::Shake256)
                     .ok_or_else(|| reason!(UnsupportedAlgorithm, "{}", hash_alg.oid))?;
             }
             0xA2 => {
@@ -477,6 +537,39 @@ fn verify_ed25519(
         return Verification::Failed;
     };
     if key.verify(message, &sig).is_ok() {
+        Verification::Verified
+    } else {
+        Verification::Failed
+    }
+}
+
+/// PureEdDSA Ed448 with an empty context over the message itself (RFC 8419 §3, RFC 8032
+/// §5.2); with signed attributes the messageDigest is SHAKE256 with 512 bits of output.
+fn verify_ed448(
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    if spki.algorithm.oid != ED448 {
+        return Verification::Unchecked(reason!(
+            UnsupportedAlgorithm,
+            "an Ed448 signature with a {} key",
+            spki.algorithm.oid
+        ));
+    }
+    let Some(Ok(point)) = spki.subject_public_key.as_bytes().map(<[u8; 57]>::try_from) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed448 public key"));
+    };
+    let Ok(key) = cx448::VerifyingKey::from_bytes(&point) else {
+        return Verification::Unchecked(reason!(Malformed, "Ed448 public key"));
+    };
+    let Ok(bytes) = <[u8; 114]>::try_from(signature) else {
+        return Verification::Failed;
+    };
+    let Ok(sig) = cx448::Signature::from_bytes(&bytes) else {
+        return Verification::Failed;
+    };
+    if key.verify_raw(&sig, message).is_ok() {
         Verification::Verified
     } else {
         Verification::Failed

@@ -12,7 +12,8 @@ use crate::facts::{EncryptionFacts, LayerKind, Problem, ProblemCode, Recipient};
 use cms::authenveloped_data::AuthEnvelopedData;
 use cms::cert::CertificateChoices;
 use cms::enveloped_data::{
-    EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, OriginatorInfo,
+    EncryptedContentInfo, EnvelopedData, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo,
+    KeyTransRecipientInfo, OriginatorIdentifierOrKey, OriginatorInfo, RecipientEncryptedKey,
     RecipientIdentifier, RecipientInfo,
 };
 use der::asn1::OctetString;
@@ -235,25 +236,46 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
             .collect();
     }
 
-    // Pairs of (recipient info, key) whose identifiers match.
+    // Pairs of (recipient, key) whose identifiers match: key transport (RSA) and key
+    // agreement (ECDH, one entry per recipientEncryptedKey).
     let mut matched = false;
     let mut failures: Vec<String> = Vec::new();
     'recipients: for info in recipients {
-        let RecipientInfo::Ktri(ktri) = info else {
-            continue;
+        let attempts: Vec<(String, Attempt<'_>)> = match info {
+            RecipientInfo::Ktri(ktri) => ctx
+                .keys
+                .iter()
+                .filter(|key| rid_matches(&ktri.rid, key))
+                .map(|key| (rid_string(&ktri.rid), Attempt::Ktri(ktri, key)))
+                .collect(),
+            RecipientInfo::Kari(kari) => kari
+                .recipient_enc_keys
+                .iter()
+                .flat_map(|rek| {
+                    ctx.keys
+                        .iter()
+                        .filter(|key| kari_rid_matches(&rek.rid, key))
+                        .map(move |key| (kari_rid_string(&rek.rid), Attempt::Kari(kari, rek, key)))
+                })
+                .collect(),
+            _ => continue,
         };
-        for key in ctx.keys.iter().filter(|key| rid_matches(&ktri.rid, key)) {
+        for (rid, attempt) in attempts {
             matched = true;
-            let result = unwrap_cek(key, &ktri.key_enc_alg, ktri.enc_key.as_bytes())
-                .and_then(|cek| decrypt_content(&envelope, &cek));
-            match result {
+            let cek = match attempt {
+                Attempt::Ktri(ktri, key) => {
+                    unwrap_cek(key, &ktri.key_enc_alg, ktri.enc_key.as_bytes())
+                }
+                Attempt::Kari(kari, rek, key) => kari_unwrap_cek(key, kari, rek.enc_key.as_bytes()),
+            };
+            match cek.and_then(|cek| decrypt_content(&envelope, &cek)) {
                 Ok(plaintext) => {
                     facts.plaintext = Some(plaintext);
                     facts.encryption.decrypted = true;
                     break 'recipients;
                 }
                 Err(DecryptError::Failed(reason)) => {
-                    failures.push(format!("{}: {reason}", rid_string(&ktri.rid)));
+                    failures.push(format!("{rid}: {reason}"));
                 }
                 Err(DecryptError::Stop(problem)) => {
                     facts.problems.push(problem);
@@ -274,11 +296,190 @@ pub fn inspect_enveloped(cms: &[u8], ctx: &SmimeContext) -> EnvelopedFacts {
         } else if !ctx.keys.is_empty() && !matched {
             facts.problems.push(Problem::new(
                 ProblemCode::NoMatchingKey,
-                "none of the supplied keys belongs to an RSA key-transport recipient of this message",
+                "none of the supplied keys belongs to a recipient of this message (RSA key \
+                 transport or ECDH key agreement)",
             ));
         }
     }
     facts
+}
+
+/// One way to the content-encryption key with one supplied key.
+enum Attempt<'a> {
+    /// RSA key transport.
+    Ktri(&'a KeyTransRecipientInfo, &'a SmimeKey),
+    /// ECDH key agreement, for one of its recipientEncryptedKeys.
+    Kari(
+        &'a KeyAgreeRecipientInfo,
+        &'a RecipientEncryptedKey,
+        &'a SmimeKey,
+    ),
+}
+
+fn kari_rid_string(rid: &KeyAgreeRecipientIdentifier) -> String {
+    match rid {
+        KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::issuer_serial_id(&isn.issuer, &isn.serial_number)
+        }
+        KeyAgreeRecipientIdentifier::RKeyId(rkid) => {
+            certificate::ski_id(rkid.subject_key_identifier.0.as_bytes())
+        }
+    }
+}
+
+fn kari_rid_matches(rid: &KeyAgreeRecipientIdentifier, key: &SmimeKey) -> bool {
+    match rid {
+        KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(isn) => {
+            certificate::matches_issuer_serial(&key.cert, &isn.issuer, &isn.serial_number)
+        }
+        KeyAgreeRecipientIdentifier::RKeyId(rkid) => {
+            certificate::matches_ski(&key.cert, rkid.subject_key_identifier.0.as_bytes())
+        }
+    }
+}
+
+/// Recovers the content-encryption key from a KeyAgreeRecipientInfo (RFC 5753 §3.1.2 and
+/// §7.2): ephemeral-static ECDH between the originator's key and ours, the ANSI X9.63 KDF
+/// over Z with the DER of ECC-CMS-SharedInfo, then AES key unwrap (RFC 3394) of the
+/// encrypted key.
+fn kari_unwrap_cek(
+    key: &SmimeKey,
+    kari: &KeyAgreeRecipientInfo,
+    encrypted: &[u8],
+) -> Result<Vec<u8>, DecryptError> {
+    use crate::facts::Digest;
+    let failed = |what: String| DecryptError::Failed(what);
+    let Some(curve) = key.curve() else {
+        return Err(failed("the key is an RSA key, not an EC key".into()));
+    };
+    let Some((kdf_hash, _cofactor)) = algorithms::ecdh_scheme(&kari.key_enc_alg.oid) else {
+        return Err(failed(format!(
+            "unsupported key agreement {} (only ephemeral-static ECDH, standard or cofactor, \
+             with the X9.63 KDF)",
+            kari.key_enc_alg.oid
+        )));
+    };
+    let OriginatorIdentifierOrKey::OriginatorKey(originator) = &kari.originator else {
+        return Err(failed(
+            "the originator is named by a certificate (static-static ECDH, or ECMQV), which \
+             is not supported: only an ephemeral originator key is"
+                .into(),
+        ));
+    };
+    let Some(peer) = originator.public_key.as_bytes() else {
+        return Err(failed(
+            "the originator's public key bit string is not octet-aligned".into(),
+        ));
+    };
+    let z = key
+        .ecdh(peer)
+        .map_err(|e| failed(format!("{curve}: {e}")))?;
+    // keyInfo is the key-wrap AlgorithmIdentifier, the parameters of the key agreement
+    // algorithm, encoded as the sender encoded it.
+    let Some(wrap) = kari
+        .key_enc_alg
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+    else {
+        return Err(failed(
+            "the key agreement algorithm has no key-wrap AlgorithmIdentifier parameter".into(),
+        ));
+    };
+    let kek_len = match wrap.oid {
+        algorithms::AES128_WRAP => 16,
+        algorithms::AES192_WRAP => 24,
+        algorithms::AES256_WRAP => 32,
+        algorithms::DES_EDE3_WRAP => {
+            return Err(failed(
+                "the Triple-DES key wrap (RFC 3217) is not supported, only AES key wrap".into(),
+            ));
+        }
+        other => return Err(failed(format!("unsupported key wrap {other}"))),
+    };
+    let key_info = kari
+        .key_enc_alg
+        .parameters
+        .as_ref()
+        .and_then(|p| p.to_der().ok())
+        .ok_or_else(|| failed("the key-wrap AlgorithmIdentifier does not re-encode".into()))?;
+    let ukm = kari.ukm.as_ref().map(|u| u.as_bytes());
+    let shared_info = ecc_cms_shared_info(&key_info, ukm, kek_len);
+    let mut kek = vec![0u8; kek_len];
+    let derived = match kdf_hash {
+        Digest::Sha1 => ansi_x963_kdf::derive_key_into::<sha1::Sha1>(&z, &shared_info, &mut kek),
+        Digest::Sha224 => {
+            ansi_x963_kdf::derive_key_into::<sha2::Sha224>(&z, &shared_info, &mut kek)
+        }
+        Digest::Sha256 => {
+            ansi_x963_kdf::derive_key_into::<sha2::Sha256>(&z, &shared_info, &mut kek)
+        }
+        Digest::Sha384 => {
+            ansi_x963_kdf::derive_key_into::<sha2::Sha384>(&z, &shared_info, &mut kek)
+        }
+        Digest::Sha512 => {
+            ansi_x963_kdf::derive_key_into::<sha2::Sha512>(&z, &shared_info, &mut kek)
+        }
+        Digest::Md5 | Digest::Shake256 | Digest::Sha3_256 | Digest::Sha3_512 => {
+            return Err(failed(
+                "MD5, SHAKE and SHA-3 are no X9.63 KDF hash here (RFC 5753 §7.1.4)".into(),
+            ));
+        }
+    };
+    derived.map_err(|e| failed(format!("the X9.63 KDF failed: {e:?}")))?;
+    aes_unwrap(&kek, encrypted).map_err(failed)
+}
+
+/// DER of ECC-CMS-SharedInfo (RFC 5753 §7.2): keyInfo, entityUInfo \[0\] EXPLICIT OCTET
+/// STRING (the ukm, when present), suppPubInfo \[2\] EXPLICIT OCTET STRING (the KEK length in
+/// bits, 32-bit big-endian).
+fn ecc_cms_shared_info(key_info_der: &[u8], ukm: Option<&[u8]>, kek_len: usize) -> Vec<u8> {
+    let mut body = key_info_der.to_vec();
+    if let Some(ukm) = ukm {
+        body.extend(ber::tlv(0xA0, &ber::tlv(0x04, ukm)));
+    }
+    let bits = u32::try_from(kek_len * 8).unwrap_or(u32::MAX);
+    body.extend(ber::tlv(0xA2, &ber::tlv(0x04, &bits.to_be_bytes())));
+    ber::tlv(0x30, &body)
+}
+
+/// AES key unwrap (RFC 3394 §2.2.2) with a 128-, 192- or 256-bit KEK.
+fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, String> {
+    use aes_kw::KeyInit as _;
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) || wrapped.len() > 1024 {
+        return Err(format!(
+            "the wrapped key is {} bytes, not a multiple of 8 between 24 and 1024",
+            wrapped.len()
+        ));
+    }
+    let mut out = vec![0u8; wrapped.len() - 8];
+    let bad_kek = |_| "the key-encryption key has the wrong length".to_owned();
+    let unwrapped = match kek.len() {
+        16 => aes_kw::KwAes128::new_from_slice(kek)
+            .map_err(bad_kek)?
+            .unwrap_key(wrapped, &mut out)
+            .map(<[u8]>::len),
+        24 => aes_kw::KwAes192::new_from_slice(kek)
+            .map_err(bad_kek)?
+            .unwrap_key(wrapped, &mut out)
+            .map(<[u8]>::len),
+        32 => aes_kw::KwAes256::new_from_slice(kek)
+            .map_err(bad_kek)?
+            .unwrap_key(wrapped, &mut out)
+            .map(<[u8]>::len),
+        other => return Err(format!("a {other}-byte key-encryption key")),
+    };
+    match unwrapped {
+        Ok(len) => {
+            out.truncate(len);
+            Ok(out)
+        }
+        Err(_) => Err(
+            "the AES key unwrap's integrity check failed (not our key, or \
+                       a damaged encrypted key)"
+                .into(),
+        ),
+    }
 }
 
 enum DecryptError {
@@ -421,7 +622,7 @@ fn oaep_decrypt(
                 H::Sha384 => run::<$d, sha2::Sha384>(key, params.label.as_deref(), encrypted),
                 H::Sha512 => run::<$d, sha2::Sha512>(key, params.label.as_deref(), encrypted),
                 // Not OAEP hashes this inspector reads from a CMS structure.
-                H::Md5 | H::Sha3_256 | H::Sha3_512 => Err(rsa::Error::Decryption),
+                H::Md5 | H::Sha3_256 | H::Sha3_512 | H::Shake256 => Err(rsa::Error::Decryption),
             }
         };
     }
@@ -431,8 +632,8 @@ fn oaep_decrypt(
         H::Sha256 => with_mgf!(sha2::Sha256),
         H::Sha384 => with_mgf!(sha2::Sha384),
         H::Sha512 => with_mgf!(sha2::Sha512),
-        // MD5 is no OAEP hash any sender uses; SHA3 is not read from a CMS structure.
-        H::Md5 | H::Sha3_256 | H::Sha3_512 => Err(rsa::Error::Decryption),
+        // MD5 and SHAKE are no OAEP hash any sender uses; SHA3 is not read from a CMS structure.
+        H::Md5 | H::Sha3_256 | H::Sha3_512 | H::Shake256 => Err(rsa::Error::Decryption),
     }
 }
 
@@ -594,5 +795,71 @@ fn decrypt_gcm(
             ProblemCode::UnsupportedCipher,
             format!("GCM tags of {len} bytes are not supported (only 12 and 16)"),
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 3394 §4.1, §4.3 and §4.6: 128 bits of key data under 128-, 192- and 256-bit
+    /// KEKs, and 256 bits under a 256-bit KEK; a flipped bit fails the integrity check.
+    #[test]
+    fn aes_unwrap_rfc3394_vectors() {
+        let kek = unhex("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+        let data128 = unhex("00112233445566778899AABBCCDDEEFF");
+        let data256 = unhex("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F");
+        for (kek_len, data, wrapped) in [
+            (
+                16,
+                &data128,
+                "1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5",
+            ),
+            (
+                24,
+                &data128,
+                "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D",
+            ),
+            (
+                32,
+                &data128,
+                "64E8C3F9CE0F5BA263E9777905818A2A93C8191E7D6E8AE7",
+            ),
+            (
+                32,
+                &data256,
+                "28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21",
+            ),
+        ] {
+            let mut wrapped = unhex(wrapped);
+            assert_eq!(&aes_unwrap(&kek[..kek_len], &wrapped).unwrap(), data);
+            wrapped[3] ^= 1;
+            assert!(aes_unwrap(&kek[..kek_len], &wrapped).is_err());
+        }
+        assert!(
+            aes_unwrap(&kek[..16], &[0; 20]).is_err(),
+            "not a multiple of 8"
+        );
+    }
+
+    /// ECC-CMS-SharedInfo for AES-128 wrap with and without a ukm (RFC 5753 §7.2).
+    #[test]
+    fn ecc_cms_shared_info_der() {
+        let key_info = unhex("300b0609608648016503040105");
+        assert_eq!(
+            ber::hex(&ecc_cms_shared_info(&key_info, None, 16)),
+            "3015300b0609608648016503040105a2060404 00000080".replace(' ', "")
+        );
+        assert_eq!(
+            ber::hex(&ecc_cms_shared_info(&key_info, Some(b"ab"), 16)),
+            "301b300b0609608648016503040105a0040402 6162a20604040000 0080".replace(' ', "")
+        );
     }
 }

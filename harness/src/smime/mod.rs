@@ -10,11 +10,13 @@ mod algorithms;
 mod ber;
 mod certificate;
 mod enveloped;
+mod pkcs12;
 mod signed;
 
 pub use algorithms::rsa_pkcs1v15_verifies;
 pub use certificate::{certificate_facts, load_certs, why_no_certs};
 pub use enveloped::inspect_enveloped;
+pub use pkcs12::pkcs12_to_pem;
 pub use signed::inspect_signed;
 
 use crate::facts::{
@@ -35,12 +37,12 @@ pub struct SmimeKey {
 /// The private key kinds `load_key` accepts (PKCS#8).
 enum SecretKey {
     Rsa(Box<rsa::PrivateKey>),
-    /// Kept so a P-256 `--key` loads; ECDH (KARI) decryption is not implemented.
-    #[allow(dead_code)]
+    /// P-256, for ECDH key agreement (RFC 5753).
     P256(p256::SecretKey),
-    /// Kept so a P-384 `--key` loads; ECDH (KARI) decryption is not implemented.
-    #[allow(dead_code)]
+    /// P-384, for ECDH key agreement.
     P384(p384::SecretKey),
+    /// P-521, for ECDH key agreement.
+    P521(p521::SecretKey),
 }
 
 impl SmimeKey {
@@ -49,6 +51,51 @@ impl SmimeKey {
         match &self.secret {
             SecretKey::Rsa(key) => Some(key),
             _ => None,
+        }
+    }
+
+    /// The curve of an EC key (`p256`, `p384`, `p521`), `None` for RSA.
+    fn curve(&self) -> Option<&'static str> {
+        match &self.secret {
+            SecretKey::Rsa(_) => None,
+            SecretKey::P256(_) => Some("p256"),
+            SecretKey::P384(_) => Some("p384"),
+            SecretKey::P521(_) => Some("p521"),
+        }
+    }
+
+    /// The ECDH shared secret Z between this key and a peer's public point (SEC 1 §3.3.1: the
+    /// x-coordinate of d·Q, field-size octets; RFC 5753 §3.1.2). With the NIST curves the
+    /// cofactor is 1, so cofactor DH (SEC 1 §3.3.2) gives the same Z. `Err` says why not.
+    fn ecdh(&self, peer_sec1: &[u8]) -> Result<Vec<u8>, String> {
+        use elliptic_curve::ecdh::diffie_hellman;
+        let not_a_point =
+            |curve: &str| format!("the originator's public key is not a point on {curve}");
+        match &self.secret {
+            SecretKey::Rsa(_) => Err("the key is an RSA key, not an EC key".into()),
+            SecretKey::P256(secret) => {
+                let peer = p256::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-256"))?;
+                Ok(diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec())
+            }
+            SecretKey::P384(secret) => {
+                let peer = p384::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-384"))?;
+                Ok(diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec())
+            }
+            SecretKey::P521(secret) => {
+                let peer = p521::PublicKey::from_sec1_bytes(peer_sec1)
+                    .map_err(|_| not_a_point("P-521"))?;
+                Ok(
+                    p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine())
+                        .raw_secret_bytes()
+                        .to_vec(),
+                )
+            }
         }
     }
 }
@@ -156,13 +203,100 @@ pub fn content_kind(cms: &[u8]) -> Result<CmsKind, Problem> {
     })
 }
 
-/// Loads a PEM private key (PKCS#8: RSA, EC P-256/P-384) with its certificate (`--key`).
+/// Loads a private key with its certificate (`--key`): PEM (a PKCS#8 key and its
+/// certificate in one file) or PKCS#12 (`.p12`/`.pfx`, recognised by content, opened with
+/// `password`). Keys: RSA, EC P-256/P-384/P-521.
+///
+/// When several certificates are present the one whose public key matches the private key is
+/// taken. A key whose certificate does not match is refused, so a decryption failure later
+/// really means the message. The error says which format was read and why it failed; it never
+/// contains the password.
+pub fn load_key_with_password(bytes: &[u8], password: Option<&str>) -> Result<SmimeKey, String> {
+    if pkcs12::is_pfx(bytes) {
+        let contents =
+            pkcs12::read(bytes, password).map_err(|e| format!("PKCS#12 (.p12/.pfx): {e}"))?;
+        let certs: Vec<x509_cert::Certificate> = contents
+            .certs
+            .iter()
+            .filter_map(|der| x509_cert::Certificate::from_der(der).ok())
+            .collect();
+        let Some(first) = contents.keys.first() else {
+            return Err("PKCS#12 (.p12/.pfx): the file holds no private key".into());
+        };
+        let (secret, public_der) =
+            private_key(first).map_err(|e| format!("PKCS#12 (.p12/.pfx): {e}"))?;
+        return with_certificate(secret, &public_der, certs)
+            .map_err(|e| format!("PKCS#12 (.p12/.pfx): {e}"));
+    }
+    load_key(bytes)
+}
+
+/// Whether these bytes are a PKCS#12 file (by content: a PFX structure).
+pub fn is_pkcs12(bytes: &[u8]) -> bool {
+    pkcs12::is_pfx(bytes)
+}
+
+/// The secret key of a PKCS#8 PrivateKeyInfo and its SubjectPublicKeyInfo DER.
+fn private_key(der: &[u8]) -> Result<(SecretKey, Vec<u8>), String> {
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+    if let Ok(key) = rsa::PrivateKey::from_pkcs8_der(der) {
+        let public = rsa::PublicKey::from(&key)
+            .to_public_key_der()
+            .map_err(|e| format!("RSA public key: {e}"))?;
+        return Ok((SecretKey::Rsa(Box::new(key)), public.as_bytes().to_vec()));
+    }
+    if let Ok(key) = p256::SecretKey::from_pkcs8_der(der) {
+        let public = key
+            .public_key()
+            .to_public_key_der()
+            .map_err(|e| format!("P-256 public key: {e}"))?;
+        return Ok((SecretKey::P256(key), public.as_bytes().to_vec()));
+    }
+    if let Ok(key) = p384::SecretKey::from_pkcs8_der(der) {
+        let public = key
+            .public_key()
+            .to_public_key_der()
+            .map_err(|e| format!("P-384 public key: {e}"))?;
+        return Ok((SecretKey::P384(key), public.as_bytes().to_vec()));
+    }
+    if let Ok(key) = <p521::SecretKey as p521::pkcs8::DecodePrivateKey>::from_pkcs8_der(der) {
+        use p521::pkcs8::EncodePublicKey as _;
+        let public = key
+            .public_key()
+            .to_public_key_der()
+            .map_err(|e| format!("P-521 public key: {e}"))?;
+        return Ok((SecretKey::P521(key), public.as_bytes().to_vec()));
+    }
+    Err("the PKCS#8 private key is not RSA, P-256, P-384 or P-521 (or is encrypted)".into())
+}
+
+/// The key with the certificate among `certs` whose public key is the key's.
+fn with_certificate(
+    secret: SecretKey,
+    public_der: &[u8],
+    certs: Vec<x509_cert::Certificate>,
+) -> Result<SmimeKey, String> {
+    if certs.is_empty() {
+        return Err("no certificate found beside the private key".into());
+    }
+    let matching = certs.into_iter().find(|cert| {
+        cert.tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .is_ok_and(|spki| spki == public_der)
+    });
+    match matching {
+        Some(cert) => Ok(SmimeKey { cert, secret }),
+        None => Err("no certificate in the file matches the private key".into()),
+    }
+}
+
+/// Loads a PEM private key (PKCS#8: RSA, EC P-256/P-384/P-521) with its certificate.
 ///
 /// Both blocks come in the one file; when several certificates are present the one whose
 /// public key matches the private key is taken. A key whose certificate does not match is
 /// refused, so a decryption failure later really means the message.
 pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
-    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
     let blocks = certificate::pem_blocks(pem);
     if blocks.is_empty() {
         return Err("no PEM blocks found".into());
@@ -171,38 +305,8 @@ pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
     for (label, der) in &blocks {
         match label.as_str() {
             "PRIVATE KEY" => {
-                let parsed = if let Ok(key) = rsa::PrivateKey::from_pkcs8_der(der) {
-                    let public = rsa::PublicKey::from(&key)
-                        .to_public_key_der()
-                        .map_err(|e| format!("RSA public key: {e}"))?;
-                    Some((SecretKey::Rsa(Box::new(key)), public.as_bytes().to_vec()))
-                } else if let Ok(key) = p256::SecretKey::from_pkcs8_der(der) {
-                    let public = key
-                        .public_key()
-                        .to_public_key_der()
-                        .map_err(|e| format!("P-256 public key: {e}"))?;
-                    Some((SecretKey::P256(key), public.as_bytes().to_vec()))
-                } else if let Ok(key) = p384::SecretKey::from_pkcs8_der(der) {
-                    let public = key
-                        .public_key()
-                        .to_public_key_der()
-                        .map_err(|e| format!("P-384 public key: {e}"))?;
-                    Some((SecretKey::P384(key), public.as_bytes().to_vec()))
-                } else {
-                    None
-                };
-                match parsed {
-                    Some(found) => {
-                        secret_and_public = Some(found);
-                        break;
-                    }
-                    None => {
-                        return Err(
-                            "the PKCS#8 private key is not RSA, P-256 or P-384 (or is encrypted)"
-                                .into(),
-                        );
-                    }
-                }
+                secret_and_public = Some(private_key(der)?);
+                break;
             }
             "ENCRYPTED PRIVATE KEY" => {
                 return Err("encrypted private keys are not supported".into());
@@ -222,14 +326,5 @@ pub fn load_key(pem: &[u8]) -> Result<SmimeKey, String> {
     if certs.is_empty() {
         return Err("no CERTIFICATE block found beside the private key".into());
     }
-    let matching = certs.into_iter().find(|cert| {
-        cert.tbs_certificate()
-            .subject_public_key_info()
-            .to_der()
-            .is_ok_and(|spki| spki == public_der)
-    });
-    match matching {
-        Some(cert) => Ok(SmimeKey { cert, secret }),
-        None => Err("no certificate in the file matches the private key".into()),
-    }
+    with_certificate(secret, &public_der, certs)
 }

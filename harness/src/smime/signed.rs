@@ -595,7 +595,7 @@ fn verify_signer(
     let Some(digest) = algorithms::digest_from_oid(&signer_info.digest_alg.oid) else {
         facts.reason = reason!(
             UnsupportedAlgorithm,
-            "{}: the digest algorithm is not one of md5, sha1, sha224, sha256, sha384, sha512",
+            "{}: the digest algorithm is not one of md5, sha1, sha224, sha256, sha384, sha512, shake256",
             signer_info.digest_alg.oid
         );
         return (facts, attributes);

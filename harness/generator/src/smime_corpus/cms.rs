@@ -377,6 +377,7 @@ fn sign(
     data: &[u8],
 ) -> Result<(Vec<u8>, AlgorithmIdentifierOwned)> {
     match &signer.key {
+        PrivateKey::P521(_) => Err(err("ecdsa", "the P-521 personas are ECDH recipients")),
         PrivateKey::Rsa(k) => {
             let sig = match digest {
                 DigestAlg::Sha1 => rsa::pkcs1v15::SigningKey::<Sha1>::new(k.clone())
@@ -589,6 +590,250 @@ pub(crate) fn auth_enveloped_data(
         unauth_attrs: None,
     };
     content_info(rfc5911::ID_CT_AUTH_ENVELOPED_DATA, &env)
+}
+
+/// The ECDH key agreement of one KeyAgreeRecipientInfo (RFC 5753 §3.1, §7.1.4): the X9.63
+/// KDF's hash, standard or cofactor DH (the same Z on the NIST curves, another OID), the AES
+/// key wrap's size, and whether a ukm (64 octets, RFC 5753 §7.2 entityUInfo) is sent.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kari {
+    pub(crate) kdf: DigestAlg,
+    pub(crate) cofactor: bool,
+    pub(crate) wrap_bits: u32,
+    pub(crate) ukm: bool,
+}
+
+impl Kari {
+    fn scheme(self) -> Result<ObjectIdentifier> {
+        let oid = match (self.cofactor, self.kdf) {
+            (false, DigestAlg::Sha1) => "1.3.133.16.840.63.0.2",
+            (false, DigestAlg::Sha256) => "1.3.132.1.11.1",
+            (false, DigestAlg::Sha384) => "1.3.132.1.11.2",
+            (true, DigestAlg::Sha1) => "1.3.133.16.840.63.0.3",
+            (true, DigestAlg::Sha256) => "1.3.132.1.14.1",
+            (true, DigestAlg::Sha384) => "1.3.132.1.14.2",
+        };
+        ObjectIdentifier::new(oid).map_err(|e| err("kari", e))
+    }
+
+    fn wrap(self) -> Result<ObjectIdentifier> {
+        match self.wrap_bits {
+            128 => Ok(rfc5911::ID_AES_128_WRAP),
+            192 => Ok(rfc5911::ID_AES_192_WRAP),
+            256 => Ok(rfc5911::ID_AES_256_WRAP),
+            other => Err(err("kari", format!("no {other}-bit AES key wrap"))),
+        }
+    }
+}
+
+/// An ephemeral key on the recipient's curve from the sample's RNG (a scalar drawn until it
+/// is valid), and the ECDH result: (the ephemeral public point, uncompressed; Z).
+fn ephemeral_agreement(recipient: &Persona, rng: &mut StdRng) -> Result<(Vec<u8>, Vec<u8>)> {
+    use elliptic_curve::ecdh::diffie_hellman;
+    let peer = recipient
+        .cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes();
+    let bad = |e: elliptic_curve::Error| err("ecdh", e);
+    macro_rules! agree {
+        ($curve:ident, $len:expr, $mask:expr) => {{
+            let peer = $curve::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+            let secret = loop {
+                let mut bytes = random_bytes(rng, $len);
+                bytes[0] &= $mask;
+                if let Ok(key) = $curve::SecretKey::from_slice(&bytes) {
+                    break key;
+                }
+            };
+            let z = diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+            (
+                secret.public_key().to_sec1_bytes().to_vec(),
+                z.raw_secret_bytes().to_vec(),
+            )
+        }};
+    }
+    Ok(match &recipient.key {
+        PrivateKey::P256(_) => agree!(p256, 32, 0xff),
+        PrivateKey::P384(_) => agree!(p384, 48, 0xff),
+        PrivateKey::P521(_) => {
+            let peer = p521::PublicKey::from_sec1_bytes(peer).map_err(|e| err("ecdh", e))?;
+            let secret = loop {
+                let mut bytes = random_bytes(rng, 66);
+                bytes[0] &= 0x01;
+                if let Ok(key) = p521::SecretKey::from_slice(&bytes) {
+                    break key;
+                }
+            };
+            let z = p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+            (
+                secret.public_key().to_sec1_bytes().to_vec(),
+                z.raw_secret_bytes().to_vec(),
+            )
+        }
+        PrivateKey::Rsa(_) => return Err(err("kari", format!("{} is RSA", recipient.name))),
+    })
+}
+
+/// One KeyAgreeRecipientInfo (RFC 5753 §3.1.2): ephemeral-static ECDH, the X9.63 KDF over Z
+/// and the DER ECC-CMS-SharedInfo (keyInfo: the AES wrap OID with absent parameters;
+/// entityUInfo: the ukm; suppPubInfo: the KEK bits), then AES key wrap (RFC 3394) of the CEK.
+/// The originator key's algorithm is id-ecPublicKey with absent parameters, as OpenSSL
+/// writes it; the recipient is named by issuer and serial.
+fn key_agree_info(
+    recipient: &Persona,
+    kari: Kari,
+    cek: &[u8],
+    rng: &mut StdRng,
+) -> Result<RecipientInfo> {
+    use aes_kw::KeyInit as _;
+    use cms::enveloped_data::{
+        EncryptedKey, KeyAgreeRecipientIdentifier, KeyAgreeRecipientInfo,
+        OriginatorIdentifierOrKey, OriginatorPublicKey, RecipientEncryptedKey,
+    };
+    let (ephemeral, z) = ephemeral_agreement(recipient, rng)?;
+    let ukm = kari.ukm.then(|| random_bytes(rng, 64));
+    let wrap = alg(kari.wrap()?, None);
+    let key_info = wrap.to_der().map_err(der_err)?;
+    // ECC-CMS-SharedInfo, by hand: SEQUENCE { keyInfo, [0] { OCTET STRING ukm }, [2] { OCTET
+    // STRING bits } }.
+    let tlv = |tag: u8, content: &[u8]| -> Vec<u8> {
+        let mut out = vec![tag, content.len() as u8];
+        out.extend_from_slice(content);
+        out
+    };
+    let mut body = key_info.clone();
+    if let Some(ukm) = &ukm {
+        body.extend(tlv(0xA0, &tlv(0x04, ukm)));
+    }
+    body.extend(tlv(0xA2, &tlv(0x04, &kari.wrap_bits.to_be_bytes())));
+    let shared_info = tlv(0x30, &body);
+    let mut kek = vec![0u8; (kari.wrap_bits / 8) as usize];
+    match kari.kdf {
+        DigestAlg::Sha1 => ansi_x963_kdf::derive_key_into::<Sha1>(&z, &shared_info, &mut kek),
+        DigestAlg::Sha256 => ansi_x963_kdf::derive_key_into::<Sha256>(&z, &shared_info, &mut kek),
+        DigestAlg::Sha384 => ansi_x963_kdf::derive_key_into::<Sha384>(&z, &shared_info, &mut kek),
+    }
+    .map_err(|e| err("x963-kdf", format!("{e:?}")))?;
+    let mut wrapped = vec![0u8; cek.len() + 8];
+    let kw_err = |e: aes_kw::Error| err("aes-kw", e);
+    match kari.wrap_bits {
+        128 => aes_kw::KwAes128::new_from_slice(&kek)
+            .map_err(|e| err("aes-kw", e))?
+            .wrap_key(cek, &mut wrapped)
+            .map_err(kw_err)?,
+        192 => aes_kw::KwAes192::new_from_slice(&kek)
+            .map_err(|e| err("aes-kw", e))?
+            .wrap_key(cek, &mut wrapped)
+            .map_err(kw_err)?,
+        _ => aes_kw::KwAes256::new_from_slice(&kek)
+            .map_err(|e| err("aes-kw", e))?
+            .wrap_key(cek, &mut wrapped)
+            .map_err(kw_err)?,
+    };
+    Ok(RecipientInfo::Kari(KeyAgreeRecipientInfo {
+        version: CmsVersion::V3,
+        originator: OriginatorIdentifierOrKey::OriginatorKey(OriginatorPublicKey {
+            algorithm: alg(ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"), None),
+            public_key: der::asn1::BitString::from_bytes(&ephemeral).map_err(der_err)?,
+        }),
+        ukm: match ukm {
+            Some(ukm) => Some(OctetString::new(ukm).map_err(der_err)?),
+            None => None,
+        },
+        key_enc_alg: alg(
+            kari.scheme()?,
+            Some(Any::from_der(&key_info).map_err(der_err)?),
+        ),
+        recipient_enc_keys: vec![RecipientEncryptedKey {
+            rid: KeyAgreeRecipientIdentifier::IssuerAndSerialNumber(recipient.issuer_and_serial()),
+            enc_key: EncryptedKey::new(wrapped).map_err(der_err)?,
+        }],
+    }))
+}
+
+/// EnvelopedData (AES-256-CBC) or AuthEnvelopedData (AES-256-GCM) to a mix of recipients: RSA
+/// personas by key transport (PKCS#1 v1.5), EC personas by ECDH key agreement (`kari`).
+pub(crate) fn ecdh_enveloped_data(
+    content: &[u8],
+    recipients: &[&Persona],
+    kari: Kari,
+    gcm: bool,
+    rng: &mut StdRng,
+) -> Result<Vec<u8>> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use cbc::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
+    let cek = random_bytes(rng, 32);
+    let iv = random_bytes(rng, if gcm { 12 } else { 16 });
+    let (ciphertext, tag) = if gcm {
+        let sealed = aes_gcm::Aes256Gcm::new_from_slice(&cek)
+            .map_err(|e| err("gcm", e))?
+            .encrypt(
+                &aes_gcm::Nonce::try_from(iv.as_slice()).map_err(|e| err("gcm", e))?,
+                content,
+            )
+            .map_err(|e| err("gcm", e))?;
+        let (c, t) = sealed.split_at(sealed.len().saturating_sub(16));
+        (c.to_vec(), Some(t.to_vec()))
+    } else {
+        let c = cbc::Encryptor::<aes::Aes256>::new_from_slices(&cek, &iv)
+            .map_err(|e| err("aes", e))?
+            .encrypt_padded_vec::<Pkcs7>(content);
+        (c, None)
+    };
+    let mut infos = Vec::new();
+    for r in recipients {
+        match r.key {
+            PrivateKey::Rsa(_) => infos.extend(
+                key_trans_infos(&[r], RecipientId::IssuerAndSerial, &cek, rng)?
+                    .0
+                    .into_vec(),
+            ),
+            _ => infos.push(key_agree_info(r, kari, &cek, rng)?),
+        }
+    }
+    let recip_infos = RecipientInfos(der_sorted(infos)?);
+    let encrypted_content = |alg_id| -> Result<EncryptedContentInfo> {
+        Ok(EncryptedContentInfo {
+            content_type: rfc5911::ID_DATA,
+            content_enc_alg: alg_id,
+            encrypted_content: Some(OctetString::new(ciphertext.clone()).map_err(der_err)?),
+        })
+    };
+    match tag {
+        Some(tag) => {
+            let params = GcmParameters {
+                nonce: OctetString::new(iv).map_err(der_err)?,
+                icv_len: 16,
+            };
+            let env = AuthEnvelopedData {
+                version: CmsVersion::V0,
+                originator_info: None,
+                recip_infos,
+                auth_encrypted_content_info: encrypted_content(alg(
+                    rfc5911::ID_AES_256_GCM,
+                    Some(Any::encode_from(&params).map_err(der_err)?),
+                ))?,
+                auth_attrs: None,
+                mac: OctetString::new(tag).map_err(der_err)?,
+                unauth_attrs: None,
+            };
+            content_info(rfc5911::ID_CT_AUTH_ENVELOPED_DATA, &env)
+        }
+        None => {
+            let iv = Any::encode_from(&OctetString::new(iv).map_err(der_err)?).map_err(der_err)?;
+            let env = EnvelopedData {
+                // RFC 5652 §6.1: a version 3 RecipientInfo (kari) makes version 2.
+                version: CmsVersion::V2,
+                originator_info: None,
+                recip_infos,
+                encrypted_content: encrypted_content(alg(rfc5911::ID_AES_256_CBC, Some(iv)))?,
+                unprotected_attrs: None,
+            };
+            content_info(rfc5911::ID_ENVELOPED_DATA, &env)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub enum PrivateKey {
     P256(p256::ecdsa::SigningKey),
     /// A P-384 key.
     P384(p384::ecdsa::SigningKey),
+    /// A P-521 key (p521 0.13: its own pkcs8/spki versions, so its SPKI is built by hand).
+    P521(p521::SecretKey),
 }
 
 /// A persona: its certificate (and DER) and private key.
@@ -107,6 +109,8 @@ pub enum KeyKind {
     P256,
     /// ECDSA P-384.
     P384,
+    /// EC P-521.
+    P521,
 }
 
 /// What a certificate is for; decides the extensions.
@@ -316,6 +320,38 @@ pub const SPECS: &[Spec] = &[
         "robin@northwind.example",
         PUB,
     ),
+    // Robin's EC certificates (keyAgreement): the ECDH key agreement recipients of the
+    // Suite B samples (RFC 5008, RFC 5753), one per NIST curve.
+    Spec {
+        key: KeyKind::P256,
+        ..ee(
+            "robin-ecdh-p256",
+            "Robin Marsh",
+            "Northwind Traders",
+            "robin@northwind.example",
+            "enterprise-root-ca",
+        )
+    },
+    Spec {
+        key: KeyKind::P384,
+        ..ee(
+            "robin-ecdh-p384",
+            "Robin Marsh",
+            "Northwind Traders",
+            "robin@northwind.example",
+            "enterprise-root-ca",
+        )
+    },
+    Spec {
+        key: KeyKind::P521,
+        ..ee(
+            "robin-ecdh-p521",
+            "Robin Marsh",
+            "Northwind Traders",
+            "robin@northwind.example",
+            "enterprise-root-ca",
+        )
+    },
 ];
 
 /// The folder of the X.509 personas.
@@ -351,6 +387,13 @@ pub(crate) fn key_to_pem(key: &PrivateKey) -> Result<String> {
         PrivateKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
         PrivateKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
         PrivateKey::P384(k) => k.to_pkcs8_pem(LineEnding::LF),
+        PrivateKey::P521(k) => {
+            use p521::pkcs8::EncodePrivateKey as _;
+            let pem = k
+                .to_pkcs8_pem(p521::pkcs8::LineEnding::LF)
+                .map_err(|e| gen_err("pkcs8", e))?;
+            return Ok(pem.to_string());
+        }
     }
     .map_err(|e| gen_err("pkcs8", e))?;
     Ok(pem.to_string())
@@ -376,6 +419,10 @@ pub(crate) fn load(spec: &Spec, cert_path: &Path, key_path: &Path) -> Result<Per
         ),
         KeyKind::P384 => PrivateKey::P384(
             p384::ecdsa::SigningKey::from_pkcs8_pem(&key_text)
+                .map_err(|e| key_err(key_path, e.to_string()))?,
+        ),
+        KeyKind::P521 => PrivateKey::P521(
+            <p521::SecretKey as p521::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key_text)
                 .map_err(|e| key_err(key_path, e.to_string()))?,
         ),
     };
@@ -534,6 +581,18 @@ pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> 
             use p384::elliptic_curve::Generate;
             PrivateKey::P384(p384::ecdsa::SigningKey::generate_from_rng(&mut rng))
         }
+        KeyKind::P521 => {
+            use rand::Rng as _;
+            // 521 random bits until they are a valid scalar (below the order).
+            loop {
+                let mut bytes = [0u8; 66];
+                rng.fill_bytes(&mut bytes);
+                bytes[0] &= 0x01;
+                if let Ok(key) = p521::SecretKey::from_slice(&bytes) {
+                    break PrivateKey::P521(key);
+                }
+            }
+        }
     };
     certify(spec, key, issued_so_far)
 }
@@ -546,6 +605,7 @@ pub(crate) fn certify(spec: &Spec, key: PrivateKey, issued_so_far: &[Persona]) -
         PrivateKey::Rsa(k) => SubjectPublicKeyInfoOwned::from_key(&k.to_public_key()),
         PrivateKey::P256(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
         PrivateKey::P384(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
+        PrivateKey::P521(k) => Ok(p521_spki(k)?),
     }
     .map_err(|e| gen_err("spki", e))?;
     let dn = distinguished_name(spec);
@@ -568,7 +628,7 @@ pub(crate) fn certify(spec: &Spec, key: PrivateKey, issued_so_far: &[Persona]) -
         issuer,
         usage: spec.usage,
         email: spec.email,
-        ec: matches!(spec.key, KeyKind::P256 | KeyKind::P384),
+        ec: matches!(spec.key, KeyKind::P256 | KeyKind::P384 | KeyKind::P521),
     };
     // Fixed 16-byte serial from the persona name (top bit cleared: positive INTEGER).
     let mut serial =
@@ -604,12 +664,28 @@ pub(crate) fn certify(spec: &Spec, key: PrivateKey, issued_so_far: &[Persona]) -
     })
 }
 
+/// The SubjectPublicKeyInfo of a P-521 key (RFC 5480: id-ecPublicKey, secp521r1, the
+/// uncompressed point).
+fn p521_spki(key: &p521::SecretKey) -> Result<SubjectPublicKeyInfoOwned> {
+    use p521::elliptic_curve::sec1::ToEncodedPoint as _;
+    let point = key.public_key().to_encoded_point(false);
+    Ok(SubjectPublicKeyInfoOwned {
+        algorithm: spki::AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"),
+            parameters: Some(der::Any::from(&ObjectIdentifier::new_unwrap(
+                "1.3.132.0.35",
+            ))),
+        },
+        subject_public_key: der::asn1::BitString::from_bytes(point.as_bytes()).map_err(der_err)?,
+    })
+}
+
 /// The README lines, one per key file (common brief, "Keys README").
 pub fn readme() -> String {
     let mut out = String::from(
         "# X.509 personas (S/MIME)\n\n\
          Made by `harness/generator/src/smime_corpus/keys.rs` (x509-cert 0.3 builder, rsa 0.10,\n\
-         p256/p384 0.14) the first time `cargo corpus-generate` runs; committed so samples\n\
+         p256/p384 0.14, p521 0.13) the first time `cargo corpus-generate` runs; committed so samples\n\
          regenerate byte-identically. Keys are PKCS#8 PEM, certificates PEM. Test keys only:\n\
          the private keys are public.\n\n\
          | file | who | algorithm | issuer | validity (UTC) | purpose |\n\
@@ -620,6 +696,7 @@ pub fn readme() -> String {
             KeyKind::Rsa(bits) => format!("RSA-{bits}"),
             KeyKind::P256 => "ECDSA P-256".into(),
             KeyKind::P384 => "ECDSA P-384".into(),
+            KeyKind::P521 => "EC P-521".into(),
         };
         let issuer = spec.issuer.unwrap_or("self-signed");
         let who = match spec.email {
@@ -644,6 +721,9 @@ pub fn readme() -> String {
             ("dana-encrypt", _) => "encryption only (keyEncipherment)",
             ("owen", _) => "S/MIME; carries the RFC 4262 SMIMECapabilities extension",
             ("robin-enterprise" | "robin-public", _) => "recipient: decrypts the enveloped samples",
+            ("robin-ecdh-p256" | "robin-ecdh-p384" | "robin-ecdh-p521", _) => {
+                "recipient's EC certificate (keyAgreement): decrypts the ECDH samples"
+            }
             (_, Usage::Smime) => "S/MIME sign + encrypt, EKU emailProtection",
             _ => "S/MIME",
         };

@@ -107,6 +107,10 @@ const URL_SET_SMIMECONFIG: &str =
     "https://learn.microsoft.com/powershell/module/exchangepowershell/set-smimeconfig";
 const URL_TB_NSS: &str = "https://github.com/mozilla/releases-comm-central/blob/master/mailnews/test/data/smime/alice.dsig.SHA256.multipart.eml";
 const URL_RFC8551: &str = "https://www.rfc-editor.org/rfc/rfc8551";
+/// The Suite B policy text (ECDH/ECMQV key agreement, ECDSA) of the catalogue's ECC row.
+const URL_SUITE_B: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
+/// RFC 5753, ECC in CMS (ECDH key agreement recipients, §3.1, §7.2).
+const URL_RFC5753: &str = "https://www.rfc-editor.org/rfc/rfc5753";
 const URL_MIMEKIT_1149: &str = "https://github.com/jstedfast/MimeKit/issues/1149";
 const URL_OME: &str = "https://doit.illinois.gov/services/catalog/collaboration/purview-message-encryption-overview.html";
 const URL_RPMSG: &str = "https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxormms/1688a4e7-1cac-437d-9caa-ce4ae96c5716";
@@ -442,7 +446,7 @@ pub(crate) fn pkcs7_mime_part_headers(content_type: &str, smime_type: Option<&st
 fn key_algorithm(p: &Persona) -> &'static str {
     match p.key {
         PrivateKey::Rsa(_) => "rsa",
-        PrivateKey::P256(_) | PrivateKey::P384(_) => "ecdsa",
+        PrivateKey::P256(_) | PrivateKey::P384(_) | PrivateKey::P521(_) => "ecdsa",
     }
 }
 
@@ -459,6 +463,7 @@ fn all_samples(ctx: &Ctx) -> Result<Vec<Sample>> {
     out.extend(outlook_clear_signed(ctx)?);
     out.extend(outlook_opaque(ctx)?);
     out.extend(outlook_encrypted(ctx)?);
+    out.extend(ecdh_recipients(ctx)?);
     out.extend(outlook_negative(ctx)?);
     out.extend(owa(ctx)?);
     out.extend(microsoft(ctx)?);
@@ -778,6 +783,146 @@ pub(crate) fn outlook_p7m_eml(
 fn outlook_enveloped_eml(id: &str, subject: &str, p7m: &[u8]) -> Vec<u8> {
     let headers = pkcs7_mime_part_headers("application/pkcs7-mime", Some("enveloped-data"));
     outlook_p7m_eml(id, DANA_FROM, subject, &headers, p7m)
+}
+
+/// Mail to Robin's EC certificates: ECDH key agreement recipients (RFC 5753). Outlook with ECC
+/// certificates under the Suite B policy (catalogue ECC row) on P-256 and P-384, with the
+/// RFC 5008 §3 Suite B parameters (P-256: SHA-256 KDF, AES-128 wrap; P-384: SHA-384 KDF,
+/// AES-256 wrap), each also to Dana's RSA certificate (one RSA and one EC recipient in one
+/// message); and an S/MIME 4.0 sender's AES-256-GCM AuthEnvelopedData to P-521 with cofactor
+/// DH and a ukm. The ephemeral keys and ukm come from the sample's seeded RNG.
+fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
+    let mut out = Vec::new();
+    for (name, robin, kari, title, note) in [
+        (
+            "enveloped-ecdh-p256",
+            "robin-ecdh-p256",
+            cms::Kari {
+                kdf: DigestAlg::Sha256,
+                cofactor: false,
+                wrap_bits: 128,
+                ukm: false,
+            },
+            "Outlook encrypted to an ECC (P-256) recipient and the sender's RSA certificate",
+            "ECDH key agreement (dhSinglePass-stdDH-sha256kdf-scheme, AES-128 wrap: RFC 5008 §3 Suite B 128) to robin-ecdh-p256, RSA key transport to dana; AES-256-CBC content. The Suite B parameters are inferred from RFC 5008; no captured Outlook message. BER indefinite length.",
+        ),
+        (
+            "enveloped-ecdh-p384",
+            "robin-ecdh-p384",
+            cms::Kari {
+                kdf: DigestAlg::Sha384,
+                cofactor: false,
+                wrap_bits: 256,
+                ukm: false,
+            },
+            "Outlook encrypted to an ECC (P-384) recipient and the sender's RSA certificate",
+            "ECDH key agreement (dhSinglePass-stdDH-sha384kdf-scheme, AES-256 wrap: RFC 5008 §3 Suite B 192) to robin-ecdh-p384, RSA key transport to dana; AES-256-CBC content. Inferred from RFC 5008; no captured Outlook message. BER indefinite length.",
+        ),
+    ] {
+        let id = format!("outlook/{name}");
+        let entity = outlook_text_entity(DANA_TEXT);
+        let mut rng = cms::sample_rng(&id);
+        let env = cms::ecdh_enveloped_data(
+            &entity,
+            &[ctx.p(robin)?, ctx.p("dana")?],
+            kari,
+            false,
+            &mut rng,
+        )?;
+        let eml = outlook_enveloped_eml(
+            &id,
+            "Northwind order: delivery date",
+            &ber::to_outlook_ber(&env)?,
+        );
+        let s = sidecar(
+            Meta {
+                url: URL_SUITE_B,
+                seen: false,
+                reference: "microsoft-clients ECC (ECDH/ECDSA) row (Suite B policy, KB 9067236); RFC 5008 §3; RFC 5753 §3.1",
+                ..outlook_meta(
+                    &id,
+                    title,
+                    "Encrypt contents and attachments; ECC certificates (Suite B policy)",
+                    Some(note),
+                )
+            },
+            DANA,
+            &[robin],
+            vec![enveloped_layer(
+                "smime-enveloped",
+                "opaque",
+                "",
+                "aes-256-cbc",
+                2,
+            )],
+        );
+        out.push(Sample { sidecar: s, eml });
+    }
+    {
+        let id = "others/auth-enveloped-ecdh-p521";
+        let text = "Hi Robin,\r\n\r\nThis one is for your P-521 certificate (ECDH, AES-GCM).\r\n\r\nGil\r\n";
+        let entity = format!(
+            "{}{text}",
+            lines(&[
+                "Content-Type: text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: 7bit",
+                ""
+            ])
+        );
+        let mut rng = cms::sample_rng(id);
+        let kari = cms::Kari {
+            kdf: DigestAlg::Sha384,
+            cofactor: true,
+            wrap_bits: 256,
+            ukm: true,
+        };
+        let env = cms::ecdh_enveloped_data(
+            entity.as_bytes(),
+            &[ctx.p("robin-ecdh-p521")?, ctx.p("gil")?],
+            kari,
+            true,
+            &mut rng,
+        )?;
+        let when = When::of(id);
+        let mut eml = lines(&[
+            "From: Gil Navarro <gil@gcm.example>",
+            "To: Robin Marsh <robin@northwind.example>",
+            "Subject: GCM to P-521",
+            &format!("Date: {}", when.rfc5322()),
+            &format!(
+                "Message-ID: <{}@gcm.example>",
+                mail::hex_lower(id, "message-id", 12)
+            ),
+            "MIME-Version: 1.0",
+            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
+            " name=smime.p7m",
+            "Content-Disposition: attachment; filename=smime.p7m",
+            "Content-Transfer-Encoding: base64",
+            "",
+        ]);
+        eml.push_str(&base64_lines(&env));
+        eml.push_str("\r\n");
+        out.push(Sample {
+            sidecar: sidecar(
+                Meta {
+                    id,
+                    title: "S/MIME 4.0 AuthEnvelopedData, AES-256-GCM, to an ECC (P-521) recipient",
+                    product: "MimeKit-based sender (S/MIME 4.0)",
+                    version: "2026",
+                    setting: "Prefer AES-GCM (RFC 8551 §2.7); recipient with an ECC certificate",
+                    url: URL_RFC5753,
+                    seen: false,
+                    reference: "RFC 5753 §3.1 (ECDH recipients), §7.2 (ukm as entityUInfo); RFC 5083; microsoft-clients AES-GCM row",
+                    note: Some("ECDH key agreement (dhSinglePass-cofactorDH-sha384kdf-scheme, AES-256 wrap, 64-octet ukm) to robin-ecdh-p521, RSA key transport to gil; AES-256-GCM AuthEnvelopedData. Inferred from the RFCs; no captured message."),
+                },
+                "gil@gcm.example",
+                &["robin-ecdh-p521"],
+                vec![enveloped_layer("smime-auth-enveloped", "opaque", "", "aes-256-gcm", 2)],
+            ),
+            eml: eml.into_bytes(),
+        });
+    }
+    Ok(out)
 }
 
 fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
