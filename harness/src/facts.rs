@@ -113,17 +113,6 @@ vocabulary! {
         LayerLimit = "layer-limit",
         /// The message is larger than the limit; only its beginning was inspected.
         MessageTooLarge = "message-too-large",
-        /// An Outlook item (`.msg`, [MS-OXMSG]) or PST item whose compound file or
-        /// properties cannot be read (truncated, corrupt, not an Outlook item).
-        OutlookItemUnreadable = "outlook-item-unreadable",
-        /// An item whose class says its MIME is kept in an attachment (`IPM.Note.SMIME*`,
-        /// GpgOL's classes) has no such attachment; the message was rebuilt instead.
-        OutlookItemMimeMissing = "outlook-item-mime-missing",
-        /// The attachment that should hold the item's MIME (`smime.p7m`) is neither a MIME
-        /// entity nor CMS; the message was rebuilt with it as an ordinary attachment.
-        OutlookItemMimeUnusable = "outlook-item-mime-unusable",
-        /// A PST file (or part of one) cannot be read: header, B-tree or folder ([MS-PST]).
-        PstUnreadable = "pst-unreadable",
         /// The `micalg=` parameter names another digest than the signature uses.
         MicalgMismatch = "micalg-mismatch",
         /// Multipart nesting deeper than is examined.
@@ -145,6 +134,15 @@ vocabulary! {
         /// The input is not an e-mail message: empty, binary, or no header fields
         /// (RFC 5322 §2.1). Nothing else is inspected.
         NotAMessage = "not-a-message",
+        /// An Outlook item (`.msg`, [MS-OXMSG]) whose compound file or
+        /// properties cannot be read (truncated, corrupt, not an Outlook item).
+        OutlookItemUnreadable = "outlook-item-unreadable",
+        /// An item whose class says its MIME is kept in an attachment (`IPM.Note.SMIME*`,
+        /// GpgOL's classes) has no such attachment; the message was rebuilt instead.
+        OutlookItemMimeMissing = "outlook-item-mime-missing",
+        /// The attachment that should hold the item's MIME (`smime.p7m`) is neither a MIME
+        /// entity nor CMS; the message was rebuilt with it as an ordinary attachment.
+        OutlookItemMimeUnusable = "outlook-item-mime-unusable",
         /// More parts than are examined per message.
         PartLimit = "part-limit",
         /// Decompressed OpenPGP data is larger than the limit.
