@@ -27,6 +27,137 @@ pub struct Explanation {
     /// the answers that are `unknown` for it; absent when every layer was examined.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_examined: Vec<NotExamined>,
+    /// For an Outlook item: its stored message class against the class the Exchange rules
+    /// predict for the MIME inside; absent for MIME input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_class: Option<StoredClass>,
+}
+
+crate::vocabulary::vocabulary! {
+    /// How an Outlook item's stored class compares with the Exchange rules' prediction.
+    pub enum ClassAgreement {
+        /// The stored class is the predicted one: direct evidence for the rules that decided
+        /// it, for this message.
+        Agrees = "agrees",
+        /// The stored class is another one: the rules do not describe how this item was
+        /// stored (a finding, shown first).
+        Disagrees = "disagrees",
+        /// GpgOL renamed the class after it read the item (`IPM.Note.GpgOL.*`): the kind it
+        /// names is compared instead (multipart/signed, encrypted).
+        RenamedByGpgol = "renamed-by-gpgol",
+    }
+}
+
+/// An Outlook item's stored class against the Exchange rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StoredClass {
+    /// `PidTagMessageClass` as stored.
+    pub stored: String,
+    /// The class the Exchange rules predict for the MIME inside.
+    pub predicted: String,
+    /// The comparison.
+    pub agreement: ClassAgreement,
+    /// The Exchange rules that predicted the class.
+    pub rules: Vec<crate::evidence::RuleId>,
+    /// What follows, in a sentence.
+    pub sentence: String,
+}
+
+/// The kind GpgOL's class names, as the Exchange class it was renamed from: GpgOL's
+/// `MultipartSigned` was Exchange's `IPM.Note.SMIME.MultipartSigned`; its encrypted and
+/// inline classes were `IPM.Note` (mapihelp.cpp).
+fn gpgol_origin(stored: &str) -> Option<&'static str> {
+    let lower = stored.to_ascii_lowercase();
+    let rest = lower.strip_prefix("ipm.note.gpgol.")?;
+    Some(if rest.starts_with("multipartsigned") {
+        "IPM.Note.SMIME.MultipartSigned"
+    } else if rest.starts_with("opaque") {
+        "IPM.Note.SMIME"
+    } else {
+        "IPM.Note"
+    })
+}
+
+/// Compares the stored class with the prediction; on agreement, the outcomes that stand on
+/// the class rules lose those rules' uncertainty (they count as observed for this message):
+/// an outcome's confidence becomes the weakest of its other rules, or `observed` when the
+/// class rules were all it stood on. It never falls.
+fn stored_class(inspection: &Inspection, clients: &mut [ClientVerdict]) -> Option<StoredClass> {
+    use crate::evidence::Confidence;
+    let stored = inspection.stored_item_class.clone()?;
+    let (class, trail) = crate::clients::exchange::predicted_class(inspection);
+    let predicted = class.mapi_name();
+    let rules = trail.ids();
+    let (agreement, compared) = match gpgol_origin(&stored) {
+        Some(origin) if origin.eq_ignore_ascii_case(predicted) => {
+            (ClassAgreement::RenamedByGpgol, origin)
+        }
+        Some(origin) => (ClassAgreement::Disagrees, origin),
+        None if stored.eq_ignore_ascii_case(predicted) => (ClassAgreement::Agrees, predicted),
+        None => (ClassAgreement::Disagrees, stored.as_str()),
+    };
+    let names = crate::evidence::joined(&rules, ", ");
+    let sentence = match agreement {
+        ClassAgreement::Agrees if rules.is_empty() => format!(
+            "the item was stored as {stored}, the class the Exchange rules predict for this \
+             MIME; no class rule was needed to predict it"
+        ),
+        ClassAgreement::Agrees => format!(
+            "the item was stored as {stored}, as {names} predict: confirming evidence for this \
+             message; the outcomes that stand on {names} count them as observed"
+        ),
+        ClassAgreement::RenamedByGpgol => format!(
+            "the item was stored as {stored}: GpgOL renamed {compared} after reading it, \
+             which is the class {} predict",
+            if names.is_empty() {
+                "the Exchange rules"
+            } else {
+                &names
+            }
+        ),
+        ClassAgreement::Disagrees => format!(
+            "the item was stored as {stored}, but {} predict {predicted} for this MIME: the \
+             models' Exchange class rules do not describe how this message was stored, and \
+             the verdicts below that stand on them are in doubt for it",
+            if names.is_empty() {
+                "the Exchange rules"
+            } else {
+                &names
+            }
+        ),
+    };
+    if agreement == ClassAgreement::Agrees && !rules.is_empty() {
+        let raise = |confidence: &mut Confidence, applied: &[crate::evidence::RuleId]| {
+            if !applied.iter().any(|r| rules.contains(r)) {
+                return;
+            }
+            let rest = applied
+                .iter()
+                .filter(|r| !rules.contains(r))
+                .map(|r| r.rule().confidence)
+                .fold(Confidence::Observed, Confidence::weakest);
+            if rest < *confidence {
+                *confidence = rest;
+            }
+        };
+        for c in clients.iter_mut() {
+            raise(&mut c.read.confidence, &c.read.rules);
+            for o in [
+                &mut c.reply.plain,
+                &mut c.reply.signed,
+                &mut c.reply.encrypted,
+            ] {
+                raise(&mut o.confidence, &o.rules);
+            }
+        }
+    }
+    Some(StoredClass {
+        stored,
+        predicted: predicted.to_owned(),
+        agreement,
+        rules,
+        sentence,
+    })
 }
 
 /// An encrypted layer whose content was not examined, and what a client holding its key
@@ -119,12 +250,14 @@ pub fn explain(
     profile: &Profile,
     client: Option<ClientId>,
 ) -> Explanation {
-    let clients = ClientId::ALL
+    let mut clients = ClientId::ALL
         .into_iter()
         .filter(|c| client.is_none_or(|only| only == *c))
         .map(|c| crate::clients::evaluate(c, inspection, profile))
         .collect::<Vec<_>>();
+    let stored_class = stored_class(inspection, &mut clients);
     Explanation {
+        stored_class,
         schema: EXPLAIN_SCHEMA.to_owned(),
         profile: profile.name.clone(),
         inspect: inspection.clone(),
@@ -211,6 +344,21 @@ pub fn explain_text(e: &Explanation) -> String {
             layers.join(" > ")
         }
     ));
+    if let Some(s) = &e.stored_class {
+        let label = match s.agreement {
+            ClassAgreement::Disagrees => "FINDING  stored class disagrees",
+            ClassAgreement::Agrees => "evidence stored class agrees",
+            ClassAgreement::RenamedByGpgol => "evidence stored class (renamed by GpgOL)",
+        };
+        out.push_str(&format!("{label}: {}\n", s.sentence));
+        if e.inspect.item_mime == Some(crate::facts::ItemMime::Rebuilt) {
+            out.push_str(
+                "         the message was rebuilt from the item's properties: its structure is \
+                 Exchange's, and no signature over it can be checked (unverifiable)\n",
+            );
+        }
+        out.push('\n');
+    }
     for p in &e.inspect.problems {
         out.push_str(&format!("problem {}: {}\n", p.code, p.message));
     }

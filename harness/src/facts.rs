@@ -23,6 +23,29 @@ pub struct Inspection {
     pub layers: Vec<Layer>,
     /// What was wrong with the input. Never fatal: inspection goes on with the rest.
     pub problems: Vec<Problem>,
+    /// The message class (`PidTagMessageClass`) the Outlook item was stored with, when the
+    /// input was an Outlook item (a `.msg` file or a PST item) rather than MIME; the MIME
+    /// inspected is described by [`Inspection::item_mime`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_item_class: Option<String>,
+    /// Where the MIME inspected came from when the input was an Outlook item: kept whole in
+    /// the item, or rebuilt from its properties. Absent for MIME input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_mime: Option<ItemMime>,
+}
+
+vocabulary! {
+    /// How the MIME of an Outlook item was obtained ([MS-OXOSMIME], [MS-OXCMAIL]).
+    pub enum ItemMime {
+        /// The item keeps the original MIME entity whole in its one attachment (`smime.p7m`
+        /// for S/MIME classes), and the top-level header fields in its transport headers:
+        /// the bytes inspected are the bytes that were signed.
+        Kept = "kept",
+        /// The message was rebuilt from the item's transport headers, body and attachments
+        /// ([MS-OXCMAIL]): the structure is Exchange's, not the sender's, and no signature
+        /// over these bytes can be checked.
+        Rebuilt = "rebuilt",
+    }
 }
 
 impl Inspection {
@@ -33,6 +56,8 @@ impl Inspection {
             from,
             layers: Vec::new(),
             problems: Vec::new(),
+            stored_item_class: None,
+            item_mime: None,
         }
     }
 
@@ -109,6 +134,15 @@ vocabulary! {
         /// The input is not an e-mail message: empty, binary, or no header fields
         /// (RFC 5322 §2.1). Nothing else is inspected.
         NotAMessage = "not-a-message",
+        /// An Outlook item (`.msg`, [MS-OXMSG]) whose compound file or
+        /// properties cannot be read (truncated, corrupt, not an Outlook item).
+        OutlookItemUnreadable = "outlook-item-unreadable",
+        /// An item whose class says its MIME is kept in an attachment (`IPM.Note.SMIME*`,
+        /// GpgOL's classes) has no such attachment; the message was rebuilt instead.
+        OutlookItemMimeMissing = "outlook-item-mime-missing",
+        /// The attachment that should hold the item's MIME (`smime.p7m`) is neither a MIME
+        /// entity nor CMS; the message was rebuilt with it as an ordinary attachment.
+        OutlookItemMimeUnusable = "outlook-item-mime-unusable",
         /// More parts than are examined per message.
         PartLimit = "part-limit",
         /// Decompressed OpenPGP data is larger than the limit.
@@ -444,6 +478,9 @@ vocabulary! {
         OrphanSignature = "orphan-signature",
         /// The signed content is encrypted and no key was given (`unverifiable`).
         SignedContentEncrypted = "signed-content-encrypted",
+        /// The message was rebuilt from an Outlook item's properties, not read as sent:
+        /// nothing signed is there to check (`unverifiable`).
+        RebuiltFromItem = "rebuilt-from-item",
     }
 }
 

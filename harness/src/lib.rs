@@ -26,6 +26,8 @@ mod instant;
 pub mod mime;
 pub mod openpgp;
 pub mod smime;
+// the container before the walker: Outlook items (.msg, PST) to MIME
+pub mod outlook_item;
 
 // ---- inspect: the walker over a whole message
 mod inspect;
@@ -56,7 +58,7 @@ mod vocabulary;
 
 pub use error::{Error, Result};
 pub use facts::{Inspection, Layer, LayerForm, LayerKind, Problem, SignatureStatus};
-pub use inspect::{Inputs, Password, inspect};
+pub use inspect::{Inputs, Password, inspect, inspect_item};
 pub use render::inspection_text;
 
 /// Every limit of the inspection, in one place. Passing one is a problem entry in the

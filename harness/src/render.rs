@@ -10,6 +10,13 @@ pub fn inspection_text(inspection: &Inspection) -> String {
     let mut out = String::new();
     let from = inspection.from.as_deref().unwrap_or("(no From)");
     let _ = writeln!(out, "From: {from}");
+    if let Some(class) = &inspection.stored_item_class {
+        let how = match inspection.item_mime {
+            Some(crate::facts::ItemMime::Kept) => "the MIME kept whole in the item",
+            _ => "rebuilt from the item's properties: signatures over it are unverifiable",
+        };
+        let _ = writeln!(out, "Outlook item stored as {class} ({how})");
+    }
     if inspection.layers.is_empty() {
         let _ = writeln!(out, "no security layers");
     }

@@ -20,6 +20,8 @@ const STAGES: &[(&str, usize)] = &[
     ("mime", 2),
     ("openpgp", 2),
     ("smime", 2),
+    // containers before the walker: Outlook items (.msg, PST) to MIME
+    ("outlook_item", 2),
     // the walker over a message
     ("inspect", 3),
     // evidence, algorithm policy, environments

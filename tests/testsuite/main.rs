@@ -21,6 +21,7 @@ mod matrix_exports;
 mod models;
 mod observations;
 mod openpgp;
+mod outlook_items;
 mod pgp_corpus;
 mod profiles;
 mod properties;

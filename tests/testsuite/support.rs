@@ -168,6 +168,8 @@ pub(crate) enum Tool {
     Gpg,
     /// Debian's `chromium`, run headless.
     Chromium,
+    /// `msgconvert` (Email::Outlook::Message, with perl's OLE::Storage_Lite): `.msg` to MIME.
+    Msgconvert,
 }
 
 /// How a tool is found present.
@@ -179,10 +181,16 @@ enum Probe {
 }
 
 /// Every tool the tests use: command, probe, the Debian package that installs it.
-const TOOLS: [(Tool, &str, Probe, &str); 3] = [
+const TOOLS: [(Tool, &str, Probe, &str); 4] = [
     (Tool::Openssl, "openssl", Probe::Runs("version"), "openssl"),
     (Tool::Gpg, "gpg", Probe::Runs("--version"), "gnupg"),
     (Tool::Chromium, "chromium", Probe::OnPath, "chromium"),
+    (
+        Tool::Msgconvert,
+        "msgconvert",
+        Probe::OnPath,
+        "libemail-outlook-message-perl",
+    ),
 ];
 
 impl Tool {

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod outlook_corpus;
 pub mod pgp_corpus;
 pub mod smime_corpus;
 pub mod spoofing_corpus;
@@ -30,12 +31,14 @@ pub(crate) fn named<T: serde::de::DeserializeOwned>(name: &str) -> T {
         .unwrap_or_else(|e| panic!("a recipe names {name:?}: {e}"))
 }
 
-/// Regenerates keys (when missing) and every sample below `corpora`. Returns the sample ids
-/// written.
+/// Regenerates keys (when missing) and every sample below `corpora`, then the Outlook items
+/// made from them (`outlook-items/`). Returns the sample ids written.
 pub fn generate_all(corpora: &Path) -> Result<Vec<String>> {
     let mut ids = smime_corpus::generate(corpora)?;
     ids.extend(pgp_corpus::generate(corpora)?);
     ids.extend(spoofing_corpus::generate(corpora)?);
+    // Outlook items are made from the samples just written; they are not samples themselves.
+    outlook_corpus::generate(corpora)?;
     ids.sort();
     Ok(ids)
 }

@@ -21,6 +21,23 @@ pub enum ItemClass {
     Smime,
 }
 
+impl ItemClass {
+    /// The `PidTagMessageClass` value Exchange stores for this class.
+    pub fn mapi_name(self) -> &'static str {
+        match self {
+            Self::Note => "IPM.Note",
+            Self::SmimeMultipartSigned { .. } => "IPM.Note.SMIME.MultipartSigned",
+            Self::Smime => "IPM.Note.SMIME",
+        }
+    }
+}
+
+/// The class the Exchange rules predict for the MIME of `inspection`, and the rules that
+/// decided it: what `explain` compares an Outlook item's stored class with.
+pub fn predicted_class(inspection: &crate::facts::Inspection) -> (ItemClass, Trail) {
+    item_class(&Message::new(inspection))
+}
+
 /// The item class of the message and the rules that decided it. Only a layer at the root
 /// part (`""`) changes the class; inner layers are parts of an ordinary message.
 pub fn item_class(msg: &Message) -> (ItemClass, Trail) {

@@ -146,6 +146,11 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
         )));
     }
     let original = std::fs::read(&request.file).map_err(|e| Error::io(&request.file, e))?;
+    let original = if crate::outlook_item::is_compound_file(&original) {
+        mime_of_item(&request.file, &original)?
+    } else {
+        original
+    };
     let family = id.split('/').next().unwrap_or_default();
     let keys_dir = corpora.join("keys");
 
@@ -286,6 +291,31 @@ pub fn add(corpora: &Path, request: &AddRequest) -> Result<Added> {
         converted_line_ends: converted,
         inspection,
     })
+}
+
+/// The MIME a sample is made from when `corpus add` is given an Outlook item (`.msg`): the
+/// entity the item kept whole (S/MIME classes), with its transport header fields. A rebuilt
+/// item is refused: its bytes are Exchange's rebuilding, not what the sender sent, and a
+/// sample's signatures are checked over its bytes.
+fn mime_of_item(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    let item = crate::outlook_item::msg::read(bytes)
+        .map_err(|why| usage(format!("{}: {why}", path.display())))?;
+    let converted = item.to_mime();
+    if converted.item_mime != crate::facts::ItemMime::Kept {
+        return Err(usage(format!(
+            "{}: an Outlook item of class {} does not keep the message as it was sent (it would \
+             be rebuilt from the item's properties{}); add the message as an .eml instead \
+             (OWA or New Outlook: Download > Download as EML)",
+            path.display(),
+            converted.stored_class.as_deref().unwrap_or("(none)"),
+            converted
+                .problems
+                .first()
+                .map(|p| format!("; {}", p.message))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(converted.mime)
 }
 
 /// `path` relative to `dir` with `/` separators, when it lies below it.

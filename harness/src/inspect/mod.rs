@@ -9,8 +9,8 @@ mod walker;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::facts::Inspection;
-use crate::{openpgp, smime};
+use crate::facts::{Inspection, ItemMime, Problem, ProblemCode, SignatureStatus};
+use crate::{openpgp, outlook_item, smime};
 
 /// Largest message inspected, in bytes. Larger input is cut here, with a problem.
 pub const MAX_MESSAGE_BYTES: usize = 128 * 1024 * 1024;
@@ -152,9 +152,55 @@ impl Inputs {
     }
 }
 
-/// Inspects one message.
+/// Inspects one message: MIME (`.eml`), or an Outlook item (`.msg`), recognised by its
+/// content ([`outlook_item::is_compound_file`]).
 pub fn inspect(message: &[u8], inputs: &Inputs) -> Inspection {
+    if outlook_item::is_compound_file(message) {
+        return match outlook_item::msg::read(message) {
+            Ok(item) => inspect_item(&item.to_mime(), inputs),
+            Err(why) => {
+                let mut inspection = Inspection::empty(None);
+                inspection
+                    .problems
+                    .push(Problem::new(ProblemCode::OutlookItemUnreadable, why));
+                inspection
+            }
+        };
+    }
     walker::inspect_message(message, inputs)
+}
+
+/// Inspects the MIME made from an Outlook item, with the item's facts: its stored class,
+/// how its MIME was obtained, the problems of the conversion. A signature over rebuilt MIME
+/// is `unverifiable` (`rebuilt-from-item`): those bytes are not the ones that were signed.
+pub fn inspect_item(converted: &outlook_item::Converted, inputs: &Inputs) -> Inspection {
+    let mut inspection = walker::inspect_message(&converted.mime, inputs);
+    let mut problems = converted.problems.clone();
+    problems.append(&mut inspection.problems);
+    inspection.problems = problems;
+    inspection.stored_item_class = converted.stored_class.clone();
+    inspection.item_mime = Some(converted.item_mime);
+    if converted.item_mime == ItemMime::Rebuilt {
+        for layer in &mut inspection.layers {
+            if let Some(signature) = &mut layer.signature
+                && matches!(
+                    signature.status,
+                    SignatureStatus::Valid | SignatureStatus::Invalid
+                )
+            {
+                let was = signature.status;
+                signature.status = SignatureStatus::Unverifiable;
+                signature.covers_whole_body = false;
+                signature.reason = crate::facts::reason!(
+                    RebuiltFromItem,
+                    "the message was rebuilt from an Outlook item's properties, not read as \
+                     sent; the signature would be {was} over the rebuilt bytes, which are not \
+                     the bytes that were signed"
+                );
+            }
+        }
+    }
+    inspection
 }
 
 /// `dir/name.key.pem` → `dir/name.cert.pem`, when that file exists.

@@ -74,6 +74,8 @@ pub(super) fn inspect_message(message: &[u8], inputs: &Inputs) -> Inspection {
         from: walker.from,
         layers: walker.layers,
         problems: walker.problems,
+        stored_item_class: None,
+        item_mime: None,
     }
 }
 

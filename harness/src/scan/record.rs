@@ -86,6 +86,9 @@ pub struct MessageRecord {
     pub family: Option<String>,
     /// Layer kinds, outermost first.
     pub layers: Vec<&'static str>,
+    /// The message class an Outlook item (`.msg`, PST item) was stored with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored_item_class: Option<String>,
     /// The inspection's problems.
     pub problems: Vec<Problem>,
     /// Each client's short verdict.
@@ -104,6 +107,7 @@ impl MessageRecord {
             source,
             family: None,
             layers: Vec::new(),
+            stored_item_class: None,
             problems: Vec::new(),
             clients: ClientRecords::default(),
             error: Some(error),
@@ -230,6 +234,7 @@ pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRe
         source: raw.source,
         family: Some(family(&inspection)),
         layers: inspection.layers.iter().map(|l| l.kind.as_str()).collect(),
+        stored_item_class: inspection.stored_item_class,
         problems: inspection.problems,
         clients: ClientRecords(clients),
         error: None,

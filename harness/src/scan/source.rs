@@ -161,7 +161,8 @@ impl Messages {
     }
 }
 
-/// Every `*.eml` (any case) under `dir`, not following symbolic links.
+/// Every `*.eml` and `*.msg` (Outlook item; any case) under `dir`, not following symbolic
+/// links.
 fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<()> {
     if depth > MAX_FOLDER_DEPTH {
         return Ok(());
@@ -178,7 +179,7 @@ fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<(
             && path
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+                .is_some_and(|e| e.eq_ignore_ascii_case("eml") || e.eq_ignore_ascii_case("msg"))
         {
             out.push(path);
         }

@@ -75,6 +75,8 @@ pub struct Tally {
     pub problems: Vec<ProblemCode>,
     /// The sender family, for messages that were processed.
     pub family: Option<String>,
+    /// The stored class of an Outlook item.
+    pub stored_item_class: Option<String>,
     /// Each client's statuses.
     pub clients: Vec<(ClientId, ClientTally)>,
 }
@@ -99,6 +101,7 @@ impl Tally {
             })
             .collect();
         Self {
+            stored_item_class: record.stored_item_class.clone(),
             error: record.error.is_some(),
             truncated: record
                 .problems
@@ -218,6 +221,10 @@ pub struct Summary {
     pub clients: Vec<ClientSummary>,
     /// Sender families, by name.
     pub families: Vec<FamilySummary>,
+    /// Outlook items (`.msg` files, PST items) per stored message class; empty when the
+    /// input had none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub item_classes: BTreeMap<String, usize>,
 }
 
 impl Summary {
@@ -244,6 +251,7 @@ impl Summary {
                 })
                 .collect(),
             families: Vec::new(),
+            item_classes: BTreeMap::new(),
         }
     }
 
@@ -255,6 +263,10 @@ impl Summary {
     /// Counts one record, from its [`Tally`].
     pub fn add_tally(&mut self, tally: &Tally) {
         self.messages = self.messages.saturating_add(1);
+        if let Some(class) = &tally.stored_item_class {
+            let n = self.item_classes.entry(class.clone()).or_insert(0);
+            *n = n.saturating_add(1);
+        }
         if tally.error {
             self.errors = self.errors.saturating_add(1);
             return;
@@ -339,6 +351,12 @@ impl Summary {
             out.push_str("\nproblems (messages reporting each; `--format jsonl` says which):\n");
             for (code, count) in by_count {
                 out.push_str(&format!("  {count:>6}  {code}\n"));
+            }
+        }
+        if !self.item_classes.is_empty() {
+            out.push_str("\nOutlook items per stored message class:\n");
+            for (class, count) in &self.item_classes {
+                out.push_str(&format!("  {count:>6}  {class}\n"));
             }
         }
         let counts = |c: &StatusCounts| {
