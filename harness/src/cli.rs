@@ -36,7 +36,7 @@ pub(crate) enum Command {
         /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
-        /// Only this client: classic-outlook, owa or new-outlook.
+        /// Only this client: classic-outlook, owa, new-outlook, outlook-mobile or outlook-mac.
         #[arg(long)]
         client: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
