@@ -26,7 +26,7 @@ use replymatrix::verdict::{
 use crate::support::{self, root};
 
 /// An instant the test writes literally.
-fn at(text: &str) -> replymatrix::facts::Instant {
+pub(crate) fn at(text: &str) -> replymatrix::facts::Instant {
     replymatrix::facts::Instant::parse(text).unwrap_or_else(|| panic!("{text:?} is a time"))
 }
 
@@ -164,7 +164,7 @@ fn spec(name: &str) -> CertSpec {
     }
 }
 
-fn cert(name: &str, role: CertificateRole) -> CertificateFacts {
+pub(crate) fn cert(name: &str, role: CertificateRole) -> CertificateFacts {
     let s = spec(name);
     let serial = format!("{:02x}", s.name.len());
     CertificateFacts {
@@ -238,7 +238,7 @@ fn persona_of(path: &str) -> String {
 }
 
 /// What `Profile::resolve` would produce, from hand-built facts.
-fn hand_resolve(p: &mut Profile) {
+pub(crate) fn hand_resolve(p: &mut Profile) {
     let r = &mut p.resolved;
     *r = Default::default();
     for own in &p.recipient.certificates {
@@ -319,7 +319,7 @@ const PROFILES: &[&str] = &[
     "gpgol-workstation",
 ];
 
-fn profile(name: &str) -> Profile {
+pub(crate) fn profile(name: &str) -> Profile {
     let path = root().join("corpora/profiles").join(format!("{name}.toml"));
     let text = std::fs::read_to_string(&path).expect("profile readable");
     let mut p = Profile::parse(&text, &path).expect("profile parses");
@@ -329,7 +329,7 @@ fn profile(name: &str) -> Profile {
 
 // ---------------------------------------------------------------- messages (facts)
 
-fn signature(
+pub(crate) fn signature(
     status: SignatureStatus,
     digest: Digest,
     alg: SignatureAlgorithm,
@@ -356,14 +356,14 @@ fn signature(
     }
 }
 
-fn with_layers(from: &str, layers: Vec<Layer>) -> Inspection {
+pub(crate) fn with_layers(from: &str, layers: Vec<Layer>) -> Inspection {
     let mut i = Inspection::empty(Some(from.to_owned()));
     i.layers = layers;
     i
 }
 
 /// Proton: PGP/MIME signed (RFC 3156 §5) with the public key attached.
-fn proton_signed() -> Inspection {
+pub(crate) fn proton_signed() -> Inspection {
     let pat = pgp_key("pat");
     let mut signed = Layer::new(LayerKind::PgpSigned, Some(LayerForm::Mime), "");
     signed.signature = Some(signature(
@@ -407,7 +407,7 @@ fn smime_signed(from: &str, signer: &str, caps: Vec<&str>, digest: Digest) -> In
 }
 
 /// Outlook: clear-signed RSA/SHA-256 with SMIMECapabilities (sender-formats O1).
-fn outlook_signed() -> Inspection {
+pub(crate) fn outlook_signed() -> Inspection {
     smime_signed(
         "dana@fabrikam.example",
         "dana",
@@ -424,7 +424,7 @@ fn outlook_signed() -> Inspection {
 
 /// OWA: clear-signed SHA-1 without capabilities (OWASigningAlgorithms 8004,
 /// OWAIncludeSMIMECapabilitiesInMessage false).
-fn owa_signed() -> Inspection {
+pub(crate) fn owa_signed() -> Inspection {
     let mut i = smime_signed("owen@contoso.example", "owen", vec![], Digest::Sha1);
     if let Some(l) = i.layers.first_mut() {
         l.key_preference = None;
@@ -433,7 +433,7 @@ fn owa_signed() -> Inspection {
 }
 
 /// S/MIME enveloped to robin (and to dana, the copy to self), signed inside.
-fn smime_enveloped_to_robin() -> Inspection {
+pub(crate) fn smime_enveloped_to_robin() -> Inspection {
     let mut env = Layer::new(LayerKind::SmimeEnveloped, Some(LayerForm::Opaque), "");
     env.encryption = Some(EncryptionFacts {
         cipher: Some("aes-256-cbc".to_owned()),
@@ -455,7 +455,7 @@ fn smime_enveloped_to_robin() -> Inspection {
 }
 
 /// Gil: S/MIME 4.0 AuthEnvelopedData (AES-256-GCM) to robin.
-fn gcm_to_robin() -> Inspection {
+pub(crate) fn gcm_to_robin() -> Inspection {
     let mut env = Layer::new(LayerKind::SmimeAuthEnveloped, Some(LayerForm::Opaque), "");
     env.encryption = Some(EncryptionFacts {
         cipher: Some("aes-256-gcm".to_owned()),
@@ -469,7 +469,7 @@ fn gcm_to_robin() -> Inspection {
 }
 
 /// PGP/MIME encrypted (RFC 3156 §4) from pat to robin's OpenPGP key.
-fn pgp_encrypted() -> Inspection {
+pub(crate) fn pgp_encrypted() -> Inspection {
     let mut l = Layer::new(LayerKind::PgpEncrypted, Some(LayerForm::Mime), "");
     l.encryption = Some(EncryptionFacts {
         cipher: None,
@@ -483,7 +483,7 @@ fn pgp_encrypted() -> Inspection {
 }
 
 /// Purview Message Encryption wrapper.
-fn ome() -> Inspection {
+pub(crate) fn ome() -> Inspection {
     let mut l = Layer::new(LayerKind::Ome, None, "");
     l.wire.insert("filename".into(), "message.rpmsg".into());
     with_layers("owen@contoso.example", vec![l])
@@ -552,11 +552,11 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
     ]
 }
 
-fn verdict(i: &Inspection, p: &Profile, c: ClientId) -> ClientVerdict {
+pub(crate) fn verdict(i: &Inspection, p: &Profile, c: ClientId) -> ClientVerdict {
     replymatrix::clients::model(c).evaluate(i, p)
 }
 
-fn has_rule(o: &Outcome, id: RuleId) -> bool {
+pub(crate) fn has_rule(o: &Outcome, id: RuleId) -> bool {
     o.rules.contains(&id)
 }
 
