@@ -89,10 +89,15 @@ fn own_in_keychain<'a>(profile: &'a Profile, t: &mut Trail) -> Vec<&'a ResolvedO
     let address = profile.recipient.address.to_ascii_lowercase();
     let all = &profile.resolved.own;
     if match_address(profile) {
-        t.push(RuleId::MacCertificateAddressMatch);
-        all.iter()
+        let matching: Vec<&ResolvedOwn> = all
+            .iter()
             .filter(|o| o.facts.emails.contains(&address))
-            .collect()
+            .collect();
+        // The rule decides only when it leaves a certificate out.
+        if matching.len() < all.len() {
+            t.push(RuleId::MacCertificateAddressMatch);
+        }
+        matching
     } else {
         all.iter().collect()
     }
@@ -299,19 +304,38 @@ enum Found<'a> {
 }
 
 fn lookup<'a>(profile: &'a Profile, address: &str, t: &mut Trail) -> Option<Found<'a>> {
-    let at = profile.evaluation_time;
     let check = match_address(profile);
-    let r = &profile.resolved;
     let order: &[MacLookupSource] = if legacy(profile) {
         t.push(RuleId::MacLegacyEncryptContactsOrDirectory);
         &[MacLookupSource::Contacts, MacLookupSource::Gal]
     } else {
         t.push(RuleId::MacEncryptLookupOrder);
-        if check {
-            t.push(RuleId::MacCertificateAddressMatch);
-        }
         &profile.mac.smime_certificates_lookup_order
     };
+    let found = find_in(profile, order, address, check);
+    // The address check decides only when it changes what is found.
+    if check {
+        let key = |f: &Option<Found>| match f {
+            Some(Found::Cert(s, c)) => Some((Some(*s), c.fingerprint.clone())),
+            Some(Found::Ldap) => Some((None, String::new())),
+            None => None,
+        };
+        if key(&found) != key(&find_in(profile, order, address, false)) {
+            t.push(RuleId::MacCertificateAddressMatch);
+        }
+    }
+    found
+}
+
+/// The first certificate for `address` in `order` (see [`lookup`]).
+fn find_in<'a>(
+    profile: &'a Profile,
+    order: &[MacLookupSource],
+    address: &str,
+    check: bool,
+) -> Option<Found<'a>> {
+    let at = profile.evaluation_time;
+    let r = &profile.resolved;
     order.iter().find_map(|source| match source {
         MacLookupSource::Contacts => super::usable_contact(&r.mac_contacts, address, at, check)
             .map(|c| Found::Cert(CertificateSource::Contacts, c)),
