@@ -42,11 +42,11 @@ pub(crate) enum Command {
         /// The message (RFC 5322, .eml).
         file: PathBuf,
         /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
-        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// smime-tenant-external-contact, smime-tenant-mobile, gpgol-workstation), or the path of your own profile
         /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
-        /// Only this client: classic-outlook, owa or new-outlook.
+        /// Only this client: classic-outlook, owa, new-outlook, outlook-mobile or outlook-mac.
         #[arg(long)]
         client: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -96,7 +96,7 @@ pub(crate) enum Command {
         /// message.
         path: PathBuf,
         /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
-        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// smime-tenant-external-contact, smime-tenant-mobile, gpgol-workstation), or the path of your own profile
         /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,

@@ -176,7 +176,14 @@ fn explain(
         Some((c, None)) => {
             return fail(
                 2,
-                format!("unknown client {c:?} (classic-outlook, owa, new-outlook)"),
+                format!(
+                    "unknown client {c:?} ({})",
+                    ClientId::ALL
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
         }
     };

@@ -23,6 +23,12 @@ vocabulary! {
         Owa = "owa",
         /// New Outlook for Windows (olk.exe).
         NewOutlook = "new-outlook",
+        /// Outlook for iOS and Android (an Exchange Online account on the native Microsoft
+        /// sync technology).
+        OutlookMobile = "outlook-mobile",
+        /// Outlook for Mac (new Outlook for Mac; legacy Outlook for Mac where the profile
+        /// says so).
+        OutlookMac = "outlook-mac",
     }
 }
 
@@ -75,6 +81,12 @@ vocabulary! {
         ContentNotExamined = "content-not-examined",
         /// The input is not an e-mail message: there is nothing to read or answer.
         NotAMessage = "not-a-message",
+        /// S/MIME is switched off in the client: Outlook for iOS and Android's S/MIME setting
+        /// (off by default, app configuration SMIMEEnabled).
+        SmimeSwitchedOff = "smime-switched-off",
+        /// The admin removed the S/MIME option from compose (Outlook for Mac
+        /// DisableSMIMECompose).
+        SmimeComposeDisabled = "smime-compose-disabled",
     }
 }
 
@@ -112,6 +124,12 @@ impl Reason {
             Self::NotAMessage => {
                 "The input is not an e-mail message: there is nothing to read or answer."
             }
+            Self::SmimeSwitchedOff => {
+                "S/MIME is switched off in the client (Outlook for iOS and Android's S/MIME setting)."
+            }
+            Self::SmimeComposeDisabled => {
+                "The admin removed the S/MIME option from compose (Outlook for Mac DisableSMIMECompose)."
+            }
         }
     }
 }
@@ -129,6 +147,10 @@ vocabulary! {
         MailContact = "mail-contact",
         /// The GpgOL OpenPGP keyring.
         Keyring = "keyring",
+        /// Installed on the user's device: a sender's certificate installed from Outlook
+        /// mobile's S/MIME bar (iOS keychain, Android KeyStore), or a certificate in the
+        /// macOS keychain (Outlook for Mac's "Device").
+        Device = "device",
     }
 }
 
@@ -281,7 +303,8 @@ vocabulary! {
         /// The text cannot be read.
         Unreadable = "unreadable",
         /// Readable or not, with a warning or not: it depends on encrypted content that was
-        /// not examined (no key for it was given).
+        /// not examined (no key for it was given), or the evidence does not say (the rules
+        /// then include `model.not-modelled`).
         Unknown = "unknown",
     }
 }
@@ -310,7 +333,8 @@ vocabulary! {
         NotVerified = "not-verified",
         /// No signature indicator.
         None = "none",
-        /// It depends on encrypted content that was not examined: a signature may be inside.
+        /// It depends on encrypted content that was not examined (a signature may be inside),
+        /// or the evidence does not say what the client shows (`model.not-modelled`).
         Unknown = "unknown",
     }
 }

@@ -18,6 +18,7 @@ mod independent;
 mod inputs;
 mod matrix;
 mod matrix_exports;
+mod mobile_mac;
 mod models;
 mod observations;
 mod openpgp;

@@ -141,16 +141,27 @@ enum Gift {
     MailContactWithSenderCertificate,
     OwaExtension,
     OwnKeysAndCertificates,
+    /// Outlook mobile: S/MIME on, the own certificates delivered by Intune, an LDAP host.
+    MobileSmime,
+    /// The sender's certificates installed on the phone (S/MIME bar), in the Mac keychain,
+    /// on Mac contacts and on the LDAP endpoint.
+    SenderCertificatesOnDevices,
+    /// Outlook for Mac: the own identities and every root in the keychain, certificates
+    /// without a matching address allowed.
+    MacKeychain,
     /// Every gift above at once.
     All,
 }
 
-const GIFTS: [Gift; 6] = [
+const GIFTS: [Gift; 9] = [
     Gift::WindowsRoots,
     Gift::SstRoots,
     Gift::MailContactWithSenderCertificate,
     Gift::OwaExtension,
     Gift::OwnKeysAndCertificates,
+    Gift::MobileSmime,
+    Gift::SenderCertificatesOnDevices,
+    Gift::MacKeychain,
     Gift::All,
 ];
 
@@ -201,7 +212,7 @@ fn persona_certs_for(address: &str) -> Vec<String> {
 fn with_gift(profile: &Profile, gift: Gift, from: Option<&str>) -> Profile {
     if let Gift::All = gift {
         let mut p = profile.clone();
-        for one in &GIFTS[..5] {
+        for one in &GIFTS[..GIFTS.len() - 1] {
             p = with_gift(&p, *one, from);
         }
         return p;
@@ -239,6 +250,34 @@ fn with_gift(profile: &Profile, gift: Gift, from: Option<&str>) -> Profile {
             }
         }
         Gift::OwaExtension => p.workstation.owa_smime_extension = true,
+        Gift::MobileSmime => {
+            p.mobile.smime_enabled = true;
+            p.mobile.certificate_delivery = replymatrix::profile::CertificateDelivery::Intune;
+            p.mobile.ldap_host = "ldaps://ldap.northwind.example".to_owned();
+        }
+        Gift::SenderCertificatesOnDevices => {
+            if let Some(from) = from {
+                for cert in persona_certs_for(from) {
+                    let c = Contact {
+                        address: from.to_owned(),
+                        certificate: cert,
+                    };
+                    p.mobile.device_certificates.push(c.clone());
+                    p.mac.keychain_certificates.push(c.clone());
+                    p.mac.contacts.push(c.clone());
+                    p.tenant.ldap_contacts.push(c);
+                }
+            }
+        }
+        Gift::MacKeychain => {
+            p.mac.own_certificates_in_keychain = true;
+            p.mac.allow_certs_without_matching_email_address = true;
+            for root in ROOTS {
+                if !p.mac.keychain_trusted_roots.iter().any(|r| r == root) {
+                    p.mac.keychain_trusted_roots.push(root.to_owned());
+                }
+            }
+        }
         Gift::OwnKeysAndCertificates => {
             for cert in [
                 "x509/robin-enterprise.cert.pem",
@@ -275,7 +314,9 @@ fn giving_the_environment_more_never_turns_a_yes_into_a_no() {
                 std::collections::BTreeMap::new();
             for l in loaded() {
                 let from = match gift {
-                    Gift::MailContactWithSenderCertificate | Gift::All => l.inspection.from.clone(),
+                    Gift::MailContactWithSenderCertificate
+                    | Gift::SenderCertificatesOnDevices
+                    | Gift::All => l.inspection.from.clone(),
                     _ => None,
                 };
                 let gifted = by_from
@@ -353,7 +394,12 @@ fn yes_verdicts_name_what_they_use() {
                     }
                 }
                 let signed = &c.reply.signed;
+                // Outlook mobile and Outlook for Mac document no signing hash (MOB-43,
+                // MAC-24): their signed `yes` names none.
+                let hash_documented =
+                    !matches!(c.client, ClientId::OutlookMobile | ClientId::OutlookMac);
                 if signed.status == Status::Yes
+                    && hash_documented
                     && signed
                         .with
                         .as_ref()

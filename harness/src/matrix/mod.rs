@@ -595,6 +595,8 @@ fn client_title(id: &str) -> &str {
         "classic-outlook" => "Classic Outlook",
         "owa" => "Outlook on the web",
         "new-outlook" => "New Outlook",
+        "outlook-mobile" => "Outlook for iOS and Android",
+        "outlook-mac" => "Outlook for Mac",
         other => other,
     }
 }

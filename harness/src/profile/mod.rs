@@ -43,6 +43,12 @@ pub struct Profile {
     #[serde(default)]
     /// What the user's Windows workstation has installed and trusts.
     pub workstation: Workstation,
+    #[serde(default)]
+    /// Outlook for iOS and Android on the user's phone.
+    pub mobile: Mobile,
+    #[serde(default)]
+    /// Outlook for Mac on the user's Mac.
+    pub mac: Mac,
     /// Facts read from the files named above (filled by [`Profile::load`], or by tests).
     #[serde(skip)]
     pub resolved: Resolved,
@@ -171,7 +177,7 @@ impl PrivateKeyLocation {
 }
 
 /// The Exchange Online tenant.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tenant {
     /// Roots in the virtual certificate collection (SST); empty until an admin uploads one.
@@ -183,6 +189,32 @@ pub struct Tenant {
     #[serde(default)]
     /// The `Set-SmimeConfig` values; each defaults to its documented default.
     pub smime_config: SmimeConfig,
+    /// Whether Exchange Online can reach the certificate revocation lists of the CAs in the
+    /// SST (the second prerequisite of S/MIME in Outlook mobile: "Publishing the certificate
+    /// revocation list to the internet"); default true. Only the Outlook mobile model reads
+    /// it.
+    #[serde(default = "yes")]
+    pub crl_reachable: bool,
+    /// Certificates an LDAP directory endpoint of the organisation serves (what Outlook
+    /// mobile's `LDAPHostName` and Outlook for Mac's LDAP lookup would query); default none.
+    #[serde(default)]
+    pub ldap_contacts: Vec<Contact>,
+}
+
+impl Default for Tenant {
+    fn default() -> Self {
+        Self {
+            sst_roots: Vec::new(),
+            mail_contacts: Vec::new(),
+            smime_config: SmimeConfig::default(),
+            crl_reachable: true,
+            ldap_contacts: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An address with a certificate (a mail contact or an Outlook contact).
@@ -303,6 +335,152 @@ impl Default for Workstation {
     }
 }
 
+vocabulary! {
+    /// How the user's own S/MIME certificates (with their private keys) reach Outlook for
+    /// iOS and Android.
+    #[derive(Default)]
+    pub enum CertificateDelivery {
+        /// Microsoft Intune (Endpoint Manager) delivers them: the only automated delivery
+        /// (enrolled device; Company Portal on iOS).
+        Intune = "intune",
+        /// The user mailed herself a password-protected `.pfx` and tapped it in the app.
+        ManualPfx = "manual-pfx",
+        /// They are not on the phone.
+        #[default]
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// Where Outlook for iOS and Android looks for a recipient's certificate first: its S/MIME
+    /// page says both, in two sections, since 2021-06-24.
+    #[derive(Default)]
+    pub enum MobileLookupOrder {
+        /// "The Global Address List (GAL) is checked first", then the device keychain or
+        /// KeyStore (section "Create S/MIME messages", unchanged since 2019-09-10).
+        #[default]
+        GalThenDevice = "gal-then-device",
+        /// "search the local device first, then query Azure Active Directory, and then
+        /// evaluate any LDAP directory endpoint" (section "LDAP support for certificate
+        /// lookup", since 2021-06-24).
+        DeviceThenAzureAdThenLdap = "device-then-azure-ad-then-ldap",
+    }
+}
+
+/// Outlook for iOS and Android: the app-configuration keys (Intune, `com.microsoft.outlook.
+/// Mail.SMIMEEnabled...`) and what is on the phone. Each field defaults to the documented
+/// default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mobile {
+    /// The app's S/MIME setting is on (the user's switch, or the admin's `SMIMEEnabled`);
+    /// default false: off by default, and `SMIMEEnabled` "Default if not specified: false".
+    pub smime_enabled: bool,
+    /// `SMIMEEnabled.UserChangeAllowed`: the user may change the setting; default true.
+    pub user_change_allowed: bool,
+    /// `SMIMEEnabled.EncryptAllMail`: every message is encrypted; default false.
+    pub encrypt_all_mail: bool,
+    /// `SMIMEEnabled.SignAllMail`: every message is signed; default false.
+    pub sign_all_mail: bool,
+    /// `SMIMEEnabled.LDAPHostName`: the LDAP endpoint for recipient certificates; default
+    /// empty (none).
+    pub ldap_host: String,
+    /// How the user's own certificates reach the phone; default none.
+    pub certificate_delivery: CertificateDelivery,
+    /// Which documented lookup order the app follows; default `gal-then-device`.
+    pub recipient_lookup_order: MobileLookupOrder,
+    /// Senders' certificates the user installed from the S/MIME status bar (the "local
+    /// device" source); default none.
+    pub device_certificates: Vec<Contact>,
+}
+
+impl Default for Mobile {
+    fn default() -> Self {
+        Self {
+            smime_enabled: false,
+            user_change_allowed: true,
+            encrypt_all_mail: false,
+            sign_all_mail: false,
+            ldap_host: String::new(),
+            certificate_delivery: CertificateDelivery::None,
+            recipient_lookup_order: MobileLookupOrder::GalThenDevice,
+            device_certificates: Vec::new(),
+        }
+    }
+}
+
+vocabulary! {
+    /// Which Outlook for Mac.
+    #[derive(Default)]
+    pub enum MacEdition {
+        /// New Outlook for Mac (the S/MIME preference keys are for it, from 16.45).
+        #[default]
+        New = "new",
+        /// Legacy Outlook for Mac (Outlook 2011/2016 and the legacy mode of the current app).
+        Legacy = "legacy",
+    }
+}
+
+vocabulary! {
+    /// A source in Outlook for Mac's `SMIMECertificatesLookupOrder` (0 to 3).
+    pub enum MacLookupSource {
+        /// 0: Contacts (certificates on Outlook contacts).
+        Contacts = "contacts",
+        /// 1: the Global Address List.
+        Gal = "gal",
+        /// 2: Device (the macOS keychain).
+        Device = "device",
+        /// 3: LDAP.
+        Ldap = "ldap",
+    }
+}
+
+/// Outlook for Mac: the S/MIME preference keys (domain `com.microsoft.Outlook`) and the
+/// keychain. Each field defaults to the documented default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mac {
+    /// Which Outlook for Mac; default `new`.
+    pub edition: MacEdition,
+    /// `SMIMECertificatesLookupOrder` (new Outlook only): the order in which certificates are
+    /// used to decrypt and encrypt; default `[contacts, gal, device, ldap]` (`[0, 1, 2, 3]`).
+    pub smime_certificates_lookup_order: Vec<MacLookupSource>,
+    /// `AllowCertsWithoutMatchingEmailAddress` (new Outlook only); default false.
+    pub allow_certs_without_matching_email_address: bool,
+    /// `DisableSMIMECompose` (new Outlook only); default false.
+    pub disable_smime_compose: bool,
+    /// Roots the macOS keychains trust (X509 Anchors, System, login); default the public
+    /// root.
+    pub keychain_trusted_roots: Vec<String>,
+    /// The user's own certificates (`recipient.certificates`) are in her login keychain with
+    /// their private keys; default false.
+    pub own_certificates_in_keychain: bool,
+    /// Other people's certificates in the keychain ("Device"); default none.
+    pub keychain_certificates: Vec<Contact>,
+    /// Certificates on Outlook for Mac contacts ("Contacts"); default none.
+    pub contacts: Vec<Contact>,
+}
+
+impl Default for Mac {
+    fn default() -> Self {
+        Self {
+            edition: MacEdition::New,
+            smime_certificates_lookup_order: vec![
+                MacLookupSource::Contacts,
+                MacLookupSource::Gal,
+                MacLookupSource::Device,
+                MacLookupSource::Ldap,
+            ],
+            allow_certs_without_matching_email_address: false,
+            disable_smime_compose: false,
+            keychain_trusted_roots: vec!["x509/public-root-ca.cert.pem".to_owned()],
+            own_certificates_in_keychain: false,
+            keychain_certificates: Vec::new(),
+            contacts: Vec::new(),
+        }
+    }
+}
+
 /// The user's own certificate, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedOwn {
@@ -340,6 +518,16 @@ pub struct Resolved {
     pub gpgol_keyring: Vec<PgpKeyFacts>,
     /// GpgOL's secret keys (the user's own OpenPGP keys).
     pub gpgol_secret_keys: Vec<PgpKeyFacts>,
+    /// Certificates the organisation's LDAP endpoint serves.
+    pub ldap_contacts: Vec<ResolvedContact>,
+    /// Senders' certificates installed in Outlook mobile from the S/MIME bar.
+    pub mobile_device_certificates: Vec<ResolvedContact>,
+    /// Roots the macOS keychains trust.
+    pub keychain_roots: Vec<CertificateFacts>,
+    /// Other people's certificates in the macOS keychain.
+    pub mac_keychain_certificates: Vec<ResolvedContact>,
+    /// Certificates on Outlook for Mac contacts.
+    pub mac_contacts: Vec<ResolvedContact>,
 }
 
 impl Profile {
@@ -474,6 +662,26 @@ impl Profile {
                 .iter()
                 .map(String::as_str),
         );
+        paths.extend(
+            self.tenant
+                .ldap_contacts
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(
+            self.mobile
+                .device_certificates
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(self.mac.keychain_trusted_roots.iter().map(String::as_str));
+        paths.extend(
+            self.mac
+                .keychain_certificates
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(self.mac.contacts.iter().map(|c| c.certificate.as_str()));
         paths
     }
 
@@ -518,6 +726,28 @@ impl Profile {
         for k in &self.workstation.gpgol_secret_keys {
             r.gpgol_secret_keys.extend(pgp_facts(files, k)?);
         }
+        let contacts = |list: &[Contact]| -> Result<Vec<ResolvedContact>> {
+            list.iter()
+                .map(|c| {
+                    Ok(ResolvedContact {
+                        address: c.address.to_ascii_lowercase(),
+                        certificate: x509_facts(
+                            files,
+                            &c.certificate,
+                            CertificateRole::Encryption,
+                        )?,
+                    })
+                })
+                .collect()
+        };
+        r.ldap_contacts = contacts(&self.tenant.ldap_contacts)?;
+        r.mobile_device_certificates = contacts(&self.mobile.device_certificates)?;
+        for root in &self.mac.keychain_trusted_roots {
+            r.keychain_roots
+                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+        }
+        r.mac_keychain_certificates = contacts(&self.mac.keychain_certificates)?;
+        r.mac_contacts = contacts(&self.mac.contacts)?;
         self.resolved = r;
         self.files = files.clone();
         Ok(())
