@@ -24,6 +24,7 @@ mod openpgp;
 mod pgp_corpus;
 mod profiles;
 mod properties;
+mod remedies;
 mod scan;
 mod schemas;
 mod seed;

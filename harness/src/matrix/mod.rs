@@ -20,8 +20,10 @@ use crate::corpus::{self, Control, Provenance, SenderInfo};
 use crate::error::{Error, Result};
 use crate::evidence::Confidence;
 use crate::facts::{Inspection, Layer, SignatureStatus};
+use crate::memo::Memo;
 use crate::profile::Profile;
-use crate::verdict::{ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
+use crate::remedies::{Search, SenderSample};
+use crate::verdict::{ActionEvidence, ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
 
 /// The schema tag of [`Matrix`].
 pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
@@ -104,16 +106,79 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
     let samples = corpus::load_samples(&corpora.join("senders"))?;
     let observed = crate::observations::load_dir(&corpora.join("observations"))?;
     let keys = corpora.join("keys");
-    let mut rows = Vec::with_capacity(samples.len());
+    let mut inspected = Vec::with_capacity(samples.len());
     for sample in &samples {
         let bytes = std::fs::read(&sample.eml).map_err(|e| Error::io(&sample.eml, e))?;
         let inputs = corpus::sample_inputs(sample, &keys)?;
-        let inspection = crate::inspect(&bytes, &inputs);
-        let mut row = row(sample, inspection, profiles);
-        confirm_row(&mut row, &observed);
-        rows.push(row);
+        inspected.push((sample, crate::inspect(&bytes, &inputs)));
+    }
+    let mut rows = rows(inspected, profiles);
+    for row in &mut rows {
+        confirm_row(row, &observed);
     }
     Ok(assemble(profiles, rows))
+}
+
+/// A corpus sample as the remedies search sees it: its sender product and setting (its
+/// siblings are the same product and From with another setting) and its provenance.
+pub fn sender_sample(sample: &corpus::Sample, inspection: Inspection) -> SenderSample {
+    let s = &sample.sidecar;
+    SenderSample {
+        id: s.id.clone(),
+        product: Some(s.sender.product.clone()),
+        setting: Some(s.sender.setting.clone()),
+        positive: s.control == Control::Positive,
+        evidence: vec![ActionEvidence {
+            url: s.provenance.url.clone(),
+            quote: s.title.clone(),
+            confidence: match s.provenance.confidence {
+                corpus::ProvenanceConfidence::Seen => Confidence::ThirdParty,
+                corpus::ProvenanceConfidence::Inferred => Confidence::Inferred,
+            },
+        }],
+        inspection,
+    }
+}
+
+/// The rows of these samples, each with its inspection: verdicts under every profile, and
+/// the remedies of every `no` and `partial` reply, searched over the samples together (a
+/// sample's siblings are among them).
+///
+/// The rows are memoised for the process by a hash of everything they are computed from
+/// (the profiles, the sidecars, the inspections): the test suite builds the same matrix in
+/// several tests, and the search is the costly part. The result never depends on the memo.
+pub fn rows(samples: Vec<(&corpus::Sample, Inspection)>, profiles: &[Profile]) -> Vec<SampleRow> {
+    use std::hash::{Hash, Hasher};
+    static ROWS: Memo<u64, std::sync::Arc<Vec<SampleRow>>> = Memo::new();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{profiles:?}").hash(&mut h);
+    for (sample, inspection) in &samples {
+        format!("{:?}", sample.sidecar).hash(&mut h);
+        serde_json::to_vec(inspection)
+            .unwrap_or_default()
+            .hash(&mut h);
+    }
+    let rows = ROWS.get_or(&h.finish(), || {
+        std::sync::Arc::new(search_rows(samples, profiles))
+    });
+    rows.as_ref().clone()
+}
+
+/// [`rows`] without the memo.
+fn search_rows(
+    samples: Vec<(&corpus::Sample, Inspection)>,
+    profiles: &[Profile],
+) -> Vec<SampleRow> {
+    let senders = samples
+        .iter()
+        .map(|(s, i)| sender_sample(s, i.clone()))
+        .collect();
+    let mut search = Search::new(profiles.to_vec(), senders);
+    samples
+        .into_iter()
+        .enumerate()
+        .map(|(index, (sample, inspection))| row_in(&mut search, index, sample, inspection))
+        .collect()
 }
 
 /// The matrix of these rows (each made by [`row`] under `profiles`).
@@ -136,12 +201,29 @@ pub fn assemble(profiles: &[Profile], rows: Vec<SampleRow>) -> Matrix {
     }
 }
 
-/// One sample's row: its facts and its verdicts under every profile.
+/// One sample's row: its facts and its verdicts under every profile, with remedies (no
+/// sibling samples: use [`rows`] for the corpus).
 pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]) -> SampleRow {
+    let mut search = Search::new(
+        profiles.to_vec(),
+        vec![sender_sample(sample, inspection.clone())],
+    );
+    row_in(&mut search, 0, sample, inspection)
+}
+
+/// The row of sample `index` of the search.
+fn row_in(
+    search: &mut Search,
+    index: usize,
+    sample: &corpus::Sample,
+    inspection: Inspection,
+) -> SampleRow {
     let s = &sample.sidecar;
+    let profiles = search.profiles().to_vec();
     let mut cells = Vec::with_capacity(profiles.len() * ClientId::ALL.len());
-    for profile in profiles {
-        let explanation = crate::explain::explain(&inspection, profile, None);
+    for (p, profile) in profiles.iter().enumerate() {
+        let mut explanation = crate::explain::explain(&inspection, profile, None);
+        search.attach(index, p, &mut explanation.clients);
         cells.extend(explanation.clients.into_iter().map(|verdict| Cell {
             profile: profile.name.clone(),
             verdict,
