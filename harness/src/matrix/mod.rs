@@ -381,7 +381,8 @@ fn confidence_markdown(matrix: &Matrix) -> String {
 
 /// The snapshot of one sample: its key facts, then one line per decision in fixed order
 /// (client, profile, mode), each with its status, reason, "with what", confidence and rules,
-/// so that a changed verdict is a one-line diff with its cause beside it.
+/// and for a `no` or `partial` reply the best remedy's action ids (`fix=a+b`, or `fix=none`),
+/// so that a changed verdict, or a remedy that appears or vanishes, is a one-line diff.
 pub fn snapshot_text(row: &SampleRow) -> String {
     let mut out = String::new();
     for line in facts_lines(&row.inspect) {
@@ -489,6 +490,15 @@ fn outcome_line(o: &Outcome) -> String {
         observed_by(&o.observed_by),
         crate::evidence::joined(&o.rules, ",")
     );
+    if let Some(remedies) = &o.remedies {
+        let _ = write!(
+            line,
+            " fix={}",
+            remedies
+                .first()
+                .map_or_else(|| "none".to_owned(), |r| r.ids())
+        );
+    }
     line
 }
 
