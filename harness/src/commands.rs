@@ -259,8 +259,13 @@ fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitC
     let profiles_dir = profiles
         .map(Path::to_path_buf)
         .unwrap_or_else(|| corpus.join("profiles"));
-    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys"))
-        .and_then(|profiles| replymatrix::matrix::build(corpus, &profiles));
+    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys")).and_then(
+        |profiles| {
+            // MATRIX.md and the text table show no remedies: skip their search.
+            let remedies = matches!(format, MatrixFormat::Json | MatrixFormat::Html);
+            replymatrix::matrix::build_with(corpus, &profiles, remedies)
+        },
+    );
     let matrix = match built {
         Ok(m) => m,
         Err(e) => return fail(1, e),

@@ -25,7 +25,7 @@ fn built() -> &'static Matrix {
         let corpora = default_corpora_dir();
         let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
             .expect("profiles load");
-        matrix::build(&corpora, &profiles).expect("matrix builds")
+        matrix::build_with(&corpora, &profiles, true).expect("matrix builds")
     })
 }
 

@@ -101,8 +101,16 @@ pub fn load_profiles(dir: &Path, keys_dir: &Path) -> Result<Vec<Profile>> {
     Ok(profiles)
 }
 
-/// Builds the matrix over the samples below `corpora/senders` and the given profiles.
+/// Builds the matrix over the samples below `corpora/senders` and the given profiles (the
+/// exports carry no remedies: `explain`, the snapshots and `corpus check` do, through
+/// [`rows`]).
 pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
+    build_with(corpora, profiles, false)
+}
+
+/// [`build`], with or without the remedies of every `no` and `partial` reply (the search is
+/// most of the cost, and every remedy repeats its actions in full).
+pub fn build_with(corpora: &Path, profiles: &[Profile], remedies: bool) -> Result<Matrix> {
     let samples = corpus::load_samples(&corpora.join("senders"))?;
     let observed = crate::observations::load_dir(&corpora.join("observations"))?;
     let keys = corpora.join("keys");
@@ -112,7 +120,15 @@ pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
         let inputs = corpus::sample_inputs(sample, &keys)?;
         inspected.push((sample, crate::inspect(&bytes, &inputs)));
     }
-    let mut rows = rows(inspected, profiles);
+    let mut rows = if remedies {
+        rows(inspected, profiles)
+    } else {
+        let mut search = Search::new(profiles.to_vec(), Vec::new());
+        inspected
+            .into_iter()
+            .map(|(sample, inspection)| row_in(&mut search, None, sample, inspection))
+            .collect()
+    };
     for row in &mut rows {
         confirm_row(row, &observed);
     }
@@ -177,7 +193,7 @@ fn search_rows(
     samples
         .into_iter()
         .enumerate()
-        .map(|(index, (sample, inspection))| row_in(&mut search, index, sample, inspection))
+        .map(|(index, (sample, inspection))| row_in(&mut search, Some(index), sample, inspection))
         .collect()
 }
 
@@ -208,13 +224,13 @@ pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]
         profiles.to_vec(),
         vec![sender_sample(sample, inspection.clone())],
     );
-    row_in(&mut search, 0, sample, inspection)
+    row_in(&mut search, Some(0), sample, inspection)
 }
 
-/// The row of sample `index` of the search.
+/// The row of sample `index` of the search (no remedies for `None`).
 fn row_in(
     search: &mut Search,
-    index: usize,
+    index: Option<usize>,
     sample: &corpus::Sample,
     inspection: Inspection,
 ) -> SampleRow {
@@ -223,7 +239,9 @@ fn row_in(
     let mut cells = Vec::with_capacity(profiles.len() * ClientId::ALL.len());
     for (p, profile) in profiles.iter().enumerate() {
         let mut explanation = crate::explain::explain(&inspection, profile, None);
-        search.attach(index, p, &mut explanation.clients);
+        if let Some(index) = index {
+            search.attach(index, p, &mut explanation.clients);
+        }
         cells.extend(explanation.clients.into_iter().map(|verdict| Cell {
             profile: profile.name.clone(),
             verdict,

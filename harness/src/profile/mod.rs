@@ -499,44 +499,79 @@ impl Profile {
 
     /// Fills [`Profile::resolved`] from the files named in the profile, read as `files` says.
     pub fn resolve_with(&mut self, files: &KeyFiles) -> Result<()> {
+        self.resolve_cached(files, &mut FileFacts::default())
+    }
+
+    /// [`Profile::resolve_with`], with the facts of files already read kept in `cache` by the
+    /// path the profile names (a caller that loads many variants of one profile with the same
+    /// `files`, the remedies search, keeps one cache per profile).
+    pub fn resolve_cached(&mut self, files: &KeyFiles, cache: &mut FileFacts) -> Result<()> {
+        let mut x509 = |rel: &str, role: CertificateRole| -> Result<CertificateFacts> {
+            if rel == MESSAGE_SIGNER {
+                return x509_facts(files, rel, role);
+            }
+            let facts = match cache.x509.get(rel) {
+                Some(f) => f.clone(),
+                None => {
+                    let f = x509_facts(files, rel, role)?;
+                    cache.x509.insert(rel.to_owned(), f.clone());
+                    f
+                }
+            };
+            Ok(CertificateFacts { role, ..facts })
+        };
         let mut r = Resolved::default();
         for own in &self.recipient.certificates {
             r.own.push(ResolvedOwn {
-                facts: x509_facts(files, &own.cert, CertificateRole::Own)?,
+                facts: x509(&own.cert, CertificateRole::Own)?,
                 private_key: own.private_key,
                 published_to_gal: own.published_to_gal,
             });
         }
         for root in &self.tenant.sst_roots {
-            r.sst_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.sst_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.tenant.mail_contacts {
             r.mail_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
         for root in &self.workstation.windows_trusted_roots {
-            r.windows_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.windows_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.workstation.outlook_contacts {
             r.outlook_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
+        let mut pgp = |rel: &str| -> Result<Vec<PgpKeyFacts>> {
+            if let Some(f) = cache.pgp.get(rel) {
+                return Ok(f.clone());
+            }
+            let f = pgp_facts(files, rel)?;
+            cache.pgp.insert(rel.to_owned(), f.clone());
+            Ok(f)
+        };
         for k in &self.workstation.gpgol_keyring {
-            r.gpgol_keyring.extend(pgp_facts(files, k)?);
+            r.gpgol_keyring.extend(pgp(k)?);
         }
         for k in &self.workstation.gpgol_secret_keys {
-            r.gpgol_secret_keys.extend(pgp_facts(files, k)?);
+            r.gpgol_secret_keys.extend(pgp(k)?);
         }
         self.resolved = r;
         self.files = files.clone();
         Ok(())
     }
+}
+
+/// The facts of files a profile names, by the path it names them with (see
+/// [`Profile::resolve_cached`]).
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    x509: std::collections::HashMap<String, CertificateFacts>,
+    pgp: std::collections::HashMap<String, Vec<PgpKeyFacts>>,
 }
 
 /// The profile names (`*.toml` stems) in a folder, sorted.

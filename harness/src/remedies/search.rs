@@ -127,6 +127,7 @@ pub struct Search {
     shared: Vec<Arc<Profile>>,
     loaded: HashMap<(usize, Vec<u32>), Option<Arc<Profile>>>,
     keys: HashMap<String, u32>,
+    file_facts: HashMap<usize, crate::profile::FileFacts>,
     evals: HashMap<(usize, usize, ClientId, Vec<usize>), Arc<Eval>>,
     tables: HashMap<(usize, usize, ClientId), Arc<Table>>,
 }
@@ -183,6 +184,7 @@ impl Search {
             contexts: HashMap::new(),
             loaded: HashMap::new(),
             keys: HashMap::new(),
+            file_facts: HashMap::new(),
             evals: HashMap::new(),
             tables: HashMap::new(),
         }
@@ -648,7 +650,8 @@ impl Search {
         let mut changed = Profile::from_table(merged, &origin).ok()?;
         let mut files = base.files.clone();
         files.message_signer = signer.cloned().map(Box::new);
-        changed.resolve_with(&files).ok()?;
+        let cache = self.file_facts.entry(profile).or_default();
+        changed.resolve_cached(&files, cache).ok()?;
         Some(changed)
     }
 
