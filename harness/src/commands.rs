@@ -211,7 +211,9 @@ fn explain(
         Err(e) => return fail(1, format!("{}: {e}", file.display())),
     };
     let inspection = replymatrix::inspect(&bytes, &inputs);
-    let explanation = replymatrix::explain::explain(&inspection, &profile, client);
+    let (message, others) = corpus_neighbours(file, inspection.clone());
+    let explanation =
+        replymatrix::explain::explain_with_remedies(&inspection, &profile, client, message, others);
     match format {
         Format::Json => match serde_json::to_string_pretty(&explanation) {
             Ok(json) => println!("{json}"),
@@ -222,12 +224,69 @@ fn explain(
     ExitCode::SUCCESS
 }
 
+/// The message as the remedies search sees it and the corpus samples that may be its
+/// siblings: when the file is a corpus sample (its sidecar beside it, in
+/// `<senders>/<family>/`), its sender product and setting and the samples of the same
+/// product; otherwise the message alone.
+fn corpus_neighbours(
+    file: &Path,
+    inspection: replymatrix::facts::Inspection,
+) -> (
+    replymatrix::remedies::SenderSample,
+    Vec<replymatrix::remedies::SenderSample>,
+) {
+    use replymatrix::corpus;
+    let alone = |inspection| {
+        (
+            replymatrix::remedies::SenderSample::message(inspection),
+            Vec::new(),
+        )
+    };
+    let Some(senders) = file.parent().and_then(Path::parent) else {
+        return alone(inspection);
+    };
+    if !file.with_extension("toml").is_file() {
+        return alone(inspection);
+    }
+    let Ok(samples) = corpus::load_samples(senders) else {
+        return alone(inspection);
+    };
+    let here = file.canonicalize().ok();
+    let Some(me) = samples
+        .iter()
+        .find(|s| s.eml.canonicalize().ok() == here && here.is_some())
+    else {
+        return alone(inspection);
+    };
+    let keys = senders.parent().unwrap_or(senders).join("keys");
+    let others = samples
+        .iter()
+        .filter(|s| {
+            s.sidecar.id != me.sidecar.id && s.sidecar.sender.product == me.sidecar.sender.product
+        })
+        .filter_map(|s| {
+            let bytes = std::fs::read(&s.eml).ok()?;
+            let inputs = corpus::sample_inputs(s, &keys).ok()?;
+            Some(replymatrix::matrix::sender_sample(
+                s,
+                replymatrix::inspect(&bytes, &inputs),
+            ))
+        })
+        .collect();
+    (replymatrix::matrix::sender_sample(me, inspection), others)
+}
+
 fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitCode {
     let profiles_dir = profiles
         .map(Path::to_path_buf)
         .unwrap_or_else(|| corpus.join("profiles"));
-    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys"))
-        .and_then(|profiles| replymatrix::matrix::build(corpus, &profiles));
+    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys")).and_then(
+        |profiles| {
+            // MATRIX.md and the text table show no remedies: skip their search.
+            let remedies = matches!(format, MatrixFormat::Json | MatrixFormat::Html);
+            replymatrix::matrix::build_with(corpus, &profiles, remedies)
+        },
+    );
     let matrix = match built {
         Ok(m) => m,
         Err(e) => return fail(1, e),

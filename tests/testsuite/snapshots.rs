@@ -32,7 +32,7 @@ fn corpus() {
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
     let observed = replymatrix::observations::load_dir(&corpora.join("observations"))
         .expect("observations load");
-    let rows: Vec<matrix::SampleRow> = samples
+    let inspected: Vec<_> = samples
         .iter()
         .map(|sample| {
             let bytes = std::fs::read(&sample.eml).expect("sample readable");
@@ -46,11 +46,13 @@ fn corpus() {
                 sample.sidecar.id,
                 failures.join("; ")
             );
-            let mut row = matrix::row(sample, inspection, &profiles);
-            matrix::confirm_row(&mut row, &observed);
-            row
+            (sample, inspection)
         })
         .collect();
+    let mut rows = matrix::rows(inspected, &profiles);
+    for row in &mut rows {
+        matrix::confirm_row(row, &observed);
+    }
     // A short account first (insta's own output is `minimal`, .config/insta.yaml): samples
     // without a snapshot, snapshots waiting for review or without a sample, and which
     // samples' snapshots differ, by how many lines; each with how to review and accept.

@@ -195,16 +195,19 @@ pub fn check(corpora: &Path) -> Result<Report> {
     let snapshots_dir = root.join("snapshots");
     let matrix_md = root.join("MATRIX.md");
     let rows: Vec<SampleRow> = if snapshots_dir.is_dir() || matrix_md.is_file() {
-        samples
+        let inspected: Vec<_> = samples
             .iter()
             .filter_map(|sample| {
                 let bytes = std::fs::read(&sample.eml).ok()?;
                 let inputs = corpus::sample_inputs(sample, &keys).ok()?;
-                let mut row = matrix::row(sample, crate::inspect(&bytes, &inputs), &profiles);
-                matrix::confirm_row(&mut row, &observed);
-                Some(row)
+                Some((sample, crate::inspect(&bytes, &inputs)))
             })
-            .collect()
+            .collect();
+        let mut rows = matrix::rows(inspected, &profiles);
+        for row in &mut rows {
+            matrix::confirm_row(row, &observed);
+        }
+        rows
     } else {
         Vec::new()
     };

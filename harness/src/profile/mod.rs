@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::facts::{CertificateFacts, PgpKeyFacts};
 use crate::facts::{CertificateRole, Instant};
+use crate::memo::{MAX_MEMO_ITEM_BYTES, Memo};
 use crate::vocabulary::vocabulary;
 
 /// One environment.
@@ -65,7 +66,15 @@ pub struct KeyFiles {
     pub beside: Option<PathBuf>,
     /// The keys folder (`--keys-dir`); `None`: the bundled keys.
     pub keys_dir: Option<PathBuf>,
+    /// The certificate the message being answered carries for its sender, which a path
+    /// written [`MESSAGE_SIGNER`] names (a remedy's mail contact or Outlook contact); `None`
+    /// outside a remedy, where that path is an error.
+    pub message_signer: Option<Box<CertificateFacts>>,
 }
+
+/// The path that names the certificate the message carries for its sender (a remedy's
+/// profile patch: the admin saves it from the signed message).
+pub const MESSAGE_SIGNER: &str = "{message-signer}";
 
 impl KeyFiles {
     /// Paths only in `keys_dir` (how the matrix and the tests resolve the bundled profiles).
@@ -73,6 +82,7 @@ impl KeyFiles {
         Self {
             beside: None,
             keys_dir: Some(keys_dir.to_path_buf()),
+            message_signer: None,
         }
     }
 
@@ -541,16 +551,19 @@ impl Profile {
         Ok(profile)
     }
 
+    /// Parses a profile from a TOML table already read (a profile with a remedy's patch
+    /// merged in); the same checks as [`Profile::parse`].
+    pub fn from_table(table: toml::Table, origin: &Path) -> Result<Self> {
+        Profile::deserialize(toml::Value::Table(table)).map_err(|e| Error::Schema {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
     /// Reads a profile file and every certificate and key it names: beside the file first,
     /// then in `keys_dir`.
     pub fn load(path: &Path, keys_dir: &Path) -> Result<Self> {
-        Self::load_file(
-            path,
-            &KeyFiles {
-                beside: None,
-                keys_dir: Some(keys_dir.to_path_buf()),
-            },
-        )
+        Self::load_file(path, &KeyFiles::in_dir(keys_dir))
     }
 
     /// Reads a profile file and every file it names, looked up beside the profile file, then
@@ -566,6 +579,7 @@ impl Profile {
                     .to_path_buf(),
             ),
             keys_dir: files.keys_dir.clone(),
+            message_signer: files.message_signer.clone(),
         };
         profile.resolve_with(&files)?;
         Ok(profile)
@@ -592,6 +606,7 @@ impl Profile {
         let files = KeyFiles {
             beside: None,
             keys_dir: keys_dir.map(Path::to_path_buf),
+            message_signer: None,
         };
         let path = Path::new(spec);
         if path.is_file() {
@@ -692,39 +707,66 @@ impl Profile {
 
     /// Fills [`Profile::resolved`] from the files named in the profile, read as `files` says.
     pub fn resolve_with(&mut self, files: &KeyFiles) -> Result<()> {
+        self.resolve_cached(files, &mut FileFacts::default())
+    }
+
+    /// [`Profile::resolve_with`], with the facts of files already read kept in `cache` by the
+    /// path the profile names (a caller that loads many variants of one profile with the same
+    /// `files`, the remedies search, keeps one cache per profile).
+    pub fn resolve_cached(&mut self, files: &KeyFiles, cache: &mut FileFacts) -> Result<()> {
+        let mut x509 = |rel: &str, role: CertificateRole| -> Result<CertificateFacts> {
+            if rel == MESSAGE_SIGNER {
+                return x509_facts(files, rel, role);
+            }
+            let facts = match cache.x509.get(rel) {
+                Some(f) => f.clone(),
+                None => {
+                    let f = x509_facts(files, rel, role)?;
+                    cache.x509.insert(rel.to_owned(), f.clone());
+                    f
+                }
+            };
+            Ok(CertificateFacts { role, ..facts })
+        };
         let mut r = Resolved::default();
         for own in &self.recipient.certificates {
             r.own.push(ResolvedOwn {
-                facts: x509_facts(files, &own.cert, CertificateRole::Own)?,
+                facts: x509(&own.cert, CertificateRole::Own)?,
                 private_key: own.private_key,
                 published_to_gal: own.published_to_gal,
             });
         }
         for root in &self.tenant.sst_roots {
-            r.sst_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.sst_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.tenant.mail_contacts {
             r.mail_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
         for root in &self.workstation.windows_trusted_roots {
-            r.windows_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.windows_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.workstation.outlook_contacts {
             r.outlook_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
+        let mut pgp = |rel: &str| -> Result<Vec<PgpKeyFacts>> {
+            if let Some(f) = cache.pgp.get(rel) {
+                return Ok(f.clone());
+            }
+            let f = pgp_facts(files, rel)?;
+            cache.pgp.insert(rel.to_owned(), f.clone());
+            Ok(f)
+        };
         for k in &self.workstation.gpgol_keyring {
-            r.gpgol_keyring.extend(pgp_facts(files, k)?);
+            r.gpgol_keyring.extend(pgp(k)?);
         }
         for k in &self.workstation.gpgol_secret_keys {
-            r.gpgol_secret_keys.extend(pgp_facts(files, k)?);
+            r.gpgol_secret_keys.extend(pgp(k)?);
         }
         let contacts = |list: &[Contact]| -> Result<Vec<ResolvedContact>> {
             list.iter()
@@ -754,6 +796,14 @@ impl Profile {
     }
 }
 
+/// The facts of files a profile names, by the path it names them with (see
+/// [`Profile::resolve_cached`]).
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    x509: std::collections::HashMap<String, CertificateFacts>,
+    pgp: std::collections::HashMap<String, Vec<PgpKeyFacts>>,
+}
+
 /// The profile names (`*.toml` stems) in a folder, sorted.
 fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -773,25 +823,64 @@ fn names_in(dir: &Path) -> Vec<String> {
 
 /// The facts of the first certificate in a PEM/DER file.
 fn x509_facts(files: &KeyFiles, rel: &str, role: CertificateRole) -> Result<CertificateFacts> {
+    if rel == MESSAGE_SIGNER {
+        let Some(cert) = &files.message_signer else {
+            return Err(Error::Key {
+                path: PathBuf::from(rel),
+                message: "names the certificate the message carries for its sender, which only \
+                          a remedy for that message gives; save the certificate from the message \
+                          and name its file instead"
+                    .to_owned(),
+            });
+        };
+        let mut facts = (**cert).clone();
+        facts.role = role;
+        return Ok(facts);
+    }
     let (path, bytes) = files.read(rel)?;
-    let certs = crate::smime::load_certs(&bytes);
-    let first = certs.first().ok_or_else(|| Error::Key {
+    // A profile loaded again (each remedy's changed profile) names the same files: their
+    // facts are memoised by content.
+    static X509: Memo<Vec<u8>, Option<CertificateFacts>> = Memo::new();
+    let first = || {
+        crate::smime::load_certs(&bytes)
+            .first()
+            .map(|c| crate::smime::certificate_facts(c, CertificateRole::Own))
+    };
+    let facts = if bytes.len() <= MAX_MEMO_ITEM_BYTES {
+        X509.get_or(bytes.as_slice(), first)
+    } else {
+        first()
+    };
+    let mut facts = facts.ok_or_else(|| Error::Key {
         path: path.clone(),
         message: "no X.509 certificate in the file".to_owned(),
     })?;
-    Ok(crate::smime::certificate_facts(first, role))
+    facts.role = role;
+    Ok(facts)
 }
 
 /// The facts of the OpenPGP certificates in a file.
 fn pgp_facts(files: &KeyFiles, rel: &str) -> Result<Vec<PgpKeyFacts>> {
     let (path, bytes) = files.read(rel)?;
-    let found = crate::openpgp::keys_in(&bytes, rel);
-    if found.facts.is_empty() {
-        let why = found.problems.first().map_or_else(
-            || "no OpenPGP certificate in the file".to_owned(),
-            |p| p.message.clone(),
-        );
-        return Err(Error::Key { path, message: why });
-    }
-    Ok(found.facts)
+    // Memoised by path and content, as the certificates above (the facts name the path).
+    static PGP: Memo<Vec<u8>, std::result::Result<Vec<PgpKeyFacts>, String>> = Memo::new();
+    let read = || {
+        let found = crate::openpgp::keys_in(&bytes, rel);
+        if found.facts.is_empty() {
+            return Err(found.problems.first().map_or_else(
+                || "no OpenPGP certificate in the file".to_owned(),
+                |p| p.message.clone(),
+            ));
+        }
+        Ok(found.facts)
+    };
+    let found = if bytes.len() + rel.len() < MAX_MEMO_ITEM_BYTES {
+        let mut key = rel.as_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(&bytes);
+        PGP.get_or(key.as_slice(), read)
+    } else {
+        read()
+    };
+    found.map_err(|message| Error::Key { path, message })
 }
