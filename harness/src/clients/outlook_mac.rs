@@ -263,15 +263,16 @@ fn sending_identity<'a>(profile: &'a Profile, t: &mut Trail) -> Option<&'a Resol
         .find(|o| trust::usable_at(&o.facts, at).is_none())
 }
 
-/// The compose gate of new Outlook for Mac: `Err` when DisableSMIMECompose is set.
-fn compose(profile: &Profile, t: &mut Trail) -> Result<(), Outcome> {
+/// The compose gate of new Outlook for Mac: `Err` when DisableSMIMECompose is set (boxed:
+/// an `Outcome` is large, and the gate is passed far more often than not).
+fn compose(profile: &Profile, t: &mut Trail) -> Result<(), Box<Outcome>> {
     if legacy(profile) {
         return Ok(());
     }
     t.push(RuleId::MacSmimeSupported);
     if profile.mac.disable_smime_compose {
         t.push(RuleId::MacComposeDisabled);
-        return Err(Outcome::no(Reason::SmimeComposeDisabled, None, t));
+        return Err(Box::new(Outcome::no(Reason::SmimeComposeDisabled, None, t)));
     }
     Ok(())
 }
@@ -279,7 +280,7 @@ fn compose(profile: &Profile, t: &mut Trail) -> Result<(), Outcome> {
 fn signed(profile: &Profile) -> Outcome {
     let mut t = Trail::new();
     if let Err(no) = compose(profile, &mut t) {
-        return no;
+        return *no;
     }
     t.push(RuleId::MacSignOwnCertificate);
     let Some(own) = sending_identity(profile, &mut t) else {
@@ -355,7 +356,7 @@ fn find_in<'a>(
 fn encrypted(msg: &Message, profile: &Profile) -> Outcome {
     let mut t = Trail::new();
     if let Err(no) = compose(profile, &mut t) {
-        return no;
+        return *no;
     }
     let Some(address) = msg.from else {
         t.push(RuleId::MacEncryptNoRecipientCertificate);
