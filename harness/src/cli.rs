@@ -78,6 +78,11 @@ pub(crate) enum Command {
         profiles: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
+        /// JSON and HTML: add the remedies of every `no` and `partial` reply (what would
+        /// make it work; the search over every cell takes seconds, and the export grows
+        /// several times over). `explain` always shows them.
+        #[arg(long)]
+        remedies: bool,
     },
     /// What changed between two `matrix --format json` exports: every field of every cell,
     /// cells with the same change grouped (exit 0 either way).

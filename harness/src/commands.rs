@@ -54,8 +54,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             corpora,
             profiles,
             format,
+            remedies,
         } => match corpora_dir(corpora) {
-            Ok(corpora) => matrix(&corpora, profiles.as_deref(), format),
+            Ok(corpora) => matrix(&corpora, profiles.as_deref(), format, remedies),
             Err(code) => code,
         },
         Command::Diff { old, new, format } => diff(&old, &new, format),
@@ -276,14 +277,19 @@ fn corpus_neighbours(
     (replymatrix::matrix::sender_sample(me, inspection), others)
 }
 
-fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitCode {
+fn matrix(
+    corpus: &Path,
+    profiles: Option<&Path>,
+    format: MatrixFormat,
+    remedies: bool,
+) -> ExitCode {
     let profiles_dir = profiles
         .map(Path::to_path_buf)
         .unwrap_or_else(|| corpus.join("profiles"));
     let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys")).and_then(
         |profiles| {
-            // MATRIX.md and the text table show no remedies: skip their search.
-            let remedies = matches!(format, MatrixFormat::Json | MatrixFormat::Html);
+            // MATRIX.md and the text table show no remedies; JSON and HTML on request.
+            let remedies = remedies && matches!(format, MatrixFormat::Json | MatrixFormat::Html);
             replymatrix::matrix::build_with(corpus, &profiles, remedies)
         },
     );

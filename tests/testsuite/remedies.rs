@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use replymatrix::clients::{ClientId, Message, evaluate};
 use replymatrix::corpus::default_corpora_dir;
@@ -20,13 +19,7 @@ use crate::support::{self, TempDir, root};
 
 /// The matrix of the corpus under the bundled profiles, with remedies, built once.
 fn built() -> &'static Matrix {
-    static MATRIX: OnceLock<Matrix> = OnceLock::new();
-    MATRIX.get_or_init(|| {
-        let corpora = default_corpora_dir();
-        let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-            .expect("profiles load");
-        matrix::build_with(&corpora, &profiles, true).expect("matrix builds")
-    })
+    support::bundled_matrix_with_remedies()
 }
 
 fn modes(v: &ClientVerdict) -> [(&'static str, &Outcome); 3] {

@@ -32,6 +32,20 @@ pub(crate) fn bundled_matrix() -> &'static Matrix {
     })
 }
 
+/// [`bundled_matrix`] with the remedies of every `no` and `partial` reply, built once for the
+/// whole test binary: the snapshots and the remedies tests read it, and the search over
+/// every cell is most of the suite's time.
+pub(crate) fn bundled_matrix_with_remedies() -> &'static Matrix {
+    static MATRIX: OnceLock<Matrix> = OnceLock::new();
+    MATRIX.get_or_init(|| {
+        let corpora = corpora();
+        let profiles =
+            replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+                .expect("profiles load");
+        replymatrix::matrix::build_with(&corpora, &profiles, true).expect("matrix builds")
+    })
+}
+
 // ---------------------------------------------------------------- folders
 
 /// The project root: the repository, one level above the `harness` package.
