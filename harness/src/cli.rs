@@ -118,6 +118,10 @@ pub(crate) enum Command {
         /// Worker threads, at least 1 (default: one per core).
         #[arg(long, value_parser = jobs)]
         jobs: Option<usize>,
+        /// Search the remedies of every `no` and `partial` reply: each record lists them, and
+        /// the summary ranks them by how many messages each would turn into `yes` (slower).
+        #[arg(long)]
+        remedies: bool,
         /// Look profile names up in this folder instead of the bundled profiles.
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,

@@ -67,6 +67,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             certs,
             keys,
             jobs,
+            remedies,
             profiles,
             keys_dir,
         } => scan(
@@ -76,6 +77,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             &certs,
             &keys,
             jobs,
+            remedies,
             profiles.as_deref(),
             keys_dir.as_deref(),
         ),
@@ -367,7 +369,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat) -> ExitCode {
 }
 
 /// `scan`: loads the profile and keys, then streams the mailbox through
-/// [`replymatrix::scan::scan_path`].
+/// [`replymatrix::scan::scan_path_with`].
 #[allow(clippy::too_many_arguments)]
 fn scan(
     path: &Path,
@@ -376,10 +378,11 @@ fn scan(
     certs: &[PathBuf],
     keys: &[PathBuf],
     jobs: Option<usize>,
+    remedies: bool,
     profiles: Option<&Path>,
     keys_dir: Option<&Path>,
 ) -> ExitCode {
-    use replymatrix::scan::{Options, Output, scan_path};
+    use replymatrix::scan::{Options, Output, scan_path_with};
     let profile = match Profile::find(profile, profiles, keys_dir) {
         Ok(p) => p,
         Err(e) => return fail(2, e),
@@ -398,7 +401,15 @@ fn scan(
         ScanFormat::Jsonl => Output::Jsonl,
     };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match scan_path(path, &inputs, &profile, options, output, &mut stdout) {
+    match scan_path_with(
+        path,
+        &inputs,
+        &profile,
+        options,
+        output,
+        remedies,
+        &mut stdout,
+    ) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(1, format!("{}: {e}", path.display())),
     }

@@ -51,7 +51,7 @@ fn corpus() {
     let folder = || curate::snapshot_files(&snapshots_dir(), &ids).expect("snapshots folder");
     for finding in folder()
         .into_iter()
-        .chain(curate::stale_snapshots(&snapshots_dir(), &rows))
+        .chain(curate::stale_snapshots(&snapshots_dir(), rows))
     {
         eprintln!(
             "{}\nto see every diff here: INSTA_OUTPUT=diff\nfix: {}",

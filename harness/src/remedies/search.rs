@@ -269,9 +269,10 @@ impl Search {
             .map(|c| {
                 let strength = self.render(sample, profile, client, mode, &c).confidence;
                 // Answering in another client means reading the message there first: a
-                // client whose read of it is unknown ranks after one whose read is known.
+                // client that does not show its text (unreadable, attachments only, unknown)
+                // ranks after one that does.
                 let unread = c.client.is_some_and(|other| {
-                    self.read_unknown(c.sibling.unwrap_or(sample), profile, other, &c.set)
+                    !self.text_visible(c.sibling.unwrap_or(sample), profile, other, &c.set)
                 });
                 let (size, tenant, minutes, layers, ids) = self.rank(sample, profile, &c);
                 ((size, strength, unread, tenant, minutes, layers, ids), c)
@@ -628,19 +629,19 @@ impl Search {
         result
     }
 
-    /// Whether `client` reads the world's message as `unknown` in the changed profile.
-    fn read_unknown(
+    /// Whether `client` shows the world's message text in the changed profile.
+    fn text_visible(
         &mut self,
         world: usize,
         profile: usize,
         client: ClientId,
         set: &[usize],
     ) -> bool {
-        self.load(world, profile, set).is_none_or(|p| {
+        self.load(world, profile, set).is_some_and(|p| {
             crate::clients::evaluate(client, &self.samples[world].inspection, &p)
                 .read
                 .status
-                == crate::verdict::ReadStatus::Unknown
+                .text_visible()
         })
     }
 
