@@ -145,6 +145,11 @@ pub(crate) enum CorpusCommand {
         /// The corpora folder; default: the nearest `corpora/` here or above.
         #[arg(long, value_name = "DIR")]
         corpora: Option<PathBuf>,
+        /// Compare only this sample's snapshot (family/name), searching only its remedies:
+        /// seconds faster while you work on one sample. Every other check still covers the
+        /// whole corpus; run without it before you commit.
+        #[arg(long, value_name = "ID")]
+        sample: Option<String>,
     },
     /// Adds a message file as a new sample: the message (line ends converted to CRLF only
     /// when that changes nothing inspect finds) and a sidecar whose `[expect]` is what inspect

@@ -87,8 +87,8 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
 
 fn corpus(command: CorpusCommand) -> ExitCode {
     match command {
-        CorpusCommand::Check { corpora } => match corpora_dir(corpora) {
-            Ok(corpora) => check(&corpora),
+        CorpusCommand::Check { corpora, sample } => match corpora_dir(corpora) {
+            Ok(corpora) => check(&corpora, sample.as_deref()),
             Err(code) => code,
         },
         CorpusCommand::Add {
@@ -311,8 +311,8 @@ fn matrix(
     ExitCode::SUCCESS
 }
 
-fn check(corpora: &Path) -> ExitCode {
-    match replymatrix::curate::check(corpora) {
+fn check(corpora: &Path, sample: Option<&str>) -> ExitCode {
+    match replymatrix::curate::check_with(corpora, sample) {
         Ok(report) => {
             print!("{}", report.text());
             if report.failed() {
