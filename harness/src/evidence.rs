@@ -230,6 +230,7 @@ const RFC_2046_PLAIN: &str = "https://www.rfc-editor.org/rfc/rfc2046#section-4.1
 const RFC_5322_MESSAGE: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
 const PROTON_PASSWORD_PROTECTED: &str = "https://proton.me/support/password-protected-emails";
 const OPENPGP_ORG_GNUPG: &str = "https://www.openpgp.org/about/gnupg/";
+const RFC_8419: &str = "https://www.rfc-editor.org/rfc/rfc8419";
 /// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
 /// repository (`corpora/observations/johnny-you-are-fired.toml`).
 const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
@@ -1195,6 +1196,13 @@ rule_table! {
         sources: &[PROTON_PASSWORD_PROTECTED],
         citation: "catalogue rule-base sketch (d)",
         quote: "link to Proton portal; the reply happens in the Proton portal (I)",
+        confidence: I,
+    },
+    ReadSmimeEddsaOpen = "read.smime-eddsa-open" {
+        decides: "A valid S/MIME signature made with EdDSA (Ed25519 or Ed448, RFC 8419): no Microsoft document says whether Classic Outlook, OWA, New Outlook, Outlook mobile or Outlook for Mac verify one (the Suite B policy lists ECDSA, not EdDSA), so the signature shown is unknown.",
+        sources: &[RFC_8419, SUITE_B_POLICY],
+        citation: "RFC 8419 §3; the catalogue's ECC row (Suite B: ECDH/ECMQV and ECDSA only)",
+        quote: "The Suite B policy lists ECDH/ECMQV key agreement and ECDSA signatures.",
         confidence: I,
     },
     ReadTnef = "read.tnef" {

@@ -1873,3 +1873,36 @@ fn not_a_message_is_unreadable_and_unanswerable_everywhere() {
         }
     }
 }
+
+/// RFC 8419 signatures: no Microsoft document says whether any of the clients verifies an
+/// Ed25519 S/MIME signature, so wherever a client gets as far as the signature (the OWA
+/// extension deployed, S/MIME on in the app), what it shows is `unknown`, by
+/// `read.smime-eddsa-open`; never `verified`.
+#[test]
+fn an_eddsa_signature_is_unknown_to_every_client() {
+    use replymatrix::verdict::SignatureShown;
+    let row = support::bundled_matrix()
+        .samples
+        .iter()
+        .find(|r| r.id == "others/clear-signed-ed25519")
+        .expect("the Ed25519 sample");
+    let mut reached = std::collections::BTreeSet::new();
+    for cell in &row.cells {
+        let read = &cell.verdict.read;
+        assert_ne!(
+            read.signature_shown,
+            SignatureShown::Verified,
+            "{}",
+            cell.profile
+        );
+        if read.rules.contains(&evidence::RuleId::ReadSmimeEddsaOpen) {
+            assert_eq!(read.signature_shown, SignatureShown::Unknown);
+            reached.insert(cell.verdict.client);
+        }
+    }
+    assert_eq!(
+        reached.len(),
+        5,
+        "every client reaches the signature somewhere: {reached:?}"
+    );
+}

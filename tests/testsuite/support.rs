@@ -276,3 +276,126 @@ fn missing(what: &str) {
     // Straight to the process's stderr: libtest captures `eprintln!`, not this.
     let _ = writeln!(std::io::stderr(), "SKIP {test}: {what}");
 }
+
+// ---------------------------------------------------------------- EdDSA in CMS, by openssl
+
+/// OpenSSL 3.0's refusal of EdDSA in `openssl cms -verify` (it hands the SignerInfo's digest
+/// to the EdDSA verifier, which takes none): the stderr text that says so.
+pub(crate) const OPENSSL_CMS_EDDSA_REFUSAL: &str = "eddsa_digest_signverify_init";
+
+/// An EdDSA SignedData (RFC 8419) verified with openssl's own EdDSA where `openssl cms` cannot
+/// (OpenSSL 3.0): the messageDigest attribute against SHA-512 (Ed25519) of `content` (or the
+/// encapsulated content), then `openssl pkeyutl -verify -rawin` of the signature over the DER
+/// signed attributes with the signer's public key from the SignedData's certificates.
+/// `Err` when the structure is not that (no signed attributes, not Ed25519/Ed448...).
+pub(crate) fn openssl_eddsa_verify(p7: &[u8], content: Option<&[u8]>) -> Result<bool, String> {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::{Decode, Encode};
+    use sha2::Digest as _;
+    // Senders write BER (Outlook's indefinite lengths); openssl re-encodes it as DER.
+    let dir = TempDir::new("eddsa-verify");
+    std::fs::write(dir.path("in.p7"), p7).map_err(|e| e.to_string())?;
+    let out = Command::new(Tool::Openssl.command())
+        .current_dir(dir.dir())
+        .args([
+            "cms", "-cmsout", "-inform", "DER", "-in", "in.p7", "-outform", "DER", "-out", "der.p7",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let der_p7 = std::fs::read(dir.path("der.p7")).map_err(|e| e.to_string())?;
+    let info = ContentInfo::from_der(&der_p7).map_err(|e| e.to_string())?;
+    let sd: SignedData = info
+        .content
+        .decode_as()
+        .map_err(|e: der::Error| e.to_string())?;
+    let si = sd.signer_infos.0.iter().next().ok_or("no SignerInfo")?;
+    let alg = si.signature_algorithm.oid.to_string();
+    let attrs = si.signed_attrs.as_ref().ok_or("no signed attributes")?;
+    let econtent;
+    let content = match content {
+        Some(c) => c,
+        None => {
+            econtent = sd
+                .encap_content_info
+                .econtent
+                .as_ref()
+                .ok_or("no content")?
+                .decode_as::<der::asn1::OctetString>()
+                .map_err(|e| e.to_string())?;
+            econtent.as_bytes()
+        }
+    };
+    let want_digest = match alg.as_str() {
+        "1.3.101.112" => sha2::Sha512::digest(content).to_vec(),
+        "1.3.101.113" => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(content);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
+        other => return Err(format!("not EdDSA: {other}")),
+    };
+    let digest_ok = attrs.iter().any(|a| {
+        a.oid.to_string() == "1.2.840.113549.1.9.4"
+            && a.values.iter().any(|v| {
+                v.decode_as::<der::asn1::OctetString>()
+                    .is_ok_and(|o| o.as_bytes() == want_digest.as_slice())
+            })
+    });
+    let cert = sd
+        .certificates
+        .as_ref()
+        .and_then(|set| {
+            set.0.iter().find_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c)
+                    if c.tbs_certificate()
+                        .subject_public_key_info()
+                        .algorithm
+                        .oid
+                        .to_string()
+                        == alg =>
+                {
+                    Some(c.clone())
+                }
+                _ => None,
+            })
+        })
+        .ok_or("no certificate with the signer's EdDSA key")?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    let pem = der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &spki)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(dir.path("pub.pem"), pem).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.path("attrs.der"),
+        attrs.to_der().map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(dir.path("sig.bin"), si.signature.as_bytes()).map_err(|e| e.to_string())?;
+    let out = Command::new(Tool::Openssl.command())
+        .current_dir(dir.dir())
+        .args([
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "pub.pem",
+            "-rawin",
+            "-in",
+            "attrs.der",
+            "-sigfile",
+            "sig.bin",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(digest_ok && out.status.success())
+}

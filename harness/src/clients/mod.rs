@@ -93,6 +93,15 @@ pub enum Protection {
     Encrypted,
 }
 
+/// Whether a signature is EdDSA in CMS (RFC 8419): what the Microsoft clients do with one is
+/// undocumented (rule `read.smime-eddsa-open`), so the models answer `unknown`.
+pub fn eddsa_signature(sig: &crate::facts::SignatureFacts) -> bool {
+    matches!(
+        sig.algorithm,
+        Some(crate::facts::SignatureAlgorithm::Ed25519 | crate::facts::SignatureAlgorithm::Ed448)
+    )
+}
+
 /// A `multipart/signed` or S/MIME signed part below the root: Exchange keeps the item an
 /// ordinary `IPM.Note` and the part an attachment (rule `exchange.nested-signed-not-promoted`),
 /// so it never decides how the item is handled. This is also what keeps a signed part hidden

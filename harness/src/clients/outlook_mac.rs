@@ -124,6 +124,11 @@ fn smime_signature(
         SignatureStatus::Unverifiable => return None,
         SignatureStatus::Valid => {}
     }
+    if super::eddsa_signature(sig) {
+        // The caller answers unknown for a `None` (the evidence is silent).
+        t.push(RuleId::ReadSmimeEddsaOpen);
+        return None;
+    }
     let signer = Message::signer_certificate(layer)?;
     let carried = msg.carried_certificates();
     let at = profile.evaluation_time;

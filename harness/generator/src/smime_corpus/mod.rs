@@ -110,6 +110,7 @@ const URL_RFC8551: &str = "https://www.rfc-editor.org/rfc/rfc8551";
 /// The Suite B policy text (ECDH/ECMQV key agreement, ECDSA) of the catalogue's ECC row.
 const URL_SUITE_B: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
 /// RFC 5753, ECC in CMS (ECDH key agreement recipients, §3.1, §7.2).
+const URL_RFC8419: &str = "https://www.rfc-editor.org/rfc/rfc8419";
 const URL_RFC5753: &str = "https://www.rfc-editor.org/rfc/rfc5753";
 const URL_MIMEKIT_1149: &str = "https://github.com/jstedfast/MimeKit/issues/1149";
 const URL_OME: &str = "https://doit.illinois.gov/services/catalog/collaboration/purview-message-encryption-overview.html";
@@ -350,6 +351,7 @@ fn outlook_micalg(digest: DigestAlg) -> &'static str {
         DigestAlg::Sha1 => "sha1",
         DigestAlg::Sha256 => "2.16.840.1.101.3.4.2.1",
         DigestAlg::Sha384 => "2.16.840.1.101.3.4.2.2",
+        DigestAlg::Sha512 => "2.16.840.1.101.3.4.2.3",
     }
 }
 
@@ -447,6 +449,7 @@ fn key_algorithm(p: &Persona) -> &'static str {
     match p.key {
         PrivateKey::Rsa(_) => "rsa",
         PrivateKey::P256(_) | PrivateKey::P384(_) | PrivateKey::P521(_) => "ecdsa",
+        PrivateKey::Ed25519(_) => "ed25519",
     }
 }
 
@@ -920,6 +923,44 @@ fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
                 vec![enveloped_layer("smime-auth-enveloped", "opaque", "", "aes-256-gcm", 2)],
             ),
             eml: eml.into_bytes(),
+        });
+    }
+    {
+        // RFC 8419: an Ed25519 signer, SHA-512 message digest, PureEdDSA over the signed
+        // attributes. No Microsoft client's handling of it is documented.
+        let id = "others/clear-signed-ed25519";
+        let c = ClearSigned {
+            digest: DigestAlg::Sha512,
+            setting: "Sign with an Ed25519 certificate (RFC 8419)",
+            ..ClearSigned::new(
+                id,
+                "S/MIME clear-signed with an Ed25519 certificate",
+                "dana-ed25519",
+            )
+        };
+        let (eml, _) = build_clear_signed(ctx, &c, id)?;
+        let mut e = SignedExpect::valid("clear", "", c.digest, "ed25519", DANA);
+        e.covers_whole_body = Some(true);
+        e.matches_from = Some(true);
+        e.certificates = Some(ctx.chain(c.signer)?.len());
+        out.push(Sample {
+            sidecar: sidecar(
+                Meta {
+                    id,
+                    title: c.title,
+                    product: "An RFC 8419 sender (OpenSSL 3.x with an Ed25519 certificate)",
+                    version: "2026",
+                    setting: c.setting,
+                    url: URL_RFC8419,
+                    seen: false,
+                    reference: "RFC 8419 §3 (id-Ed25519, SHA-512 message digest); RFC 8410 (Ed25519 certificates)",
+                    note: Some("dana-ed25519 signs (public issuing CA, RSA-signed certificate); the Outlook-style clear-signed layout. Inferred from the RFCs; no captured message, and no Microsoft document says what its clients do with it."),
+                },
+                DANA,
+                &[],
+                vec![e.layer()],
+            ),
+            eml,
         });
     }
     Ok(out)
