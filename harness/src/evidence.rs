@@ -1198,11 +1198,11 @@ rule_table! {
         quote: "link to Proton portal; the reply happens in the Proton portal (I)",
         confidence: I,
     },
-    ReadSmimeEddsaOpen = "read.smime-eddsa-open" {
-        decides: "A valid S/MIME signature made with EdDSA (Ed25519 or Ed448, RFC 8419): no Microsoft document says whether Classic Outlook, OWA, New Outlook, Outlook mobile or Outlook for Mac verify one (the Suite B policy lists ECDSA, not EdDSA), so the signature shown is unknown.",
+    ReadSmimeSignatureAlgorithmOpen = "read.smime-signature-algorithm-open" {
+        decides: "A valid S/MIME signature made with EdDSA (Ed25519 or Ed448, RFC 8419) or RSASSA-PSS: no Microsoft document says whether Classic Outlook, OWA, New Outlook, Outlook mobile or Outlook for Mac verify one (the catalogue: RSA-PSS 'no evidence either way'; the Suite B policy lists ECDSA, not EdDSA), so the signature shown is unknown.",
         sources: &[RFC_8419, SUITE_B_POLICY],
-        citation: "RFC 8419 §3; the catalogue's ECC row (Suite B: ECDH/ECMQV and ECDSA only)",
-        quote: "The Suite B policy lists ECDH/ECMQV key agreement and ECDSA signatures.",
+        citation: "RFC 8419 §3; the catalogue's ECC row (Suite B: ECDH/ECMQV and ECDSA only) and open question 4 (RSA-PSS)",
+        quote: "RSA-PSS signatures (reading or sending) in any Microsoft client: no evidence either way.",
         confidence: I,
     },
     ReadTnef = "read.tnef" {

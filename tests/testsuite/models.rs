@@ -1877,9 +1877,10 @@ fn not_a_message_is_unreadable_and_unanswerable_everywhere() {
 /// RFC 8419 signatures: no Microsoft document says whether any of the clients verifies an
 /// Ed25519 S/MIME signature, so wherever a client gets as far as the signature (the OWA
 /// extension deployed, S/MIME on in the app), what it shows is `unknown`, by
-/// `read.smime-eddsa-open`; never `verified`.
+/// `read.smime-signature-algorithm-open`; never `verified`. The same holds for RSASSA-PSS
+/// (the catalogue's open question 4): the RSA sample's facts with the algorithm made PSS.
 #[test]
-fn an_eddsa_signature_is_unknown_to_every_client() {
+fn an_eddsa_or_pss_signature_is_unknown_to_every_client() {
     use replymatrix::verdict::SignatureShown;
     let row = support::bundled_matrix()
         .samples
@@ -1895,7 +1896,10 @@ fn an_eddsa_signature_is_unknown_to_every_client() {
             "{}",
             cell.profile
         );
-        if read.rules.contains(&evidence::RuleId::ReadSmimeEddsaOpen) {
+        if read
+            .rules
+            .contains(&evidence::RuleId::ReadSmimeSignatureAlgorithmOpen)
+        {
             assert_eq!(read.signature_shown, SignatureShown::Unknown);
             reached.insert(cell.verdict.client);
         }
@@ -1904,5 +1908,44 @@ fn an_eddsa_signature_is_unknown_to_every_client() {
         reached.len(),
         5,
         "every client reaches the signature somewhere: {reached:?}"
+    );
+
+    // RSASSA-PSS: the clear-signed RSA sample with its signature's algorithm made PSS.
+    let corpora = support::corpora();
+    let samples = replymatrix::corpus::load_samples(&corpora.join("senders")).expect("corpus");
+    let sample = samples
+        .iter()
+        .find(|s| s.sidecar.id == "outlook/clear-signed-sha256")
+        .expect("sample");
+    let mut inspection = replymatrix::inspect(
+        &std::fs::read(&sample.eml).expect("eml"),
+        &replymatrix::Inputs::default(),
+    );
+    for l in &mut inspection.layers {
+        if let Some(sig) = &mut l.signature {
+            sig.algorithm = Some(replymatrix::facts::SignatureAlgorithm::RsaPss);
+        }
+    }
+    let profile = Profile::load_named(
+        "smime-tenant",
+        &corpora.join("profiles"),
+        &corpora.join("keys"),
+    )
+    .expect("profile");
+    let mut pss_reached = 0;
+    for client in replymatrix::verdict::ClientId::ALL {
+        let v = replymatrix::clients::evaluate(client, &inspection, &profile);
+        assert_ne!(v.read.signature_shown, SignatureShown::Verified, "{client}");
+        if v.read
+            .rules
+            .contains(&evidence::RuleId::ReadSmimeSignatureAlgorithmOpen)
+        {
+            assert_eq!(v.read.signature_shown, SignatureShown::Unknown, "{client}");
+            pss_reached += 1;
+        }
+    }
+    assert!(
+        pss_reached >= 2,
+        "Classic and OWA reach the PSS signature ({pss_reached})"
     );
 }

@@ -123,8 +123,8 @@ fn smime_signature(
         }
         SignatureStatus::Valid => {}
     }
-    if super::eddsa_signature(sig) {
-        t.push(RuleId::ReadSmimeEddsaOpen);
+    if super::open_signature_algorithm(sig) {
+        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
         t.push(RuleId::ModelNotModelled);
         return (SignatureShown::Unknown, None);
     }

@@ -93,13 +93,12 @@ pub enum Protection {
     Encrypted,
 }
 
-/// Whether a signature is EdDSA in CMS (RFC 8419): what the Microsoft clients do with one is
-/// undocumented (rule `read.smime-eddsa-open`), so the models answer `unknown`.
-pub fn eddsa_signature(sig: &crate::facts::SignatureFacts) -> bool {
-    matches!(
-        sig.algorithm,
-        Some(crate::facts::SignatureAlgorithm::Ed25519 | crate::facts::SignatureAlgorithm::Ed448)
-    )
+/// Whether an S/MIME signature uses an algorithm no Microsoft document says its clients
+/// verify: EdDSA (RFC 8419) and RSASSA-PSS (the catalogue's open question 4). The models then
+/// answer `unknown` (rule `read.smime-signature-algorithm-open`).
+pub fn open_signature_algorithm(sig: &crate::facts::SignatureFacts) -> bool {
+    use crate::facts::SignatureAlgorithm as A;
+    matches!(sig.algorithm, Some(A::Ed25519 | A::Ed448 | A::RsaPss))
 }
 
 /// A `multipart/signed` or S/MIME signed part below the root: Exchange keeps the item an

@@ -130,9 +130,9 @@ fn smime_signature(
         SignatureStatus::Unverifiable => return None,
         SignatureStatus::Valid => {}
     }
-    if super::eddsa_signature(sig) {
+    if super::open_signature_algorithm(sig) {
         // The caller answers unknown for a `None` (the evidence is silent).
-        t.push(RuleId::ReadSmimeEddsaOpen);
+        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
         return None;
     }
     t.push(RuleId::MobileTrustExchangeOnline);
