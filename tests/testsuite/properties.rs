@@ -6,6 +6,7 @@
 //! Randomness is proptest's, with its deterministic per-test seed persistence disabled only
 //! where noted; CMS session keys come from a fixed-seed RNG.
 
+use crate::support::{digest_oid, hash};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -929,45 +930,6 @@ fn key_file(name: &str) -> Vec<u8> {
 fn persona_cert(name: &str) -> x509_cert::Certificate {
     let certs = replymatrix::smime::load_certs(&key_file(&format!("{name}.cert.pem")));
     certs.into_iter().next().expect("one certificate")
-}
-
-fn digest_oid(d: Digest) -> der::asn1::ObjectIdentifier {
-    use der::asn1::ObjectIdentifier as Oid;
-    match d {
-        Digest::Md5 => Oid::new_unwrap("1.2.840.113549.2.5"),
-        Digest::Sha1 => Oid::new_unwrap("1.3.14.3.2.26"),
-        Digest::Sha224 => Oid::new_unwrap("2.16.840.1.101.3.4.2.4"),
-        Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
-        Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
-        Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
-        Digest::Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
-        }
-    }
-}
-
-fn hash(d: Digest, data: &[u8]) -> Vec<u8> {
-    use sha2::Digest as _;
-    match d {
-        Digest::Md5 => md5::Md5::digest(data).to_vec(),
-        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
-        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
-        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
-        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
-        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        Digest::Shake256 => {
-            use sha3::digest::{ExtendableOutput as _, Update as _};
-            let mut h = sha3::Shake256::default();
-            h.update(data);
-            let mut out = vec![0u8; 64];
-            h.finalize_xof_into(&mut out);
-            out
-        }
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
-        }
-    }
 }
 
 fn alg(

@@ -399,3 +399,46 @@ pub(crate) fn openssl_eddsa_verify(p7: &[u8], content: Option<&[u8]>) -> Result<
         .map_err(|e| e.to_string())?;
     Ok(digest_ok && out.status.success())
 }
+
+// ---------------------------------------------------------------- digests for hand-built CMS
+
+/// The digest algorithm OID of a [`replymatrix::facts::Digest`] (RFC 5754, RFC 8702, RFC 8419).
+pub(crate) fn digest_oid(digest: replymatrix::facts::Digest) -> der::asn1::ObjectIdentifier {
+    use der::asn1::ObjectIdentifier as Oid;
+    use replymatrix::facts::Digest;
+    Oid::new_unwrap(match digest {
+        Digest::Md5 => "1.2.840.113549.2.5",
+        Digest::Sha1 => "1.3.14.3.2.26",
+        Digest::Sha224 => "2.16.840.1.101.3.4.2.4",
+        Digest::Sha256 => "2.16.840.1.101.3.4.2.1",
+        Digest::Sha384 => "2.16.840.1.101.3.4.2.2",
+        Digest::Sha512 => "2.16.840.1.101.3.4.2.3",
+        Digest::Sha3_256 => "2.16.840.1.101.3.4.2.8",
+        Digest::Sha3_512 => "2.16.840.1.101.3.4.2.10",
+        Digest::Shake256 => "2.16.840.1.101.3.4.2.12",
+    })
+}
+
+/// `data` hashed with `digest` (SHAKE256 with the 512-bit output of RFC 8419).
+pub(crate) fn hash(digest: replymatrix::facts::Digest, data: &[u8]) -> Vec<u8> {
+    use replymatrix::facts::Digest;
+    use sha2::Digest as _;
+    match digest {
+        Digest::Md5 => md5::Md5::digest(data).to_vec(),
+        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
+        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
+        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
+        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
+        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Sha3_256 => sha3::Sha3_256::digest(data).to_vec(),
+        Digest::Sha3_512 => sha3::Sha3_512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(data);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
+    }
+}
