@@ -886,25 +886,7 @@ fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
             true,
             &mut rng,
         )?;
-        let when = When::of(id);
-        let mut eml = lines(&[
-            "From: Gil Navarro <gil@gcm.example>",
-            "To: Robin Marsh <robin@northwind.example>",
-            "Subject: GCM to P-521",
-            &format!("Date: {}", when.rfc5322()),
-            &format!(
-                "Message-ID: <{}@gcm.example>",
-                mail::hex_lower(id, "message-id", 12)
-            ),
-            "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
-            " name=smime.p7m",
-            "Content-Disposition: attachment; filename=smime.p7m",
-            "Content-Transfer-Encoding: base64",
-            "",
-        ]);
-        eml.push_str(&base64_lines(&env));
-        eml.push_str("\r\n");
+        let eml = gil_auth_enveloped_message(id, "GCM to P-521", &env);
         out.push(Sample {
             sidecar: sidecar(
                 Meta {
@@ -964,6 +946,31 @@ fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
         });
     }
     Ok(out)
+}
+
+/// Gil's AuthEnvelopedData message to Robin (the `others/auth-enveloped-*` samples): the
+/// header fields, then the CMS as base64.
+fn gil_auth_enveloped_message(id: &str, subject: &str, env: &[u8]) -> String {
+    let when = When::of(id);
+    let mut eml = lines(&[
+        "From: Gil Navarro <gil@gcm.example>",
+        "To: Robin Marsh <robin@northwind.example>",
+        &format!("Subject: {subject}"),
+        &format!("Date: {}", when.rfc5322()),
+        &format!(
+            "Message-ID: <{}@gcm.example>",
+            mail::hex_lower(id, "message-id", 12)
+        ),
+        "MIME-Version: 1.0",
+        "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
+        " name=smime.p7m",
+        "Content-Disposition: attachment; filename=smime.p7m",
+        "Content-Transfer-Encoding: base64",
+        "",
+    ]);
+    eml.push_str(&base64_lines(env));
+    eml.push_str("\r\n");
+    eml
 }
 
 fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
@@ -1806,25 +1813,7 @@ fn other_senders(ctx: &Ctx) -> Result<Vec<Sample>> {
             &[ctx.p("robin-public")?, ctx.p("gil")?],
             &mut rng,
         )?;
-        let when = When::of(id);
-        let mut eml = lines(&[
-            "From: Gil Navarro <gil@gcm.example>",
-            "To: Robin Marsh <robin@northwind.example>",
-            "Subject: GCM test",
-            &format!("Date: {}", when.rfc5322()),
-            &format!(
-                "Message-ID: <{}@gcm.example>",
-                mail::hex_lower(id, "message-id", 12)
-            ),
-            "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
-            " name=smime.p7m",
-            "Content-Disposition: attachment; filename=smime.p7m",
-            "Content-Transfer-Encoding: base64",
-            "",
-        ]);
-        eml.push_str(&base64_lines(&env));
-        eml.push_str("\r\n");
+        let eml = gil_auth_enveloped_message(id, "GCM test", &env);
         out.push(Sample {
             sidecar: sidecar(
                 Meta { id, title: "S/MIME 4.0 AuthEnvelopedData, AES-256-GCM", product: "MimeKit-based sender (S/MIME 4.0)", version: "2026", setting: "Prefer AES-GCM (RFC 8551 §2.7)", url: URL_MIMEKIT_1149, seen: false, reference: "microsoft-clients AES-GCM row (MimeKit#1149); RFC 8551 §3.4", note: Some("AuthEnvelopedData (RFC 5083) with AES-256-GCM (RFC 5084: 12-byte nonce, 16-byte ICV), no authenticated attributes, to robin-public and gil.") },
