@@ -101,7 +101,21 @@ struct ModeResult {
     rules: Vec<RuleId>,
 }
 
-type Eval = [ModeResult; 3];
+/// The result of one world under one set of patches: per mode, and whether the client
+/// shows the message text.
+#[derive(Clone, Debug)]
+struct Eval {
+    modes: [ModeResult; 3],
+    text_visible: bool,
+}
+
+impl std::ops::Index<usize> for Eval {
+    type Output = ModeResult;
+
+    fn index(&self, mode: usize) -> &ModeResult {
+        &self.modes[mode]
+    }
+}
 /// A set of a context's instances, bit `i` for instance `i`. A context has at most
 /// [`MAX_INSTANCES`] instances (one per catalogue action with a patch; the catalogue is
 /// compiled in; the unit test `the_catalogue_fits_a_mask` holds it under that, and a context
@@ -660,9 +674,15 @@ impl Search {
                     confidence: o.confidence,
                     rules: o.rules.clone(),
                 };
-                [r(&v.reply.plain), r(&v.reply.signed), r(&v.reply.encrypted)]
+                Eval {
+                    modes: [r(&v.reply.plain), r(&v.reply.signed), r(&v.reply.encrypted)],
+                    text_visible: v.read.status.text_visible(),
+                }
             }
-            None => [none(), none(), none()],
+            None => Eval {
+                modes: [none(), none(), none()],
+                text_visible: false,
+            },
         };
         let result = Arc::new(result);
         self.evals.insert(key, Arc::clone(&result));
@@ -677,12 +697,7 @@ impl Search {
         client: ClientId,
         set: &[usize],
     ) -> bool {
-        self.load(world, profile, set).is_some_and(|p| {
-            crate::clients::evaluate(client, &self.samples[world].inspection, &p)
-                .read
-                .status
-                .text_visible()
-        })
+        self.eval(world, profile, client, mask_of(set)).text_visible
     }
 
     /// The profile with these patches applied, through the ordinary loader; `None` when it
