@@ -25,6 +25,7 @@ mod outlook_items;
 mod pgp_corpus;
 mod profiles;
 mod properties;
+mod pst;
 mod rfc9580;
 mod scan;
 mod schemas;
