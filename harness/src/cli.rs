@@ -42,11 +42,11 @@ pub(crate) enum Command {
         /// The message (RFC 5322, .eml).
         file: PathBuf,
         /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
-        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// smime-tenant-external-contact, smime-tenant-mobile, gpgol-workstation), or the path of your own profile
         /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
-        /// Only this client: classic-outlook, owa or new-outlook.
+        /// Only this client: classic-outlook, owa, new-outlook, outlook-mobile or outlook-mac.
         #[arg(long)]
         client: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -78,6 +78,11 @@ pub(crate) enum Command {
         profiles: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
+        /// JSON and HTML: add the remedies of every `no` and `partial` reply (what would
+        /// make it work; the search over every cell takes seconds, and the export grows
+        /// several times over). `explain` always shows them.
+        #[arg(long)]
+        remedies: bool,
     },
     /// What changed between two `matrix --format json` exports: every field of every cell,
     /// cells with the same change grouped (exit 0 either way).
@@ -96,7 +101,7 @@ pub(crate) enum Command {
         /// message.
         path: PathBuf,
         /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
-        /// smime-tenant-external-contact, gpgol-workstation), or the path of your own profile
+        /// smime-tenant-external-contact, smime-tenant-mobile, gpgol-workstation), or the path of your own profile
         /// TOML (the files it names are looked up beside it).
         #[arg(long)]
         profile: String,
@@ -113,6 +118,10 @@ pub(crate) enum Command {
         /// Worker threads, at least 1 (default: one per core).
         #[arg(long, value_parser = jobs)]
         jobs: Option<usize>,
+        /// Search the remedies of every `no` and `partial` reply: each record lists them, and
+        /// the summary ranks them by how many messages each would turn into `yes` (slower).
+        #[arg(long)]
+        remedies: bool,
         /// Look profile names up in this folder instead of the bundled profiles.
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
@@ -136,6 +145,11 @@ pub(crate) enum CorpusCommand {
         /// The corpora folder; default: the nearest `corpora/` here or above.
         #[arg(long, value_name = "DIR")]
         corpora: Option<PathBuf>,
+        /// Compare only this sample's snapshot (family/name), searching only its remedies:
+        /// seconds faster while you work on one sample. Every other check still covers the
+        /// whole corpus; run without it before you commit.
+        #[arg(long, value_name = "ID")]
+        sample: Option<String>,
     },
     /// Adds a message file as a new sample: the message (line ends converted to CRLF only
     /// when that changes nothing inspect finds) and a sidecar whose `[expect]` is what inspect

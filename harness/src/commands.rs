@@ -54,8 +54,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             corpora,
             profiles,
             format,
+            remedies,
         } => match corpora_dir(corpora) {
-            Ok(corpora) => matrix(&corpora, profiles.as_deref(), format),
+            Ok(corpora) => matrix(&corpora, profiles.as_deref(), format, remedies),
             Err(code) => code,
         },
         Command::Diff { old, new, format } => diff(&old, &new, format),
@@ -66,6 +67,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             certs,
             keys,
             jobs,
+            remedies,
             profiles,
             keys_dir,
         } => scan(
@@ -75,6 +77,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             &certs,
             &keys,
             jobs,
+            remedies,
             profiles.as_deref(),
             keys_dir.as_deref(),
         ),
@@ -84,8 +87,8 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
 
 fn corpus(command: CorpusCommand) -> ExitCode {
     match command {
-        CorpusCommand::Check { corpora } => match corpora_dir(corpora) {
-            Ok(corpora) => check(&corpora),
+        CorpusCommand::Check { corpora, sample } => match corpora_dir(corpora) {
+            Ok(corpora) => check(&corpora, sample.as_deref()),
             Err(code) => code,
         },
         CorpusCommand::Add {
@@ -176,7 +179,14 @@ fn explain(
         Some((c, None)) => {
             return fail(
                 2,
-                format!("unknown client {c:?} (classic-outlook, owa, new-outlook)"),
+                format!(
+                    "unknown client {c:?} ({})",
+                    ClientId::ALL
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
         }
     };
@@ -204,7 +214,9 @@ fn explain(
         Err(e) => return fail(1, format!("{}: {e}", file.display())),
     };
     let inspection = replymatrix::inspect(&bytes, &inputs);
-    let explanation = replymatrix::explain::explain(&inspection, &profile, client);
+    let (message, others) = corpus_neighbours(file, inspection.clone());
+    let explanation =
+        replymatrix::explain::explain_with_remedies(&inspection, &profile, client, message, others);
     match format {
         Format::Json => match serde_json::to_string_pretty(&explanation) {
             Ok(json) => println!("{json}"),
@@ -215,12 +227,74 @@ fn explain(
     ExitCode::SUCCESS
 }
 
-fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitCode {
+/// The message as the remedies search sees it and the corpus samples that may be its
+/// siblings: when the file is a corpus sample (its sidecar beside it, in
+/// `<senders>/<family>/`), its sender product and setting and the samples of the same
+/// product; otherwise the message alone.
+fn corpus_neighbours(
+    file: &Path,
+    inspection: replymatrix::facts::Inspection,
+) -> (
+    replymatrix::remedies::SenderSample,
+    Vec<replymatrix::remedies::SenderSample>,
+) {
+    use replymatrix::corpus;
+    let alone = |inspection| {
+        (
+            replymatrix::remedies::SenderSample::message(inspection),
+            Vec::new(),
+        )
+    };
+    let Some(senders) = file.parent().and_then(Path::parent) else {
+        return alone(inspection);
+    };
+    if !file.with_extension("toml").is_file() {
+        return alone(inspection);
+    }
+    let Ok(samples) = corpus::load_samples(senders) else {
+        return alone(inspection);
+    };
+    let here = file.canonicalize().ok();
+    let Some(me) = samples
+        .iter()
+        .find(|s| s.eml.canonicalize().ok() == here && here.is_some())
+    else {
+        return alone(inspection);
+    };
+    let keys = senders.parent().unwrap_or(senders).join("keys");
+    let others = samples
+        .iter()
+        .filter(|s| {
+            s.sidecar.id != me.sidecar.id && s.sidecar.sender.product == me.sidecar.sender.product
+        })
+        .filter_map(|s| {
+            let bytes = std::fs::read(&s.eml).ok()?;
+            let inputs = corpus::sample_inputs(s, &keys).ok()?;
+            Some(replymatrix::matrix::sender_sample(
+                s,
+                replymatrix::inspect(&bytes, &inputs),
+            ))
+        })
+        .collect();
+    (replymatrix::matrix::sender_sample(me, inspection), others)
+}
+
+fn matrix(
+    corpus: &Path,
+    profiles: Option<&Path>,
+    format: MatrixFormat,
+    remedies: bool,
+) -> ExitCode {
     let profiles_dir = profiles
         .map(Path::to_path_buf)
         .unwrap_or_else(|| corpus.join("profiles"));
-    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys"))
-        .and_then(|profiles| replymatrix::matrix::build(corpus, &profiles));
+    let built = replymatrix::matrix::load_profiles(&profiles_dir, &corpus.join("keys")).and_then(
+        |profiles| {
+            // MATRIX.md and the text table show no remedies; JSON and HTML on request.
+            let remedies = remedies && matches!(format, MatrixFormat::Json | MatrixFormat::Html);
+            replymatrix::matrix::build_with(corpus, &profiles, remedies)
+        },
+    );
     let matrix = match built {
         Ok(m) => m,
         Err(e) => return fail(1, e),
@@ -237,8 +311,8 @@ fn matrix(corpus: &Path, profiles: Option<&Path>, format: MatrixFormat) -> ExitC
     ExitCode::SUCCESS
 }
 
-fn check(corpora: &Path) -> ExitCode {
-    match replymatrix::curate::check(corpora) {
+fn check(corpora: &Path, sample: Option<&str>) -> ExitCode {
+    match replymatrix::curate::check_with(corpora, sample) {
         Ok(report) => {
             print!("{}", report.text());
             if report.failed() {
@@ -295,7 +369,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat) -> ExitCode {
 }
 
 /// `scan`: loads the profile and keys, then streams the mailbox through
-/// [`replymatrix::scan::scan_path`].
+/// [`replymatrix::scan::scan_path_with`].
 #[allow(clippy::too_many_arguments)]
 fn scan(
     path: &Path,
@@ -304,10 +378,11 @@ fn scan(
     certs: &[PathBuf],
     keys: &[PathBuf],
     jobs: Option<usize>,
+    remedies: bool,
     profiles: Option<&Path>,
     keys_dir: Option<&Path>,
 ) -> ExitCode {
-    use replymatrix::scan::{Options, Output, scan_path};
+    use replymatrix::scan::{Options, Output, scan_path_with};
     let profile = match Profile::find(profile, profiles, keys_dir) {
         Ok(p) => p,
         Err(e) => return fail(2, e),
@@ -326,7 +401,15 @@ fn scan(
         ScanFormat::Jsonl => Output::Jsonl,
     };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match scan_path(path, &inputs, &profile, options, output, &mut stdout) {
+    match scan_path_with(
+        path,
+        &inputs,
+        &profile,
+        options,
+        output,
+        remedies,
+        &mut stdout,
+    ) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(1, format!("{}: {e}", path.display())),
     }

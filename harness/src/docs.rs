@@ -113,3 +113,82 @@ pub fn rules_markdown() -> String {
     }
     out
 }
+
+/// `docs/remedies.md`: every action of the remedies catalogue with its actor, effort,
+/// procedure, profile patch and evidence (`UPDATE_REMEDIES=1 cargo test --test testsuite
+/// remedies::remedies_doc` rewrites it).
+pub fn remedies_markdown() -> String {
+    use crate::remedies::{CATALOGUE_PATH, MAX_ACTIONS, catalogue};
+    use std::fmt::Write as _;
+    let mut out = String::from("# Remedies: the actions replymatrix can propose\n\n");
+    let _ = writeln!(
+        out,
+        "Generated from `{CATALOGUE_PATH}` by `replymatrix::docs::remedies_markdown`; do not \
+         edit by hand. For every reply that is not `yes`, `explain`, the matrix and `scan` list \
+         the smallest sets of up to {MAX_ACTIONS} of these actions that make it `yes` under the \
+         models, proved by loading the changed profile and running the models again. Besides \
+         these, a *sender* action is a sibling sample of the corpus: the same sender product and \
+         From with another setting (`sender:<family/name>`).\n"
+    );
+    out.push_str(
+        "Placeholders in a patch are filled per message and profile: `{sender-address}` (From), \
+         `{message-signer}` (the certificate the message carries for its sender: the profile \
+         loader takes it from the message; an admin saves it from the signed message), \
+         `{own-certificate}` and `{own-root}` (the user's certificate and its root, from the \
+         files the profile names, or for a bundled profile its persona keys), `{sender-root}`, \
+         `{sender-openpgp-key}`, `{own-openpgp-key}`.\n\n",
+    );
+    out.push_str("| id | actor | effort | what it changes |\n|---|---|---|---|\n");
+    let mut actions: Vec<_> = catalogue().iter().collect();
+    actions.sort_by(|a, b| a.actor.cmp(&b.actor).then(a.id.cmp(&b.id)));
+    for a in &actions {
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} min{} | {} |",
+            a.id,
+            a.id,
+            a.actor.as_str(),
+            a.minutes,
+            if a.tenant_wide { ", tenant-wide" } else { "" },
+            a.title
+        );
+    }
+    out.push('\n');
+    for a in &actions {
+        let _ = writeln!(out, "## {}\n", a.id);
+        let _ = writeln!(
+            out,
+            "{} Actor: `{}`; effort {} min{}; step {} in the admin's order; confidence {}{}.\n",
+            a.title,
+            a.actor.as_str(),
+            a.minutes,
+            if a.tenant_wide { ", tenant-wide" } else { "" },
+            a.step,
+            a.confidence().as_str(),
+            if a.tried_first {
+                "; tried first (explain says when it would not help)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(out, "Procedure: {}\n", a.procedure);
+        if let Some(patch) = &a.patch {
+            let _ = writeln!(out, "Profile patch:\n\n```toml\n{}```\n", patch);
+        }
+        if let Some(client) = a.client {
+            let _ = writeln!(out, "Client used instead: `{}`.\n", client.as_str());
+        }
+        out.push_str("Evidence:\n\n");
+        for e in &a.evidence {
+            let _ = writeln!(
+                out,
+                "- <{}> ({}): \u{201c}{}\u{201d}",
+                e.url,
+                e.confidence.as_str(),
+                e.quote
+            );
+        }
+        out.push('\n');
+    }
+    out
+}

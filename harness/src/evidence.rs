@@ -230,6 +230,7 @@ const RFC_2046_PLAIN: &str = "https://www.rfc-editor.org/rfc/rfc2046#section-4.1
 const RFC_5322_MESSAGE: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
 const PROTON_PASSWORD_PROTECTED: &str = "https://proton.me/support/password-protected-emails";
 const OPENPGP_ORG_GNUPG: &str = "https://www.openpgp.org/about/gnupg/";
+const RFC_8419: &str = "https://www.rfc-editor.org/rfc/rfc8419";
 /// Müller et al., "Johnny, you are fired!" (USENIX Security 2019), the paper in its artifact
 /// repository (`corpora/observations/johnny-you-are-fired.toml`).
 const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob/3d05524af3e1d2b28234ebb5440418885640b7a0/paper/johnny-fired.pdf";
@@ -239,6 +240,24 @@ const JOHNNY_PAPER: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/blob
 const REPLY_ATTACKS: &str = "https://github.com/RUB-NDS/Covert-Content-Attacks";
 /// The study's no-signers (C3) messages and Outlook screenshots.
 const JOHNNY_C3: &str = "https://github.com/RUB-NDS/Johnny-You-Are-Fired/tree/3d05524af3e1d2b28234ebb5440418885640b7a0/01-cms/c3_no-signerInfos";
+// Outlook for iOS and Android and Outlook for Mac
+// (`research/microsoft-clients-mac-mobile.md`, its short keys expanded).
+/// [SMIME-MOB]: S/MIME for Outlook for iOS and Android in Exchange Online.
+const SMIME_MOB: &str = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/outlook-for-ios-and-android/smime-outlook-for-ios-and-android";
+/// [INTUNE-CFG]: Outlook for iOS and Android configuration with Microsoft Intune.
+const INTUNE_CFG: &str = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/outlook-for-ios-and-android/outlook-for-ios-and-android-configuration-with-microsoft-intune";
+/// [LABEL-MOB]: sensitivity labeling and protection in Outlook for iOS and Android.
+const LABEL_MOB: &str = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/outlook-for-ios-and-android/sensitive-labeling-and-protection-outlook-for-ios-android";
+/// [MAC-PREF]: Set preferences for Outlook for Mac.
+const MAC_PREF: &str =
+    "https://learn.microsoft.com/en-us/microsoft-365-apps/mac/preferences-outlook";
+const QA_5832315: &str = "https://learn.microsoft.com/en-us/answers/questions/5832315/outlook-mobile-doesnt-verify-signature";
+const QA_4590348: &str = "https://learn.microsoft.com/en-us/answers/questions/4590348/does-outlook-for-ios-support-external-ldap-lookup";
+const MAC_2011_TRUST: &str = "https://learn.microsoft.com/en-us/previous-versions/office/office-for-mac-2011/jj984223(v=office.14)";
+const MAC_2011_ENCRYPT: &str = "https://learn.microsoft.com/en-us/previous-versions/office/office-for-mac-2011/jj984207(v=office.14)";
+const MAC_LEGACY_HELP: &str = "https://support.office.com/en-us/article/About-digital-signing-encryption-and-smart-cards-7591f307-cbf5-4ce0-977c-85f151ab023c";
+const KB_2142236: &str = "http://smallbusiness.support.microsoft.com/en-us/kb/2142236";
+const OPENSC_TOKEND_21: &str = "https://github.com/OpenSC/OpenSC.tokend/pull/21";
 
 rule_table! {
     ClassicEncryptCapabilitiesCipher = "classic.encrypt.capabilities-cipher" {
@@ -542,6 +561,384 @@ rule_table! {
         quote: "IPM.Note.SMIME.MultipartSigned is set by Exchange for any multipart/signed content type regardgless of the protocol.",
         confidence: T,
     },
+    MacCertificateAddressMatch = "mac.certificate.address-match" {
+        decides: "New Outlook for Mac uses a certificate to decrypt or encrypt only when its address matches (AllowCertsWithoutMatchingEmailAddress, default false, allows the mismatch); the key is documented, its effect inferred (MAC-02).",
+        sources: &[MAC_PREF],
+        citation: "AllowCertsWithoutMatchingEmailAddress (16.45)",
+        quote: "Allow users to decrypt and encrypt S/MIME messages when the S/MIME certificate doesn't match the email address.",
+        confidence: I,
+    },
+    MacComposeDisabled = "mac.compose.disabled" {
+        decides: "DisableSMIMECompose (default false) removes the S/MIME option from compose in new Outlook for Mac: no signed or encrypted reply; reading is not affected (MAC-04).",
+        sources: &[MAC_PREF],
+        citation: "DisableSMIMECompose (16.57)",
+        quote: "Prevent users from applying S/MIME option to email messages.",
+        confidence: D,
+    },
+    MacDecryptAlgorithmOpen = "mac.decrypt.algorithm-open" {
+        decides: "Which content ciphers Outlook for Mac decrypts beyond those Microsoft's own senders use is not documented (open question 8): AuthEnvelopedData (AES-GCM) and other ciphers answer unknown.",
+        sources: &[MAC_PREF],
+        citation: "mac-mobile open question 8",
+        quote: "default algorithms, ECC support ... No current Microsoft user-facing S/MIME article for Mac was found.",
+        confidence: I,
+    },
+    MacDecryptCipherMicrosoftSenders = "mac.decrypt.cipher-microsoft-senders" {
+        decides: "Outlook for Mac decrypts the CBC ciphers Microsoft's own senders use (AES-CBC, 3DES; legacy Mac itself sent 3DES): inferred, no page lists its ciphers (open question 8).",
+        sources: &[MAC_PREF],
+        citation: "MAC-03 (decrypt), MAC-23 (legacy Mac sending 3DES)",
+        quote: "Set the order in which certificates are used to decrypt and encrypt S/MIME messages.",
+        confidence: I,
+    },
+    MacDecryptLookupOrder = "mac.decrypt.lookup-order" {
+        decides: "SMIMECertificatesLookupOrder also governs decryption: the user's own keychain identity is found through Device; an order without Device leaves decryption unknown (MAC-13, inferred).",
+        sources: &[MAC_PREF],
+        citation: "SMIMECertificatesLookupOrder; MAC-13",
+        quote: "Set the order in which certificates are used to decrypt and encrypt S/MIME messages.",
+        confidence: I,
+    },
+    MacDecryptOwnKeychain = "mac.decrypt.own-keychain" {
+        decides: "Outlook for Mac decrypts with the user's own certificate and private key in her macOS keychain; without it the message cannot be read (MAC-07).",
+        sources: &[MAC_2011_TRUST],
+        citation: "Outlook for Mac 2011 jj984223 (applicability to new Outlook for Mac not documented)",
+        quote: "Outlook for Mac looks for root certificates in the X509 Anchors keychain ... and the system or login keychains",
+        confidence: I,
+    },
+    MacDecryptSkiOpen = "mac.decrypt.ski-open" {
+        decides: "Whether new Outlook for Mac decrypts for a recipient identified by subjectKeyIdentifier is not documented (legacy 2011 could not; open question 9): unknown.",
+        sources: &[KB_2142236],
+        citation: "KB 2142236; mac-mobile open question 9",
+        quote: "whether the issuerAndSerialNumber-only limitation (MAC-10) survived past 2011",
+        confidence: I,
+    },
+    MacEccLegacyUnsupported = "mac.ecc.legacy-unsupported" {
+        decides: "Legacy Outlook for Mac does not support ECC certificates: no decryption with, or encryption to, an EC key (MAC-12).",
+        sources: &[OPENSC_TOKEND_21],
+        citation: "",
+        quote: "MS Outlook does not (and did not) support ECC on Mac, moving to Outlook 2016 won't help.",
+        confidence: T,
+    },
+    MacEccOpen = "mac.ecc.open" {
+        decides: "Whether new Outlook for Mac supports ECC certificates is not documented (2015 report for legacy only; open question 8): unknown.",
+        sources: &[OPENSC_TOKEND_21],
+        citation: "mac-mobile MAC-12, open question 8",
+        quote: "No newer statement for new Outlook for Mac.",
+        confidence: I,
+    },
+    MacEncryptLdapOpen = "mac.encrypt.ldap-open" {
+        decides: "What LDAP (3) in SMIMECertificatesLookupOrder queries is not documented (open question 8): a certificate only an LDAP directory holds answers unknown.",
+        sources: &[MAC_PREF],
+        citation: "mac-mobile open question 8",
+        quote: "what \"Device\" and \"Contacts\" mean in SMIMECertificatesLookupOrder",
+        confidence: I,
+    },
+    MacEncryptLookupOrder = "mac.encrypt.lookup-order" {
+        decides: "New Outlook for Mac looks up the recipient's certificate in SMIMECertificatesLookupOrder, default Contacts, GAL, Device, LDAP; the first usable certificate is used (MAC-03, MAC-22).",
+        sources: &[MAC_PREF],
+        citation: "SMIMECertificatesLookupOrder (16.45)",
+        quote: "0 (Contacts), 1 (GAL), 2 (Device), 3 (LDAP) Default is [0, 1, 2, 3]",
+        confidence: D,
+    },
+    MacEncryptNoRecipientCertificate = "mac.encrypt.no-recipient-certificate" {
+        decides: "Outlook for Mac cannot encrypt to a recipient without a certificate in the sources it consults; what it shows then is not documented (MAC-20, MAC-24).",
+        sources: &[MAC_LEGACY_HELP],
+        citation: "",
+        quote: "To encrypt a message, you must have your recipient's certificate saved in Outlook.",
+        confidence: D,
+    },
+    MacEncryptOwnCertificateOpen = "mac.encrypt.own-certificate-open" {
+        decides: "Whether new Outlook for Mac encrypts without an own certificate is not documented (MAC-24): unknown.",
+        sources: &[MAC_PREF],
+        citation: "mac-mobile MAC-24",
+        quote: "Behaviour when a recipient has no certificate, reply inheritance, clear vs opaque signing choice, hash and cipher choice for new Outlook for Mac: not documented.",
+        confidence: I,
+    },
+    MacEncryptSourceMeaning = "mac.encrypt.source-meaning" {
+        decides: "Contacts means certificates on Outlook contacts, Device the macOS keychain: inferred, the page does not say (MAC-22, open question 8).",
+        sources: &[MAC_PREF],
+        citation: "mac-mobile MAC-22",
+        quote: "0 (Contacts), 1 (GAL), 2 (Device), 3 (LDAP)",
+        confidence: I,
+    },
+    MacLegacyEncryptContactsOrDirectory = "mac.legacy.encrypt-contacts-or-directory" {
+        decides: "Legacy Outlook for Mac encrypts with a recipient certificate saved in Outlook (a contact) or published in an LDAP directory such as the GAL (MAC-20).",
+        sources: &[MAC_LEGACY_HELP],
+        citation: "",
+        quote: "you must have your recipient's certificate saved in Outlook. Or, if your recipient is listed on an LDAP directory service, such as the global address list (GAL)",
+        confidence: D,
+    },
+    MacLegacyEncryptOwnOptional = "mac.legacy.encrypt-own-optional" {
+        decides: "Legacy Outlook for Mac encrypts without an own certificate of the sender's (the saved copy is then unreadable to her).",
+        sources: &[MAC_2011_ENCRYPT],
+        citation: "Outlook for Mac 2011 jj984207 (catalogue §4)",
+        quote: "The sender does not need to have a digital certificate of his or her own.",
+        confidence: D,
+    },
+    MacLegacySkiRecipient = "mac.legacy.ski-recipient" {
+        decides: "Legacy Outlook for Mac cannot decrypt a message whose RecipientInfo names the recipient by subjectKeyIdentifier (Outlook 2010 RTM's form): it shows 'The security of this message cannot be verified because of an error.' (MAC-10; the CMS cause inferred from the fix).",
+        sources: &[KB_2142236],
+        citation: "KB 2142236",
+        quote: "Microsoft Outlook 2011 for Mac may be unable to decrypt email messages sent from Outlook 2010.",
+        confidence: I,
+    },
+    MacLegacyTrustKeychain = "mac.legacy.trust-keychain" {
+        decides: "Legacy Outlook for Mac judges signers by the roots in the macOS keychains (X509 Anchors, System, login); keychain trust settings are ignored (MAC-07).",
+        sources: &[MAC_2011_TRUST],
+        citation: "Outlook for Mac 2011 jj984223 (2016 copy)",
+        quote: "Outlook for Mac looks for root certificates in the X509 Anchors keychain ... and the system or login keychains",
+        confidence: D,
+    },
+    MacOpenpgpEncryptedAttachments = "mac.openpgp.encrypted-attachments" {
+        decides: "Outlook for Mac shows PGP/MIME encrypted mail as an ordinary item with the version part and the .asc as attachments: by analogy with mobile and OWA, untested (MAC-31).",
+        sources: &[MAILVELOPE_826],
+        citation: "mac-mobile MAC-31 (MOB-52 by analogy)",
+        quote: "displayed with empty text two attachments PGP/MIME version identification and OpenPGP encrypted message.asc",
+        confidence: I,
+    },
+    MacOpenpgpNoEngine = "mac.openpgp.no-engine" {
+        decides: "Outlook for Mac has no OpenPGP: it cannot encrypt to an OpenPGP-only sender; how it shows a PGP/MIME-signed item (S/MIME-class in Exchange) is not reported (MAC-30, MAC-31; open question 6): unknown.",
+        sources: &[GPGOL_MAPIHELP, MAC_PREF],
+        citation: "mac-mobile MAC-30, MAC-31, open question 6",
+        quote: "No Microsoft or third-party report found on Outlook for Mac (legacy or new) receiving PGP/MIME or Proton mail.",
+        confidence: I,
+    },
+    MacReadInvalidSignature = "mac.read.invalid-signature" {
+        decides: "Outlook for Mac shows a signature that fails verification as invalid; its banner words are not documented (MAC-11).",
+        sources: &[MAC_2011_TRUST],
+        citation: "mac-mobile MAC-11",
+        quote: "Trust source for new Outlook for Mac ... and its signature banner strings: not documented.",
+        confidence: I,
+    },
+    MacReadOpaqueSigned = "mac.read.opaque-signed" {
+        decides: "Outlook for Mac opens opaque-signed S/MIME (IPM.Note.SMIME) through its S/MIME support like clear-signed: inferred, no page distinguishes them.",
+        sources: &[MS_OXOSMIME_OPAQUE, MAC_PREF],
+        citation: "",
+        quote: "Even for an opaque-signed message ... the message body SHOULD NOT be promoted",
+        confidence: I,
+    },
+    MacReplyInheritanceOpen = "mac.reply.inheritance-open" {
+        decides: "Whether an Outlook for Mac reply inherits signing or encryption is not documented (MAC-24): the default reply is modelled plain.",
+        sources: &[MAC_PREF],
+        citation: "mac-mobile MAC-24",
+        quote: "reply inheritance ... for new Outlook for Mac: not documented.",
+        confidence: I,
+    },
+    MacReplyPlain = "mac.reply.plain" {
+        decides: "Outlook for Mac can reply without S/MIME to what it shows (inferred; for OpenPGP mail the only reply, MOB-53 by analogy).",
+        sources: &[EWS_RESPOND],
+        citation: "mac-mobile MAC-31, MOB-53",
+        quote: "Plain reply is the only option to a Proton sender unless the sender also has an S/MIME certificate",
+        confidence: I,
+    },
+    MacSignOwnCertificate = "mac.sign.own-certificate" {
+        decides: "Outlook for Mac signs with the user's own certificate and private key in her keychain, valid and for her address (MAC-07, MAC-02); hash and signing form are not documented (MAC-24).",
+        sources: &[MAC_2011_TRUST, MAC_PREF],
+        citation: "Outlook for Mac 2011 jj984223; AllowCertsWithoutMatchingEmailAddress",
+        quote: "Prevent users from applying S/MIME option to email messages.",
+        confidence: I,
+    },
+    MacSmimeSupported = "mac.smime.supported" {
+        decides: "New Outlook for Mac has S/MIME: its admin keys set how certificates are used to decrypt and encrypt, and S/MIME in compose (MAC-02 to MAC-04, from 16.45).",
+        sources: &[MAC_PREF],
+        citation: "preferences-outlook (ms.date 2024-09-18)",
+        quote: "Set the order in which certificates are used to decrypt and encrypt S/MIME messages.",
+        confidence: D,
+    },
+    MacTrustKeychainOrSst = "mac.trust.keychain-or-sst" {
+        decides: "Whether new Outlook for Mac judges signers by the keychain or by the tenant SST is not documented (MAC-11, open question 8): where both agree that is the answer, else the signature shown is unknown.",
+        sources: &[MAC_2011_TRUST, SST_DOC],
+        citation: "mac-mobile MAC-11, open question 8",
+        quote: "Trust source for new Outlook for Mac (keychain, Exchange Online SST as on mobile, or both) ... not documented.",
+        confidence: I,
+    },
+    MobileAccountNativeSync = "mobile.account.native-sync" {
+        decides: "Outlook for iOS and Android has S/MIME only for Microsoft 365 accounts on the native Microsoft sync technology; it gets the item as Exchange Online classed it (MOB-01).",
+        sources: &[LABEL_MOB, SMIME_MOB],
+        citation: "",
+        quote: "supported with Microsoft 365 or Office 365 accounts using the native Microsoft sync technology.",
+        confidence: D,
+    },
+    MobileCertificateDelivery = "mobile.certificate.delivery" {
+        decides: "The user's own certificate reaches the phone by Intune (the only automated delivery, enrolled device) or by a .pfx she mails herself and taps in the app (MOB-05, MOB-07).",
+        sources: &[SMIME_MOB],
+        citation: "",
+        quote: "Outlook for iOS and Android only supports automated certificate delivery when Microsoft Endpoint Manager is the enrollment provider.",
+        confidence: D,
+    },
+    MobileEncryptDeviceCertificateInstalled = "mobile.encrypt.device-certificate-installed" {
+        decides: "A sender's certificate is on the device only when the user installed it from the S/MIME status bar; the app does not harvest it by itself (MOB-26).",
+        sources: &[SMIME_MOB],
+        citation: "E-MOB-04 to E-MOB-06",
+        quote: "Users can install a sender's public certificate key by tapping the S/MIME status bar.",
+        confidence: D,
+    },
+    MobileEncryptEccOpen = "mobile.encrypt.ecc-open" {
+        decides: "Whether Outlook mobile encrypts to an ECC recipient certificate is not documented (MOB-43, open question 3): unknown.",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile open question 3",
+        quote: "ciphers and digests used when sending; whether SMIMECapabilities are honoured ... ECC key agreement",
+        confidence: I,
+    },
+    MobileEncryptInvalidRecipients = "mobile.encrypt.invalid-recipients" {
+        decides: "Encrypting to a recipient without a valid certificate: the app prompts to remove them (Invalid Recipients Detected) and never sends unencrypted by itself (MOB-38, E-MOB-01).",
+        sources: &[SMIME_MOB],
+        citation: "E-MOB-01 (sensitive-ios-no-cert-warning.png)",
+        quote: "For recipients without a public certificate key (or an invalid key), Outlook will prompt for their removal.",
+        confidence: D,
+    },
+    MobileEncryptLdapOpen = "mobile.encrypt.ldap-open" {
+        decides: "Whether a certificate only the LDAP endpoint (LDAPHostName) holds is used is open: documented since 2021, reported not working for one tenant (MOB-35, open question 1): unknown.",
+        sources: &[SMIME_MOB, QA_4590348],
+        citation: "mac-mobile open question 1",
+        quote: "it did not allow them to send encrypted email to recipients in the LDAP directory.",
+        confidence: I,
+    },
+    MobileEncryptLookupDeviceFirst = "mobile.encrypt.lookup-device-first" {
+        decides: "Profile setting device-then-azure-ad-then-ldap: the app searches the device first, then Azure AD, then LDAP (MOB-34; the page also says GAL first, MOB-33).",
+        sources: &[SMIME_MOB],
+        citation: "section 'LDAP support for certificate lookup' (since 2021-06-24)",
+        quote: "the app will search the local device first, then query Azure Active Directory, and then evaluate any LDAP directory endpoint.",
+        confidence: D,
+    },
+    MobileEncryptLookupGalFirst = "mobile.encrypt.lookup-gal-first" {
+        decides: "Profile setting gal-then-device (default): the GAL is checked first, then the device keychain or KeyStore (MOB-33; the page also says device first, MOB-34).",
+        sources: &[SMIME_MOB],
+        citation: "section 'Create S/MIME messages' (since 2019-09-10)",
+        quote: "The Global Address List (GAL) is checked first; if a certificate for the recipient does not exist in the GAL, Outlook queries the Microsoft publisher keychain in iOS or the system KeyStore in Android",
+        confidence: D,
+    },
+    MobileEncryptOpenpgpSender = "mobile.encrypt.openpgp-sender" {
+        decides: "Outlook mobile has no OpenPGP: an OpenPGP-only sender has no certificate it can encrypt to (MOB-53).",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile MOB-53",
+        quote: "no OpenPGP reply path (no OpenPGP engine, no add-in path on mobile).",
+        confidence: I,
+    },
+    MobileEncryptOwnCertificate = "mobile.encrypt.own-certificate" {
+        decides: "Encrypting needs a usable own certificate too: without one the Sign and Encrypt options are greyed out (MOB-30, E-MOB-07).",
+        sources: &[SMIME_MOB],
+        citation: "E-MOB-07 (sensitive-android-cert-warning.png)",
+        quote: "enables the respective encoding on the email as soon as the message is saved or sent, assuming the sender has a valid certificate.",
+        confidence: D,
+    },
+    MobileOpenpgpEncryptedAttachments = "mobile.openpgp.encrypted-attachments" {
+        decides: "PGP/MIME encrypted mail is no S/MIME class: the app shows an empty body with the version part and the .asc as attachments, as OWA does; untested on mobile (MOB-52).",
+        sources: &[MAILVELOPE_826, MS_OXOSMIME_OPAQUE],
+        citation: "mac-mobile MOB-52",
+        quote: "displayed with empty text two attachments PGP/MIME version identification and OpenPGP encrypted message.asc",
+        confidence: I,
+    },
+    MobileOpenpgpSignedSmimeClass = "mobile.openpgp.signed-smime-class" {
+        decides: "A PGP/MIME-signed item reaches the app as IPM.Note.SMIME.MultipartSigned; whether it then fails S/MIME verification or is not shown at all is untested (MOB-50, MOB-51, open questions 5 and 6): unknown.",
+        sources: &[SMIME_MOB, GPGOL_MAPIHELP],
+        citation: "mac-mobile MOB-51, open questions 5 and 6",
+        quote: "with the switch on, the app most likely tries S/MIME verification and shows a failure state; with the switch off ... it may not be rendered as normal mail.",
+        confidence: I,
+    },
+    MobileReadAlgorithmOpen = "mobile.read.algorithm-open" {
+        decides: "Which content ciphers Outlook mobile decrypts is not documented (MOB-28, open question 3): AuthEnvelopedData (AES-GCM) and ciphers Microsoft's senders do not use answer unknown.",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile MOB-28, open question 3",
+        quote: "Algorithms accepted for decryption / signature verification, ECC, RSA-PSS, AES-GCM: no statement found.",
+        confidence: I,
+    },
+    MobileReadCantVerifySignature = "mobile.read.cant-verify-signature" {
+        decides: "A signature Exchange Online cannot validate (bad signature, no trusted root in the SST, CRL unreachable) shows 'Can't Verify Signature'; body and attachments are still shown (MOB-25, E-MOB-03).",
+        sources: &[SMIME_MOB, QA_5832315],
+        citation: "E-MOB-03 (sensitive-cert-error-message.png)",
+        quote: "If the chain is incomplete or the root is not trusted in Exchange Online, Outlook mobile will not treat the signature as valid even if Outlook classic does.",
+        confidence: D,
+    },
+    MobileReadCipherMicrosoftSenders = "mobile.read.cipher-microsoft-senders" {
+        decides: "Outlook mobile decrypts the CBC ciphers Microsoft's own senders use (AES-CBC, 3DES): inferred from 'users can view messages that are S/MIME encrypted', no page lists ciphers (MOB-28).",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile MOB-20, MOB-28",
+        quote: "In the message view, users can view messages that are S/MIME signed or encrypted.",
+        confidence: I,
+    },
+    MobileReadDecryptNeedsDeviceKey = "mobile.read.decrypt-needs-device-key" {
+        decides: "Reading an encrypted message needs the user's private key on the device (Intune-delivered or a manual .pfx) (MOB-22).",
+        sources: &[SMIME_MOB],
+        citation: "",
+        quote: "In order to read an encrypted message, the recipient's private certificate key must be available on the device.",
+        confidence: D,
+    },
+    MobileReadOmeDecryptedByExchange = "mobile.read.ome-decrypted-by-exchange" {
+        decides: "Label / OME encryption is decrypted by Exchange Online before delivery, whatever the S/MIME setting (MOB-27).",
+        sources: &[LABEL_MOB],
+        citation: "",
+        quote: "Exchange Online performs the decryption prior to delivering the message",
+        confidence: D,
+    },
+    MobileReadOpaqueSignedOpen = "mobile.read.opaque-signed-open" {
+        decides: "Whether Outlook mobile renders opaque-signed S/MIME (application/pkcs7-mime signed-data) is not documented (open question 2): unknown.",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile open question 2",
+        quote: "No distinction is documented between clear-signed and opaque-signed.",
+        confidence: I,
+    },
+    MobileReadStatusBar = "mobile.read.status-bar" {
+        decides: "With S/MIME on, signed and encrypted S/MIME mail is shown under a tappable S/MIME status bar: Signed, Encrypted, Signed and Encrypted (MOB-20, MOB-21).",
+        sources: &[SMIME_MOB],
+        citation: "sensitive-ios-s-mime.png",
+        quote: "users can view messages that are S/MIME signed or encrypted. In addition, users can tap the S/MIME status bar to view more information",
+        confidence: D,
+    },
+    MobileReplyInheritanceOpen = "mobile.reply.inheritance-open" {
+        decides: "Whether a reply inherits signing or encryption is not documented (MOB-40, open question 4): the default reply is plain unless SignAllMail or EncryptAllMail is set.",
+        sources: &[SMIME_MOB, INTUNE_CFG],
+        citation: "mac-mobile MOB-40, open question 4",
+        quote: "Users can configure Outlook to automatically sign or encrypt messages.",
+        confidence: I,
+    },
+    MobileReplyPlain = "mobile.reply.plain" {
+        decides: "Outlook mobile can reply without S/MIME (inferred; for OpenPGP mail the only reply, MOB-53).",
+        sources: &[SMIME_MOB],
+        citation: "mac-mobile MOB-53",
+        quote: "Plain reply is the only option to a Proton sender unless the sender also has an S/MIME certificate",
+        confidence: I,
+    },
+    MobileSendAllMail = "mobile.send.all-mail" {
+        decides: "App configuration EncryptAllMail / SignAllMail (default false) make every message, replies included, encrypted / signed (MOB-10).",
+        sources: &[INTUNE_CFG],
+        citation: "com.microsoft.outlook.Mail.SMIMEEnabled.EncryptAllMail, .SignAllMail",
+        quote: "This key specifies whether S/MIME encryption is required to send messages.",
+        confidence: D,
+    },
+    MobileSendClearSignedOnly = "mobile.send.clear-signed-only" {
+        decides: "Outlook mobile sends signed mail clear-signed only (multipart/signed); its hash and cipher are not documented (MOB-31, MOB-43).",
+        sources: &[SMIME_MOB],
+        citation: "",
+        quote: "Outlook for iOS and Android only supports sending clear-signed messages.",
+        confidence: D,
+    },
+    MobileSignCertificateExpiry = "mobile.sign.certificate-expiry" {
+        decides: "From 30 days before its own certificate expires the app warns when signing or encrypting; an expired certificate greys the options out (MOB-41, E-MOB-07).",
+        sources: &[SMIME_MOB],
+        citation: "E-MOB-07 (sensitive-android-cert-warning.png)",
+        quote: "Outlook for iOS and Android will alert the user to obtain a new certificate when the user attempts to sign or encrypt a message, beginning 30 days before expiration.",
+        confidence: D,
+    },
+    MobileSignOwnCertificate = "mobile.sign.own-certificate" {
+        decides: "Signing needs the user's own certificate and private key on the device, matching her primary SMTP address (subject or SAN); otherwise 'We couldn't find your S/MIME certificate.' (MOB-04, MOB-32, E-MOB-07).",
+        sources: &[SMIME_MOB],
+        citation: "E-MOB-07",
+        quote: "if these do not match, then Outlook for iOS and Android will report that a certificate is not available (see Figure 7) and will not allow the user to sign and/or encrypt messages.",
+        confidence: D,
+    },
+    MobileSmimeSetting = "mobile.smime.setting" {
+        decides: "The app's S/MIME setting (off by default; admin app configuration SMIMEEnabled, default false, with UserChangeAllowed) must be on: with it off S/MIME content cannot be consumed and nothing is signed or encrypted (MOB-10 to MOB-12).",
+        sources: &[SMIME_MOB, INTUNE_CFG],
+        citation: "E-MOB-09 (sensitive-s-mime-setting.png)",
+        quote: "If the S/MIME setting is not enabled, then users will not be able to consume S/MIME content.",
+        confidence: D,
+    },
+    MobileTrustExchangeOnline = "mobile.trust.exchange-online" {
+        decides: "Outlook mobile's signature trust is Exchange Online's: a chain to a root in the tenant SST and a reachable CRL, not the device's store (MOB-23).",
+        sources: &[SMIME_MOB, QA_5832315],
+        citation: "",
+        quote: "If Exchange Online fails to locate a trusted root certificate or fails to contact the certificate revocation list for the certificate authority, that certificate is considered invalid and not trusted.",
+        confidence: D,
+    },
     ModelContentNotExamined = "model.content-not-examined" {
         decides: "What a client would show or do here depends on encrypted content that was not examined (no key for it was given): the model answers unknown instead of answering as if nothing were inside.",
         sources: &[],
@@ -799,6 +1196,13 @@ rule_table! {
         sources: &[PROTON_PASSWORD_PROTECTED],
         citation: "catalogue rule-base sketch (d)",
         quote: "link to Proton portal; the reply happens in the Proton portal (I)",
+        confidence: I,
+    },
+    ReadSmimeSignatureAlgorithmOpen = "read.smime-signature-algorithm-open" {
+        decides: "A valid S/MIME signature made with EdDSA (Ed25519 or Ed448, RFC 8419) or RSASSA-PSS: no Microsoft document says whether Classic Outlook, OWA, New Outlook, Outlook mobile or Outlook for Mac verify one (the catalogue: RSA-PSS 'no evidence either way'; the Suite B policy lists ECDSA, not EdDSA), so the signature shown is unknown.",
+        sources: &[RFC_8419, SUITE_B_POLICY],
+        citation: "RFC 8419 §3; the catalogue's ECC row (Suite B: ECDH/ECMQV and ECDSA only) and open question 4 (RSA-PSS)",
+        quote: "RSA-PSS signatures (reading or sending) in any Microsoft client: no evidence either way.",
         confidence: I,
     },
     ReadTnef = "read.tnef" {

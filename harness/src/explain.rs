@@ -266,6 +266,25 @@ pub fn explain(
     }
 }
 
+/// Runs the models (every client, or only `client`) and searches the remedies of every `no`
+/// and `partial` reply (`crate::remedies`): `message` is the message as the search sees it
+/// (with its sender product and setting when it is a corpus sample), `others` the corpus
+/// samples that may be its siblings (the same sender with another setting).
+pub fn explain_with_remedies(
+    inspection: &Inspection,
+    profile: &Profile,
+    client: Option<ClientId>,
+    message: crate::remedies::SenderSample,
+    others: Vec<crate::remedies::SenderSample>,
+) -> Explanation {
+    let mut e = explain(inspection, profile, client);
+    let mut samples = vec![message];
+    samples.extend(others);
+    let mut search = crate::remedies::Search::new(vec![profile.clone()], samples);
+    search.attach(0, 0, &mut e.clients);
+    e
+}
+
 /// The index (1-based) of `url` in the client's evidence list, adding it when new.
 fn cite(urls: &mut Vec<String>, url: &str) -> usize {
     match urls.iter().position(|u| u == url) {
@@ -434,6 +453,7 @@ pub fn explain_text(e: &Explanation) -> String {
         out.push_str(&outcome_line("plain", &c.reply.plain, &mut urls));
         out.push_str(&outcome_line("signed", &c.reply.signed, &mut urls));
         out.push_str(&outcome_line("encrypted", &c.reply.encrypted, &mut urls));
+        out.push_str(&remedies_text(c, &mut urls));
         out.push_str(&format!(
             "  {:<10} quotes original: {}, quotes decrypted text: {}, quote keeps the original's styles: {}, weaker than original: {}\n",
             "",
@@ -445,6 +465,88 @@ pub fn explain_text(e: &Explanation) -> String {
         ));
         for (i, u) in urls.iter().enumerate() {
             out.push_str(&format!("  [{}] {u}\n", i.saturating_add(1)));
+        }
+    }
+    out
+}
+
+/// "What would make it work" and "What would not help" for one client's replies; empty when
+/// no remedies were searched.
+fn remedies_text(c: &ClientVerdict, urls: &mut Vec<String>) -> String {
+    let modes = [
+        ("plain", &c.reply.plain),
+        ("signed", &c.reply.signed),
+        ("encrypted", &c.reply.encrypted),
+    ];
+    if modes.iter().all(|(_, o)| o.remedies.is_none()) {
+        return String::new();
+    }
+    let mut out = String::from("  What would make it work\n");
+    for (mode, o) in modes {
+        let Some(remedies) = &o.remedies else {
+            continue;
+        };
+        if remedies.is_empty() {
+            out.push_str(&format!(
+                "    {mode:<10} nothing: {}\n",
+                o.no_remedy.as_deref().unwrap_or("no remedy")
+            ));
+            continue;
+        }
+        for (n, r) in remedies.iter().enumerate() {
+            let label = if n == 0 { mode } else { "" };
+            out.push_str(&format!(
+                "    {label:<10} {}. {} [{}]\n",
+                n.saturating_add(1),
+                r.ids(),
+                r.confidence.as_str()
+            ));
+            for a in &r.actions {
+                let refs: String = a
+                    .evidence
+                    .iter()
+                    .map(|e| format!("[{}]", cite(urls, &e.url)))
+                    .collect();
+                out.push_str(&format!(
+                    "    {:<10}    - {} ({}): {}\n",
+                    "",
+                    a.id,
+                    a.actor.as_str(),
+                    a.title
+                ));
+                out.push_str(&format!("    {:<10}      {}\n", "", a.procedure));
+                if let Some(patch) = &a.profile_patch {
+                    let lines: Vec<&str> = patch.lines().filter(|l| !l.is_empty()).collect();
+                    out.push_str(&format!(
+                        "    {:<10}      profile patch: {}\n",
+                        "",
+                        lines.join(" ")
+                    ));
+                }
+                if !refs.is_empty() {
+                    out.push_str(&format!("    {:<10}      evidence {refs}\n", ""));
+                }
+            }
+            out.push_str(&format!(
+                "    {:<10}    rules of the resulting yes: {}\n",
+                "",
+                crate::evidence::joined(&r.rules, ", ")
+            ));
+        }
+    }
+    let not: Vec<(&str, &Vec<String>)> = modes
+        .iter()
+        .filter(|(_, o)| !o.not_helping.is_empty())
+        .map(|(m, o)| (*m, &o.not_helping))
+        .collect();
+    if !not.is_empty() {
+        out.push_str("  What would not help\n");
+        for (mode, ids) in not {
+            out.push_str(&format!(
+                "    {mode:<10} {}: in {} no remedy of this reply uses them\n",
+                ids.join(", "),
+                c.client.as_str()
+            ));
         }
     }
     out

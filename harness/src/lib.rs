@@ -41,6 +41,9 @@ pub mod profile;
 pub mod clients;
 pub mod verdict;
 
+// Stage 7: remedies (what would make an outcome yes), used by the reports.
+pub mod remedies;
+
 // ---- reports
 pub mod corpus;
 pub mod curate;

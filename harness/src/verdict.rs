@@ -23,6 +23,12 @@ vocabulary! {
         Owa = "owa",
         /// New Outlook for Windows (olk.exe).
         NewOutlook = "new-outlook",
+        /// Outlook for iOS and Android (an Exchange Online account on the native Microsoft
+        /// sync technology).
+        OutlookMobile = "outlook-mobile",
+        /// Outlook for Mac (new Outlook for Mac; legacy Outlook for Mac where the profile
+        /// says so).
+        OutlookMac = "outlook-mac",
     }
 }
 
@@ -75,6 +81,12 @@ vocabulary! {
         ContentNotExamined = "content-not-examined",
         /// The input is not an e-mail message: there is nothing to read or answer.
         NotAMessage = "not-a-message",
+        /// S/MIME is switched off in the client: Outlook for iOS and Android's S/MIME setting
+        /// (off by default, app configuration SMIMEEnabled).
+        SmimeSwitchedOff = "smime-switched-off",
+        /// The admin removed the S/MIME option from compose (Outlook for Mac
+        /// DisableSMIMECompose).
+        SmimeComposeDisabled = "smime-compose-disabled",
     }
 }
 
@@ -112,6 +124,12 @@ impl Reason {
             Self::NotAMessage => {
                 "The input is not an e-mail message: there is nothing to read or answer."
             }
+            Self::SmimeSwitchedOff => {
+                "S/MIME is switched off in the client (Outlook for iOS and Android's S/MIME setting)."
+            }
+            Self::SmimeComposeDisabled => {
+                "The admin removed the S/MIME option from compose (Outlook for Mac DisableSMIMECompose)."
+            }
         }
     }
 }
@@ -129,6 +147,10 @@ vocabulary! {
         MailContact = "mail-contact",
         /// The GpgOL OpenPGP keyring.
         Keyring = "keyring",
+        /// Installed on the user's device: a sender's certificate installed from Outlook
+        /// mobile's S/MIME bar (iOS keychain, Android KeyStore), or a certificate in the
+        /// macOS keychain (Outlook for Mac's "Device").
+        Device = "device",
     }
 }
 
@@ -165,6 +187,97 @@ pub struct Outcome {
     /// with a message of this structure in this environment; absent when none did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observed_by: Vec<String>,
+    /// For a `no` or `partial` outcome: the smallest sets of actions that make it `yes`
+    /// under the models, smallest and cheapest first (`crate::remedies`); an empty list when
+    /// none of up to three actions helps (then [`Outcome::no_remedy`] says why). Absent for
+    /// `yes` and `unknown` outcomes and where remedies were not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedies: Option<Vec<Remedy>>,
+    /// Why no set of up to three actions makes this outcome `yes`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_remedy: Option<String>,
+    /// Actions people try first (the extension, a personal certificate, a root, ...) that
+    /// apply here and are in no remedy for this client and message: they would not help.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_helping: Vec<String>,
+}
+
+vocabulary! {
+    /// Who makes a change.
+    pub enum Actor {
+        /// The external correspondent (or that person's own admin).
+        Sender = "sender",
+        /// The Microsoft 365 user who received the message.
+        Recipient = "recipient",
+        /// The Exchange Online / Entra / Intune admin of the recipient's tenant.
+        TenantAdmin = "tenant-admin",
+        /// Whoever controls the recipient's Windows device and browser.
+        WorkstationAdmin = "workstation-admin",
+        /// Use another client for this message.
+        ClientChoice = "client-choice",
+    }
+}
+
+/// One source for an action: URL, a short quote, and how much it can be trusted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionEvidence {
+    /// The page that was read.
+    pub url: String,
+    /// A short quote from it (under 30 words).
+    pub quote: String,
+    /// The catalogue's confidence class.
+    pub confidence: Confidence,
+}
+
+/// One action of a remedy, filled in for this message and profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemedyAction {
+    /// The action's stable id (`ta-mailcontact-with-cert`), or `sender:<family/name>` for
+    /// a different sender setting that a sibling sample of the corpus shows.
+    pub id: String,
+    /// Who makes the change.
+    pub actor: Actor,
+    /// What it changes, one line.
+    pub title: String,
+    /// What the person does: the cmdlet with its parameters or the menu path.
+    pub procedure: String,
+    /// The sources of the action.
+    pub evidence: Vec<ActionEvidence>,
+    /// The change in the public profile format: a TOML fragment that, merged into the
+    /// profile (tables merge, arrays append, values replace), gives the changed environment.
+    /// `{message-signer}` stands for the certificate the message carries for its sender.
+    /// `null` for a client choice or a sender's change.
+    pub profile_patch: Option<String>,
+    /// For a client choice: the client used instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientId>,
+    /// For a sender's change: the corpus sample (`family/name`) the sender's other setting
+    /// produces; the other actions of the remedy then apply to that message.
+    pub sample: Option<String>,
+}
+
+/// A set of actions that together make an outcome `yes` under the models, no proper subset
+/// of which does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Remedy {
+    /// The actions, in the order an admin would take them.
+    pub actions: Vec<RemedyAction>,
+    /// The weakest of the resulting `yes` outcome's confidence and the actions' evidence.
+    pub confidence: Confidence,
+    /// The rules the resulting `yes` outcome applies.
+    pub rules: Vec<RuleId>,
+}
+
+impl Remedy {
+    /// The action ids joined by `+` (`rc-get-digital-id+ta-force-smime-extension`).
+    pub fn ids(&self) -> String {
+        self.actions
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
 }
 
 impl Outcome {
@@ -186,6 +299,9 @@ impl Outcome {
             evidence: evidence::urls_of(&rules),
             rules,
             observed_by: Vec::new(),
+            remedies: None,
+            no_remedy: None,
+            not_helping: Vec::new(),
         }
     }
 
@@ -281,7 +397,8 @@ vocabulary! {
         /// The text cannot be read.
         Unreadable = "unreadable",
         /// Readable or not, with a warning or not: it depends on encrypted content that was
-        /// not examined (no key for it was given).
+        /// not examined (no key for it was given), or the evidence does not say (the rules
+        /// then include `model.not-modelled`).
         Unknown = "unknown",
     }
 }
@@ -310,7 +427,8 @@ vocabulary! {
         NotVerified = "not-verified",
         /// No signature indicator.
         None = "none",
-        /// It depends on encrypted content that was not examined: a signature may be inside.
+        /// It depends on encrypted content that was not examined (a signature may be inside),
+        /// or the evidence does not say what the client shows (`model.not-modelled`).
         Unknown = "unknown",
     }
 }

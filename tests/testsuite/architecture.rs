@@ -32,16 +32,18 @@ const STAGES: &[(&str, usize)] = &[
     ("verdict", 5),
     // the client models
     ("clients", 6),
+    // remedies: the models re-run on changed environments
+    ("remedies", 7),
     // reports
-    ("corpus", 7),
-    ("curate", 7),
-    ("explain", 7),
-    ("matrix", 7),
-    ("observations", 7),
-    ("render", 7),
-    ("scan", 7),
+    ("corpus", 8),
+    ("curate", 8),
+    ("explain", 8),
+    ("matrix", 8),
+    ("observations", 8),
+    ("render", 8),
+    ("scan", 8),
     // generated documentation (every interface's schema)
-    ("docs", 8),
+    ("docs", 9),
 ];
 
 /// Code of a source file without its test modules (which close every file) and comments.

@@ -204,3 +204,37 @@ fn a_dropped_in_sample_is_picked_up() {
     assert!(err.contains("hello.toml"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `corpus check --sample ID` compares that sample's snapshot (remedies searched for it
+/// alone) and no other's: a changed decision line in one snapshot is found with `--sample`
+/// for that sample, not with another (the full check, which compares them all, is what
+/// `snapshots::corpus` and the maintainer workflow run).
+#[test]
+fn a_check_of_one_sample_compares_only_its_snapshot() {
+    let project = crate::workflows::scratch_project("check-one-sample");
+    let snap = project
+        .path("snapshots")
+        .join(curate::snapshot_name("proton/pgp-mime-signed"));
+    let text = std::fs::read_to_string(&snap).expect("snapshot");
+    let edited = text.replacen(" plain     yes ", " plain     no ", 1);
+    assert_ne!(edited, text, "the snapshot has a plain-yes line");
+    std::fs::write(&snap, edited).expect("write");
+    let corpora = project.path("corpora");
+    let stale = |report: &curate::Report| {
+        report
+            .snapshots
+            .as_ref()
+            .expect("snapshots checked")
+            .iter()
+            .any(|f| f.problem.contains("proton/pgp-mime-signed"))
+    };
+    let one = curate::check_with(&corpora, Some("proton/pgp-mime-signed")).expect("check");
+    assert!(stale(&one), "{}", one.text());
+    assert!(
+        one.text()
+            .contains("(compared: proton/pgp-mime-signed only)")
+    );
+    let other = curate::check_with(&corpora, Some("proton/plain")).expect("check");
+    assert!(!stale(&other), "{}", other.text());
+    assert!(!other.failed(), "{}", other.text());
+}

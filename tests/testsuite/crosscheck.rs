@@ -484,6 +484,19 @@ fn check_entity(
                     let (ours, reason) = status_of(layer);
                     if layer.kind == LayerKind::SmimeSigned {
                         let (ok, stderr, _) = tools.openssl_verify(&sig.contents, Some(signed));
+                        // OpenSSL 3.0 refuses EdDSA in `cms -verify`: its own EdDSA checks
+                        // the signature instead (support::openssl_eddsa_verify).
+                        let (ok, stderr) = if !ok
+                            && stderr.contains(crate::support::OPENSSL_CMS_EDDSA_REFUSAL)
+                        {
+                            match crate::support::openssl_eddsa_verify(&sig.contents, Some(signed))
+                            {
+                                Ok(v) => (v, format!("openssl pkeyutl -rawin (EdDSA): {v}")),
+                                Err(e) => (false, e),
+                            }
+                        } else {
+                            (ok, stderr)
+                        };
                         if !ok
                             && stderr.contains("signer certificate not found")
                             && reason.starts_with("signer-certificate-missing")
@@ -814,4 +827,46 @@ fn a_disagreement_is_detected() {
     assert_eq!(tally.compared, 1);
     assert_eq!(tally.failures.len(), 1, "{:?}", tally.failures);
     let _ = Path::new("");
+}
+
+/// The EdDSA path of the cross-check can fail: on the Ed25519 sample openssl's own EdDSA
+/// (`pkeyutl -rawin`) accepts the signature over the signed attributes and the SHA-512
+/// message digest, and with one byte of the signed content changed it and the inspector both
+/// refuse it.
+#[test]
+fn openssl_eddsa_check_agrees_and_refuses_a_changed_body() {
+    if !crate::support::require_tool(crate::support::Tool::Openssl) {
+        return;
+    }
+    let eml =
+        std::fs::read(crate::support::corpora().join("senders/others/clear-signed-ed25519.eml"))
+            .expect("sample");
+    let msg = mail_parser::MessageParser::default()
+        .parse(&eml)
+        .expect("parses");
+    let mail_parser::PartType::Multipart(children) = &msg.parts[0].body else {
+        panic!("multipart/signed");
+    };
+    let first = &msg.parts[children[0] as usize];
+    let signed = &msg.raw_message[first.offset_header as usize..first.offset_end as usize];
+    let p7s = msg.parts[children[1] as usize].contents().to_vec();
+    assert_eq!(
+        crate::support::openssl_eddsa_verify(&p7s, Some(signed)),
+        Ok(true)
+    );
+    let mut changed = signed.to_vec();
+    let at = changed.len() - 3;
+    changed[at] ^= 0x01;
+    assert_eq!(
+        crate::support::openssl_eddsa_verify(&p7s, Some(&changed)),
+        Ok(false)
+    );
+    let mut tampered = eml.clone();
+    let offset = first.offset_header as usize + at;
+    tampered[offset] ^= 0x01;
+    let layer = replymatrix::inspect(&tampered, &replymatrix::Inputs::default()).layers;
+    assert_eq!(
+        layer[0].signature.as_ref().map(|s| s.status),
+        Some(SignatureStatus::Invalid)
+    );
 }

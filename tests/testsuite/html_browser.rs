@@ -7,14 +7,10 @@
 
 use std::process::Command;
 
-use replymatrix::matrix::{self, Matrix};
+use replymatrix::matrix;
 use serde_json::Value;
 
 use crate::support::{TempDir, Tool, require_tool};
-
-fn build_matrix() -> Matrix {
-    crate::support::bundled_matrix().clone()
-}
 
 /// Undoes the escaping an HTML serializer applies to text content.
 fn unescape_html(s: &str) -> String {
@@ -51,7 +47,9 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
         return;
     }
     let chromium = Tool::Chromium.command();
-    let m = build_matrix();
+    // The export with remedies (`matrix --format html --remedies`), which the details panel
+    // lists for every `no` and `partial` reply.
+    let m = crate::support::bundled_matrix_with_remedies().clone();
     let page = matrix::html::page(&m);
     let dir = TempDir::new("html-browser");
     std::fs::create_dir_all(dir.path("profile")).expect("temp dir");
@@ -253,6 +251,32 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
                 links.iter().any(|(h, rel)| h == url && rel == "noreferrer"),
                 "evidence {url} is a link with rel=noreferrer"
             );
+        }
+    }
+    // Each no/partial reply lists its remedies: every action of the best one, by id, and
+    // when nothing helps, the reason.
+    for o in [
+        &cell.verdict.reply.plain,
+        &cell.verdict.reply.signed,
+        &cell.verdict.reply.encrypted,
+    ] {
+        if !matches!(
+            o.status,
+            replymatrix::verdict::Status::No | replymatrix::verdict::Status::Partial
+        ) {
+            continue;
+        }
+        assert!(text.contains("what would make it work"), "{text}");
+        match o.remedies.as_deref() {
+            Some([best, ..]) => {
+                for a in &best.actions {
+                    assert!(text.contains(&a.procedure), "{} in the details", a.id);
+                }
+            }
+            _ => assert!(
+                text.contains(o.no_remedy.as_deref().unwrap_or("nothing of up to three")),
+                "{text}"
+            ),
         }
     }
     assert!(reasons_seen > 0, "the clicked cell has a reason code");

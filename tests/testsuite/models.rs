@@ -16,7 +16,8 @@ use replymatrix::facts::{
     SignatureStatus, Signer,
 };
 use replymatrix::profile::{
-    Contact, OwnCertificate, PrivateKeyLocation, Profile, ResolvedContact, ResolvedOwn,
+    CertificateDelivery, Contact, MacEdition, MacLookupSource, MobileLookupOrder, OwnCertificate,
+    PrivateKeyLocation, Profile, ResolvedContact, ResolvedOwn,
 };
 use replymatrix::verdict::{
     CertificateSource, ClientVerdict, Outcome, ReadStatus, Reason, SignatureShown, Status,
@@ -25,7 +26,7 @@ use replymatrix::verdict::{
 use crate::support::{self, root};
 
 /// An instant the test writes literally.
-fn at(text: &str) -> replymatrix::facts::Instant {
+pub(crate) fn at(text: &str) -> replymatrix::facts::Instant {
     replymatrix::facts::Instant::parse(text).unwrap_or_else(|| panic!("{text:?} is a time"))
 }
 
@@ -163,7 +164,7 @@ fn spec(name: &str) -> CertSpec {
     }
 }
 
-fn cert(name: &str, role: CertificateRole) -> CertificateFacts {
+pub(crate) fn cert(name: &str, role: CertificateRole) -> CertificateFacts {
     let s = spec(name);
     let serial = format!("{:02x}", s.name.len());
     CertificateFacts {
@@ -237,7 +238,7 @@ fn persona_of(path: &str) -> String {
 }
 
 /// What `Profile::resolve` would produce, from hand-built facts.
-fn hand_resolve(p: &mut Profile) {
+pub(crate) fn hand_resolve(p: &mut Profile) {
     let r = &mut p.resolved;
     *r = Default::default();
     for own in &p.recipient.certificates {
@@ -289,6 +290,24 @@ fn hand_resolve(p: &mut Profile) {
         .iter()
         .map(|k| pgp_key(&persona_of(k)))
         .collect();
+    let contacts = |list: &[Contact]| -> Vec<ResolvedContact> {
+        list.iter()
+            .map(|c| ResolvedContact {
+                address: c.address.clone(),
+                certificate: cert(&persona_of(&c.certificate), CertificateRole::Encryption),
+            })
+            .collect()
+    };
+    r.ldap_contacts = contacts(&p.tenant.ldap_contacts);
+    r.mobile_device_certificates = contacts(&p.mobile.device_certificates);
+    r.mac_keychain_certificates = contacts(&p.mac.keychain_certificates);
+    r.mac_contacts = contacts(&p.mac.contacts);
+    r.keychain_roots = p
+        .mac
+        .keychain_trusted_roots
+        .iter()
+        .map(|c| cert(&persona_of(c), CertificateRole::Anchor))
+        .collect();
 }
 
 const PROFILES: &[&str] = &[
@@ -296,10 +315,11 @@ const PROFILES: &[&str] = &[
     "seed-tenant-local-cert",
     "smime-tenant",
     "smime-tenant-external-contact",
+    "smime-tenant-mobile",
     "gpgol-workstation",
 ];
 
-fn profile(name: &str) -> Profile {
+pub(crate) fn profile(name: &str) -> Profile {
     let path = root().join("corpora/profiles").join(format!("{name}.toml"));
     let text = std::fs::read_to_string(&path).expect("profile readable");
     let mut p = Profile::parse(&text, &path).expect("profile parses");
@@ -309,7 +329,7 @@ fn profile(name: &str) -> Profile {
 
 // ---------------------------------------------------------------- messages (facts)
 
-fn signature(
+pub(crate) fn signature(
     status: SignatureStatus,
     digest: Digest,
     alg: SignatureAlgorithm,
@@ -338,14 +358,14 @@ fn signature(
     }
 }
 
-fn with_layers(from: &str, layers: Vec<Layer>) -> Inspection {
+pub(crate) fn with_layers(from: &str, layers: Vec<Layer>) -> Inspection {
     let mut i = Inspection::empty(Some(from.to_owned()));
     i.layers = layers;
     i
 }
 
 /// Proton: PGP/MIME signed (RFC 3156 §5) with the public key attached.
-fn proton_signed() -> Inspection {
+pub(crate) fn proton_signed() -> Inspection {
     let pat = pgp_key("pat");
     let mut signed = Layer::new(LayerKind::PgpSigned, Some(LayerForm::Mime), "");
     signed.signature = Some(signature(
@@ -389,7 +409,7 @@ fn smime_signed(from: &str, signer: &str, caps: Vec<&str>, digest: Digest) -> In
 }
 
 /// Outlook: clear-signed RSA/SHA-256 with SMIMECapabilities (sender-formats O1).
-fn outlook_signed() -> Inspection {
+pub(crate) fn outlook_signed() -> Inspection {
     smime_signed(
         "dana@fabrikam.example",
         "dana",
@@ -406,7 +426,7 @@ fn outlook_signed() -> Inspection {
 
 /// OWA: clear-signed SHA-1 without capabilities (OWASigningAlgorithms 8004,
 /// OWAIncludeSMIMECapabilitiesInMessage false).
-fn owa_signed() -> Inspection {
+pub(crate) fn owa_signed() -> Inspection {
     let mut i = smime_signed("owen@contoso.example", "owen", vec![], Digest::Sha1);
     if let Some(l) = i.layers.first_mut() {
         l.key_preference = None;
@@ -415,7 +435,7 @@ fn owa_signed() -> Inspection {
 }
 
 /// S/MIME enveloped to robin (and to dana, the copy to self), signed inside.
-fn smime_enveloped_to_robin() -> Inspection {
+pub(crate) fn smime_enveloped_to_robin() -> Inspection {
     let mut env = Layer::new(LayerKind::SmimeEnveloped, Some(LayerForm::Opaque), "");
     env.encryption = Some(EncryptionFacts {
         cipher: Some("aes-256-cbc".to_owned()),
@@ -442,7 +462,7 @@ fn smime_enveloped_to_robin() -> Inspection {
 }
 
 /// Gil: S/MIME 4.0 AuthEnvelopedData (AES-256-GCM) to robin.
-fn gcm_to_robin() -> Inspection {
+pub(crate) fn gcm_to_robin() -> Inspection {
     let mut env = Layer::new(LayerKind::SmimeAuthEnveloped, Some(LayerForm::Opaque), "");
     env.encryption = Some(EncryptionFacts {
         cipher: Some("aes-256-gcm".to_owned()),
@@ -460,7 +480,7 @@ fn gcm_to_robin() -> Inspection {
 }
 
 /// PGP/MIME encrypted (RFC 3156 §4) from pat to robin's OpenPGP key.
-fn pgp_encrypted() -> Inspection {
+pub(crate) fn pgp_encrypted() -> Inspection {
     let mut l = Layer::new(LayerKind::PgpEncrypted, Some(LayerForm::Mime), "");
     l.encryption = Some(EncryptionFacts {
         cipher: None,
@@ -478,7 +498,7 @@ fn pgp_encrypted() -> Inspection {
 }
 
 /// Purview Message Encryption wrapper.
-fn ome() -> Inspection {
+pub(crate) fn ome() -> Inspection {
     let mut l = Layer::new(LayerKind::Ome, None, "");
     l.wire.insert("filename".into(), "message.rpmsg".into());
     with_layers("owen@contoso.example", vec![l])
@@ -547,11 +567,11 @@ fn fixtures() -> Vec<(&'static str, Inspection)> {
     ]
 }
 
-fn verdict(i: &Inspection, p: &Profile, c: ClientId) -> ClientVerdict {
+pub(crate) fn verdict(i: &Inspection, p: &Profile, c: ClientId) -> ClientVerdict {
     replymatrix::clients::model(c).evaluate(i, p)
 }
 
-fn has_rule(o: &Outcome, id: RuleId) -> bool {
+pub(crate) fn has_rule(o: &Outcome, id: RuleId) -> bool {
     o.rules.contains(&id)
 }
 
@@ -1074,7 +1094,11 @@ fn invariants_over_fixtures_and_profiles() {
                             "{ctx}"
                         );
                     }
-                    if o.status == Status::Yes && form == "signed" {
+                    // Outlook mobile and Outlook for Mac document no signing hash (MOB-43,
+                    // MAC-24): their signed `yes` names none.
+                    let hash_documented =
+                        !matches!(c, ClientId::OutlookMobile | ClientId::OutlookMac);
+                    if o.status == Status::Yes && form == "signed" && hash_documented {
                         assert!(
                             o.with.as_ref().and_then(|w| w.digest.as_ref()).is_some(),
                             "{ctx}"
@@ -1191,7 +1215,16 @@ fn explain_json_has_the_documented_shape() {
         .iter()
         .filter_map(|c| c["client"].as_str())
         .collect();
-    assert_eq!(ids, ["classic-outlook", "owa", "new-outlook"]);
+    assert_eq!(
+        ids,
+        [
+            "classic-outlook",
+            "owa",
+            "new-outlook",
+            "outlook-mobile",
+            "outlook-mac"
+        ]
+    );
     let keys = |o: &serde_json::Value| -> Vec<String> {
         let mut k: Vec<String> = o
             .as_object()
@@ -1287,6 +1320,10 @@ fn rules_doc_is_current() {
 #[test]
 fn rule_table_is_sorted_unique_and_cites_catalogue() {
     let catalogue = support::shared_file("research/microsoft-clients.md");
+    // The rows on Outlook for iOS and Android and Outlook for Mac extend the catalogue; their
+    // short keys ([SMIME-MOB]...) stand for the full URLs listed at the top of that file.
+    let mac_mobile =
+        support::shared_file("research/microsoft-clients-mac-mobile.md").map(|t| expand_keys(&t));
     // A rule may also cite a study its observations come from (corpora/observations/).
     let observed = replymatrix::observations::load_dir(
         &replymatrix::corpus::default_corpora_dir().join("observations"),
@@ -1317,7 +1354,8 @@ fn rule_table_is_sorted_unique_and_cites_catalogue() {
         }
         for url in r.sources {
             cited.insert(*url);
-            let in_catalogue = catalogue.as_ref().is_none_or(|cat| cat.contains(url));
+            let in_catalogue = catalogue.as_ref().is_none_or(|cat| cat.contains(url))
+                || mac_mobile.as_ref().is_some_and(|rows| rows.contains(url));
             assert!(
                 in_catalogue || studies.contains(url) || found.iter().any(|f| f.url == *url),
                 "{} cites {url}: neither in the catalogue, an observation's source nor \
@@ -1338,6 +1376,47 @@ fn rule_table_is_sorted_unique_and_cites_catalogue() {
             f.url
         );
     }
+}
+
+/// The mac-mobile evidence rows with each short URL key (`[SMIME-MOB]`, `[INTUNE-CFG]`,
+/// `[LABEL-MOB]`, `[MAC-PREF]`) replaced by the URL the file's key list gives it.
+fn expand_keys(text: &str) -> String {
+    let mut out = text.to_owned();
+    for line in text.lines() {
+        // - **[SMIME-MOB]** https://... (source ...)
+        let Some(rest) = line.strip_prefix("- **[") else {
+            continue;
+        };
+        let Some((key, tail)) = rest.split_once("]**") else {
+            continue;
+        };
+        let Some(url) = tail
+            .split_whitespace()
+            .next()
+            .filter(|u| u.starts_with("http"))
+        else {
+            continue;
+        };
+        out = out.replace(&format!("[{key}]"), url);
+    }
+    out
+}
+
+#[test]
+fn mac_mobile_short_keys_expand_to_their_urls() {
+    let Some(text) = support::shared_file("research/microsoft-clients-mac-mobile.md") else {
+        return;
+    };
+    let expanded = expand_keys(&text);
+    for key in ["[SMIME-MOB]", "[INTUNE-CFG]", "[LABEL-MOB]", "[MAC-PREF]"] {
+        assert!(text.contains(key), "{key} is a key of the file");
+        assert!(!expanded.contains(key), "{key} expanded");
+    }
+    assert!(
+        expanded.contains(
+            "https://learn.microsoft.com/en-us/microsoft-365-apps/mac/preferences-outlook"
+        )
+    );
 }
 
 /// The rules that say the evidence is silent, or that the content was not examined: they cite
@@ -1425,6 +1504,38 @@ fn every_shipped_profile_parses() {
     assert!(!cfg.owa_always_sign && !cfg.owa_always_encrypt && !cfg.owa_only_use_smart_card);
     assert!(!seed.workstation.classic_reply_inherits_security);
     assert_eq!(seed.workstation.classic_build, "16.0.19000");
+    // Outlook mobile and Mac: the documented defaults (MOB-10, MAC-02 to MAC-04).
+    let defaults = Profile::parse(
+        "name = \"x\"\n[recipient]\naddress = \"robin@northwind.example\"\n",
+        Path::new("x.toml"),
+    )
+    .expect("a minimal profile parses");
+    let m = &defaults.mobile;
+    assert!(!m.smime_enabled && m.user_change_allowed && !m.encrypt_all_mail && !m.sign_all_mail);
+    assert_eq!(m.certificate_delivery, CertificateDelivery::None);
+    assert_eq!(m.recipient_lookup_order, MobileLookupOrder::GalThenDevice);
+    assert!(m.ldap_host.is_empty() && m.device_certificates.is_empty());
+    let mac = &defaults.mac;
+    assert_eq!(mac.edition, MacEdition::New);
+    assert_eq!(
+        mac.smime_certificates_lookup_order,
+        [
+            MacLookupSource::Contacts,
+            MacLookupSource::Gal,
+            MacLookupSource::Device,
+            MacLookupSource::Ldap
+        ]
+    );
+    assert!(!mac.allow_certs_without_matching_email_address && !mac.disable_smime_compose);
+    assert!(defaults.tenant.crl_reachable && defaults.tenant.ldap_contacts.is_empty());
+    // Every bundled profile but the mobile one leaves S/MIME off in the app.
+    for name in PROFILES {
+        assert_eq!(
+            profile(name).mobile.smime_enabled,
+            *name == "smime-tenant-mobile",
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -1621,7 +1732,8 @@ fn no_from_means_no_encrypted_reply() {
     let mut i = outlook_signed();
     i.from = None;
     for c in ClientId::ALL {
-        let v = verdict(&i, &profile("smime-tenant-external-contact"), c);
+        // smime-tenant-mobile: S/MIME on in every client, so the missing From decides.
+        let v = verdict(&i, &profile("smime-tenant-mobile"), c);
         assert_eq!(v.reply.encrypted.status, Status::No, "{c:?}");
         assert_eq!(
             v.reply.encrypted.reason,
@@ -1642,13 +1754,20 @@ fn every_rule_is_applied_by_some_sample_under_some_profile() {
     let mut profiles =
         replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
             .expect("profiles load");
-    profiles.push(
-        Profile::load(
-            &root().join("tests/fixtures/profiles/owa-edge-settings.toml"),
-            &corpora.join("keys"),
-        )
-        .expect("the test-only profile loads"),
-    );
+    for fixture in [
+        "owa-edge-settings",
+        "mobile-mac-edge-settings",
+        "mac-legacy",
+        "mac-compose-disabled",
+    ] {
+        profiles.push(
+            Profile::load(
+                &root().join(format!("tests/fixtures/profiles/{fixture}.toml")),
+                &corpora.join("keys"),
+            )
+            .expect("the test-only profile loads"),
+        );
+    }
     let matrix = replymatrix::matrix::build(&corpora, &profiles).expect("matrix builds");
     let mut applied = BTreeSet::new();
     for row in &matrix.samples {
@@ -1753,4 +1872,80 @@ fn not_a_message_is_unreadable_and_unanswerable_everywhere() {
             assert!(!v.quotes_original && !v.weaker_than_original);
         }
     }
+}
+
+/// RFC 8419 signatures: no Microsoft document says whether any of the clients verifies an
+/// Ed25519 S/MIME signature, so wherever a client gets as far as the signature (the OWA
+/// extension deployed, S/MIME on in the app), what it shows is `unknown`, by
+/// `read.smime-signature-algorithm-open`; never `verified`. The same holds for RSASSA-PSS
+/// (the catalogue's open question 4): the RSA sample's facts with the algorithm made PSS.
+#[test]
+fn an_eddsa_or_pss_signature_is_unknown_to_every_client() {
+    use replymatrix::verdict::SignatureShown;
+    let row = support::bundled_matrix()
+        .samples
+        .iter()
+        .find(|r| r.id == "others/clear-signed-ed25519")
+        .expect("the Ed25519 sample");
+    let mut reached = std::collections::BTreeSet::new();
+    for cell in &row.cells {
+        let read = &cell.verdict.read;
+        assert_ne!(
+            read.signature_shown,
+            SignatureShown::Verified,
+            "{}",
+            cell.profile
+        );
+        if read
+            .rules
+            .contains(&evidence::RuleId::ReadSmimeSignatureAlgorithmOpen)
+        {
+            assert_eq!(read.signature_shown, SignatureShown::Unknown);
+            reached.insert(cell.verdict.client);
+        }
+    }
+    assert_eq!(
+        reached.len(),
+        5,
+        "every client reaches the signature somewhere: {reached:?}"
+    );
+
+    // RSASSA-PSS: the clear-signed RSA sample with its signature's algorithm made PSS.
+    let corpora = support::corpora();
+    let samples = replymatrix::corpus::load_samples(&corpora.join("senders")).expect("corpus");
+    let sample = samples
+        .iter()
+        .find(|s| s.sidecar.id == "outlook/clear-signed-sha256")
+        .expect("sample");
+    let mut inspection = replymatrix::inspect(
+        &std::fs::read(&sample.eml).expect("eml"),
+        &replymatrix::Inputs::default(),
+    );
+    for l in &mut inspection.layers {
+        if let Some(sig) = &mut l.signature {
+            sig.algorithm = Some(replymatrix::facts::SignatureAlgorithm::RsaPss);
+        }
+    }
+    let profile = Profile::load_named(
+        "smime-tenant",
+        &corpora.join("profiles"),
+        &corpora.join("keys"),
+    )
+    .expect("profile");
+    let mut pss_reached = 0;
+    for client in replymatrix::verdict::ClientId::ALL {
+        let v = replymatrix::clients::evaluate(client, &inspection, &profile);
+        assert_ne!(v.read.signature_shown, SignatureShown::Verified, "{client}");
+        if v.read
+            .rules
+            .contains(&evidence::RuleId::ReadSmimeSignatureAlgorithmOpen)
+        {
+            assert_eq!(v.read.signature_shown, SignatureShown::Unknown, "{client}");
+            pss_reached += 1;
+        }
+    }
+    assert!(
+        pss_reached >= 2,
+        "Classic and OWA reach the PSS signature ({pss_reached})"
+    );
 }

@@ -6,6 +6,7 @@
 //! Randomness is proptest's, with its deterministic per-test seed persistence disabled only
 //! where noted; CMS session keys come from a fixed-seed RNG.
 
+use crate::support::{digest_oid, hash};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -141,16 +142,27 @@ enum Gift {
     MailContactWithSenderCertificate,
     OwaExtension,
     OwnKeysAndCertificates,
+    /// Outlook mobile: S/MIME on, the own certificates delivered by Intune, an LDAP host.
+    MobileSmime,
+    /// The sender's certificates installed on the phone (S/MIME bar), in the Mac keychain,
+    /// on Mac contacts and on the LDAP endpoint.
+    SenderCertificatesOnDevices,
+    /// Outlook for Mac: the own identities and every root in the keychain, certificates
+    /// without a matching address allowed.
+    MacKeychain,
     /// Every gift above at once.
     All,
 }
 
-const GIFTS: [Gift; 6] = [
+const GIFTS: [Gift; 9] = [
     Gift::WindowsRoots,
     Gift::SstRoots,
     Gift::MailContactWithSenderCertificate,
     Gift::OwaExtension,
     Gift::OwnKeysAndCertificates,
+    Gift::MobileSmime,
+    Gift::SenderCertificatesOnDevices,
+    Gift::MacKeychain,
     Gift::All,
 ];
 
@@ -201,7 +213,7 @@ fn persona_certs_for(address: &str) -> Vec<String> {
 fn with_gift(profile: &Profile, gift: Gift, from: Option<&str>) -> Profile {
     if let Gift::All = gift {
         let mut p = profile.clone();
-        for one in &GIFTS[..5] {
+        for one in &GIFTS[..GIFTS.len() - 1] {
             p = with_gift(&p, *one, from);
         }
         return p;
@@ -239,6 +251,34 @@ fn with_gift(profile: &Profile, gift: Gift, from: Option<&str>) -> Profile {
             }
         }
         Gift::OwaExtension => p.workstation.owa_smime_extension = true,
+        Gift::MobileSmime => {
+            p.mobile.smime_enabled = true;
+            p.mobile.certificate_delivery = replymatrix::profile::CertificateDelivery::Intune;
+            p.mobile.ldap_host = "ldaps://ldap.northwind.example".to_owned();
+        }
+        Gift::SenderCertificatesOnDevices => {
+            if let Some(from) = from {
+                for cert in persona_certs_for(from) {
+                    let c = Contact {
+                        address: from.to_owned(),
+                        certificate: cert,
+                    };
+                    p.mobile.device_certificates.push(c.clone());
+                    p.mac.keychain_certificates.push(c.clone());
+                    p.mac.contacts.push(c.clone());
+                    p.tenant.ldap_contacts.push(c);
+                }
+            }
+        }
+        Gift::MacKeychain => {
+            p.mac.own_certificates_in_keychain = true;
+            p.mac.allow_certs_without_matching_email_address = true;
+            for root in ROOTS {
+                if !p.mac.keychain_trusted_roots.iter().any(|r| r == root) {
+                    p.mac.keychain_trusted_roots.push(root.to_owned());
+                }
+            }
+        }
         Gift::OwnKeysAndCertificates => {
             for cert in [
                 "x509/robin-enterprise.cert.pem",
@@ -275,7 +315,9 @@ fn giving_the_environment_more_never_turns_a_yes_into_a_no() {
                 std::collections::BTreeMap::new();
             for l in loaded() {
                 let from = match gift {
-                    Gift::MailContactWithSenderCertificate | Gift::All => l.inspection.from.clone(),
+                    Gift::MailContactWithSenderCertificate
+                    | Gift::SenderCertificatesOnDevices
+                    | Gift::All => l.inspection.from.clone(),
                     _ => None,
                 };
                 let gifted = by_from
@@ -353,7 +395,12 @@ fn yes_verdicts_name_what_they_use() {
                     }
                 }
                 let signed = &c.reply.signed;
+                // Outlook mobile and Outlook for Mac document no signing hash (MOB-43,
+                // MAC-24): their signed `yes` names none.
+                let hash_documented =
+                    !matches!(c.client, ClientId::OutlookMobile | ClientId::OutlookMac);
                 if signed.status == Status::Yes
+                    && hash_documented
                     && signed
                         .with
                         .as_ref()
@@ -883,45 +930,6 @@ fn key_file(name: &str) -> Vec<u8> {
 fn persona_cert(name: &str) -> x509_cert::Certificate {
     let certs = replymatrix::smime::load_certs(&key_file(&format!("{name}.cert.pem")));
     certs.into_iter().next().expect("one certificate")
-}
-
-fn digest_oid(d: Digest) -> der::asn1::ObjectIdentifier {
-    use der::asn1::ObjectIdentifier as Oid;
-    match d {
-        Digest::Md5 => Oid::new_unwrap("1.2.840.113549.2.5"),
-        Digest::Sha1 => Oid::new_unwrap("1.3.14.3.2.26"),
-        Digest::Sha224 => Oid::new_unwrap("2.16.840.1.101.3.4.2.4"),
-        Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
-        Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
-        Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
-        Digest::Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
-        }
-    }
-}
-
-fn hash(d: Digest, data: &[u8]) -> Vec<u8> {
-    use sha2::Digest as _;
-    match d {
-        Digest::Md5 => md5::Md5::digest(data).to_vec(),
-        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
-        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
-        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
-        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
-        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        Digest::Shake256 => {
-            use sha3::digest::{ExtendableOutput as _, Update as _};
-            let mut h = sha3::Shake256::default();
-            h.update(data);
-            let mut out = vec![0u8; 64];
-            h.finalize_xof_into(&mut out);
-            out
-        }
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("the CMS properties draw MD5, SHA-1, SHA-2")
-        }
-    }
 }
 
 fn alg(

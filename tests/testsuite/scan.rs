@@ -272,7 +272,7 @@ fn the_summary_adds_up_to_the_per_message_statuses() {
         }
     }
     let clients = summary["clients"].as_array().expect("clients");
-    assert_eq!(clients.len(), 3);
+    assert_eq!(clients.len(), replymatrix::clients::ClientId::ALL.len());
     let mut checked = 0;
     for c in clients {
         let client = c["client"].as_str().expect("client").to_owned();
@@ -309,7 +309,7 @@ fn the_summary_adds_up_to_the_per_message_statuses() {
             .collect();
         assert_eq!(got, client_reasons, "{client}");
     }
-    assert_eq!(checked, 3 * 3 * 4);
+    assert_eq!(checked, replymatrix::clients::ClientId::ALL.len() * 3 * 4);
     for f in summary["families"].as_array().expect("families") {
         let name = f["family"].as_str().expect("family");
         assert_eq!(
@@ -524,4 +524,80 @@ fn the_summary_counts_messages_with_problems_per_code() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
+}
+
+/// `scan --remedies`: each record lists the remedies of its `no` and `partial` replies, best
+/// first, and the summary ranks the best remedies by how many messages each would help; the
+/// seed message's plain OWA reply is best answered in Classic Outlook (a client that shows
+/// its text), and the ranking counts the two Proton-signed copies together. Without the flag
+/// no record carries remedies.
+#[test]
+fn remedies_are_listed_per_message_and_ranked_in_the_summary() {
+    let tmp = crate::support::TempDir::new("scan-remedies");
+    let folder = tmp.path("box");
+    std::fs::create_dir_all(&folder).expect("dir");
+    let seed = sample("proton/pgp-mime-signed");
+    std::fs::write(folder.join("a.eml"), &seed).expect("write");
+    std::fs::write(folder.join("b.eml"), &seed).expect("write");
+    std::fs::write(folder.join("c.eml"), sample("proton/plain")).expect("write");
+    let run = |extra: &[&str], format: &str| -> Vec<u8> {
+        let out = replymatrix()
+            .args(["scan", "--profile", "seed-tenant", "--format", format])
+            .args(extra)
+            .arg(&folder)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let lines: Vec<serde_json::Value> = String::from_utf8(run(&["--remedies"], "jsonl"))
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for line in &lines[..2] {
+        let owa = &line["clients"]["owa"];
+        assert_eq!(owa["plain"], "no");
+        assert_eq!(owa["remedies"]["plain"][0], "cc-classic-outlook", "{owa:#}");
+    }
+    // A message whose replies are all yes in a client has no remedies there.
+    assert!(
+        lines[2]["clients"]["classic-outlook"]["remedies"]
+            .get("plain")
+            .is_none()
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&run(&["--remedies"], "json")).expect("JSON");
+    let ranked = summary["remedies"].as_array().expect("ranked remedies");
+    let owa_plain = ranked
+        .iter()
+        .find(|r| r["client"] == "owa" && r["reply"] == "plain")
+        .expect("OWA plain reply ranked");
+    assert_eq!(
+        (owa_plain["remedy"].as_str(), owa_plain["messages"].as_u64()),
+        (Some("cc-classic-outlook"), Some(2))
+    );
+    let counts: Vec<u64> = ranked
+        .iter()
+        .filter_map(|r| r["messages"].as_u64())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most first: {counts:?}"
+    );
+    let text = String::from_utf8(run(&["--remedies"], "text")).expect("utf-8");
+    assert!(
+        text.contains("what would turn the most replies into yes")
+            && text.contains("owa plain replies: cc-classic-outlook"),
+        "{text}"
+    );
+    // Off by default.
+    let plain = String::from_utf8(run(&[], "jsonl")).expect("utf-8");
+    assert!(!plain.contains("\"remedies\""), "{plain}");
 }

@@ -158,3 +158,69 @@ fn pgp_mime_encrypted_is_attachments_only_without_gpgol() {
         }
     }
 }
+
+/// The seed's message read on the phone and the Mac (issue 17): a user of the seed tenant
+/// opens the Proton PGP/MIME-signed message in Outlook for iOS and Android and in Outlook
+/// for Mac. What the item looks like is unreported for both (Exchange makes it S/MIME-class;
+/// MOB-51, MAC-31: `unknown`, inferred); she can reply plain (inferred, MOB-53); she cannot
+/// reply signed or encrypted: on the phone because S/MIME is off in the app (documented,
+/// MOB-12; SMIMEEnabled defaults to false), on the Mac because she has no S/MIME identity
+/// in her keychain and the sender has no S/MIME certificate (inferred).
+#[test]
+fn proton_signed_on_the_phone_and_the_mac() {
+    let e = run("proton/pgp-mime-signed", "seed-tenant");
+    let mobile = client(&e, ClientId::OutlookMobile);
+    assert_eq!(
+        mobile.read.status,
+        replymatrix::verdict::ReadStatus::Unknown
+    );
+    assert!(
+        mobile
+            .read
+            .rules
+            .contains(&RuleId::ExchangePgpMultipartSignedClass)
+    );
+    assert!(
+        mobile
+            .read
+            .rules
+            .contains(&RuleId::MobileOpenpgpSignedSmimeClass)
+    );
+    assert_eq!(mobile.read.confidence, Confidence::Inferred);
+    assert_eq!(mobile.reply.plain.status, Status::Yes);
+    assert_eq!(mobile.reply.plain.confidence, Confidence::Inferred);
+    for o in [&mobile.reply.signed, &mobile.reply.encrypted] {
+        assert_eq!(o.status, Status::No);
+        assert_eq!(
+            o.reason,
+            Some(replymatrix::verdict::Reason::SmimeSwitchedOff)
+        );
+        assert_eq!(o.confidence, Confidence::Documented);
+    }
+    let mac = client(&e, ClientId::OutlookMac);
+    assert_eq!(mac.read.status, replymatrix::verdict::ReadStatus::Unknown);
+    assert!(mac.read.rules.contains(&RuleId::MacOpenpgpNoEngine));
+    assert_eq!(mac.reply.plain.status, Status::Yes);
+    assert_eq!(mac.reply.signed.status, Status::No);
+    assert_eq!(
+        mac.reply.signed.reason,
+        Some(replymatrix::verdict::Reason::NoOwnCertificate)
+    );
+    assert_eq!(mac.reply.encrypted.status, Status::No);
+    assert_eq!(
+        mac.reply.encrypted.reason,
+        Some(replymatrix::verdict::Reason::OpenpgpNotSupported)
+    );
+    // With S/MIME turned on for the app (smime-tenant-mobile) she can sign a reply on the
+    // phone, but still not encrypt it to an OpenPGP-only sender: "Invalid Recipients
+    // Detected".
+    let e = run("proton/pgp-mime-signed", "smime-tenant-mobile");
+    let mobile = client(&e, ClientId::OutlookMobile);
+    assert_eq!(mobile.reply.signed.status, Status::Yes);
+    assert_eq!(mobile.reply.signed.confidence, Confidence::Documented);
+    assert_eq!(mobile.reply.encrypted.status, Status::No);
+    assert_eq!(
+        mobile.reply.encrypted.user_sees.as_deref(),
+        Some(replymatrix::clients::outlook_mobile::INVALID_RECIPIENTS)
+    );
+}

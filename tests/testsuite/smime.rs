@@ -3,6 +3,7 @@
 //! (fixed keys from `tests/fixtures/smime/`, fixed-seed RNG) and, independently, with the
 //! `openssl cms` CLI.
 
+use crate::support::{digest_oid, hash};
 use cms::builder::{
     ContentEncryptionAlgorithm, EnvelopedDataBuilder, KeyEncryptionInfo,
     KeyTransRecipientInfoBuilder, SignedDataBuilder, SignerInfoBuilder,
@@ -94,44 +95,6 @@ fn alg(oid: Oid) -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid,
         parameters: None,
-    }
-}
-
-fn digest_oid(digest: Digest) -> Oid {
-    match digest {
-        Digest::Md5 => Oid::new_unwrap("1.2.840.113549.2.5"),
-        Digest::Sha1 => Oid::new_unwrap("1.3.14.3.2.26"),
-        Digest::Sha224 => Oid::new_unwrap("2.16.840.1.101.3.4.2.4"),
-        Digest::Sha256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.1"),
-        Digest::Sha384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.2"),
-        Digest::Sha512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.3"),
-        Digest::Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
-        }
-    }
-}
-
-fn hash(digest: Digest, data: &[u8]) -> Vec<u8> {
-    use sha2::Digest as _;
-    match digest {
-        Digest::Md5 => md5::Md5::digest(data).to_vec(),
-        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
-        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
-        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
-        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
-        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        Digest::Shake256 => {
-            use sha3::digest::{ExtendableOutput as _, Update as _};
-            let mut h = sha3::Shake256::default();
-            h.update(data);
-            let mut out = vec![0u8; 64];
-            h.finalize_xof_into(&mut out);
-            out
-        }
-        Digest::Sha3_256 | Digest::Sha3_512 => {
-            unreachable!("these CMS tests sign with MD5, SHA-1, SHA-2")
-        }
     }
 }
 

@@ -147,6 +147,16 @@ impl Walker<'_> {
                     "-out".as_ref(),
                     "/dev/null".as_ref(),
                 ]);
+                // OpenSSL 3.0 refuses EdDSA in `cms -verify`: its own EdDSA checks it.
+                let (ok, err) = if !ok && err.contains(crate::support::OPENSSL_CMS_EDDSA_REFUSAL) {
+                    let p7s = self.blobs.last().cloned().flatten().unwrap_or_default();
+                    match crate::support::openssl_eddsa_verify(&p7s, Some(raw)) {
+                        Ok(v) => (v, String::new()),
+                        Err(e) => (false, e),
+                    }
+                } else {
+                    (ok, err)
+                };
                 self.found.push(Found {
                     kind: "smime-signed".into(),
                     part: path.into(),
@@ -413,6 +423,8 @@ fn sig_alg_name(oid: &str) -> &'static str {
     match oid {
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.11" => "rsa",
         "1.2.840.10045.4.3.2" | "1.2.840.10045.4.3.3" => "ecdsa",
+        "1.3.101.112" => "ed25519",
+        "1.3.101.113" => "ed448",
         _ => "other",
     }
 }

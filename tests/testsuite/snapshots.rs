@@ -27,30 +27,23 @@ use crate::support::snapshots_dir;
 #[test]
 fn corpus() {
     let corpora = default_corpora_dir();
-    let profiles = matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-        .expect("profiles load");
     let samples = corpus::load_samples(&corpora.join("senders")).expect("corpus loads");
-    let observed = replymatrix::observations::load_dir(&corpora.join("observations"))
-        .expect("observations load");
-    let rows: Vec<matrix::SampleRow> = samples
-        .iter()
-        .map(|sample| {
-            let bytes = std::fs::read(&sample.eml).expect("sample readable");
-            let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
-            let inspection = replymatrix::inspect(&bytes, &inputs);
-            // Invariants first, snapshot afterwards: the sample must meet its own expectations.
-            let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
-            assert!(
-                failures.is_empty(),
-                "{}: {} (`replymatrix corpus check` says how to fix it)",
-                sample.sidecar.id,
-                failures.join("; ")
-            );
-            let mut row = matrix::row(sample, inspection, &profiles);
-            matrix::confirm_row(&mut row, &observed);
-            row
-        })
-        .collect();
+    for sample in &samples {
+        let bytes = std::fs::read(&sample.eml).expect("sample readable");
+        let inputs = corpus::sample_inputs(sample, &corpora.join("keys")).expect("keys load");
+        let inspection = replymatrix::inspect(&bytes, &inputs);
+        // Invariants first, snapshot afterwards: the sample must meet its own expectations.
+        let failures = corpus::check_expectations(&sample.sidecar.expect, &inspection);
+        assert!(
+            failures.is_empty(),
+            "{}: {} (`replymatrix corpus check` says how to fix it)",
+            sample.sidecar.id,
+            failures.join("; ")
+        );
+    }
+    // The rows (verdicts, observations confirmed, remedies searched) as the whole suite
+    // shares them: `matrix::build_with(.., true)`, what `corpus check` compares too.
+    let rows = &crate::support::bundled_matrix_with_remedies().samples;
     // A short account first (insta's own output is `minimal`, .config/insta.yaml): samples
     // without a snapshot, snapshots waiting for review or without a sample, and which
     // samples' snapshots differ, by how many lines; each with how to review and accept.
@@ -58,7 +51,7 @@ fn corpus() {
     let folder = || curate::snapshot_files(&snapshots_dir(), &ids).expect("snapshots folder");
     for finding in folder()
         .into_iter()
-        .chain(curate::stale_snapshots(&snapshots_dir(), &rows))
+        .chain(curate::stale_snapshots(&snapshots_dir(), rows))
     {
         eprintln!(
             "{}\nto see every diff here: INSTA_OUTPUT=diff\nfix: {}",
@@ -67,11 +60,14 @@ fn corpus() {
     }
     insta::glob!("../../corpora/senders", "**/*.eml", |path| {
         let path = path.canonicalize().expect("sample path");
-        let (sample, row) = samples
+        let sample = samples
             .iter()
-            .zip(&rows)
-            .find(|(s, _)| s.eml.canonicalize().ok().as_deref() == Some(path.as_path()))
+            .find(|s| s.eml.canonicalize().ok().as_deref() == Some(path.as_path()))
             .expect("every .eml is a loaded sample");
+        let row = rows
+            .iter()
+            .find(|r| r.id == sample.sidecar.id)
+            .expect("every sample has its row");
         let s = &sample.sidecar;
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(snapshots_dir());

@@ -32,6 +32,20 @@ pub(crate) fn bundled_matrix() -> &'static Matrix {
     })
 }
 
+/// [`bundled_matrix`] with the remedies of every `no` and `partial` reply, built once for the
+/// whole test binary: the snapshots and the remedies tests read it, and the search over
+/// every cell is most of the suite's time.
+pub(crate) fn bundled_matrix_with_remedies() -> &'static Matrix {
+    static MATRIX: OnceLock<Matrix> = OnceLock::new();
+    MATRIX.get_or_init(|| {
+        let corpora = corpora();
+        let profiles =
+            replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+                .expect("profiles load");
+        replymatrix::matrix::build_with(&corpora, &profiles, true).expect("matrix builds")
+    })
+}
+
 // ---------------------------------------------------------------- folders
 
 /// The project root: the repository, one level above the `harness` package.
@@ -264,4 +278,170 @@ fn missing(what: &str) {
     }
     // Straight to the process's stderr: libtest captures `eprintln!`, not this.
     let _ = writeln!(std::io::stderr(), "SKIP {test}: {what}");
+}
+
+// ---------------------------------------------------------------- EdDSA in CMS, by openssl
+
+/// OpenSSL 3.0's refusal of EdDSA in `openssl cms -verify` (it hands the SignerInfo's digest
+/// to the EdDSA verifier, which takes none): the stderr text that says so.
+pub(crate) const OPENSSL_CMS_EDDSA_REFUSAL: &str = "eddsa_digest_signverify_init";
+
+/// An EdDSA SignedData (RFC 8419) verified with openssl's own EdDSA where `openssl cms` cannot
+/// (OpenSSL 3.0): the messageDigest attribute against SHA-512 (Ed25519) of `content` (or the
+/// encapsulated content), then `openssl pkeyutl -verify -rawin` of the signature over the DER
+/// signed attributes with the signer's public key from the SignedData's certificates.
+/// `Err` when the structure is not that (no signed attributes, not Ed25519/Ed448...).
+pub(crate) fn openssl_eddsa_verify(p7: &[u8], content: Option<&[u8]>) -> Result<bool, String> {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::{Decode, Encode};
+    use sha2::Digest as _;
+    // Senders write BER (Outlook's indefinite lengths); openssl re-encodes it as DER.
+    let dir = TempDir::new("eddsa-verify");
+    std::fs::write(dir.path("in.p7"), p7).map_err(|e| e.to_string())?;
+    let out = Command::new(Tool::Openssl.command())
+        .current_dir(dir.dir())
+        .args([
+            "cms", "-cmsout", "-inform", "DER", "-in", "in.p7", "-outform", "DER", "-out", "der.p7",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let der_p7 = std::fs::read(dir.path("der.p7")).map_err(|e| e.to_string())?;
+    let info = ContentInfo::from_der(&der_p7).map_err(|e| e.to_string())?;
+    let sd: SignedData = info
+        .content
+        .decode_as()
+        .map_err(|e: der::Error| e.to_string())?;
+    let si = sd.signer_infos.0.iter().next().ok_or("no SignerInfo")?;
+    let alg = si.signature_algorithm.oid.to_string();
+    let attrs = si.signed_attrs.as_ref().ok_or("no signed attributes")?;
+    let econtent;
+    let content = match content {
+        Some(c) => c,
+        None => {
+            econtent = sd
+                .encap_content_info
+                .econtent
+                .as_ref()
+                .ok_or("no content")?
+                .decode_as::<der::asn1::OctetString>()
+                .map_err(|e| e.to_string())?;
+            econtent.as_bytes()
+        }
+    };
+    let want_digest = match alg.as_str() {
+        "1.3.101.112" => sha2::Sha512::digest(content).to_vec(),
+        "1.3.101.113" => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(content);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
+        other => return Err(format!("not EdDSA: {other}")),
+    };
+    let digest_ok = attrs.iter().any(|a| {
+        a.oid.to_string() == "1.2.840.113549.1.9.4"
+            && a.values.iter().any(|v| {
+                v.decode_as::<der::asn1::OctetString>()
+                    .is_ok_and(|o| o.as_bytes() == want_digest.as_slice())
+            })
+    });
+    let cert = sd
+        .certificates
+        .as_ref()
+        .and_then(|set| {
+            set.0.iter().find_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c)
+                    if c.tbs_certificate()
+                        .subject_public_key_info()
+                        .algorithm
+                        .oid
+                        .to_string()
+                        == alg =>
+                {
+                    Some(c.clone())
+                }
+                _ => None,
+            })
+        })
+        .ok_or("no certificate with the signer's EdDSA key")?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    let pem = der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &spki)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(dir.path("pub.pem"), pem).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.path("attrs.der"),
+        attrs.to_der().map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(dir.path("sig.bin"), si.signature.as_bytes()).map_err(|e| e.to_string())?;
+    let out = Command::new(Tool::Openssl.command())
+        .current_dir(dir.dir())
+        .args([
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "pub.pem",
+            "-rawin",
+            "-in",
+            "attrs.der",
+            "-sigfile",
+            "sig.bin",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(digest_ok && out.status.success())
+}
+
+// ---------------------------------------------------------------- digests for hand-built CMS
+
+/// The digest algorithm OID of a [`replymatrix::facts::Digest`] (RFC 5754, RFC 8702, RFC 8419).
+pub(crate) fn digest_oid(digest: replymatrix::facts::Digest) -> der::asn1::ObjectIdentifier {
+    use der::asn1::ObjectIdentifier as Oid;
+    use replymatrix::facts::Digest;
+    Oid::new_unwrap(match digest {
+        Digest::Md5 => "1.2.840.113549.2.5",
+        Digest::Sha1 => "1.3.14.3.2.26",
+        Digest::Sha224 => "2.16.840.1.101.3.4.2.4",
+        Digest::Sha256 => "2.16.840.1.101.3.4.2.1",
+        Digest::Sha384 => "2.16.840.1.101.3.4.2.2",
+        Digest::Sha512 => "2.16.840.1.101.3.4.2.3",
+        Digest::Sha3_256 => "2.16.840.1.101.3.4.2.8",
+        Digest::Sha3_512 => "2.16.840.1.101.3.4.2.10",
+        Digest::Shake256 => "2.16.840.1.101.3.4.2.12",
+    })
+}
+
+/// `data` hashed with `digest` (SHAKE256 with the 512-bit output of RFC 8419).
+pub(crate) fn hash(digest: replymatrix::facts::Digest, data: &[u8]) -> Vec<u8> {
+    use replymatrix::facts::Digest;
+    use sha2::Digest as _;
+    match digest {
+        Digest::Md5 => md5::Md5::digest(data).to_vec(),
+        Digest::Sha1 => sha1::Sha1::digest(data).to_vec(),
+        Digest::Sha224 => sha2::Sha224::digest(data).to_vec(),
+        Digest::Sha256 => sha2::Sha256::digest(data).to_vec(),
+        Digest::Sha384 => sha2::Sha384::digest(data).to_vec(),
+        Digest::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        Digest::Sha3_256 => sha3::Sha3_256::digest(data).to_vec(),
+        Digest::Sha3_512 => sha3::Sha3_512::digest(data).to_vec(),
+        Digest::Shake256 => {
+            use sha3::digest::{ExtendableOutput as _, Update as _};
+            let mut h = sha3::Shake256::default();
+            h.update(data);
+            let mut out = vec![0u8; 64];
+            h.finalize_xof_into(&mut out);
+            out
+        }
+    }
 }

@@ -123,6 +123,11 @@ fn smime_signature(
         }
         SignatureStatus::Valid => {}
     }
+    if super::open_signature_algorithm(sig) {
+        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
+        t.push(RuleId::ModelNotModelled);
+        return (SignatureShown::Unknown, None);
+    }
     t.push(RuleId::ClassicTrustWindowsRoots);
     let Some(signer) = Message::signer_certificate(layer) else {
         t.push(RuleId::ModelNotModelled);

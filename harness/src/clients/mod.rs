@@ -1,13 +1,16 @@
 //! Client models: (facts, profile) → what each Microsoft client lets the user do.
 //!
-//! One module per client ([`classic_outlook`], [`owa`], [`new_outlook`]), the server behaviour
-//! they share in [`exchange`], and certificate judgement in [`trust`]. Models read only
+//! One module per client ([`classic_outlook`], [`owa`], [`new_outlook`], [`outlook_mobile`],
+//! [`outlook_mac`]), the server behaviour they share in [`exchange`], and certificate
+//! judgement in [`trust`]. Models read only
 //! [`Inspection`] and [`Profile`], never message bytes. Every decision is a rule from
 //! [`crate::evidence::RULES`].
 
 pub mod classic_outlook;
 pub mod exchange;
 pub mod new_outlook;
+pub mod outlook_mac;
+pub mod outlook_mobile;
 pub mod owa;
 pub mod trust;
 pub mod unexamined;
@@ -25,6 +28,8 @@ pub fn model(client: ClientId) -> &'static dyn ClientModel {
         ClientId::ClassicOutlook => &classic_outlook::ClassicOutlook,
         ClientId::Owa => &owa::Owa,
         ClientId::NewOutlook => &new_outlook::NewOutlook,
+        ClientId::OutlookMobile => &outlook_mobile::OutlookMobile,
+        ClientId::OutlookMac => &outlook_mac::OutlookMac,
     }
 }
 
@@ -86,6 +91,14 @@ pub enum Protection {
     Signed,
     /// Encrypted (and possibly signed).
     Encrypted,
+}
+
+/// Whether an S/MIME signature uses an algorithm no Microsoft document says its clients
+/// verify: EdDSA (RFC 8419) and RSASSA-PSS (the catalogue's open question 4). The models then
+/// answer `unknown` (rule `read.smime-signature-algorithm-open`).
+pub fn open_signature_algorithm(sig: &crate::facts::SignatureFacts) -> bool {
+    use crate::facts::SignatureAlgorithm as A;
+    matches!(sig.algorithm, Some(A::Ed25519 | A::Ed448 | A::RsaPss))
 }
 
 /// A `multipart/signed` or S/MIME signed part below the root: Exchange keeps the item an
@@ -406,6 +419,89 @@ pub fn own_key_is_ecdh(layer: &Layer, profile: &Profile) -> bool {
         })
         .collect();
     !mine.is_empty() && mine.iter().all(|r| r.key_algorithm == "ecdh")
+}
+
+/// How an S/MIME encrypted layer names `cert` among its recipients: `Some(true)` by
+/// subjectKeyIdentifier, `Some(false)` by issuer and serial number, `None` not at all.
+pub fn names_recipient(layer: &Layer, cert: &CertificateFacts) -> Option<bool> {
+    let enc = layer.encryption.as_ref()?;
+    let ski = cert.subject_key_id.as_deref().map(|k| format!("ski:{k}"));
+    enc.recipients.iter().find_map(|r| {
+        if !cert.id.is_empty() && r.id == cert.id {
+            Some(false)
+        } else if Some(&r.id) == ski.as_ref() {
+            Some(true)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether an S/MIME encrypted layer uses a CBC cipher Microsoft's own senders use
+/// (AES-128/192/256-CBC, 3DES): the ciphers Outlook mobile and Outlook for Mac are inferred
+/// to decrypt; their documentation lists none.
+pub fn microsoft_sender_cipher(layer: &Layer) -> bool {
+    use crate::policy::Cipher;
+    layer.kind == LayerKind::SmimeEnveloped
+        && layer
+            .encryption
+            .as_ref()
+            .and_then(|e| e.cipher.as_deref())
+            .and_then(Cipher::parse)
+            .is_some_and(|c| {
+                matches!(
+                    c,
+                    Cipher::Aes128Cbc
+                        | Cipher::Aes192Cbc
+                        | Cipher::Aes256Cbc
+                        | Cipher::TripleDesCbc
+                )
+            })
+}
+
+/// The first of `certs` for `address` usable for encryption at `at` (validity, EKU, key
+/// usage), and, when `match_address`, whose own addresses include `address`.
+pub fn usable_contact<'a>(
+    certs: &'a [crate::profile::ResolvedContact],
+    address: &str,
+    at: Instant,
+    match_address: bool,
+) -> Option<&'a CertificateFacts> {
+    certs
+        .iter()
+        .filter(|c| c.address == address)
+        .map(|c| &c.certificate)
+        .find(|c| {
+            encryption_capable(c)
+                && trust::usable_at(c, at).is_none()
+                && (!match_address || c.emails.iter().any(|e| e == address))
+        })
+}
+
+/// The recipient's certificate in the tenant directory (GAL): a published user, else an
+/// admin-made mail contact; usable for encryption at `at`, and when `match_address` for
+/// `address` by its own addresses too.
+pub fn directory_certificate<'a>(
+    profile: &'a Profile,
+    address: &str,
+    match_address: bool,
+) -> Option<(crate::verdict::CertificateSource, &'a CertificateFacts)> {
+    let at = profile.evaluation_time;
+    profile
+        .resolved
+        .own
+        .iter()
+        .find(|o| {
+            o.published_to_gal
+                && o.facts.emails.iter().any(|e| e == address)
+                && encryption_capable(&o.facts)
+                && trust::usable_at(&o.facts, at).is_none()
+        })
+        .map(|o| (crate::verdict::CertificateSource::Gal, &o.facts))
+        .or_else(|| {
+            usable_contact(&profile.resolved.mail_contacts, address, at, match_address)
+                .map(|c| (crate::verdict::CertificateSource::MailContact, c))
+        })
 }
 
 /// The reply the client would send by default, and the verdict flags that follow from it.

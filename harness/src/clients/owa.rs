@@ -175,6 +175,11 @@ fn smime_signature(
         }
         SignatureStatus::Valid => {}
     }
+    if super::open_signature_algorithm(sig) {
+        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
+        t.push(RuleId::ModelNotModelled);
+        return (SignatureShown::Unknown, None, true);
+    }
     t.push(RuleId::OwaTrustSstOnly);
     let Some(signer) = Message::signer_certificate(layer) else {
         t.push(RuleId::ModelNotModelled);

@@ -133,6 +133,7 @@ fn contents(inspection: &Inspection, index: usize, profile: &Profile) -> Vec<Ins
                 .windows_roots
                 .iter()
                 .chain(&profile.resolved.sst_roots)
+                .chain(&profile.resolved.keychain_roots)
                 .map(Some)
                 .chain([None])
                 .collect();

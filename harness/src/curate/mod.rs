@@ -64,6 +64,8 @@ pub struct Report {
     /// The observations (`corpora/observations/`) as data: each names a sample and a profile
     /// that exist and states what its finding implies (`observations::problems`).
     pub observations: Vec<Finding>,
+    /// The one sample whose snapshot was compared (`corpus check --sample`); `None`: all.
+    pub only: Option<String>,
 }
 
 impl Report {
@@ -140,7 +142,10 @@ impl Report {
             plural(self.samples.len()),
             self.samples.len() - failed,
             state(&Some(self.observations.clone())),
-            state(&self.snapshots),
+            match &self.only {
+                Some(id) => format!("{} (compared: {id} only)", state(&self.snapshots)),
+                None => state(&self.snapshots),
+            },
             state(&self.matrix_md),
         ));
         if self.snapshots.is_none() || self.matrix_md.is_none() {
@@ -162,6 +167,13 @@ fn plural(n: usize) -> &'static str {
 /// in `profiles/`), of the snapshots in `../snapshots/` and of `../MATRIX.md`. `Err` only when
 /// a folder or a profile cannot be read.
 pub fn check(corpora: &Path) -> Result<Report> {
+    check_with(corpora, None)
+}
+
+/// [`check`]; with `only`, the snapshot comparison covers that sample alone, whose remedies
+/// are the only ones searched (the search over every cell is most of a full check's time);
+/// every other check still covers the whole corpus.
+pub fn check_with(corpora: &Path, only: Option<&str>) -> Result<Report> {
     let keys = corpora.join("keys");
     let (samples, broken, results) = samples_checked(corpora)?;
     let profiles = matrix::load_profiles(&corpora.join("profiles"), &keys)?;
@@ -195,23 +207,34 @@ pub fn check(corpora: &Path) -> Result<Report> {
     let snapshots_dir = root.join("snapshots");
     let matrix_md = root.join("MATRIX.md");
     let rows: Vec<SampleRow> = if snapshots_dir.is_dir() || matrix_md.is_file() {
-        samples
+        let inspected: Vec<_> = samples
             .iter()
             .filter_map(|sample| {
                 let bytes = std::fs::read(&sample.eml).ok()?;
                 let inputs = corpus::sample_inputs(sample, &keys).ok()?;
-                let mut row = matrix::row(sample, crate::inspect(&bytes, &inputs), &profiles);
-                matrix::confirm_row(&mut row, &observed);
-                Some(row)
+                Some((sample, crate::inspect(&bytes, &inputs)))
             })
-            .collect()
+            .collect();
+        let mut rows = match only {
+            Some(id) => matrix::rows_searching_one(inspected, &profiles, id),
+            None => matrix::rows(inspected, &profiles),
+        };
+        for row in &mut rows {
+            matrix::confirm_row(row, &observed);
+        }
+        rows
     } else {
         Vec::new()
     };
     let snapshots = if snapshots_dir.is_dir() {
         let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
         let mut findings = snapshot_files(&snapshots_dir, &ids)?;
-        findings.extend(stale_snapshots(&snapshots_dir, &rows));
+        let compared: Vec<SampleRow> = rows
+            .iter()
+            .filter(|r| only.is_none_or(|id| r.id == id))
+            .cloned()
+            .collect();
+        findings.extend(stale_snapshots(&snapshots_dir, &compared));
         Some(findings)
     } else {
         None
@@ -224,6 +247,7 @@ pub fn check(corpora: &Path) -> Result<Report> {
         snapshots,
         matrix_md,
         observations,
+        only: only.map(str::to_owned),
     })
 }
 

@@ -448,6 +448,46 @@ const SCRIPT: &str = r##"
     return ul;
   }
 
+  // The remedies of a `no` or `partial` reply (matrix --remedies): each a numbered set of
+  // actions with its actor and procedure, the resulting confidence and its evidence.
+  function remediesList(o) {
+    if (o.remedies === undefined || o.remedies === null) {
+      return el("span", "not searched in this export (replymatrix matrix --format html --remedies)");
+    }
+    if (!o.remedies.length) {
+      return el("span", "nothing of up to three actions: " + (o.no_remedy || ""));
+    }
+    var ol = el("ol");
+    o.remedies.forEach(function (r) {
+      var li = el("li");
+      li.setAttribute("data-remedy", r.actions.map(function (a) { return a.id; }).join("+"));
+      li.appendChild(el("span", r.actions.map(function (a) {
+        return a.title + " (" + a.actor + ", " + a.id + ")";
+      }).join(" then ") + "; confidence " + r.confidence + "."));
+      var steps = el("ul");
+      r.actions.forEach(function (a) {
+        steps.appendChild(el("li", a.id + ": " + a.procedure));
+      });
+      li.appendChild(steps);
+      var urls = [];
+      r.actions.forEach(function (a) {
+        (a.evidence || []).forEach(function (e) {
+          var u = e.url || e;
+          if (urls.indexOf(u) < 0) { urls.push(u); }
+        });
+      });
+      li.appendChild(evidenceList(urls));
+      ol.appendChild(li);
+    });
+    if (o.not_helping && o.not_helping.length) {
+      var wrap = el("div");
+      wrap.appendChild(ol);
+      wrap.appendChild(el("p", "would not help: " + o.not_helping.join(", ")));
+      return wrap;
+    }
+    return ol;
+  }
+
   function findCell(sampleId, profile, client) {
     var s = samplesById[sampleId];
     if (!s) { return null; }
@@ -492,6 +532,9 @@ const SCRIPT: &str = r##"
       row(d, "confidence", confidenceText(o));
       row(d, "rules", o.rules.join(", ") || "—");
       row(d, "evidence", evidenceList(o.evidence));
+      if (o.status === "no" || o.status === "partial") {
+        row(d, "what would make it work", remediesList(o));
+      }
       detailsBody.appendChild(d);
     });
     var q = el("p", "Quotes the original: " + cell.quotes_original +

@@ -20,8 +20,10 @@ use crate::corpus::{self, Control, Provenance, SenderInfo};
 use crate::error::{Error, Result};
 use crate::evidence::Confidence;
 use crate::facts::{Inspection, Layer, SignatureStatus};
+use crate::memo::Memo;
 use crate::profile::Profile;
-use crate::verdict::{ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
+use crate::remedies::{Search, SenderSample};
+use crate::verdict::{ActionEvidence, ClientVerdict, Outcome, ReadStatus, SignatureShown, Status};
 
 /// The schema tag of [`Matrix`].
 pub const MATRIX_SCHEMA: &str = "replymatrix.matrix/1";
@@ -99,21 +101,123 @@ pub fn load_profiles(dir: &Path, keys_dir: &Path) -> Result<Vec<Profile>> {
     Ok(profiles)
 }
 
-/// Builds the matrix over the samples below `corpora/senders` and the given profiles.
+/// Builds the matrix over the samples below `corpora/senders` and the given profiles (the
+/// exports carry no remedies: `explain`, the snapshots and `corpus check` do, through
+/// [`rows`]).
 pub fn build(corpora: &Path, profiles: &[Profile]) -> Result<Matrix> {
+    build_with(corpora, profiles, false)
+}
+
+/// [`build`], with or without the remedies of every `no` and `partial` reply (the search is
+/// most of the cost, and every remedy repeats its actions in full).
+pub fn build_with(corpora: &Path, profiles: &[Profile], remedies: bool) -> Result<Matrix> {
     let samples = corpus::load_samples(&corpora.join("senders"))?;
     let observed = crate::observations::load_dir(&corpora.join("observations"))?;
     let keys = corpora.join("keys");
-    let mut rows = Vec::with_capacity(samples.len());
+    let mut inspected = Vec::with_capacity(samples.len());
     for sample in &samples {
         let bytes = std::fs::read(&sample.eml).map_err(|e| Error::io(&sample.eml, e))?;
         let inputs = corpus::sample_inputs(sample, &keys)?;
-        let inspection = crate::inspect(&bytes, &inputs);
-        let mut row = row(sample, inspection, profiles);
-        confirm_row(&mut row, &observed);
-        rows.push(row);
+        inspected.push((sample, crate::inspect(&bytes, &inputs)));
+    }
+    let mut rows = if remedies {
+        rows(inspected, profiles)
+    } else {
+        let mut search = Search::new(profiles.to_vec(), Vec::new());
+        inspected
+            .into_iter()
+            .map(|(sample, inspection)| row_in(&mut search, None, sample, inspection))
+            .collect()
+    };
+    for row in &mut rows {
+        confirm_row(row, &observed);
     }
     Ok(assemble(profiles, rows))
+}
+
+/// A corpus sample as the remedies search sees it: its sender product and setting (its
+/// siblings are the same product and From with another setting) and its provenance.
+pub fn sender_sample(sample: &corpus::Sample, inspection: Inspection) -> SenderSample {
+    let s = &sample.sidecar;
+    SenderSample {
+        id: s.id.clone(),
+        product: Some(s.sender.product.clone()),
+        setting: Some(s.sender.setting.clone()),
+        positive: s.control == Control::Positive,
+        evidence: vec![ActionEvidence {
+            url: s.provenance.url.clone(),
+            quote: s.title.clone(),
+            confidence: match s.provenance.confidence {
+                corpus::ProvenanceConfidence::Seen => Confidence::ThirdParty,
+                corpus::ProvenanceConfidence::Inferred => Confidence::Inferred,
+            },
+        }],
+        inspection,
+    }
+}
+
+/// The rows of these samples, each with its inspection: verdicts under every profile, and
+/// the remedies of every `no` and `partial` reply, searched over the samples together (a
+/// sample's siblings are among them).
+///
+/// The rows are memoised for the process by a hash of everything they are computed from
+/// (the profiles, the sidecars, the inspections): the test suite builds the same matrix in
+/// several tests, and the search is the costly part. The result never depends on the memo.
+pub fn rows(samples: Vec<(&corpus::Sample, Inspection)>, profiles: &[Profile]) -> Vec<SampleRow> {
+    use std::hash::{Hash, Hasher};
+    static ROWS: Memo<u64, std::sync::Arc<Vec<SampleRow>>> = Memo::new();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{profiles:?}").hash(&mut h);
+    for (sample, inspection) in &samples {
+        format!("{:?}", sample.sidecar).hash(&mut h);
+        serde_json::to_vec(inspection)
+            .unwrap_or_default()
+            .hash(&mut h);
+    }
+    let rows = ROWS.get_or(&h.finish(), || {
+        std::sync::Arc::new(search_rows(samples, profiles))
+    });
+    rows.as_ref().clone()
+}
+
+/// The rows of `samples` under `profiles`, with remedies searched only for the sample with
+/// id `only` (the others' siblings still count): what `corpus check --sample` compares, in a
+/// fraction of the time of [`rows`].
+pub fn rows_searching_one(
+    samples: Vec<(&corpus::Sample, Inspection)>,
+    profiles: &[Profile],
+    only: &str,
+) -> Vec<SampleRow> {
+    let senders = samples
+        .iter()
+        .map(|(s, i)| sender_sample(s, i.clone()))
+        .collect();
+    let mut search = Search::new(profiles.to_vec(), senders);
+    samples
+        .into_iter()
+        .enumerate()
+        .map(|(index, (sample, inspection))| {
+            let searched = (sample.sidecar.id == only).then_some(index);
+            row_in(&mut search, searched, sample, inspection)
+        })
+        .collect()
+}
+
+/// [`rows`] without the memo.
+fn search_rows(
+    samples: Vec<(&corpus::Sample, Inspection)>,
+    profiles: &[Profile],
+) -> Vec<SampleRow> {
+    let senders = samples
+        .iter()
+        .map(|(s, i)| sender_sample(s, i.clone()))
+        .collect();
+    let mut search = Search::new(profiles.to_vec(), senders);
+    samples
+        .into_iter()
+        .enumerate()
+        .map(|(index, (sample, inspection))| row_in(&mut search, Some(index), sample, inspection))
+        .collect()
 }
 
 /// The matrix of these rows (each made by [`row`] under `profiles`).
@@ -136,12 +240,31 @@ pub fn assemble(profiles: &[Profile], rows: Vec<SampleRow>) -> Matrix {
     }
 }
 
-/// One sample's row: its facts and its verdicts under every profile.
+/// One sample's row: its facts and its verdicts under every profile, with remedies (no
+/// sibling samples: use [`rows`] for the corpus).
 pub fn row(sample: &corpus::Sample, inspection: Inspection, profiles: &[Profile]) -> SampleRow {
+    let mut search = Search::new(
+        profiles.to_vec(),
+        vec![sender_sample(sample, inspection.clone())],
+    );
+    row_in(&mut search, Some(0), sample, inspection)
+}
+
+/// The row of sample `index` of the search (no remedies for `None`).
+fn row_in(
+    search: &mut Search,
+    index: Option<usize>,
+    sample: &corpus::Sample,
+    inspection: Inspection,
+) -> SampleRow {
     let s = &sample.sidecar;
+    let profiles = search.profiles().to_vec();
     let mut cells = Vec::with_capacity(profiles.len() * ClientId::ALL.len());
-    for profile in profiles {
-        let explanation = crate::explain::explain(&inspection, profile, None);
+    for (p, profile) in profiles.iter().enumerate() {
+        let mut explanation = crate::explain::explain(&inspection, profile, None);
+        if let Some(index) = index {
+            search.attach(index, p, &mut explanation.clients);
+        }
         cells.extend(explanation.clients.into_iter().map(|verdict| Cell {
             profile: profile.name.clone(),
             verdict,
@@ -299,7 +422,8 @@ fn confidence_markdown(matrix: &Matrix) -> String {
 
 /// The snapshot of one sample: its key facts, then one line per decision in fixed order
 /// (client, profile, mode), each with its status, reason, "with what", confidence and rules,
-/// so that a changed verdict is a one-line diff with its cause beside it.
+/// and for a `no` or `partial` reply the best remedy's action ids (`fix=a+b`, or `fix=none`),
+/// so that a changed verdict, or a remedy that appears or vanishes, is a one-line diff.
 pub fn snapshot_text(row: &SampleRow) -> String {
     let mut out = String::new();
     for line in facts_lines(&row.inspect) {
@@ -407,6 +531,15 @@ fn outcome_line(o: &Outcome) -> String {
         observed_by(&o.observed_by),
         crate::evidence::joined(&o.rules, ",")
     );
+    if let Some(remedies) = &o.remedies {
+        let _ = write!(
+            line,
+            " fix={}",
+            remedies
+                .first()
+                .map_or_else(|| "none".to_owned(), |r| r.ids())
+        );
+    }
     line
 }
 
@@ -595,6 +728,8 @@ fn client_title(id: &str) -> &str {
         "classic-outlook" => "Classic Outlook",
         "owa" => "Outlook on the web",
         "new-outlook" => "New Outlook",
+        "outlook-mobile" => "Outlook for iOS and Android",
+        "outlook-mac" => "Outlook for Mac",
         other => other,
     }
 }

@@ -29,6 +29,7 @@ bundle! {
         "seed-tenant-local-cert",
         "smime-tenant",
         "smime-tenant-external-contact",
+        "smime-tenant-mobile",
     ],
     keys: [
         "openpgp/pat.pub.asc",

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::facts::{CertificateFacts, PgpKeyFacts};
 use crate::facts::{CertificateRole, Instant};
+use crate::memo::{MAX_MEMO_ITEM_BYTES, Memo};
 use crate::vocabulary::vocabulary;
 
 /// One environment.
@@ -43,6 +44,12 @@ pub struct Profile {
     #[serde(default)]
     /// What the user's Windows workstation has installed and trusts.
     pub workstation: Workstation,
+    #[serde(default)]
+    /// Outlook for iOS and Android on the user's phone.
+    pub mobile: Mobile,
+    #[serde(default)]
+    /// Outlook for Mac on the user's Mac.
+    pub mac: Mac,
     /// Facts read from the files named above (filled by [`Profile::load`], or by tests).
     #[serde(skip)]
     pub resolved: Resolved,
@@ -59,7 +66,15 @@ pub struct KeyFiles {
     pub beside: Option<PathBuf>,
     /// The keys folder (`--keys-dir`); `None`: the bundled keys.
     pub keys_dir: Option<PathBuf>,
+    /// The certificate the message being answered carries for its sender, which a path
+    /// written [`MESSAGE_SIGNER`] names (a remedy's mail contact or Outlook contact); `None`
+    /// outside a remedy, where that path is an error.
+    pub message_signer: Option<Box<CertificateFacts>>,
 }
+
+/// The path that names the certificate the message carries for its sender (a remedy's
+/// profile patch: the admin saves it from the signed message).
+pub const MESSAGE_SIGNER: &str = "{message-signer}";
 
 impl KeyFiles {
     /// Paths only in `keys_dir` (how the matrix and the tests resolve the bundled profiles).
@@ -67,6 +82,7 @@ impl KeyFiles {
         Self {
             beside: None,
             keys_dir: Some(keys_dir.to_path_buf()),
+            message_signer: None,
         }
     }
 
@@ -171,7 +187,7 @@ impl PrivateKeyLocation {
 }
 
 /// The Exchange Online tenant.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tenant {
     /// Roots in the virtual certificate collection (SST); empty until an admin uploads one.
@@ -183,6 +199,32 @@ pub struct Tenant {
     #[serde(default)]
     /// The `Set-SmimeConfig` values; each defaults to its documented default.
     pub smime_config: SmimeConfig,
+    /// Whether Exchange Online can reach the certificate revocation lists of the CAs in the
+    /// SST (the second prerequisite of S/MIME in Outlook mobile: "Publishing the certificate
+    /// revocation list to the internet"); default true. Only the Outlook mobile model reads
+    /// it.
+    #[serde(default = "yes")]
+    pub crl_reachable: bool,
+    /// Certificates an LDAP directory endpoint of the organisation serves (what Outlook
+    /// mobile's `LDAPHostName` and Outlook for Mac's LDAP lookup would query); default none.
+    #[serde(default)]
+    pub ldap_contacts: Vec<Contact>,
+}
+
+impl Default for Tenant {
+    fn default() -> Self {
+        Self {
+            sst_roots: Vec::new(),
+            mail_contacts: Vec::new(),
+            smime_config: SmimeConfig::default(),
+            crl_reachable: true,
+            ldap_contacts: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An address with a certificate (a mail contact or an Outlook contact).
@@ -303,6 +345,152 @@ impl Default for Workstation {
     }
 }
 
+vocabulary! {
+    /// How the user's own S/MIME certificates (with their private keys) reach Outlook for
+    /// iOS and Android.
+    #[derive(Default)]
+    pub enum CertificateDelivery {
+        /// Microsoft Intune (Endpoint Manager) delivers them: the only automated delivery
+        /// (enrolled device; Company Portal on iOS).
+        Intune = "intune",
+        /// The user mailed herself a password-protected `.pfx` and tapped it in the app.
+        ManualPfx = "manual-pfx",
+        /// They are not on the phone.
+        #[default]
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// Where Outlook for iOS and Android looks for a recipient's certificate first: its S/MIME
+    /// page says both, in two sections, since 2021-06-24.
+    #[derive(Default)]
+    pub enum MobileLookupOrder {
+        /// "The Global Address List (GAL) is checked first", then the device keychain or
+        /// KeyStore (section "Create S/MIME messages", unchanged since 2019-09-10).
+        #[default]
+        GalThenDevice = "gal-then-device",
+        /// "search the local device first, then query Azure Active Directory, and then
+        /// evaluate any LDAP directory endpoint" (section "LDAP support for certificate
+        /// lookup", since 2021-06-24).
+        DeviceThenAzureAdThenLdap = "device-then-azure-ad-then-ldap",
+    }
+}
+
+/// Outlook for iOS and Android: the app-configuration keys (Intune, `com.microsoft.outlook.
+/// Mail.SMIMEEnabled...`) and what is on the phone. Each field defaults to the documented
+/// default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mobile {
+    /// The app's S/MIME setting is on (the user's switch, or the admin's `SMIMEEnabled`);
+    /// default false: off by default, and `SMIMEEnabled` "Default if not specified: false".
+    pub smime_enabled: bool,
+    /// `SMIMEEnabled.UserChangeAllowed`: the user may change the setting; default true.
+    pub user_change_allowed: bool,
+    /// `SMIMEEnabled.EncryptAllMail`: every message is encrypted; default false.
+    pub encrypt_all_mail: bool,
+    /// `SMIMEEnabled.SignAllMail`: every message is signed; default false.
+    pub sign_all_mail: bool,
+    /// `SMIMEEnabled.LDAPHostName`: the LDAP endpoint for recipient certificates; default
+    /// empty (none).
+    pub ldap_host: String,
+    /// How the user's own certificates reach the phone; default none.
+    pub certificate_delivery: CertificateDelivery,
+    /// Which documented lookup order the app follows; default `gal-then-device`.
+    pub recipient_lookup_order: MobileLookupOrder,
+    /// Senders' certificates the user installed from the S/MIME status bar (the "local
+    /// device" source); default none.
+    pub device_certificates: Vec<Contact>,
+}
+
+impl Default for Mobile {
+    fn default() -> Self {
+        Self {
+            smime_enabled: false,
+            user_change_allowed: true,
+            encrypt_all_mail: false,
+            sign_all_mail: false,
+            ldap_host: String::new(),
+            certificate_delivery: CertificateDelivery::None,
+            recipient_lookup_order: MobileLookupOrder::GalThenDevice,
+            device_certificates: Vec::new(),
+        }
+    }
+}
+
+vocabulary! {
+    /// Which Outlook for Mac.
+    #[derive(Default)]
+    pub enum MacEdition {
+        /// New Outlook for Mac (the S/MIME preference keys are for it, from 16.45).
+        #[default]
+        New = "new",
+        /// Legacy Outlook for Mac (Outlook 2011/2016 and the legacy mode of the current app).
+        Legacy = "legacy",
+    }
+}
+
+vocabulary! {
+    /// A source in Outlook for Mac's `SMIMECertificatesLookupOrder` (0 to 3).
+    pub enum MacLookupSource {
+        /// 0: Contacts (certificates on Outlook contacts).
+        Contacts = "contacts",
+        /// 1: the Global Address List.
+        Gal = "gal",
+        /// 2: Device (the macOS keychain).
+        Device = "device",
+        /// 3: LDAP.
+        Ldap = "ldap",
+    }
+}
+
+/// Outlook for Mac: the S/MIME preference keys (domain `com.microsoft.Outlook`) and the
+/// keychain. Each field defaults to the documented default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mac {
+    /// Which Outlook for Mac; default `new`.
+    pub edition: MacEdition,
+    /// `SMIMECertificatesLookupOrder` (new Outlook only): the order in which certificates are
+    /// used to decrypt and encrypt; default `[contacts, gal, device, ldap]` (`[0, 1, 2, 3]`).
+    pub smime_certificates_lookup_order: Vec<MacLookupSource>,
+    /// `AllowCertsWithoutMatchingEmailAddress` (new Outlook only); default false.
+    pub allow_certs_without_matching_email_address: bool,
+    /// `DisableSMIMECompose` (new Outlook only); default false.
+    pub disable_smime_compose: bool,
+    /// Roots the macOS keychains trust (X509 Anchors, System, login); default the public
+    /// root.
+    pub keychain_trusted_roots: Vec<String>,
+    /// The user's own certificates (`recipient.certificates`) are in her login keychain with
+    /// their private keys; default false.
+    pub own_certificates_in_keychain: bool,
+    /// Other people's certificates in the keychain ("Device"); default none.
+    pub keychain_certificates: Vec<Contact>,
+    /// Certificates on Outlook for Mac contacts ("Contacts"); default none.
+    pub contacts: Vec<Contact>,
+}
+
+impl Default for Mac {
+    fn default() -> Self {
+        Self {
+            edition: MacEdition::New,
+            smime_certificates_lookup_order: vec![
+                MacLookupSource::Contacts,
+                MacLookupSource::Gal,
+                MacLookupSource::Device,
+                MacLookupSource::Ldap,
+            ],
+            allow_certs_without_matching_email_address: false,
+            disable_smime_compose: false,
+            keychain_trusted_roots: vec!["x509/public-root-ca.cert.pem".to_owned()],
+            own_certificates_in_keychain: false,
+            keychain_certificates: Vec::new(),
+            contacts: Vec::new(),
+        }
+    }
+}
+
 /// The user's own certificate, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedOwn {
@@ -340,6 +528,16 @@ pub struct Resolved {
     pub gpgol_keyring: Vec<PgpKeyFacts>,
     /// GpgOL's secret keys (the user's own OpenPGP keys).
     pub gpgol_secret_keys: Vec<PgpKeyFacts>,
+    /// Certificates the organisation's LDAP endpoint serves.
+    pub ldap_contacts: Vec<ResolvedContact>,
+    /// Senders' certificates installed in Outlook mobile from the S/MIME bar.
+    pub mobile_device_certificates: Vec<ResolvedContact>,
+    /// Roots the macOS keychains trust.
+    pub keychain_roots: Vec<CertificateFacts>,
+    /// Other people's certificates in the macOS keychain.
+    pub mac_keychain_certificates: Vec<ResolvedContact>,
+    /// Certificates on Outlook for Mac contacts.
+    pub mac_contacts: Vec<ResolvedContact>,
 }
 
 impl Profile {
@@ -353,16 +551,19 @@ impl Profile {
         Ok(profile)
     }
 
+    /// Parses a profile from a TOML table already read (a profile with a remedy's patch
+    /// merged in); the same checks as [`Profile::parse`].
+    pub fn from_table(table: toml::Table, origin: &Path) -> Result<Self> {
+        Profile::deserialize(toml::Value::Table(table)).map_err(|e| Error::Schema {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
     /// Reads a profile file and every certificate and key it names: beside the file first,
     /// then in `keys_dir`.
     pub fn load(path: &Path, keys_dir: &Path) -> Result<Self> {
-        Self::load_file(
-            path,
-            &KeyFiles {
-                beside: None,
-                keys_dir: Some(keys_dir.to_path_buf()),
-            },
-        )
+        Self::load_file(path, &KeyFiles::in_dir(keys_dir))
     }
 
     /// Reads a profile file and every file it names, looked up beside the profile file, then
@@ -378,6 +579,7 @@ impl Profile {
                     .to_path_buf(),
             ),
             keys_dir: files.keys_dir.clone(),
+            message_signer: files.message_signer.clone(),
         };
         profile.resolve_with(&files)?;
         Ok(profile)
@@ -404,6 +606,7 @@ impl Profile {
         let files = KeyFiles {
             beside: None,
             keys_dir: keys_dir.map(Path::to_path_buf),
+            message_signer: None,
         };
         let path = Path::new(spec);
         if path.is_file() {
@@ -474,6 +677,26 @@ impl Profile {
                 .iter()
                 .map(String::as_str),
         );
+        paths.extend(
+            self.tenant
+                .ldap_contacts
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(
+            self.mobile
+                .device_certificates
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(self.mac.keychain_trusted_roots.iter().map(String::as_str));
+        paths.extend(
+            self.mac
+                .keychain_certificates
+                .iter()
+                .map(|c| c.certificate.as_str()),
+        );
+        paths.extend(self.mac.contacts.iter().map(|c| c.certificate.as_str()));
         paths
     }
 
@@ -484,44 +707,101 @@ impl Profile {
 
     /// Fills [`Profile::resolved`] from the files named in the profile, read as `files` says.
     pub fn resolve_with(&mut self, files: &KeyFiles) -> Result<()> {
+        self.resolve_cached(files, &mut FileFacts::default())
+    }
+
+    /// [`Profile::resolve_with`], with the facts of files already read kept in `cache` by the
+    /// path the profile names (a caller that loads many variants of one profile with the same
+    /// `files`, the remedies search, keeps one cache per profile).
+    pub fn resolve_cached(&mut self, files: &KeyFiles, cache: &mut FileFacts) -> Result<()> {
+        let mut x509 = |rel: &str, role: CertificateRole| -> Result<CertificateFacts> {
+            if rel == MESSAGE_SIGNER {
+                return x509_facts(files, rel, role);
+            }
+            let facts = match cache.x509.get(rel) {
+                Some(f) => f.clone(),
+                None => {
+                    let f = x509_facts(files, rel, role)?;
+                    cache.x509.insert(rel.to_owned(), f.clone());
+                    f
+                }
+            };
+            Ok(CertificateFacts { role, ..facts })
+        };
         let mut r = Resolved::default();
         for own in &self.recipient.certificates {
             r.own.push(ResolvedOwn {
-                facts: x509_facts(files, &own.cert, CertificateRole::Own)?,
+                facts: x509(&own.cert, CertificateRole::Own)?,
                 private_key: own.private_key,
                 published_to_gal: own.published_to_gal,
             });
         }
         for root in &self.tenant.sst_roots {
-            r.sst_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.sst_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.tenant.mail_contacts {
             r.mail_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
         for root in &self.workstation.windows_trusted_roots {
-            r.windows_roots
-                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+            r.windows_roots.push(x509(root, CertificateRole::Anchor)?);
         }
         for c in &self.workstation.outlook_contacts {
             r.outlook_contacts.push(ResolvedContact {
                 address: c.address.to_ascii_lowercase(),
-                certificate: x509_facts(files, &c.certificate, CertificateRole::Encryption)?,
+                certificate: x509(&c.certificate, CertificateRole::Encryption)?,
             });
         }
+        let mut pgp = |rel: &str| -> Result<Vec<PgpKeyFacts>> {
+            if let Some(f) = cache.pgp.get(rel) {
+                return Ok(f.clone());
+            }
+            let f = pgp_facts(files, rel)?;
+            cache.pgp.insert(rel.to_owned(), f.clone());
+            Ok(f)
+        };
         for k in &self.workstation.gpgol_keyring {
-            r.gpgol_keyring.extend(pgp_facts(files, k)?);
+            r.gpgol_keyring.extend(pgp(k)?);
         }
         for k in &self.workstation.gpgol_secret_keys {
-            r.gpgol_secret_keys.extend(pgp_facts(files, k)?);
+            r.gpgol_secret_keys.extend(pgp(k)?);
         }
+        let contacts = |list: &[Contact]| -> Result<Vec<ResolvedContact>> {
+            list.iter()
+                .map(|c| {
+                    Ok(ResolvedContact {
+                        address: c.address.to_ascii_lowercase(),
+                        certificate: x509_facts(
+                            files,
+                            &c.certificate,
+                            CertificateRole::Encryption,
+                        )?,
+                    })
+                })
+                .collect()
+        };
+        r.ldap_contacts = contacts(&self.tenant.ldap_contacts)?;
+        r.mobile_device_certificates = contacts(&self.mobile.device_certificates)?;
+        for root in &self.mac.keychain_trusted_roots {
+            r.keychain_roots
+                .push(x509_facts(files, root, CertificateRole::Anchor)?);
+        }
+        r.mac_keychain_certificates = contacts(&self.mac.keychain_certificates)?;
+        r.mac_contacts = contacts(&self.mac.contacts)?;
         self.resolved = r;
         self.files = files.clone();
         Ok(())
     }
+}
+
+/// The facts of files a profile names, by the path it names them with (see
+/// [`Profile::resolve_cached`]).
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    x509: std::collections::HashMap<String, CertificateFacts>,
+    pgp: std::collections::HashMap<String, Vec<PgpKeyFacts>>,
 }
 
 /// The profile names (`*.toml` stems) in a folder, sorted.
@@ -543,25 +823,64 @@ fn names_in(dir: &Path) -> Vec<String> {
 
 /// The facts of the first certificate in a PEM/DER file.
 fn x509_facts(files: &KeyFiles, rel: &str, role: CertificateRole) -> Result<CertificateFacts> {
+    if rel == MESSAGE_SIGNER {
+        let Some(cert) = &files.message_signer else {
+            return Err(Error::Key {
+                path: PathBuf::from(rel),
+                message: "names the certificate the message carries for its sender, which only \
+                          a remedy for that message gives; save the certificate from the message \
+                          and name its file instead"
+                    .to_owned(),
+            });
+        };
+        let mut facts = (**cert).clone();
+        facts.role = role;
+        return Ok(facts);
+    }
     let (path, bytes) = files.read(rel)?;
-    let certs = crate::smime::load_certs(&bytes);
-    let first = certs.first().ok_or_else(|| Error::Key {
+    // A profile loaded again (each remedy's changed profile) names the same files: their
+    // facts are memoised by content.
+    static X509: Memo<Vec<u8>, Option<CertificateFacts>> = Memo::new();
+    let first = || {
+        crate::smime::load_certs(&bytes)
+            .first()
+            .map(|c| crate::smime::certificate_facts(c, CertificateRole::Own))
+    };
+    let facts = if bytes.len() <= MAX_MEMO_ITEM_BYTES {
+        X509.get_or(bytes.as_slice(), first)
+    } else {
+        first()
+    };
+    let mut facts = facts.ok_or_else(|| Error::Key {
         path: path.clone(),
         message: "no X.509 certificate in the file".to_owned(),
     })?;
-    Ok(crate::smime::certificate_facts(first, role))
+    facts.role = role;
+    Ok(facts)
 }
 
 /// The facts of the OpenPGP certificates in a file.
 fn pgp_facts(files: &KeyFiles, rel: &str) -> Result<Vec<PgpKeyFacts>> {
     let (path, bytes) = files.read(rel)?;
-    let found = crate::openpgp::keys_in(&bytes, rel);
-    if found.facts.is_empty() {
-        let why = found.problems.first().map_or_else(
-            || "no OpenPGP certificate in the file".to_owned(),
-            |p| p.message.clone(),
-        );
-        return Err(Error::Key { path, message: why });
-    }
-    Ok(found.facts)
+    // Memoised by path and content, as the certificates above (the facts name the path).
+    static PGP: Memo<Vec<u8>, std::result::Result<Vec<PgpKeyFacts>, String>> = Memo::new();
+    let read = || {
+        let found = crate::openpgp::keys_in(&bytes, rel);
+        if found.facts.is_empty() {
+            return Err(found.problems.first().map_or_else(
+                || "no OpenPGP certificate in the file".to_owned(),
+                |p| p.message.clone(),
+            ));
+        }
+        Ok(found.facts)
+    };
+    let found = if bytes.len() + rel.len() < MAX_MEMO_ITEM_BYTES {
+        let mut key = rel.as_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(&bytes);
+        PGP.get_or(key.as_slice(), read)
+    } else {
+        read()
+    };
+    found.map_err(|message| Error::Key { path, message })
 }

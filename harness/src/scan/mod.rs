@@ -29,17 +29,21 @@ use crate::profile::Profile;
 
 pub use pipeline::{BATCH_BYTES, Options, run};
 pub use progress::Progress;
-pub use record::{ClientRecord, ClientRecords, MessageRecord, family, message_id, process};
+pub use record::{
+    ClientRecord, ClientRecords, MessageRecord, family, message_id, process, process_with,
+};
 pub use source::{Messages, PstItem, RawMessage, SourceKind};
 pub use summary::{
-    ClientRecordsCounts, ClientSummary, ClientTally, FamilySummary, ReasonCount, ReplyCounts,
-    StatusCounts, Summary, Tally,
+    ClientRecordsCounts, ClientSummary, ClientTally, FamilySummary, ReasonCount, RemedyCount,
+    ReplyCounts, StatusCounts, Summary, Tally,
 };
 
 /// The schema tag of the scan summary.
 pub const SCAN_SCHEMA: &str = "replymatrix.scan/1";
 /// How many reasons the summary lists per client.
 pub const TOP_REASONS: usize = 5;
+/// How many remedies the text summary lists (the JSON summary has them all).
+pub const TOP_REMEDIES: usize = 15;
 
 /// Output of [`scan_path`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +65,20 @@ pub fn scan_path(
     output: Output,
     out: &mut dyn Write,
 ) -> io::Result<Summary> {
+    scan_path_with(path, inputs, profile, options, output, false, out)
+}
+
+/// [`scan_path`], and with `remedies` the remedies of every `no` and `partial` reply in the
+/// records and, ranked by how many messages each would help, in the summary.
+pub fn scan_path_with(
+    path: &std::path::Path,
+    inputs: &Inputs,
+    profile: &Profile,
+    options: Options,
+    output: Output,
+    remedies: bool,
+    out: &mut dyn Write,
+) -> io::Result<Summary> {
     let kind = SourceKind::detect(path)?;
     let messages = Messages::open(path, kind, crate::inspect::MAX_MESSAGE_BYTES)?;
     let mut summary = Summary::new(&profile.name, &path.display().to_string(), kind);
@@ -69,7 +87,7 @@ pub fn scan_path(
     run(
         messages,
         options,
-        |raw| process(raw, inputs, profile),
+        |raw| process_with(raw, inputs, profile, remedies),
         |record| {
             let line = jsonl.then(|| serde_json::to_vec(&record).map_err(io::Error::from));
             (Tally::of(&record), line)

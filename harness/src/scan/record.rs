@@ -29,6 +29,11 @@ pub struct ClientRecord {
     pub encrypted: Status,
     /// `plain` / `signed` / `encrypted` → the reason code, for the outcomes that have one.
     pub reasons: BTreeMap<&'static str, &'static str>,
+    /// `plain` / `signed` / `encrypted` → the remedies of a `no` or `partial` reply, best
+    /// first, each as its action ids joined by `+` (`scan --remedies` only; `[]` when none
+    /// helps).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub remedies: BTreeMap<&'static str, Vec<String>>,
 }
 
 impl ClientRecord {
@@ -40,12 +45,19 @@ impl ClientRecord {
                 reasons.insert(form, reason.as_str());
             }
         }
+        let mut remedies = BTreeMap::new();
+        for (form, outcome) in reply_forms(verdict) {
+            if let Some(list) = &outcome.remedies {
+                remedies.insert(form, list.iter().map(|r| r.ids()).collect());
+            }
+        }
         Self {
             read: verdict.read.status,
             plain: verdict.reply.plain.status,
             signed: verdict.reply.signed.status,
             encrypted: verdict.reply.encrypted.status,
             reasons,
+            remedies,
         }
     }
 }
@@ -200,6 +212,17 @@ fn lines_of(text: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Inspects one message and runs every client model on it.
 pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRecord {
+    process_with(raw, inputs, profile, false)
+}
+
+/// [`process`], and with `remedies` the remedies of every `no` and `partial` reply
+/// (`crate::remedies`; the message alone, so no sender's change is offered).
+pub fn process_with(
+    raw: RawMessage,
+    inputs: &Inputs,
+    profile: &Profile,
+    remedies: bool,
+) -> MessageRecord {
     let fallback_id = format!("{}#{}", raw.source, raw.index);
     let bytes = match raw.bytes {
         Ok(bytes) => bytes,
@@ -240,14 +263,19 @@ pub fn process(raw: RawMessage, inputs: &Inputs, profile: &Profile) -> MessageRe
             ),
         );
     }
+    let mut verdicts: Vec<ClientVerdict> = ClientId::ALL
+        .into_iter()
+        .map(|c| crate::clients::evaluate(c, &inspection, profile))
+        .collect();
+    if remedies {
+        let message = crate::remedies::SenderSample::message(inspection.clone());
+        let mut search = crate::remedies::Search::new(vec![profile.clone()], vec![message]);
+        search.attach(0, 0, &mut verdicts);
+    }
     let clients = ClientId::ALL
         .into_iter()
-        .map(|c| {
-            (
-                c,
-                ClientRecord::of(&crate::clients::evaluate(c, &inspection, profile)),
-            )
-        })
+        .zip(&verdicts)
+        .map(|(c, v)| (c, ClientRecord::of(v)))
         .collect();
     MessageRecord {
         index: raw.index,

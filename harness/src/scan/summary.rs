@@ -6,7 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::record::MessageRecord;
-use super::{SCAN_SCHEMA, SourceKind, TOP_REASONS};
+use super::{SCAN_SCHEMA, SourceKind, TOP_REASONS, TOP_REMEDIES};
 use crate::clients::ClientId;
 use crate::facts::ProblemCode;
 use crate::verdict::{ReadStatus, Status};
@@ -79,6 +79,8 @@ pub struct Tally {
     pub stored_item_class: Option<String>,
     /// Each client's statuses.
     pub clients: Vec<(ClientId, ClientTally)>,
+    /// Each client's best remedy per reply form (`scan --remedies`).
+    pub best_remedies: Vec<(ClientId, &'static str, String)>,
 }
 
 impl Tally {
@@ -115,6 +117,16 @@ impl Tally {
             },
             family: record.family.clone(),
             clients,
+            best_remedies: record
+                .clients
+                .0
+                .iter()
+                .flat_map(|(id, r)| {
+                    r.remedies
+                        .iter()
+                        .filter_map(move |(form, list)| Some((*id, *form, list.first()?.clone())))
+                })
+                .collect(),
         }
     }
 }
@@ -225,6 +237,24 @@ pub struct Summary {
     /// input had none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub item_classes: BTreeMap<String, usize>,
+    /// With `--remedies`: the remedies that would turn the most replies into `yes`, most
+    /// first: for each client and reply form, how many messages have this remedy as their
+    /// best one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remedies: Vec<RemedyCount>,
+}
+
+/// How many messages' `reply` in `client` a remedy would turn into `yes` (it is their best).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RemedyCount {
+    /// The client.
+    pub client: ClientId,
+    /// `plain`, `signed` or `encrypted`.
+    pub reply: &'static str,
+    /// The action ids, joined by `+`.
+    pub remedy: String,
+    /// Messages whose best remedy it is.
+    pub messages: usize,
 }
 
 impl Summary {
@@ -252,6 +282,7 @@ impl Summary {
                 .collect(),
             families: Vec::new(),
             item_classes: BTreeMap::new(),
+            remedies: Vec::new(),
         }
     }
 
@@ -270,6 +301,30 @@ impl Summary {
         if tally.error {
             self.errors = self.errors.saturating_add(1);
             return;
+        }
+        for (client, reply, remedy) in &tally.best_remedies {
+            match self
+                .remedies
+                .iter_mut()
+                .find(|r| r.client == *client && r.reply == *reply && r.remedy == *remedy)
+            {
+                Some(r) => r.messages = r.messages.saturating_add(1),
+                None => self.remedies.push(RemedyCount {
+                    client: *client,
+                    reply,
+                    remedy: remedy.clone(),
+                    messages: 1,
+                }),
+            }
+        }
+        if !tally.best_remedies.is_empty() {
+            self.remedies.sort_by(|a, b| {
+                b.messages
+                    .cmp(&a.messages)
+                    .then(a.client.cmp(&b.client))
+                    .then(a.reply.cmp(b.reply))
+                    .then(a.remedy.cmp(&b.remedy))
+            });
         }
         if tally.truncated {
             self.truncated = self.truncated.saturating_add(1);
@@ -377,6 +432,21 @@ impl Summary {
                     c.client.as_str(),
                     form,
                     counts(sc)
+                ));
+            }
+        }
+        if !self.remedies.is_empty() {
+            out.push_str(
+                "\nwhat would turn the most replies into yes (messages whose best remedy it is; \
+                 `replymatrix explain` gives procedures and evidence):\n",
+            );
+            for r in self.remedies.iter().take(TOP_REMEDIES) {
+                out.push_str(&format!(
+                    "  {:>6}  {} {} replies: {}\n",
+                    format!("+{}", r.messages),
+                    r.client.as_str(),
+                    r.reply,
+                    if r.remedy.is_empty() { "-" } else { &r.remedy }
                 ));
             }
         }

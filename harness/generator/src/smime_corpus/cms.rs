@@ -67,6 +67,8 @@ pub(crate) enum DigestAlg {
     Sha1,
     Sha256,
     Sha384,
+    /// Only with Ed25519 signers (RFC 8419 §3.1) here.
+    Sha512,
 }
 
 impl DigestAlg {
@@ -75,6 +77,7 @@ impl DigestAlg {
             Self::Sha1 => rfc5912::ID_SHA_1,
             Self::Sha256 => rfc5912::ID_SHA_256,
             Self::Sha384 => rfc5912::ID_SHA_384,
+            Self::Sha512 => rfc5912::ID_SHA_512,
         }
     }
 
@@ -84,6 +87,7 @@ impl DigestAlg {
             Self::Sha1 => "sha1",
             Self::Sha256 => "sha256",
             Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
         }
     }
 
@@ -92,6 +96,7 @@ impl DigestAlg {
             Self::Sha1 => Sha1::digest(data).to_vec(),
             Self::Sha256 => Sha256::digest(data).to_vec(),
             Self::Sha384 => Sha384::digest(data).to_vec(),
+            Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
         }
     }
 }
@@ -389,6 +394,9 @@ fn sign(
                 DigestAlg::Sha384 => rsa::pkcs1v15::SigningKey::<Sha384>::new(k.clone())
                     .try_sign(data)
                     .map(|s| s.to_vec()),
+                DigestAlg::Sha512 => {
+                    return Err(err("rsa-sign", "SHA-512 is for the Ed25519 personas here"));
+                }
             }
             .map_err(|e| err("rsa-sign", e))?;
             Ok((sig, alg_null(rfc5912::RSA_ENCRYPTION)?))
@@ -401,6 +409,22 @@ fn sign(
             Ok((
                 sig.to_der().as_bytes().to_vec(),
                 alg(rfc5912::ECDSA_WITH_SHA_256, None),
+            ))
+        }
+        // RFC 8419 §3.1: the digest is SHA-512; the signature is PureEdDSA over the DER
+        // signed attributes; id-Ed25519 with absent parameters.
+        PrivateKey::Ed25519(k) => {
+            if digest != DigestAlg::Sha512 {
+                return Err(err(
+                    "ed25519",
+                    "Ed25519 signs with a SHA-512 message digest",
+                ));
+            }
+            use ed25519_dalek::Signer as _;
+            let sig = k.sign(data);
+            Ok((
+                sig.to_bytes().to_vec(),
+                alg(ObjectIdentifier::new_unwrap("1.3.101.112"), None),
             ))
         }
         PrivateKey::P384(k) => {
@@ -612,6 +636,7 @@ impl Kari {
             (true, DigestAlg::Sha1) => "1.3.133.16.840.63.0.3",
             (true, DigestAlg::Sha256) => "1.3.132.1.14.1",
             (true, DigestAlg::Sha384) => "1.3.132.1.14.2",
+            (_, DigestAlg::Sha512) => return Err(err("kari", "no SHA-512 KDF recipe here")),
         };
         ObjectIdentifier::new(oid).map_err(|e| err("kari", e))
     }
@@ -673,6 +698,12 @@ fn ephemeral_agreement(recipient: &Persona, rng: &mut StdRng) -> Result<(Vec<u8>
             )
         }
         PrivateKey::Rsa(_) => return Err(err("kari", format!("{} is RSA", recipient.name))),
+        PrivateKey::Ed25519(_) => {
+            return Err(err(
+                "kari",
+                format!("{} signs only (Ed25519)", recipient.name),
+            ));
+        }
     })
 }
 
@@ -714,6 +745,9 @@ fn key_agree_info(
         DigestAlg::Sha1 => ansi_x963_kdf::derive_key_into::<Sha1>(&z, &shared_info, &mut kek),
         DigestAlg::Sha256 => ansi_x963_kdf::derive_key_into::<Sha256>(&z, &shared_info, &mut kek),
         DigestAlg::Sha384 => ansi_x963_kdf::derive_key_into::<Sha384>(&z, &shared_info, &mut kek),
+        DigestAlg::Sha512 => {
+            ansi_x963_kdf::derive_key_into::<sha2::Sha512>(&z, &shared_info, &mut kek)
+        }
     }
     .map_err(|e| err("x963-kdf", format!("{e:?}")))?;
     let mut wrapped = vec![0u8; cek.len() + 8];

@@ -46,6 +46,9 @@ pub enum PrivateKey {
     P384(p384::ecdsa::SigningKey),
     /// A P-521 key (p521 0.13: its own pkcs8/spki versions, so its SPKI is built by hand).
     P521(p521::SecretKey),
+    /// An Ed25519 key (RFC 8410; its PKCS#8 and SPKI are fixed prefixes and built by hand:
+    /// ed25519-dalek's pkcs8 feature would compile another der).
+    Ed25519(ed25519_dalek::SigningKey),
 }
 
 /// A persona: its certificate (and DER) and private key.
@@ -111,6 +114,8 @@ pub enum KeyKind {
     P384,
     /// EC P-521.
     P521,
+    /// Ed25519 (RFC 8410), a signer in CMS per RFC 8419.
+    Ed25519,
 }
 
 /// What a certificate is for; decides the extensions.
@@ -274,6 +279,11 @@ pub const SPECS: &[Spec] = &[
         ..ee("dana-p384", "Dana Whitfield", "Fabrikam", DANA, PUB)
     },
     Spec {
+        key: KeyKind::Ed25519,
+        usage: Usage::SignOnly,
+        ..ee("dana-ed25519", "Dana Whitfield", "Fabrikam", DANA, PUB)
+    },
+    Spec {
         usage: Usage::SignOnly,
         ..ee(
             "dana-sign",
@@ -387,6 +397,16 @@ pub(crate) fn key_to_pem(key: &PrivateKey) -> Result<String> {
         PrivateKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
         PrivateKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
         PrivateKey::P384(k) => k.to_pkcs8_pem(LineEnding::LF),
+        PrivateKey::Ed25519(k) => {
+            // RFC 8410 §7: OneAsymmetricKey v1, id-Ed25519, the 32-byte seed as an OCTET STRING.
+            let mut der = vec![
+                0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+                0x04, 0x20,
+            ];
+            der.extend_from_slice(&k.to_bytes());
+            return der::pem::encode_string("PRIVATE KEY", der::pem::LineEnding::LF, &der)
+                .map_err(|e| gen_err("pkcs8", e));
+        }
         PrivateKey::P521(k) => {
             use p521::pkcs8::EncodePrivateKey as _;
             let pem = k
@@ -425,6 +445,9 @@ pub(crate) fn load(spec: &Spec, cert_path: &Path, key_path: &Path) -> Result<Per
             <p521::SecretKey as p521::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key_text)
                 .map_err(|e| key_err(key_path, e.to_string()))?,
         ),
+        KeyKind::Ed25519 => {
+            PrivateKey::Ed25519(ed25519_seed(&key_text).map_err(|m| key_err(key_path, m))?)
+        }
     };
     let cert_der = cert.to_der().map_err(der_err)?;
     Ok(Persona {
@@ -581,6 +604,12 @@ pub(crate) fn create(spec: &Spec, issued_so_far: &[Persona]) -> Result<Persona> 
             use p384::elliptic_curve::Generate;
             PrivateKey::P384(p384::ecdsa::SigningKey::generate_from_rng(&mut rng))
         }
+        KeyKind::Ed25519 => {
+            use rand::Rng as _;
+            let mut seed = [0u8; 32];
+            rng.fill_bytes(&mut seed);
+            PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+        }
         KeyKind::P521 => {
             use rand::Rng as _;
             // 521 random bits until they are a valid scalar (below the order).
@@ -606,6 +635,7 @@ pub(crate) fn certify(spec: &Spec, key: PrivateKey, issued_so_far: &[Persona]) -
         PrivateKey::P256(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
         PrivateKey::P384(k) => SubjectPublicKeyInfoOwned::from_key(k.verifying_key()),
         PrivateKey::P521(k) => Ok(p521_spki(k)?),
+        PrivateKey::Ed25519(k) => Ok(ed25519_spki(k)?),
     }
     .map_err(|e| gen_err("spki", e))?;
     let dn = distinguished_name(spec);
@@ -697,6 +727,7 @@ pub fn readme() -> String {
             KeyKind::P256 => "ECDSA P-256".into(),
             KeyKind::P384 => "ECDSA P-384".into(),
             KeyKind::P521 => "EC P-521".into(),
+            KeyKind::Ed25519 => "Ed25519".into(),
         };
         let issuer = spec.issuer.unwrap_or("self-signed");
         let who = match spec.email {
@@ -735,6 +766,29 @@ pub fn readme() -> String {
         }
     }
     out
+}
+
+/// The seed of an Ed25519 PKCS#8 PEM as [`key_to_pem`] writes it (RFC 8410 §7).
+fn ed25519_seed(pem: &str) -> std::result::Result<ed25519_dalek::SigningKey, String> {
+    let (_, der) =
+        der::pem::decode_vec(pem.as_bytes()).map_err(|e| format!("Ed25519 PKCS#8: {e}"))?;
+    let seed: [u8; 32] = der
+        .strip_prefix(&[
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ])
+        .and_then(|rest| rest.try_into().ok())
+        .ok_or("Ed25519 PKCS#8: not the RFC 8410 form with a 32-byte seed")?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
+/// The SubjectPublicKeyInfo of an Ed25519 key (RFC 8410 §4: id-Ed25519, no parameters).
+fn ed25519_spki(k: &ed25519_dalek::SigningKey) -> Result<SubjectPublicKeyInfoOwned> {
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(k.verifying_key().as_bytes());
+    SubjectPublicKeyInfoOwned::from_der(&der).map_err(der_err)
 }
 
 #[cfg(test)]

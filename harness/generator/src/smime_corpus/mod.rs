@@ -110,6 +110,7 @@ const URL_RFC8551: &str = "https://www.rfc-editor.org/rfc/rfc8551";
 /// The Suite B policy text (ECDH/ECMQV key agreement, ECDSA) of the catalogue's ECC row.
 const URL_SUITE_B: &str = "https://uitranslation.com/?term=322fbae7315c&lang=de-de";
 /// RFC 5753, ECC in CMS (ECDH key agreement recipients, §3.1, §7.2).
+const URL_RFC8419: &str = "https://www.rfc-editor.org/rfc/rfc8419";
 const URL_RFC5753: &str = "https://www.rfc-editor.org/rfc/rfc5753";
 const URL_MIMEKIT_1149: &str = "https://github.com/jstedfast/MimeKit/issues/1149";
 const URL_OME: &str = "https://doit.illinois.gov/services/catalog/collaboration/purview-message-encryption-overview.html";
@@ -350,6 +351,7 @@ fn outlook_micalg(digest: DigestAlg) -> &'static str {
         DigestAlg::Sha1 => "sha1",
         DigestAlg::Sha256 => "2.16.840.1.101.3.4.2.1",
         DigestAlg::Sha384 => "2.16.840.1.101.3.4.2.2",
+        DigestAlg::Sha512 => "2.16.840.1.101.3.4.2.3",
     }
 }
 
@@ -447,6 +449,7 @@ fn key_algorithm(p: &Persona) -> &'static str {
     match p.key {
         PrivateKey::Rsa(_) => "rsa",
         PrivateKey::P256(_) | PrivateKey::P384(_) | PrivateKey::P521(_) => "ecdsa",
+        PrivateKey::Ed25519(_) => "ed25519",
     }
 }
 
@@ -883,25 +886,7 @@ fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
             true,
             &mut rng,
         )?;
-        let when = When::of(id);
-        let mut eml = lines(&[
-            "From: Gil Navarro <gil@gcm.example>",
-            "To: Robin Marsh <robin@northwind.example>",
-            "Subject: GCM to P-521",
-            &format!("Date: {}", when.rfc5322()),
-            &format!(
-                "Message-ID: <{}@gcm.example>",
-                mail::hex_lower(id, "message-id", 12)
-            ),
-            "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
-            " name=smime.p7m",
-            "Content-Disposition: attachment; filename=smime.p7m",
-            "Content-Transfer-Encoding: base64",
-            "",
-        ]);
-        eml.push_str(&base64_lines(&env));
-        eml.push_str("\r\n");
+        let eml = gil_auth_enveloped_message(id, "GCM to P-521", &env);
         out.push(Sample {
             sidecar: sidecar(
                 Meta {
@@ -922,7 +907,70 @@ fn ecdh_recipients(ctx: &Ctx) -> Result<Vec<Sample>> {
             eml: eml.into_bytes(),
         });
     }
+    {
+        // RFC 8419: an Ed25519 signer, SHA-512 message digest, PureEdDSA over the signed
+        // attributes. No Microsoft client's handling of it is documented.
+        let id = "others/clear-signed-ed25519";
+        let c = ClearSigned {
+            digest: DigestAlg::Sha512,
+            setting: "Sign with an Ed25519 certificate (RFC 8419)",
+            ..ClearSigned::new(
+                id,
+                "S/MIME clear-signed with an Ed25519 certificate",
+                "dana-ed25519",
+            )
+        };
+        let (eml, _) = build_clear_signed(ctx, &c, id)?;
+        let mut e = SignedExpect::valid("clear", "", c.digest, "ed25519", DANA);
+        e.covers_whole_body = Some(true);
+        e.matches_from = Some(true);
+        e.certificates = Some(ctx.chain(c.signer)?.len());
+        out.push(Sample {
+            sidecar: sidecar(
+                Meta {
+                    id,
+                    title: c.title,
+                    product: "An RFC 8419 sender (OpenSSL 3.x with an Ed25519 certificate)",
+                    version: "2026",
+                    setting: c.setting,
+                    url: URL_RFC8419,
+                    seen: false,
+                    reference: "RFC 8419 §3 (id-Ed25519, SHA-512 message digest); RFC 8410 (Ed25519 certificates)",
+                    note: Some("dana-ed25519 signs (public issuing CA, RSA-signed certificate); the Outlook-style clear-signed layout. Inferred from the RFCs; no captured message, and no Microsoft document says what its clients do with it."),
+                },
+                DANA,
+                &[],
+                vec![e.layer()],
+            ),
+            eml,
+        });
+    }
     Ok(out)
+}
+
+/// Gil's AuthEnvelopedData message to Robin (the `others/auth-enveloped-*` samples): the
+/// header fields, then the CMS as base64.
+fn gil_auth_enveloped_message(id: &str, subject: &str, env: &[u8]) -> String {
+    let when = When::of(id);
+    let mut eml = lines(&[
+        "From: Gil Navarro <gil@gcm.example>",
+        "To: Robin Marsh <robin@northwind.example>",
+        &format!("Subject: {subject}"),
+        &format!("Date: {}", when.rfc5322()),
+        &format!(
+            "Message-ID: <{}@gcm.example>",
+            mail::hex_lower(id, "message-id", 12)
+        ),
+        "MIME-Version: 1.0",
+        "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
+        " name=smime.p7m",
+        "Content-Disposition: attachment; filename=smime.p7m",
+        "Content-Transfer-Encoding: base64",
+        "",
+    ]);
+    eml.push_str(&base64_lines(env));
+    eml.push_str("\r\n");
+    eml
 }
 
 fn outlook_encrypted(ctx: &Ctx) -> Result<Vec<Sample>> {
@@ -1765,25 +1813,7 @@ fn other_senders(ctx: &Ctx) -> Result<Vec<Sample>> {
             &[ctx.p("robin-public")?, ctx.p("gil")?],
             &mut rng,
         )?;
-        let when = When::of(id);
-        let mut eml = lines(&[
-            "From: Gil Navarro <gil@gcm.example>",
-            "To: Robin Marsh <robin@northwind.example>",
-            "Subject: GCM test",
-            &format!("Date: {}", when.rfc5322()),
-            &format!(
-                "Message-ID: <{}@gcm.example>",
-                mail::hex_lower(id, "message-id", 12)
-            ),
-            "MIME-Version: 1.0",
-            "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data;",
-            " name=smime.p7m",
-            "Content-Disposition: attachment; filename=smime.p7m",
-            "Content-Transfer-Encoding: base64",
-            "",
-        ]);
-        eml.push_str(&base64_lines(&env));
-        eml.push_str("\r\n");
+        let eml = gil_auth_enveloped_message(id, "GCM test", &env);
         out.push(Sample {
             sidecar: sidecar(
                 Meta { id, title: "S/MIME 4.0 AuthEnvelopedData, AES-256-GCM", product: "MimeKit-based sender (S/MIME 4.0)", version: "2026", setting: "Prefer AES-GCM (RFC 8551 §2.7)", url: URL_MIMEKIT_1149, seen: false, reference: "microsoft-clients AES-GCM row (MimeKit#1149); RFC 8551 §3.4", note: Some("AuthEnvelopedData (RFC 5083) with AES-256-GCM (RFC 5084: 12-byte nonce, 16-byte ICV), no authenticated attributes, to robin-public and gil.") },
