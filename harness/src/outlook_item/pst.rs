@@ -10,8 +10,19 @@
 //! table that loops is cut) and at most [`MAX_FOLDER_DEPTH`] deep, at most [`MAX_FOLDERS`] in
 //! all; at most [`MAX_ATTACHMENTS`] attachments are read per item.
 //!
+//! The crate follows the file's B-trees, XBLOCKs and subnode trees by recursion and checks
+//! none of them for a cycle: an intermediate page, XBLOCK or SIBLOCK that lists itself would
+//! recurse until the stack overflows, which aborts the process (no `catch_unwind` stops it).
+//! Every level of such a recursion reads the file (a page or block on the recursion's path is
+//! out of the crate's caches while it is being followed), so the walk runs on a thread of its
+//! own with a [`WALK_STACK_BYTES`] stack and hands the crate a [`Source`] wrapped in a
+//! stack guard: a read or seek made deeper than [`MAX_READER_NESTING_BYTES`] below the
+//! walk's start fails with an I/O error, which the crate returns as an error for that folder
+//! or item. Legitimate reading nests a few dozen frames.
+//!
 //! Not bounded here: the crate reads a property value (an attachment) whole, following the
-//! data tree the file describes, and does not check that an XBLOCK does not list itself.
+//! data tree the file describes; a tree whose XBLOCKs share blocks (a DAG) is read as often as
+//! it is listed, from the crate's cache, without further reads.
 
 use std::collections::HashSet;
 use std::io::{Read, Seek};
@@ -39,6 +50,12 @@ pub const PST_MAGIC: [u8; 4] = *b"!BDN";
 pub const MAX_FOLDER_DEPTH: usize = 64;
 /// Most folders walked in one file.
 pub const MAX_FOLDERS: usize = 100_000;
+/// The stack of the thread [`walk`] reads on.
+pub const WALK_STACK_BYTES: usize = 64 << 20;
+/// How deep below the walk's start the reader may read; deeper reads fail (a cycle in the
+/// file's trees). The rest of [`WALK_STACK_BYTES`] is the margin for the frames between two
+/// reads.
+pub const MAX_READER_NESTING_BYTES: usize = 8 << 20;
 
 /// Whether `bytes` start like a PST or OST file, whatever the file is called.
 pub fn is_pst(bytes: &[u8]) -> bool {
@@ -70,9 +87,81 @@ pub enum Entry {
 pub trait Source: Read + Seek + 'static {}
 impl<T: Read + Seek + 'static> Source for T {}
 
+/// Where the stack is now: the address of a local (compared, never dereferenced).
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::from_ref(&marker)) as usize
+}
+
+/// A [`Source`] whose reads and seeks fail once the stack is more than
+/// [`MAX_READER_NESTING_BYTES`] deeper than at `base` (see the module documentation).
+struct StackGuard {
+    inner: Box<dyn Source>,
+    base: usize,
+}
+
+impl StackGuard {
+    fn check(&self) -> std::io::Result<()> {
+        if stack_position().abs_diff(self.base) > MAX_READER_NESTING_BYTES {
+            return Err(std::io::Error::other(
+                "the file's trees nest without end (a page or block that lists itself)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Read for StackGuard {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.check()?;
+        self.inner.read(buf)
+    }
+}
+
+impl Seek for StackGuard {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.check()?;
+        self.inner.seek(pos)
+    }
+}
+
 /// Walks the PST that `open` opens (called again after a panic inside the reader), handing
 /// each [`Entry`] to `visit` in order; stops early when `visit` returns `false`.
+///
+/// The reading runs on a thread of its own with a [`WALK_STACK_BYTES`] stack (so that the
+/// stack guard holds whatever thread calls this); `visit` is called on that thread.
 pub fn walk(
+    open: &(dyn Fn() -> std::io::Result<Box<dyn Source>> + Sync),
+    visit: &mut (dyn FnMut(Entry) -> bool + Send),
+) {
+    let ran = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("replymatrix-pst-walk".to_owned())
+            .stack_size(WALK_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                let base = stack_position();
+                let guarded_open = || -> std::io::Result<Box<dyn Source>> {
+                    Ok(Box::new(StackGuard {
+                        inner: open()?,
+                        base,
+                    }))
+                };
+                walk_here(&guarded_open, visit);
+            })
+            .map(|handle| handle.join().is_ok())
+    });
+    if !matches!(ran, Ok(true)) {
+        // No thread (out of resources), or a panic outside the guarded reader calls.
+        visit(Entry::Folder {
+            folder: String::new(),
+            why: "the PST could not be walked (no reader thread, or it stopped)".to_owned(),
+        });
+    }
+}
+
+/// [`walk`] on the calling thread.
+fn walk_here(
     open: &dyn Fn() -> std::io::Result<Box<dyn Source>>,
     visit: &mut dyn FnMut(Entry) -> bool,
 ) {
