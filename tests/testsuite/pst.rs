@@ -1010,3 +1010,82 @@ fn random_damage_with_valid_crcs_never_panics() {
         assert!(started.elapsed() < Duration::from_secs(120), "bounded time");
     }
 }
+
+/// A larger store than the corpus's (3.7 MB: fifteen AMap ranges, a two-level NBT and BBT,
+/// bodies in subnodes, attachments in XBLOCKs): both readers read every item whole.
+#[test]
+fn a_store_over_many_amap_ranges_reads_in_both_readers() {
+    use pst_writer::{Folder, Message, Store, Value};
+    let size = |i: usize| 60_000 + i * 1_000;
+    let message = |i: usize| Message {
+        props: vec![
+            (0x001A, Value::Unicode("IPM.Note".to_owned())),
+            (
+                0x007D,
+                Value::Unicode(format!(
+                    "From: a@example.org\r\nTo: b@example.org\r\nSubject: m{i}\r\nMessage-ID: <m{i}@example.org>\r\n"
+                )),
+            ),
+            (0x1000, Value::Unicode(format!("{i} ").repeat(2_000))),
+        ],
+        recipients: vec![vec![
+            (0x0C15, Value::Long(1)),
+            (0x3001, Value::Unicode("b@example.org".to_owned())),
+        ]],
+        attachments: vec![vec![
+            (0x3705, Value::Long(1)),
+            (0x3707, Value::Unicode(format!("a{i}.bin"))),
+            (
+                0x3701,
+                Value::Binary((0..size(i)).map(|b| (b % 251) as u8).collect()),
+            ),
+        ]],
+    };
+    let store = Store {
+        display_name: "large".to_owned(),
+        record_key: [3; 16],
+        top_name: TOP.to_owned(),
+        folders: vec![Folder {
+            name: "Inbox".to_owned(),
+            messages: (0..40).map(message).collect(),
+            subfolders: Vec::new(),
+        }],
+        time: 0,
+    };
+    let bytes = pst_writer::write(&store).expect("writes");
+    assert!(bytes.len() > 10 * 253_952, "{}", bytes.len());
+    let dir = TempDir::new("pst-large");
+    let path = dir.path("large.pst");
+    std::fs::write(&path, &bytes).expect("write");
+    let entries = walk_entries(&path);
+    assert_eq!(entries.len(), 40);
+    for (i, e) in entries.iter().enumerate() {
+        let pst::Entry::Item { item: Ok(item), .. } = e else {
+            panic!("{i}: {e:?}");
+        };
+        assert_eq!(
+            item.attachments[0].data.as_ref().map(Vec::len),
+            Some(size(i)),
+            "{i}"
+        );
+        assert_eq!(
+            item.body.as_ref().map(String::len),
+            Some(format!("{i} ").len() * 2_000)
+        );
+    }
+    if !require_tool(Tool::Readpst) {
+        return;
+    }
+    let out = dir.path("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let status = std::process::Command::new(Tool::Readpst.command())
+        .args(["-q", "-D", "-e", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .expect("readpst runs");
+    assert!(status.status.success(), "{status:?}");
+    let inbox = out.join("large").join("Inbox");
+    let written = std::fs::read_dir(&inbox).expect("readpst's Inbox").count();
+    assert_eq!(written, 40);
+}

@@ -9,8 +9,9 @@
 //!   BTPAGEs with leaf and, when they do not fit one page, intermediate entries (2.2.2.7.7),
 //!   data blocks with their BLOCKTRAILER (2.2.2.8), XBLOCKs for data over one block
 //!   (2.2.2.8.3.2.1) and SLBLOCKs for subnodes (2.2.2.8.3.3.1). The CRC is the one of 5.3 and
-//!   the signature `ComputeSig` of 5.5. No FMap, FPMap or DList page: they are optional
-//!   (FMap/FPMap only exist past 128 AMaps; readers rebuild the DList).
+//!   the signature `ComputeSig` of 5.5. No FMap, FPMap or DList page (FMAPPAGE, FPMAPPAGE,
+//!   DLISTPAGE): FMaps only exist past 128 AMaps and FPMaps past 8,192, and the density list
+//!   only guides where a writer allocates next; readers do not need it.
 //! - LTP (2.3): the Heap-on-Node (2.3.1) in one block per node, the BTH (2.3.2), the Property
 //!   Context (2.3.3) and the Table Context (2.3.4); values over 3,580 bytes, or that do not fit
 //!   the node's one heap block, go to subnodes (2.3.3.3).
