@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
+use std::rc::Rc;
 
 use replymatrix::clients::{ClientId, Message, evaluate};
 use replymatrix::corpus::default_corpora_dir;
@@ -58,7 +59,9 @@ fn cell<'a>(m: &'a Matrix, id: &str, profile: &str, client: ClientId) -> &'a Cli
 /// with the patches merged, written to a real file, read by `Profile::load_file`.
 struct Loader {
     dir: TempDir,
-    cache: HashMap<String, Option<Profile>>,
+    cache: HashMap<String, Option<Rc<Profile>>>,
+    /// The bundled profiles as loaded, by name (for their evaluation time).
+    bundled: HashMap<String, Profile>,
 }
 
 impl Loader {
@@ -66,15 +69,22 @@ impl Loader {
         Self {
             dir: TempDir::new("remedies"),
             cache: HashMap::new(),
+            bundled: HashMap::new(),
         }
     }
 
-    fn load(&mut self, profile: &str, patches: &[&str], message: &Inspection) -> Option<Profile> {
+    fn load(
+        &mut self,
+        profile: &str,
+        patches: &[&str],
+        message: &Inspection,
+    ) -> Option<Rc<Profile>> {
         let corpora = default_corpora_dir();
-        let base =
-            std::fs::read_to_string(corpora.join("profiles").join(format!("{profile}.toml")))
-                .expect("profile file");
-        let signer = signer_of(message, profile);
+        let bundled = self.bundled.entry(profile.to_owned()).or_insert_with(|| {
+            Profile::load_named(profile, &corpora.join("profiles"), &corpora.join("keys"))
+                .expect("profile")
+        });
+        let signer = signer_of(message, bundled);
         let key = format!(
             "{profile}|{}|{}",
             patches.join("|"),
@@ -83,6 +93,9 @@ impl Loader {
         if let Some(p) = self.cache.get(&key) {
             return p.clone();
         }
+        let base =
+            std::fs::read_to_string(corpora.join("profiles").join(format!("{profile}.toml")))
+                .expect("profile file");
         let mut table: toml::Table = toml::from_str(&base).expect("profile TOML");
         for p in patches {
             merge(&mut table, &toml::from_str(p).expect("patch TOML"));
@@ -94,17 +107,14 @@ impl Loader {
             keys_dir: Some(corpora.join("keys")),
             message_signer: signer.map(Box::new),
         };
-        let loaded = Profile::load_file(&path, &files).ok();
+        let loaded = Profile::load_file(&path, &files).ok().map(Rc::new);
         self.cache.insert(key, loaded.clone());
         loaded
     }
 }
 
 /// The certificate the message carries for its sender (what `{message-signer}` names).
-fn signer_of(message: &Inspection, profile: &str) -> Option<replymatrix::facts::CertificateFacts> {
-    let corpora = default_corpora_dir();
-    let p = Profile::load_named(profile, &corpora.join("profiles"), &corpora.join("keys"))
-        .expect("profile");
+fn signer_of(message: &Inspection, p: &Profile) -> Option<replymatrix::facts::CertificateFacts> {
     let from = message.from.as_deref()?;
     Message::new(message)
         .harvestable_certificate(from, p.evaluation_time)

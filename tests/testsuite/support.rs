@@ -33,8 +33,8 @@ pub(crate) fn bundled_matrix() -> &'static Matrix {
 }
 
 /// [`bundled_matrix`] with the remedies of every `no` and `partial` reply, built once for the
-/// whole test binary: the snapshots and the remedies tests read it, and the search over
-/// every cell is most of the suite's time.
+/// whole test binary: the snapshots and the remedies tests read it (the search over every
+/// cell takes about a second in a debug build).
 pub(crate) fn bundled_matrix_with_remedies() -> &'static Matrix {
     static MATRIX: OnceLock<Matrix> = OnceLock::new();
     MATRIX.get_or_init(|| {

@@ -102,6 +102,23 @@ struct ModeResult {
 }
 
 type Eval = [ModeResult; 3];
+/// A set of a context's instances, bit `i` for instance `i`. A context has at most
+/// [`MAX_INSTANCES`] instances (one per catalogue action with a patch; the catalogue is
+/// compiled in; the unit test `the_catalogue_fits_a_mask` holds it under that, and a context
+/// stops taking instances there).
+type Mask = u64;
+/// The most instances a context holds: the bits of a [`Mask`].
+const MAX_INSTANCES: usize = Mask::BITS as usize;
+
+fn mask_of(set: &[usize]) -> Mask {
+    set.iter()
+        .filter(|&&i| i < MAX_INSTANCES)
+        .fold(0, |mask, &i| mask | 1 << i)
+}
+
+fn members(mask: Mask) -> Vec<usize> {
+    (0..MAX_INSTANCES).filter(|&i| mask >> i & 1 == 1).collect()
+}
 /// Per mode, the minimal sets (indices into the world's context).
 type Table = [Vec<Vec<usize>>; 3];
 
@@ -128,7 +145,9 @@ pub struct Search {
     loaded: HashMap<(usize, Vec<u32>), Option<Arc<Profile>>>,
     keys: HashMap<String, u32>,
     file_facts: HashMap<usize, crate::profile::FileFacts>,
-    evals: HashMap<(usize, usize, ClientId, Vec<usize>), Arc<Eval>>,
+    evals: HashMap<(usize, usize, ClientId, Mask), Arc<Eval>>,
+    /// Per profile and filled patch: the parsed patch when it changes the profile.
+    patches: HashMap<(usize, String), Option<toml::Table>>,
     tables: HashMap<(usize, usize, ClientId), Arc<Table>>,
 }
 
@@ -186,6 +205,7 @@ impl Search {
             keys: HashMap::new(),
             file_facts: HashMap::new(),
             evals: HashMap::new(),
+            patches: HashMap::new(),
             tables: HashMap::new(),
         }
     }
@@ -422,7 +442,7 @@ impl Search {
     ) -> Remedy {
         let world = c.sibling.unwrap_or(sample);
         let cl = c.client.unwrap_or(client);
-        let result = self.eval(world, profile, cl, &c.set)[mode].clone();
+        let result = self.eval(world, profile, cl, mask_of(&c.set))[mode].clone();
         self.context(world, profile);
         let ctx = &self.contexts[&(world, profile)];
         let mut steps: Vec<(u32, RemedyAction)> = Vec::new();
@@ -540,9 +560,9 @@ impl Search {
             return Arc::clone(t);
         }
         let n = self.context(world, profile).instances.len();
-        let all: Vec<usize> = (0..n).collect();
-        let base = self.eval(world, profile, client, &[]);
-        let full = self.eval(world, profile, client, &all);
+        let all: Mask = mask_of(&(0..n).collect::<Vec<_>>());
+        let base = self.eval(world, profile, client, 0);
+        let full = self.eval(world, profile, client, all);
         let mut table: Table = Default::default();
         let mut without: Option<Vec<Arc<Eval>>> = None;
         for mode in 0..3 {
@@ -556,8 +576,7 @@ impl Search {
             if without.is_none() {
                 let mut w = Vec::with_capacity(n);
                 for a in 0..n {
-                    let rest: Vec<usize> = all.iter().copied().filter(|&x| x != a).collect();
-                    w.push(self.eval(world, profile, client, &rest));
+                    w.push(self.eval(world, profile, client, all & !mask_of(&[a])));
                 }
                 without = Some(w);
             }
@@ -568,31 +587,52 @@ impl Search {
             if need.len() > MAX_ACTIONS {
                 continue;
             }
-            if self.eval(world, profile, client, &need)[mode].status == Status::Yes {
+            let need_mask = mask_of(&need);
+            if self.eval(world, profile, client, need_mask)[mode].status == Status::Yes {
                 table[mode] = vec![need];
                 continue;
             }
             let rest: Vec<usize> = (0..n).filter(|a| !need.contains(a)).collect();
-            let mut found: Vec<Vec<usize>> = Vec::new();
+            let mut found: Vec<Mask> = Vec::new();
+            // What is left outside a set found not to work, grown until adding any one more
+            // action works: by monotonicity a working set takes at least one action from
+            // each, so a candidate that misses one is skipped without evaluating it. The
+            // result is the same as trying every candidate, in the same order.
+            let mut outside_failing: Vec<Mask> = Vec::new();
             'sizes: for k in 1..=MAX_ACTIONS.saturating_sub(need.len()) {
                 for combo in combinations(&rest, k) {
-                    if found
-                        .iter()
-                        .any(|f| f.iter().all(|x| combo.contains(x) || need.contains(x)))
-                    {
+                    let combo = mask_of(&combo);
+                    let set = need_mask | combo;
+                    if found.iter().any(|&f| f & !set == 0) {
                         continue;
                     }
-                    let mut set: Vec<usize> = need.iter().chain(&combo).copied().collect();
-                    set.sort_unstable();
-                    if self.eval(world, profile, client, &set)[mode].status == Status::Yes {
+                    if outside_failing.iter().any(|&left| left & combo == 0) {
+                        continue;
+                    }
+                    if self.eval(world, profile, client, set)[mode].status == Status::Yes {
                         found.push(set);
                         if found.len() >= MAX_PER_WORLD {
                             break 'sizes;
                         }
+                        continue;
                     }
+                    let mut failing = set;
+                    let mut left: Mask = 0;
+                    for &x in &rest {
+                        let grown = failing | mask_of(&[x]);
+                        if grown == failing {
+                            continue;
+                        }
+                        if self.eval(world, profile, client, grown)[mode].status == Status::Yes {
+                            left |= mask_of(&[x]);
+                        } else {
+                            failing = grown;
+                        }
+                    }
+                    outside_failing.push(left);
                 }
             }
-            table[mode] = found;
+            table[mode] = found.into_iter().map(members).collect();
         }
         let table = Arc::new(table);
         self.tables
@@ -601,12 +641,12 @@ impl Search {
     }
 
     /// The verdict of one client on one message under the profile with these patches.
-    fn eval(&mut self, world: usize, profile: usize, client: ClientId, set: &[usize]) -> Arc<Eval> {
-        let key = (world, profile, client, set.to_vec());
+    fn eval(&mut self, world: usize, profile: usize, client: ClientId, set: Mask) -> Arc<Eval> {
+        let key = (world, profile, client, set);
         if let Some(e) = self.evals.get(&key) {
             return Arc::clone(e);
         }
-        let changed = self.load(world, profile, set);
+        let changed = self.load(world, profile, &members(set));
         let none = || ModeResult {
             status: Status::No,
             confidence: Confidence::Inferred,
@@ -784,15 +824,21 @@ impl Search {
             let Some(filled) = fill(patch, &values) else {
                 continue;
             };
-            let Ok(table) = toml::from_str::<toml::Table>(&filled) else {
+            let Some(table) = self
+                .patches
+                .entry((profile, filled.clone()))
+                .or_insert_with(|| {
+                    let table = toml::from_str::<toml::Table>(&filled).ok()?;
+                    // An action that changes nothing here (already so) does not apply.
+                    let mut merged = base.clone()?;
+                    merge(&mut merged, &table).then_some(table)
+                })
+                .clone()
+            else {
                 continue;
             };
-            // An action that changes nothing here (already so) does not apply.
-            let Some(mut merged) = base.clone() else {
-                continue;
-            };
-            if !merge(&mut merged, &table) {
-                continue;
+            if instances.len() >= MAX_INSTANCES {
+                break;
             }
             let procedure = fill_text(&action.procedure, &values);
             let mut name = filled.clone();
@@ -926,7 +972,17 @@ fn choose(ranked: &[Candidate]) -> Vec<Candidate> {
 
 #[cfg(test)]
 mod tests {
-    use super::combinations;
+    use super::{MAX_INSTANCES, catalogue, combinations, mask_of, members};
+
+    #[test]
+    fn the_catalogue_fits_a_mask() {
+        let with_patch = catalogue().iter().filter(|a| a.patch.is_some()).count();
+        assert!(
+            with_patch <= MAX_INSTANCES,
+            "{with_patch} actions with a patch"
+        );
+        assert_eq!(members(mask_of(&[0, 5, 63])), vec![0, 5, 63]);
+    }
 
     #[test]
     fn combinations_are_every_subset_of_that_size_in_order() {
