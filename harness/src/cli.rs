@@ -94,11 +94,11 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
-    /// A whole mailbox (mbox, Maildir, or a folder of .eml): per message and in summary,
-    /// what each client lets the recipient reply.
+    /// A whole mailbox (mbox, Maildir, a folder of .eml/.msg, or a PST export): per message
+    /// and in summary, what each client lets the recipient reply.
     Scan {
-        /// An mbox file, a Maildir (with cur/ and new/), a folder searched for *.eml, or one
-        /// message.
+        /// An mbox file, a Maildir (with cur/ and new/), a folder searched for *.eml and
+        /// *.msg, a PST export (.pst/.ost), or one message.
         path: PathBuf,
         /// A bundled profile's name (seed-tenant, seed-tenant-local-cert, smime-tenant,
         /// smime-tenant-external-contact, smime-tenant-mobile, gpgol-workstation), or the path of your own profile

@@ -166,6 +166,13 @@ vocabulary! {
         /// A given key is a recipient, but the OpenPGP backend does not implement its
         /// public-key algorithm (named in the message).
         PgpUnsupportedAlgorithm = "pgp-unsupported-algorithm",
+        /// A folder of a PST export ([MS-PST]) whose properties or tables cannot be read (a
+        /// broken B-tree, a missing node), or a PST that cannot be opened at all: the items
+        /// below it are not reached; the rest of the file is still read.
+        PstFolderUnreadable = "pst-folder-unreadable",
+        /// An item of a PST export whose node, properties or attachments cannot be read; it
+        /// has a record with this problem and nothing else.
+        PstItemUnreadable = "pst-item-unreadable",
         /// The `smime-type=` parameter does not match the CMS content type.
         SmimeTypeMismatch = "smime-type-mismatch",
         /// A `winmail.dat` does not start with the TNEF signature.

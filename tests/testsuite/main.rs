@@ -26,6 +26,7 @@ mod outlook_items;
 mod pgp_corpus;
 mod profiles;
 mod properties;
+mod pst;
 mod remedies;
 mod rfc9580;
 mod scan;

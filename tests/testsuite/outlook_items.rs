@@ -82,9 +82,11 @@ fn generator_reproduces_the_committed_items() {
     let ids = replymatrix_generate::outlook_corpus::generate(tmp.dir()).expect("generates");
     assert_eq!(ids.len(), ITEMS.len());
     let mut committed: Vec<PathBuf> = Vec::new();
+    // Family folders; the PST export beside them is the pst module's.
     for family in std::fs::read_dir(corpora().join("outlook-items"))
         .unwrap()
         .flatten()
+        .filter(|e| e.path().is_dir())
     {
         for f in std::fs::read_dir(family.path()).unwrap().flatten() {
             committed.push(f.path());

@@ -184,6 +184,8 @@ pub(crate) enum Tool {
     Chromium,
     /// `msgconvert` (Email::Outlook::Message, with perl's OLE::Storage_Lite): `.msg` to MIME.
     Msgconvert,
+    /// `readpst` (libpst's pst-utils): a PST to mbox or `.eml` files.
+    Readpst,
 }
 
 /// How a tool is found present.
@@ -195,7 +197,7 @@ enum Probe {
 }
 
 /// Every tool the tests use: command, probe, the Debian package that installs it.
-const TOOLS: [(Tool, &str, Probe, &str); 4] = [
+const TOOLS: [(Tool, &str, Probe, &str); 5] = [
     (Tool::Openssl, "openssl", Probe::Runs("version"), "openssl"),
     (Tool::Gpg, "gpg", Probe::Runs("--version"), "gnupg"),
     (Tool::Chromium, "chromium", Probe::OnPath, "chromium"),
@@ -205,6 +207,7 @@ const TOOLS: [(Tool, &str, Probe, &str); 4] = [
         Probe::OnPath,
         "libemail-outlook-message-perl",
     ),
+    (Tool::Readpst, "readpst", Probe::Runs("-V"), "pst-utils"),
 ];
 
 impl Tool {

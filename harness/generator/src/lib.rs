@@ -15,6 +15,8 @@
 pub mod error;
 pub mod outlook_corpus;
 pub mod pgp_corpus;
+pub mod pst_corpus;
+pub mod pst_writer;
 pub mod smime_corpus;
 pub mod spoofing_corpus;
 
@@ -32,13 +34,15 @@ pub(crate) fn named<T: serde::de::DeserializeOwned>(name: &str) -> T {
 }
 
 /// Regenerates keys (when missing) and every sample below `corpora`, then the Outlook items
-/// made from them (`outlook-items/`). Returns the sample ids written.
+/// made from them (`outlook-items/`, `.msg` files and the PST export). Returns the sample ids written.
 pub fn generate_all(corpora: &Path) -> Result<Vec<String>> {
     let mut ids = smime_corpus::generate(corpora)?;
     ids.extend(pgp_corpus::generate(corpora)?);
     ids.extend(spoofing_corpus::generate(corpora)?);
     // Outlook items are made from the samples just written; they are not samples themselves.
     outlook_corpus::generate(corpora)?;
+    // The PST export files the same items in folders.
+    pst_corpus::generate(corpora)?;
     ids.sort();
     Ok(ids)
 }

@@ -100,7 +100,7 @@ const PT_UNICODE: u16 = 0x001F;
 const PT_BINARY: u16 = 0x0102;
 
 /// A property value.
-enum Value {
+pub(crate) enum Value {
     Long(u32),
     Boolean(bool),
     Unicode(String),
@@ -162,6 +162,24 @@ fn is_content_field(name: &str) -> bool {
 
 /// The item of one `.eml`, stored with `class`.
 pub fn msg_from_eml(eml: &[u8], class: &str) -> std::result::Result<Vec<u8>, String> {
+    let item = item_from_eml(eml, class)?;
+    write_msg(&item.props, &item.to, &item.attachments)
+        .map_err(|e| format!("writing the compound file: {e}"))
+}
+
+/// What an item is made of, whatever file holds it (a `.msg` here, a PST in
+/// [`crate::pst_corpus`]).
+pub(crate) struct BuiltItem {
+    /// The message's properties.
+    pub(crate) props: Vec<(u16, Value)>,
+    /// The `To` recipients: display name (may be empty) and address.
+    pub(crate) to: Vec<(String, String)>,
+    /// The attachments.
+    pub(crate) attachments: Vec<ItemAttachment>,
+}
+
+/// The properties, recipients and attachments of the item of one `.eml` stored with `class`.
+pub(crate) fn item_from_eml(eml: &[u8], class: &str) -> std::result::Result<BuiltItem, String> {
     let parsed = mail_parser::MessageParser::default()
         .parse(eml)
         .ok_or("the sample does not parse")?;
@@ -296,7 +314,11 @@ pub fn msg_from_eml(eml: &[u8], class: &str) -> std::result::Result<Vec<u8>, Str
     if let Some(html) = html {
         props.push((0x1013, Value::Binary(html.into_bytes())));
     }
-    write_msg(&props, &to, &attachments).map_err(|e| format!("writing the compound file: {e}"))
+    Ok(BuiltItem {
+        props,
+        to,
+        attachments,
+    })
 }
 
 /// A fixed time for every storage (2026-05-04T00:00:00Z), so the bytes never depend on the

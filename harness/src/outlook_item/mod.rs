@@ -15,6 +15,7 @@
 //! The stage sits before `inspect`: it turns a container into MIME bytes plus facts.
 
 pub mod msg;
+pub mod pst;
 
 use crate::facts::{ItemMime, Problem, ProblemCode};
 

@@ -1,6 +1,7 @@
 //! `replymatrix scan`: a whole mailbox through inspect and the client models.
 //!
-//! Input is an mbox, a Maildir, a folder of `.eml` files or one message ([`SourceKind`]). A
+//! Input is an mbox, a Maildir, a folder of `.eml` files, a PST export or one message
+//! ([`SourceKind`]). A
 //! reader thread reads one message at a time ([`mbox::MboxReader`] never loads the file)
 //! into batches on a bounded channel; a pool of worker threads inspects each message and
 //! runs every client model ([`process`]); the results are emitted in input order through a
@@ -31,7 +32,7 @@ pub use progress::Progress;
 pub use record::{
     ClientRecord, ClientRecords, MessageRecord, family, message_id, process, process_with,
 };
-pub use source::{Messages, RawMessage, SourceKind};
+pub use source::{Messages, PstItem, RawMessage, SourceKind};
 pub use summary::{
     ClientRecordsCounts, ClientSummary, ClientTally, FamilySummary, ReasonCount, RemedyCount,
     ReplyCounts, StatusCounts, Summary, Tally,

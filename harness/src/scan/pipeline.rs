@@ -202,6 +202,7 @@ mod tests {
             bytes: Ok(bytes.to_vec()),
             full_len: bytes.len() as u64,
             truncated: false,
+            item: None,
         }
     }
 

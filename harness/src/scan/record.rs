@@ -228,7 +228,28 @@ pub fn process_with(
         Ok(bytes) => bytes,
         Err(e) => return MessageRecord::error(raw.index, fallback_id, raw.source, e),
     };
-    let mut inspection = crate::inspect(&bytes, inputs);
+    let (mut inspection, bytes) = match raw.item {
+        None => (crate::inspect(&bytes, inputs), bytes),
+        // A PST item: its MIME with the item's facts, as for a `.msg`.
+        Some(item) => match item.item_mime {
+            Some(item_mime) => {
+                let converted = crate::outlook_item::Converted {
+                    mime: bytes,
+                    stored_class: item.stored_class,
+                    item_mime,
+                    problems: item.problems,
+                };
+                (crate::inspect_item(&converted, inputs), converted.mime)
+            }
+            // An item (or folder) that could not be read: its record says why.
+            None => {
+                let mut inspection = crate::facts::Inspection::empty(None);
+                inspection.stored_item_class = item.stored_class;
+                inspection.problems = item.problems;
+                (inspection, bytes)
+            }
+        },
+    };
     if raw.truncated {
         inspection.problems.insert(
             0,

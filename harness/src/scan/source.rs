@@ -1,5 +1,6 @@
-//! Where the messages come from: an mbox file, a Maildir, a folder of `.eml` files, or one
-//! message file; and the iterator that reads them one at a time, in a stable order.
+//! Where the messages come from: an mbox file, a Maildir, a folder of `.eml` files, a PST
+//! export, or one message file; and the iterator that reads them one at a time, in a stable
+//! order.
 
 use crate::vocabulary::vocabulary;
 use std::fs::File;
@@ -7,6 +8,10 @@ use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use crate::facts::{ItemMime, Problem, ProblemCode};
+use crate::outlook_item::pst;
 
 use super::mbox::MboxReader;
 
@@ -26,8 +31,14 @@ vocabulary! {
         Folder = "folder",
         /// A single message file.
         Message = "message",
+        /// A PST (or OST) export ([MS-PST]): starts with `!BDN`, or is called `*.pst` /
+        /// `*.ost`. Read folder by folder, depth first ([`pst::walk`]).
+        Pst = "pst",
     }
 }
+
+/// Items read ahead of the pipeline from a PST (the reader thread blocks beyond this).
+const PST_AHEAD: usize = 4;
 
 impl SourceKind {
     /// Which kind `path` is.
@@ -37,6 +48,10 @@ impl SourceKind {
             let maildir = ["cur", "new"].iter().any(|d| path.join(d).is_dir());
             return Ok(if maildir { Self::Maildir } else { Self::Folder });
         }
+        let extension_says_pst = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("pst") || e.eq_ignore_ascii_case("ost"));
         let mut head = [0u8; 5];
         let mut file = File::open(path)?;
         let mut filled = 0;
@@ -49,6 +64,8 @@ impl SourceKind {
         }
         Ok(if &head == b"From " {
             Self::Mbox
+        } else if pst::is_pst(&head) || extension_says_pst {
+            Self::Pst
         } else {
             Self::Message
         })
@@ -68,6 +85,21 @@ pub struct RawMessage {
     pub full_len: u64,
     /// Whether `bytes` was cut at the limit.
     pub truncated: bool,
+    /// For an item of a PST: what the item adds to its MIME (`bytes`).
+    pub item: Option<PstItem>,
+}
+
+/// What an item of a PST carries besides the MIME made from it
+/// ([`crate::outlook_item::Converted`]).
+#[derive(Debug)]
+pub struct PstItem {
+    /// The stored message class.
+    pub stored_class: Option<String>,
+    /// How its MIME was obtained; `None` when the item (or its folder) could not be read:
+    /// then `bytes` is empty and `problems` says why.
+    pub item_mime: Option<ItemMime>,
+    /// The conversion's problems, or why the item could not be read.
+    pub problems: Vec<Problem>,
 }
 
 /// Messages of a source, one at a time, in input order: mbox order, or file paths sorted
@@ -88,6 +120,8 @@ enum Inner {
         paths: std::vec::IntoIter<PathBuf>,
         max_message_bytes: usize,
     },
+    /// Fed by a thread walking the PST (the reader's store cannot move between threads).
+    Pst { items: Receiver<RawMessage> },
 }
 
 impl Messages {
@@ -107,6 +141,16 @@ impl Messages {
                     },
                     done: Arc::default(),
                     total,
+                });
+            }
+            SourceKind::Pst => {
+                let done = Arc::<AtomicU64>::default();
+                return Ok(Self {
+                    inner: Inner::Pst {
+                        items: spawn_pst(path, max_message_bytes, Arc::clone(&done))?,
+                    },
+                    done,
+                    total: 0,
                 });
             }
             SourceKind::Message => vec![path.to_path_buf()],
@@ -150,7 +194,7 @@ impl Messages {
         })
     }
 
-    /// The size of the input: bytes for an mbox, files otherwise.
+    /// The size of the input: bytes for an mbox, files for a folder, 0 (unknown) for a PST.
     pub fn total(&self) -> u64 {
         self.total
     }
@@ -208,6 +252,7 @@ impl Iterator for Messages {
         let done = match &self.inner {
             Inner::Mbox { reader, .. } => reader.bytes_read(),
             Inner::Files { paths, .. } => self.total.saturating_sub(paths.len() as u64),
+            Inner::Pst { .. } => self.done.load(Ordering::Relaxed),
         };
         self.done.store(done, Ordering::Relaxed);
         message
@@ -224,6 +269,7 @@ impl Messages {
                     bytes: Ok(m.bytes),
                     full_len: m.full_len,
                     truncated: m.truncated,
+                    item: None,
                 }),
                 Err(e) => Some(RawMessage {
                     index: 0,
@@ -231,6 +277,7 @@ impl Messages {
                     bytes: Err(format!("reading the mbox failed: {e}")),
                     full_len: 0,
                     truncated: false,
+                    item: None,
                 }),
             },
             Inner::Files {
@@ -246,6 +293,7 @@ impl Messages {
                         bytes: Ok(bytes),
                         full_len,
                         truncated,
+                        item: None,
                     },
                     Err(e) => RawMessage {
                         index: 0,
@@ -253,8 +301,95 @@ impl Messages {
                         bytes: Err(format!("unreadable: {e}")),
                         full_len: 0,
                         truncated: false,
+                        item: None,
                     },
                 })
+            }
+            Inner::Pst { items } => items.recv().ok(),
+        }
+    }
+}
+
+/// Starts the thread that walks the PST at `path` and sends one [`RawMessage`] per item and
+/// per unreadable folder, in walk order; it stops when the receiver is dropped.
+fn spawn_pst(
+    path: &Path,
+    max_message_bytes: usize,
+    done: Arc<AtomicU64>,
+) -> io::Result<Receiver<RawMessage>> {
+    // Opened here so that a missing file is the caller's error, as for the other kinds.
+    File::open(path)?;
+    let (tx, rx) = sync_channel(PST_AHEAD);
+    let path = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("replymatrix-pst".to_owned())
+        .spawn(move || {
+            let name = path.display().to_string();
+            let open = || -> io::Result<Box<dyn pst::Source>> {
+                Ok(Box::new(BufReader::new(File::open(&path)?)))
+            };
+            pst::walk(&open, &mut |entry| {
+                done.fetch_add(1, Ordering::Relaxed);
+                tx.send(pst_message(&name, entry, max_message_bytes))
+                    .is_ok()
+            });
+        })?;
+    Ok(rx)
+}
+
+/// The message of one entry of a PST walk: the item's MIME with its facts, or a problem.
+fn pst_message(name: &str, entry: pst::Entry, max_message_bytes: usize) -> RawMessage {
+    let unreadable =
+        |source: String, code: ProblemCode, why: String, class: Option<String>| RawMessage {
+            index: 0,
+            source,
+            bytes: Ok(Vec::new()),
+            full_len: 0,
+            truncated: false,
+            item: Some(PstItem {
+                stored_class: class,
+                item_mime: None,
+                problems: vec![Problem::new(code, why)],
+            }),
+        };
+    match entry {
+        pst::Entry::Folder { folder, why } => unreadable(
+            format!("{name}:{folder}"),
+            ProblemCode::PstFolderUnreadable,
+            if folder.is_empty() {
+                why
+            } else {
+                format!("the folder {folder}: {why}")
+            },
+            None,
+        ),
+        pst::Entry::Item {
+            folder,
+            index,
+            item,
+        } => {
+            let source = format!("{name}:{folder}:{index}");
+            match item {
+                Err(why) => unreadable(source, ProblemCode::PstItemUnreadable, why, None),
+                Ok(item) => {
+                    let converted = item.to_mime();
+                    let mut mime = converted.mime;
+                    let full_len = mime.len() as u64;
+                    let truncated = mime.len() > max_message_bytes;
+                    mime.truncate(max_message_bytes);
+                    RawMessage {
+                        index: 0,
+                        source,
+                        bytes: Ok(mime),
+                        full_len,
+                        truncated,
+                        item: Some(PstItem {
+                            stored_class: converted.stored_class,
+                            item_mime: Some(converted.item_mime),
+                            problems: converted.problems,
+                        }),
+                    }
+                }
             }
         }
     }
