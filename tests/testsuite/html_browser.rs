@@ -49,7 +49,7 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     }
     let chromium = Tool::Chromium.command();
     // The export with remedies (`matrix --format html --remedies`), which the details panel
-    // lists for every `no` and `partial` reply; three samples of every family, so that the
+    // lists for every `no` and `partial` reply; two samples of every family, so that the
     // browser loads a few megabytes rather than the whole corpus's 25 (the page's script
     // does the same for any number of rows, and `matrix_exports` checks every cell of the
     // whole page's data).
@@ -58,7 +58,7 @@ fn page_renders_filters_and_opens_details_in_headless_chromium() {
     m.samples.retain(|s| {
         let n = per_family.entry(s.family.clone()).or_default();
         *n += 1;
-        *n <= 3
+        *n <= 2
     });
     let page = matrix::html::page(&m);
     let dir = TempDir::new("html-browser");

@@ -153,7 +153,7 @@ pub struct Search {
     profiles: Vec<Profile>,
     samples: Vec<SenderSample>,
     bases: HashMap<usize, Option<toml::Table>>,
-    pools: HashMap<usize, Pool>,
+    pools: HashMap<usize, Arc<Pool>>,
     contexts: HashMap<(usize, usize), Context>,
     shared: Vec<Arc<Profile>>,
     loaded: HashMap<(usize, Vec<u32>), Option<Arc<Profile>>>,
@@ -184,24 +184,25 @@ fn outcome_of(v: &ClientVerdict, mode: usize) -> &Outcome {
     }
 }
 
-/// Every `k`-subset of `items`, in lexicographic order.
-fn combinations(items: &[usize], k: usize) -> Vec<Vec<usize>> {
+/// Every `k`-subset of `items` as a [`Mask`], in lexicographic order of positions in `items`.
+fn combinations(items: &[usize], k: usize) -> impl Iterator<Item = Mask> + '_ {
     let n = items.len();
-    let mut out = Vec::new();
-    if k == 0 || k > n {
-        return out;
-    }
-    let mut idx: Vec<usize> = (0..k).collect();
-    loop {
-        out.push(idx.iter().map(|&i| items[i]).collect());
-        let Some(i) = (0..k).rev().find(|&i| idx[i] < n - k + i) else {
-            return out;
-        };
-        idx[i] += 1;
-        for j in i + 1..k {
-            idx[j] = idx[j - 1] + 1;
+    // The positions of the next subset; `None` once every subset has been given.
+    let mut next: Option<Vec<usize>> = (k > 0 && k <= n).then(|| (0..k).collect());
+    std::iter::from_fn(move || {
+        let idx = next.as_mut()?;
+        let mask = idx.iter().fold(0, |m, &i| m | mask_of(&[items[i]]));
+        match (0..k).rev().find(|&i| idx[i] < n - k + i) {
+            Some(i) => {
+                idx[i] += 1;
+                for j in i + 1..k {
+                    idx[j] = idx[j - 1] + 1;
+                }
+            }
+            None => next = None,
         }
-    }
+        Some(mask)
+    })
 }
 
 impl Search {
@@ -615,7 +616,6 @@ impl Search {
             let mut outside_failing: Vec<Mask> = Vec::new();
             'sizes: for k in 1..=MAX_ACTIONS.saturating_sub(need.len()) {
                 for combo in combinations(&rest, k) {
-                    let combo = mask_of(&combo);
                     let set = need_mask | combo;
                     if found.iter().any(|&f| f & !set == 0) {
                         continue;
@@ -876,9 +876,9 @@ impl Search {
     }
 
     /// The files a profile's remedies may name.
-    fn pool(&mut self, profile: usize) -> Pool {
+    fn pool(&mut self, profile: usize) -> Arc<Pool> {
         if let Some(p) = self.pools.get(&profile) {
-            return p.clone();
+            return Arc::clone(p);
         }
         let p = &self.profiles[profile];
         let mut paths: Vec<String> = p
@@ -914,7 +914,8 @@ impl Search {
                 pool.pgp.push((path, keys.facts, secret));
             }
         }
-        self.pools.insert(profile, pool.clone());
+        let pool = Arc::new(pool);
+        self.pools.insert(profile, Arc::clone(&pool));
         pool
     }
 }
@@ -1001,8 +1002,11 @@ mod tests {
 
     #[test]
     fn combinations_are_every_subset_of_that_size_in_order() {
+        let subsets = |items: &[usize], k| -> Vec<Vec<usize>> {
+            combinations(items, k).map(members).collect()
+        };
         assert_eq!(
-            combinations(&[1, 2, 3, 4], 2),
+            subsets(&[1, 2, 3, 4], 2),
             vec![
                 vec![1, 2],
                 vec![1, 3],
@@ -1012,8 +1016,9 @@ mod tests {
                 vec![3, 4]
             ]
         );
-        assert_eq!(combinations(&[1, 2, 3], 3), vec![vec![1, 2, 3]]);
-        assert!(combinations(&[1, 2], 3).is_empty());
-        assert_eq!(combinations(&[7], 1), vec![vec![7]]);
+        assert_eq!(subsets(&[1, 2, 3], 3), vec![vec![1, 2, 3]]);
+        assert!(subsets(&[1, 2], 3).is_empty());
+        assert!(subsets(&[1, 2], 0).is_empty());
+        assert_eq!(subsets(&[7], 1), vec![vec![7]]);
     }
 }
