@@ -8,6 +8,7 @@
 //!
 //! Everything runs in scratch folders; nothing is written into the repository.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,6 +49,46 @@ pub(crate) fn scratch_project(tag: &str) -> TempDir {
     copy_dir(&corpora(), &tmp.path("corpora"));
     copy_dir(&root().join("snapshots"), &tmp.path("snapshots"));
     std::fs::copy(root().join("MATRIX.md"), tmp.path("MATRIX.md")).expect("MATRIX.md");
+    tmp
+}
+
+/// A project with part of the corpus, for the reviewer, whose commands (`matrix`, `diff`)
+/// build the whole matrix several times over and do the same for any number of samples: the
+/// `others/` family, every sample an observation names, and the twins those name. No
+/// snapshots and no MATRIX.md: the remedies in them depend on the whole corpus (a sender's
+/// other settings), and nothing the reviewer runs reads them.
+fn small_project(tag: &str) -> TempDir {
+    let tmp = TempDir::new(tag);
+    let dir = tmp.path("corpora");
+    copy_dir(&corpora(), &dir);
+    let samples = replymatrix::corpus::load_samples(&dir.join("senders")).expect("corpus");
+    let observed: Vec<String> = replymatrix::observations::load_dir(&dir.join("observations"))
+        .expect("observations")
+        .into_iter()
+        .map(|o| o.observation.sample)
+        .collect();
+    let mut keep: BTreeSet<String> = samples
+        .iter()
+        .map(|s| s.sidecar.id.clone())
+        .filter(|id| id.starts_with("others/") || observed.contains(id))
+        .collect();
+    loop {
+        let twins: Vec<String> = samples
+            .iter()
+            .filter(|s| keep.contains(&s.sidecar.id))
+            .filter_map(|s| s.sidecar.pairs_with.clone())
+            .filter(|twin| !keep.contains(twin))
+            .collect();
+        if twins.is_empty() {
+            break;
+        }
+        keep.extend(twins);
+    }
+    for s in samples.iter().filter(|s| !keep.contains(&s.sidecar.id)) {
+        std::fs::remove_file(&s.eml).expect("remove sample");
+        std::fs::remove_file(&s.toml).expect("remove sidecar");
+    }
+    assert!(keep.len() * 2 < samples.len(), "the small project is small");
     tmp
 }
 
@@ -369,7 +410,7 @@ fn write_json(dir: &Path, name: &str, value: &Value) -> String {
 /// models is reported field by field.
 #[test]
 fn reviewer_reads_a_rule_change_and_an_environment_change_with_diff() {
-    let project = scratch_project("workflow-reviewer");
+    let project = small_project("workflow-reviewer");
     let p = project.dir();
     let (code, base, err) = run(p, &["matrix", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
