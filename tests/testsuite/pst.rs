@@ -1,8 +1,9 @@
 //! PST exports ([MS-PST]) through `scan`: the generator's export (`corpora/outlook-items/
 //! export.pst`) gives one record per item, each the same as its `.msg` twin's, and libpst's
 //! `readpst` reads the same items from it; what cannot be read (broken B-trees, pages or blocks
-//! that list themselves, out-of-file blocks, truncations) is a record with a problem, never a
-//! panic or an abort, and the rest of the file is still read.
+//! that list themselves, out-of-file blocks, truncations, data trees that list one block over
+//! and over) is a record with a problem, never a panic, an abort or unbounded memory, and the
+//! rest of the file is still read.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -707,7 +708,8 @@ fn scan_broken(
     records
 }
 
-/// Whether some record's problem says the reader's stack guard stopped a recursion.
+/// Whether some record's problem says a tree nests without end (the reader's stack guard, or
+/// the expansion check before it, found a page or block that lists itself).
 fn guard_stopped(records: &[serde_json::Value]) -> bool {
     records.iter().any(|r| {
         r["problems"].as_array().is_some_and(|ps| {
@@ -844,12 +846,11 @@ fn a_subnode_block_that_lists_itself_loses_one_item() {
     assert!(guard_stopped(&records), "{records:?}");
 }
 
-/// A store with an attachment over one block (so an XBLOCK) in `Big` and a small message in
-/// `Small`; the XBLOCK then lists itself.
-#[test]
-fn an_xblock_that_lists_itself_loses_its_item_only() {
-    use pst_writer::{Folder, Message, Store, Value};
-    let message = |subject: &str, attachment: Option<Vec<u8>>| Message {
+/// A small message of the writer's: `subject`, one recipient, and an attachment `big.bin`
+/// holding `attachment` if given.
+fn writer_message(subject: &str, attachment: Option<Vec<u8>>) -> pst_writer::Message {
+    use pst_writer::{Message, Value};
+    Message {
         props: vec![
             (0x001A, Value::Unicode("IPM.Note".to_owned())),
             (0x0037, Value::Unicode(subject.to_owned())),
@@ -875,7 +876,14 @@ fn an_xblock_that_lists_itself_loses_its_item_only() {
                 ]]
             })
             .unwrap_or_default(),
-    };
+    }
+}
+
+/// A store with an attachment over one block (so an XBLOCK) in `Big` and a small message in
+/// `Small`; the XBLOCK then lists itself.
+#[test]
+fn an_xblock_that_lists_itself_loses_its_item_only() {
+    use pst_writer::{Folder, Store};
     let store = Store {
         display_name: "test".to_owned(),
         record_key: [9; 16],
@@ -883,12 +891,12 @@ fn an_xblock_that_lists_itself_loses_its_item_only() {
         folders: vec![
             Folder {
                 name: "Big".to_owned(),
-                messages: vec![message("big", Some(vec![0x5A; 20_000]))],
+                messages: vec![writer_message("big", Some(vec![0x5A; 20_000]))],
                 subfolders: Vec::new(),
             },
             Folder {
                 name: "Small".to_owned(),
-                messages: vec![message("small", None)],
+                messages: vec![writer_message("small", None)],
                 subfolders: Vec::new(),
             },
         ],
@@ -923,6 +931,160 @@ fn an_xblock_that_lists_itself_loses_its_item_only() {
     assert!(codes(&records[1]).is_empty(), "{records:?}");
     assert_eq!(records[1]["id"], "<small@example.org>");
     assert!(guard_stopped(&records), "{records:?}");
+}
+
+/// The problems (code, message) of the record of the first item of `folder`.
+fn problems_of(records: &[serde_json::Value], folder: &str) -> Vec<(String, String)> {
+    let tail = format!("/{folder}:0");
+    let record = records
+        .iter()
+        .find(|r| r["source"].as_str().is_some_and(|s| s.ends_with(&tail)))
+        .unwrap_or_else(|| panic!("a record for {folder}: {records:?}"));
+    record["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap_or_default().to_owned(),
+                p["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A data tree that lists one block many times (a DAG, not a cycle; README "a DAG, not a
+/// cycle"): two attachments of 256 full blocks each, so two XBLOCKs of 256 entries. `fan`'s
+/// XBLOCK then lists its first block 256 times (2,093,056 bytes, read: the attachment is that
+/// block over and over); `dag`'s becomes an XXBLOCK listing `fan`'s XBLOCK 256 times
+/// (256 x 256 x 8,176 = 535,822,336 bytes, the 536 MB the crate once expanded from a 4 MB
+/// file). `dag` is refused before anything is expanded, naming the limit; `fan` and `small`
+/// are read.
+#[test]
+fn a_data_tree_listing_one_block_many_times_is_refused_over_the_limit_only() {
+    use pst_writer::{Folder, Store};
+    const BLOCK: usize = 8176; // the data of one full block (2.2.2.8: 8,192 less the trailer)
+    let attachment = |first: u8, rest: u8| {
+        let mut data = vec![rest; 256 * BLOCK];
+        data[..BLOCK].fill(first);
+        data
+    };
+    let folder = |name: &str, message| Folder {
+        name: name.to_owned(),
+        messages: vec![message],
+        subfolders: Vec::new(),
+    };
+    let store = Store {
+        display_name: "test".to_owned(),
+        record_key: [9; 16],
+        top_name: TOP.to_owned(),
+        folders: vec![
+            folder("Dag", writer_message("dag", Some(attachment(0xA1, 0xA2)))),
+            folder("Fan", writer_message("fan", Some(attachment(0x11, 0x22)))),
+            folder("Small", writer_message("small", None)),
+        ],
+        time: 0,
+    };
+    let mut pst = Bytes(pst_writer::write(&store).expect("writes"));
+    // The two XBLOCKs (btype 1, cLevel 1, 256 entries), told apart by their first block.
+    let xblocks: Vec<(u64, usize)> = pst
+        .leaves(pst.bbt_root().1, 0)
+        .into_iter()
+        .map(|e| (pst.u64(e), pst.u64(e + 8) as usize))
+        .filter(|(bid, ib)| {
+            bid & 2 == 2 && pst.0[*ib] == 0x01 && pst.0[*ib + 1] == 0x01 && pst.u16(ib + 2) == 256
+        })
+        .collect();
+    assert_eq!(xblocks.len(), 2, "{xblocks:?}");
+    let first_byte = |pst: &Bytes, (_, ib): (u64, usize)| {
+        let first = pst.u64(ib + 8);
+        pst.0[pst.u64(pst.block(first) + 8) as usize]
+    };
+    let (dag, fan) = if first_byte(&pst, xblocks[0]) == 0xA1 {
+        (xblocks[0], xblocks[1])
+    } else {
+        (xblocks[1], xblocks[0])
+    };
+    assert_eq!(first_byte(&pst, dag), 0xA1);
+    assert_eq!(first_byte(&pst, fan), 0x11);
+    let fan_first = pst.u64(fan.1 + 8);
+    for i in 0..256 {
+        pst.set_u64(fan.1 + 8 + 8 * i, fan_first);
+        pst.set_u64(dag.1 + 8 + 8 * i, fan.0);
+    }
+    pst.0[dag.1 + 1] = 2; // cLevel 2: an XXBLOCK (2.2.2.8.3.2.2)
+    pst.fix_block(dag.0);
+    pst.fix_block(fan.0);
+    let dir = TempDir::new("pst-dag");
+    let path = dir.path("dag.pst");
+    std::fs::write(&path, &pst.0).expect("write");
+
+    let started = Instant::now();
+    let (records, messages) = scan_records(&path, &profile());
+    assert!(started.elapsed() < Duration::from_secs(60), "bounded time");
+    assert_eq!((records.len(), messages), (3, 3), "{records:?}");
+    let refused = problems_of(&records, "Dag");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, ProblemCode::PstItemUnreadable.as_str());
+    assert!(
+        refused[0].1.contains(&format!(
+            "more than the {} bytes one value may",
+            outlook_item::MAX_VALUE_BYTES
+        )),
+        "{refused:?}"
+    );
+    assert!(problems_of(&records, "Fan").is_empty(), "{records:?}");
+    assert!(problems_of(&records, "Small").is_empty(), "{records:?}");
+
+    // What the walk hands on: `fan`'s attachment is its first block 256 times over.
+    let entries = walk_entries(&path);
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    let item = |folder: &str| {
+        entries.iter().find_map(|e| match e {
+            pst::Entry::Item {
+                folder: f, item, ..
+            } if f.ends_with(folder) => Some(item),
+            _ => None,
+        })
+    };
+    let fan_item = item("Fan").expect("Fan").as_ref().expect("read");
+    assert_eq!(fan_item.attachments.len(), 1);
+    let data = fan_item.attachments[0].data.as_deref().expect("data");
+    assert_eq!(data.len(), 256 * BLOCK);
+    assert!(data.iter().all(|b| *b == 0x11));
+    let why = item("Dag").expect("Dag").as_ref().expect_err("refused");
+    assert!(why.contains("block"), "{why}");
+
+    // A folder's table is refused the same way: `Small`'s contents table (its folder is the
+    // third message's parent, NBTENTRY nidParent) now has the XXBLOCK as its data.
+    let small = pst.node(message_nid(2));
+    let folder = u64::from(u32::from_le_bytes(
+        pst.0[small + 24..small + 28].try_into().expect("4 bytes"),
+    ));
+    let contents = pst.node((folder & !0x1F) | 0x0E);
+    pst.set_u64(contents + 8, dag.0);
+    pst.fix_page(contents);
+    std::fs::write(&path, &pst.0).expect("write");
+    let (records, messages) = scan_records(&path, &profile());
+    assert_eq!((records.len(), messages), (3, 3), "{records:?}");
+    assert_eq!(problems_of(&records, "Dag").len(), 1, "{records:?}");
+    assert!(problems_of(&records, "Fan").is_empty(), "{records:?}");
+    let folder_problem = records
+        .iter()
+        .find(|r| codes(r) == [ProblemCode::PstFolderUnreadable.as_str()])
+        .unwrap_or_else(|| panic!("the folder's problem: {records:?}"));
+    let message = folder_problem["problems"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("the folder is not read"), "{message}");
+    assert!(
+        message.contains(&outlook_item::MAX_VALUE_BYTES.to_string()),
+        "{message}"
+    );
+    assert!(
+        !records.iter().any(|r| r["id"] == "<small@example.org>"),
+        "{records:?}"
+    );
 }
 
 #[test]
