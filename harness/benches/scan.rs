@@ -6,7 +6,8 @@
 //!   verification (RFC 5652 §5.4), with inspect's own verification and with the rsa crate's
 //!   — next to `inspect` of the same message, so the ratio end-to-end / crypto shows;
 //! - `matrix/corpus`: every corpus sample inspected once, then explained under every
-//!   profile (3 clients each);
+//!   profile (3 clients each); `matrix/remedies/*`: the remedies search for one sample
+//!   among the corpus (what `corpus check --sample ID` pays);
 //! - `scan/*`: `scan` over generated mboxes of 10,000 messages (mixed, and signed only on
 //!   one worker for the per-core figure), written to a temporary folder in the setup.
 
@@ -239,6 +240,22 @@ fn bench_matrix(c: &mut Criterion) {
             })
         },
     );
+    // The remedies search for one sample among the whole corpus (its siblings, the sender's
+    // other settings, are searched too): what `corpus check --sample ID` and `explain` pay.
+    let inspected: Vec<(&replymatrix::corpus::Sample, replymatrix::facts::Inspection)> = samples
+        .iter()
+        .zip(&loaded)
+        .map(|(s, (bytes, inputs))| (s, inspect(bytes, inputs)))
+        .collect();
+    group.bench_function("remedies/proton/pgp-mime-signed", |b| {
+        b.iter_batched(
+            || inspected.clone(),
+            |rows| {
+                replymatrix::matrix::rows_searching_one(rows, &profiles, "proton/pgp-mime-signed")
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 
