@@ -19,7 +19,7 @@ use replymatrix::profile::Profile;
 use replymatrix::{Inputs, SignatureStatus};
 use replymatrix_generate::outlook_corpus::{ITEMS, msg_from_eml};
 
-use crate::support::{TempDir, Tool, corpora, require_tool};
+use crate::support::{TempDir, Tool, corpora, normalized, require_tool};
 
 fn item_path(id: &str) -> PathBuf {
     corpora().join("outlook-items").join(format!("{id}.msg"))
@@ -478,10 +478,6 @@ fn class_by_perl(path: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn normalized(text: &str) -> String {
-    text.replace("\r\n", "\n").trim_end().to_owned()
 }
 
 #[test]

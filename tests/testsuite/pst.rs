@@ -14,7 +14,7 @@ use replymatrix::outlook_item::pst;
 use replymatrix::profile::Profile;
 use replymatrix::scan::{self, Options, Output, SourceKind};
 
-use crate::support::{TempDir, Tool, corpora, require_tool};
+use crate::support::{TempDir, Tool, corpora, normalized, require_tool};
 
 fn profile() -> Profile {
     Profile::load_named(
@@ -25,14 +25,24 @@ fn profile() -> Profile {
     .expect("profile loads")
 }
 
-/// The jsonl records of `scan` over `path`, and the summary's item count.
+/// The jsonl records of `scan` over `path` on one worker, and the summary's item count.
 fn scan_records(path: &Path, profile: &Profile) -> (Vec<serde_json::Value>, usize) {
+    let (records, summary) = scan_on(path, profile, 1);
+    (records, summary.messages)
+}
+
+/// The jsonl records of `scan` over `path` on `workers` workers, and its summary.
+fn scan_on(
+    path: &Path,
+    profile: &Profile,
+    workers: usize,
+) -> (Vec<serde_json::Value>, scan::Summary) {
     let mut out = Vec::new();
     let summary = scan::scan_path(
         path,
         &Inputs::default(),
         profile,
-        Options::with_workers(1),
+        Options::with_workers(workers),
         Output::Jsonl,
         &mut out,
     )
@@ -42,7 +52,7 @@ fn scan_records(path: &Path, profile: &Profile) -> (Vec<serde_json::Value>, usiz
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    (records, summary.messages)
+    (records, summary)
 }
 
 fn codes(record: &serde_json::Value) -> Vec<String> {
@@ -370,21 +380,7 @@ fn scan_of_the_export_gives_each_item_its_twins_record_and_counts_classes() {
         let profile =
             Profile::load_named(name, &corpora().join("profiles"), &corpora().join("keys"))
                 .expect("profile loads");
-        let mut out = Vec::new();
-        let summary = scan::scan_path(
-            &export_path(),
-            &Inputs::default(),
-            &profile,
-            Options::with_workers(2),
-            Output::Jsonl,
-            &mut out,
-        )
-        .expect("scan runs");
-        let records: Vec<serde_json::Value> = String::from_utf8(out)
-            .expect("utf-8")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON"))
-            .collect();
+        let (records, summary) = scan_on(&export_path(), &profile, 2);
         assert_eq!(records.len(), expected.len(), "{name}");
         assert_eq!(summary.messages, expected.len());
         assert_eq!(summary.with_problems, 0, "{name}: {records:?}");
@@ -428,10 +424,6 @@ fn scan_of_the_export_gives_each_item_its_twins_record_and_counts_classes() {
 
 // ---------------------------------------------------------------------------------------------
 // The independent reader: libpst's readpst.
-
-fn normalized(text: &str) -> String {
-    text.replace("\r\n", "\n").trim_end().to_owned()
-}
 
 /// `readpst` reads the same seven items from the export: the same headers (from the
 /// transport headers), text and HTML bodies, attachments (name, type, bytes) and, in its

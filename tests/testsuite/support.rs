@@ -46,6 +46,12 @@ pub(crate) fn bundled_matrix_with_remedies() -> &'static Matrix {
     })
 }
 
+/// A text body as independent readers give it back: LF line ends, no trailing whitespace
+/// (readers differ in both).
+pub(crate) fn normalized(text: &str) -> String {
+    text.replace("\r\n", "\n").trim_end().to_owned()
+}
+
 // ---------------------------------------------------------------- folders
 
 /// The project root: the repository, one level above the `harness` package.
