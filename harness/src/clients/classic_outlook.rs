@@ -164,7 +164,7 @@ fn smime_signature(
 
 /// GpgOL's words when a valid signature's key has no user ID for the sender's address
 /// (`src/mail.cpp`, level 0); `GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED` for an encrypted mail. The
-/// reason follows on the next line: "The used key does not claim the address: "<From>"."
+/// reason follows on the next line: `The used key does not claim the address: "<From>".`
 pub const GPGOL_SENDER_NOT_CLAIMED: &str = "The sender address is not trustworthy because:";
 /// [`GPGOL_SENDER_NOT_CLAIMED`] for an encrypted and signed mail.
 pub const GPGOL_SENDER_NOT_CLAIMED_ENCRYPTED: &str =

@@ -7,8 +7,9 @@
 //! append, values replace). A client choice names the client used instead; a sender's change
 //! is a sibling sample of the corpus, the same sender product and From with another setting
 //! ([`SenderSample`]). [`Search`] fills the placeholders of each action for one message and
-//! one profile, loads every changed profile through the ordinary loader ([`Profile::parse`]
-//! and [`Profile::resolve_with`]) and re-runs the models ([`crate::clients::evaluate`]).
+//! one profile, loads every changed profile through the ordinary loader
+//! ([`crate::profile::Profile::parse`] and [`crate::profile::Profile::resolve_with`]) and
+//! re-runs the models ([`crate::clients::evaluate`]).
 //! Only the placeholder `{message-signer}` stays in a patch: the loader resolves it to the
 //! certificate the message carries for its sender ([`crate::profile::MESSAGE_SIGNER`]).
 

@@ -153,7 +153,7 @@ pub fn family(inspection: &Inspection) -> String {
 }
 
 /// The unfolded `Message-ID` header of a message, if any (RFC 5322 §3.6.4), read from at
-/// most the first [`MAX_HEADER_SCAN`] bytes.
+/// most the first 64 KiB (`MAX_HEADER_SCAN`).
 pub fn message_id(message: &[u8]) -> Option<String> {
     let head = message.get(..message.len().min(MAX_HEADER_SCAN))?;
     let mut lines = lines_of(head).peekable();
