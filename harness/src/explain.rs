@@ -97,22 +97,28 @@ fn stored_class(inspection: &Inspection, clients: &mut [ClientVerdict]) -> Optio
         None => (ClassAgreement::Disagrees, stored.as_str()),
     };
     let names = crate::evidence::joined(&rules, ", ");
+    let (predict, them) = if rules.len() == 1 {
+        ("predicts", "it")
+    } else {
+        ("predict", "them")
+    };
     let sentence = match agreement {
         ClassAgreement::Agrees if rules.is_empty() => format!(
             "the item was stored as {stored}, the class the Exchange rules predict for this \
              MIME; no class rule was needed to predict it"
         ),
         ClassAgreement::Agrees => format!(
-            "the item was stored as {stored}, as {names} predict: confirming evidence for this \
-             message; the outcomes that stand on {names} count them as observed"
+            "the item was stored as {stored}, as {names} {predict}: confirming evidence for \
+             this message; the decisions that stand on {names} count {them} as observed (each \
+             stays as weak as its weakest other rule)"
         ),
         ClassAgreement::RenamedByGpgol => format!(
             "the item was stored as {stored}: GpgOL renamed {compared} after reading it, \
-             which is the class {} predict",
+             which is the class {}",
             if names.is_empty() {
-                "the Exchange rules"
+                "the Exchange rules predict".to_owned()
             } else {
-                &names
+                format!("{names} {predict}")
             }
         ),
         ClassAgreement::Disagrees => format!(
