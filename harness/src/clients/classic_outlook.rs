@@ -16,7 +16,7 @@ use crate::verdict::{
 
 use super::read_verdict as verdict;
 use super::trust::{self, CertProblem};
-use super::{ClientId, ClientModel, Message, Protection, exchange};
+use super::{ClientId, ClientModel, Message, Protection, SignatureCheck, exchange};
 
 /// E1, the Encryption Problems dialog.
 pub const E1: &str = "Microsoft Outlook had problems encrypting this message because the following recipients had missing or invalid certificates, or conflicting or unsupported encryption capabilities:";
@@ -102,31 +102,30 @@ fn smime_signature(
         t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None);
     };
-    match sig.status {
-        SignatureStatus::Invalid
-            if sig.reason.code() == SignatureReasonCode::NoSignerInfos
-                && layer.form == Some(LayerForm::Clear)
-                && !layer.certificates.is_empty() =>
-        {
-            // Nothing is signed, yet Outlook shows the seal and no error bar (Müller et al.
-            // 2019, C3): the contradiction is the indicator.
-            t.push(RuleId::ClassicReadNoSignerInfos);
-            return (SignatureShown::SignedWithErrors, Some(NO_SIGNERS));
-        }
-        SignatureStatus::Invalid => {
+    if sig.status == SignatureStatus::Invalid
+        && sig.reason.code() == SignatureReasonCode::NoSignerInfos
+        && layer.form == Some(LayerForm::Clear)
+        && !layer.certificates.is_empty()
+    {
+        // Nothing is signed, yet Outlook shows the seal and no error bar (Müller et al.
+        // 2019, C3): the contradiction is the indicator.
+        t.push(RuleId::ClassicReadNoSignerInfos);
+        return (SignatureShown::SignedWithErrors, Some(NO_SIGNERS));
+    }
+    match super::check_signature(sig, t) {
+        SignatureCheck::Invalid => {
             t.push(RuleId::ClassicReadInvalidSignature);
             return (SignatureShown::Invalid, Some(E11));
         }
-        SignatureStatus::Unverifiable => {
+        SignatureCheck::Unverifiable => {
             t.push(RuleId::ModelNotModelled);
             return (SignatureShown::NotVerified, None);
         }
-        SignatureStatus::Valid => {}
-    }
-    if super::open_signature_algorithm(sig) {
-        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
-        t.push(RuleId::ModelNotModelled);
-        return (SignatureShown::Unknown, None);
+        SignatureCheck::OpenAlgorithm => {
+            t.push(RuleId::ModelNotModelled);
+            return (SignatureShown::Unknown, None);
+        }
+        SignatureCheck::Valid => {}
     }
     t.push(RuleId::ClassicTrustWindowsRoots);
     let Some(signer) = Message::signer_certificate(layer) else {

@@ -101,6 +101,50 @@ pub fn open_signature_algorithm(sig: &crate::facts::SignatureFacts) -> bool {
     matches!(sig.algorithm, Some(A::Ed25519 | A::Ed448 | A::RsaPss))
 }
 
+/// How far an S/MIME signature gets before a client's own trust decision: the part every
+/// client model shares. Each client then says what its indicator shows for each case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SignatureCheck {
+    /// A check failed over these bytes.
+    Invalid,
+    /// Nothing could be checked.
+    Unverifiable,
+    /// It verifies with an algorithm the evidence is silent on
+    /// ([`open_signature_algorithm`]); rule `read.smime-signature-algorithm-open` is on the
+    /// trail.
+    OpenAlgorithm,
+    /// It verifies: the client's trust decision comes next.
+    Valid,
+}
+
+/// [`SignatureCheck`] of one signature, the open-algorithm rule pushed when it applies.
+pub(crate) fn check_signature(
+    sig: &crate::facts::SignatureFacts,
+    t: &mut crate::verdict::Trail,
+) -> SignatureCheck {
+    use crate::facts::SignatureStatus;
+    match sig.status {
+        SignatureStatus::Invalid => SignatureCheck::Invalid,
+        SignatureStatus::Unverifiable => SignatureCheck::Unverifiable,
+        SignatureStatus::Valid if open_signature_algorithm(sig) => {
+            t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
+            SignatureCheck::OpenAlgorithm
+        }
+        SignatureStatus::Valid => SignatureCheck::Valid,
+    }
+}
+
+/// The read verdict of a client whose evidence does not say what its indicator shows.
+pub(crate) fn unknown_read(t: &mut crate::verdict::Trail) -> crate::verdict::ReadVerdict {
+    t.push(RuleId::ModelNotModelled);
+    read_verdict(
+        crate::verdict::ReadStatus::Unknown,
+        crate::verdict::SignatureShown::Unknown,
+        None,
+        t,
+    )
+}
+
 /// A `multipart/signed` or S/MIME signed part below the root: Exchange keeps the item an
 /// ordinary `IPM.Note` and the part an attachment (rule `exchange.nested-signed-not-promoted`),
 /// so it never decides how the item is handled. This is also what keeps a signed part hidden

@@ -13,7 +13,7 @@
 //! report of what a PGP/MIME-signed item looks like (MAC-30, MAC-31).
 
 use crate::evidence::RuleId;
-use crate::facts::{CertificateFacts, Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::facts::{CertificateFacts, Inspection, Layer, LayerForm, LayerKind};
 use crate::policy;
 use crate::profile::{MacEdition, MacLookupSource, Profile, ResolvedOwn};
 use crate::verdict::{
@@ -22,7 +22,9 @@ use crate::verdict::{
 };
 
 use super::read_verdict as verdict;
-use super::{ClientId, ClientModel, Message, Protection, exchange, trust};
+use super::{
+    ClientId, ClientModel, Message, Protection, SignatureCheck, exchange, trust, unknown_read,
+};
 
 /// KB 2142236: what Outlook 2011 for Mac showed for a message it could not decrypt.
 pub const SECURITY_CANNOT_BE_VERIFIED: &str =
@@ -103,11 +105,6 @@ fn own_in_keychain<'a>(profile: &'a Profile, t: &mut Trail) -> Vec<&'a ResolvedO
     }
 }
 
-fn unknown_read(t: &mut Trail) -> ReadVerdict {
-    t.push(RuleId::ModelNotModelled);
-    verdict(ReadStatus::Unknown, SignatureShown::Unknown, None, t)
-}
-
 /// What the signature indicator shows; `None` when the evidence does not say.
 fn smime_signature(
     layer: &Layer,
@@ -116,18 +113,14 @@ fn smime_signature(
     t: &mut Trail,
 ) -> Option<SignatureShown> {
     let sig = layer.signature.as_ref()?;
-    match sig.status {
-        SignatureStatus::Invalid => {
+    match super::check_signature(sig, t) {
+        SignatureCheck::Invalid => {
             t.push(RuleId::MacReadInvalidSignature);
             return Some(SignatureShown::Invalid);
         }
-        SignatureStatus::Unverifiable => return None,
-        SignatureStatus::Valid => {}
-    }
-    if super::open_signature_algorithm(sig) {
         // The caller answers unknown for a `None` (the evidence is silent).
-        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
-        return None;
+        SignatureCheck::Unverifiable | SignatureCheck::OpenAlgorithm => return None,
+        SignatureCheck::Valid => {}
     }
     let signer = Message::signer_certificate(layer)?;
     let carried = msg.carried_certificates();

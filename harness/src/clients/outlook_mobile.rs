@@ -15,7 +15,7 @@
 //! mail, reply inheritance, LDAP and OpenPGP signed mail are open: `unknown`.
 
 use crate::evidence::RuleId;
-use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind};
 use crate::policy;
 use crate::profile::{CertificateDelivery, MobileLookupOrder, Profile, ResolvedOwn};
 use crate::verdict::{
@@ -24,7 +24,9 @@ use crate::verdict::{
 };
 
 use super::read_verdict as verdict;
-use super::{ClientId, ClientModel, Message, Protection, exchange, trust};
+use super::{
+    ClientId, ClientModel, Message, Protection, SignatureCheck, exchange, trust, unknown_read,
+};
 
 /// E-MOB-03: the status row and dialog title for a signature Exchange Online cannot validate.
 pub const CANT_VERIFY_SIGNATURE: &str = "Can't Verify Signature";
@@ -108,12 +110,6 @@ fn on_device(profile: &Profile) -> &[ResolvedOwn] {
     }
 }
 
-/// The read verdict with the signature unknown: the evidence does not say what shows.
-fn unknown_read(t: &mut Trail) -> ReadVerdict {
-    t.push(RuleId::ModelNotModelled);
-    verdict(ReadStatus::Unknown, SignatureShown::Unknown, None, t)
-}
-
 /// What the S/MIME status bar shows for a signed layer; `None` when the evidence is silent.
 fn smime_signature(
     layer: &Layer,
@@ -122,18 +118,14 @@ fn smime_signature(
     t: &mut Trail,
 ) -> Option<SignatureShown> {
     let sig = layer.signature.as_ref()?;
-    match sig.status {
-        SignatureStatus::Invalid => {
+    match super::check_signature(sig, t) {
+        SignatureCheck::Invalid => {
             t.push(RuleId::MobileReadCantVerifySignature);
             return Some(SignatureShown::Invalid);
         }
-        SignatureStatus::Unverifiable => return None,
-        SignatureStatus::Valid => {}
-    }
-    if super::open_signature_algorithm(sig) {
         // The caller answers unknown for a `None` (the evidence is silent).
-        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
-        return None;
+        SignatureCheck::Unverifiable | SignatureCheck::OpenAlgorithm => return None,
+        SignatureCheck::Valid => {}
     }
     t.push(RuleId::MobileTrustExchangeOnline);
     let signer = Message::signer_certificate(layer)?;

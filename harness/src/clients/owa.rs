@@ -7,7 +7,7 @@
 //! reported failing (T), by the hypothesis that the control builds the reply (I).
 
 use crate::evidence::RuleId;
-use crate::facts::{Inspection, Layer, LayerForm, LayerKind, SignatureStatus};
+use crate::facts::{Inspection, Layer, LayerForm, LayerKind};
 use crate::policy::{self, Cipher};
 use crate::profile::Profile;
 use crate::verdict::{
@@ -18,7 +18,7 @@ use crate::verdict::{
 use super::exchange::{self, ItemClass};
 use super::read_verdict as verdict;
 use super::trust;
-use super::{ClientId, ClientModel, Message, Protection};
+use super::{ClientId, ClientModel, Message, Protection, SignatureCheck};
 
 /// E18a.
 pub const E18A: &str = "This message has a digital signature, but it wasn't verified because the S/MIME control isn't currently supported for your browser or platform.";
@@ -164,21 +164,20 @@ fn smime_signature(
         t.push(RuleId::ModelNotModelled);
         return (SignatureShown::NotVerified, None, true);
     };
-    match sig.status {
-        SignatureStatus::Invalid => {
+    match super::check_signature(sig, t) {
+        SignatureCheck::Invalid => {
             t.push(RuleId::OwaReadInvalidOrUntrustedSignature);
             return (SignatureShown::Invalid, Some(E5), true);
         }
-        SignatureStatus::Unverifiable => {
+        SignatureCheck::Unverifiable => {
             t.push(RuleId::ModelNotModelled);
             return (SignatureShown::NotVerified, None, true);
         }
-        SignatureStatus::Valid => {}
-    }
-    if super::open_signature_algorithm(sig) {
-        t.push(RuleId::ReadSmimeSignatureAlgorithmOpen);
-        t.push(RuleId::ModelNotModelled);
-        return (SignatureShown::Unknown, None, true);
+        SignatureCheck::OpenAlgorithm => {
+            t.push(RuleId::ModelNotModelled);
+            return (SignatureShown::Unknown, None, true);
+        }
+        SignatureCheck::Valid => {}
     }
     t.push(RuleId::OwaTrustSstOnly);
     let Some(signer) = Message::signer_certificate(layer) else {
