@@ -346,9 +346,12 @@ fn pkcs12_bounds_iterations_and_names_a_broken_file() {
     }
     let dir = TempDir::new("pkcs12-bounds");
     let x509 = keys_dir().join("x509");
+    // openssl exports with 65,536 iterations (0x010000) and the test raises each count to
+    // 1,000,001 (0x0F4241, the same length) in place: deriving at a million costs openssl
+    // 0.75 s, and the reader must refuse before deriving anything.
     let out = Command::new("openssl")
         .args([
-            "pkcs12", "-export", "-passout", "pass:pw", "-iter", "1000001", "-inkey",
+            "pkcs12", "-export", "-passout", "pass:pw", "-iter", "65536", "-inkey",
         ])
         .arg(x509.join("robin-enterprise.key.pem"))
         .arg("-in")
@@ -362,6 +365,21 @@ fn pkcs12_bounds_iterations_and_names_a_broken_file() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let mut der = std::fs::read(dir.path("slow.p12")).unwrap();
+    let (exported, raised) = (
+        [0x02, 0x03, 0x01, 0x00, 0x00],
+        [0x02, 0x03, 0x0f, 0x42, 0x41],
+    );
+    let at: Vec<usize> = (0..der.len().saturating_sub(4))
+        .filter(|&i| der[i..i + 5] == exported)
+        .collect();
+    // The MAC's count, and the PBES2 parameters of the encrypted certificate safe and of the
+    // shrouded key bag.
+    assert_eq!(at.len(), 3, "iteration counts found at {at:?}");
+    for i in at {
+        der[i..i + 5].copy_from_slice(&raised);
+    }
+    std::fs::write(dir.path("slow.p12"), &der).unwrap();
     let mut inputs = Inputs::default();
     inputs.set_password(Some("pw".into()));
     let err = inputs
