@@ -2,19 +2,23 @@
 
 use std::process::Command;
 
+use crate::support::TempDir;
+
 fn replymatrix() -> Command {
     Command::new(env!("CARGO_BIN_EXE_replymatrix"))
 }
 
-fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("replymatrix-cli-{}-{name}", std::process::id()));
+/// `contents` in a file `name` of a fresh folder, removed when the folder is dropped.
+fn temp_file(name: &str, contents: &[u8]) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new("cli");
+    let path = dir.path(name);
     std::fs::write(&path, contents).expect("temp file");
-    path
+    (dir, path)
 }
 
 #[test]
 fn inspect_json_is_one_object_with_the_schema_and_exit_zero() {
-    let eml = temp_file(
+    let (_dir, eml) = temp_file(
         "plain.eml",
         b"From: Dana <Dana@Fabrikam.example>\r\nContent-Type: text/plain\r\n\r\nhi\r\n",
     );
@@ -38,7 +42,7 @@ fn inspect_json_is_one_object_with_the_schema_and_exit_zero() {
 
 #[test]
 fn inspect_of_garbage_still_exits_zero_with_problems() {
-    let eml = temp_file("garbage.eml", b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64\r\n");
+    let (_dir, eml) = temp_file("garbage.eml", b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64\r\n");
     let out = replymatrix()
         .args(["inspect", "--format", "json"])
         .arg(&eml)
@@ -68,7 +72,7 @@ fn an_unreadable_file_exits_one_and_a_usage_error_two() {
 
 #[test]
 fn the_text_form_puts_verdicts_first() {
-    let eml = temp_file(
+    let (_dir, eml) = temp_file(
         "text.eml",
         b"From: a@b.example\r\nContent-Type: text/plain\r\n\r\nhi\r\n",
     );

@@ -13,12 +13,13 @@ use replymatrix::profile::Profile;
 use replymatrix::scan::mbox::MboxReader;
 use replymatrix::scan::{self, Messages, Options, SourceKind, Summary};
 
-/// A fresh temporary folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("replymatrix-scan-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+use crate::support::TempDir;
+
+/// A fresh temporary folder for one test (removed when it is dropped) and its path.
+fn temp_dir(name: &str) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new(&format!("scan-{name}"));
+    let dir = tmp.dir().to_path_buf();
+    (tmp, dir)
 }
 
 fn sample(id: &str) -> Vec<u8> {
@@ -126,7 +127,7 @@ fn the_mbox_reader_gives_back_every_message_byte_for_byte() {
 #[test]
 fn mbox_maildir_and_folder_give_the_same_verdicts_in_input_order() {
     let messages: Vec<Vec<u8>> = SAMPLES.iter().map(|s| sample(s)).collect();
-    let dir = temp_dir("three-forms");
+    let (_tmp, dir) = temp_dir("three-forms");
     // mbox, with the escaped message in the middle.
     let mut with_escapes = messages.clone();
     with_escapes.insert(2, FROM_LINES.to_vec());
@@ -198,12 +199,11 @@ fn mbox_maildir_and_folder_give_the_same_verdicts_in_input_order() {
         "{}",
         from_mbox[3]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn every_message_in_is_a_line_out_garbage_and_empty_included() {
-    let dir = temp_dir("garbage");
+    let (_tmp, dir) = temp_dir("garbage");
     let mut messages: Vec<Vec<u8>> = SAMPLES.iter().map(|s| sample(s)).collect();
     messages.insert(1, Vec::new()); // empty
     messages.insert(3, b"\x00\xff\xfe garbage \x01 \r\n\r\n\x80\x81".to_vec());
@@ -227,12 +227,11 @@ fn every_message_in_is_a_line_out_garbage_and_empty_included() {
         "garbage is inspected, not an error: {garbage}"
     );
     assert_eq!(lines[1]["index"], 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_summary_adds_up_to_the_per_message_statuses() {
-    let dir = temp_dir("summary");
+    let (_tmp, dir) = temp_dir("summary");
     let messages: Vec<Vec<u8>> = std::fs::read_dir(default_corpora_dir().join("senders/outlook"))
         .expect("corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -325,7 +324,6 @@ fn the_summary_adds_up_to_the_per_message_statuses() {
         text.starts_with(&format!("scanned {} messages (mbox)", lines.len())),
         "{text}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 /// 2,000 messages through the pipeline: never more than the window between reading and
 /// emitting, the reader never holds more than one message, and every message comes out once,
@@ -333,7 +331,7 @@ fn the_summary_adds_up_to_the_per_message_statuses() {
 
 #[test]
 fn a_2000_message_mbox_streams_with_bounded_memory() {
-    let dir = temp_dir("2000");
+    let (_tmp, dir) = temp_dir("2000");
     let kinds: Vec<Vec<u8>> = SAMPLES.iter().map(|s| sample(s)).collect();
     let messages: Vec<Vec<u8>> = (0..2_000).map(|i| kinds[i % kinds.len()].clone()).collect();
     let largest = messages.iter().map(Vec::len).max().unwrap_or(0);
@@ -403,13 +401,12 @@ fn a_2000_message_mbox_streams_with_bounded_memory() {
         most_outstanding <= options.in_flight * options.batch_messages + 1,
         "{most_outstanding} messages were in flight"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 /// A message over the limit is cut and says so; the messages after it are unaffected.
 
 #[test]
 fn a_message_over_the_limit_is_cut_and_reported() {
-    let dir = temp_dir("limit");
+    let (_tmp, dir) = temp_dir("limit");
     let mut big = sample("proton/plain");
     big.extend(std::iter::repeat_n(b'x', 50_000));
     big.extend_from_slice(b"\r\n");
@@ -442,7 +439,6 @@ fn a_message_over_the_limit_is_cut_and_reported() {
     let mut summary = Summary::new("smime-tenant", "limit.mbox", SourceKind::Mbox);
     records.iter().for_each(|r| summary.add(r));
     assert_eq!(summary.truncated, 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A mailbox whose messages have problems says so: how many messages reported a problem and
