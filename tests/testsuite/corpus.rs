@@ -205,16 +205,30 @@ fn a_dropped_in_sample_is_picked_up() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The committed project is green as `replymatrix corpus check` sees it: every sample's own
+/// checks, the observations, every snapshot and MATRIX.md (the rows come from the memo the
+/// suite shares, see `matrix::rows`).
+#[test]
+fn the_committed_corpus_checks_green() {
+    let report = curate::check(&default_corpora_dir()).expect("check runs");
+    assert!(!report.failed(), "{}", report.text());
+    let text = report.text();
+    assert!(
+        text.contains("0 failed; observations: ok; snapshots: ok; MATRIX.md: ok"),
+        "{text}"
+    );
+}
+
 /// `corpus check --sample ID` compares that sample's snapshot (remedies searched for it
 /// alone) and no other's: a changed decision line in one snapshot is found with `--sample`
 /// for that sample, not with another (the full check, which compares them all, is what
 /// `snapshots::corpus` and the maintainer workflow run).
 #[test]
 fn a_check_of_one_sample_compares_only_its_snapshot() {
-    let project = crate::workflows::scratch_project("check-one-sample");
+    let project = crate::workflows::green_small_project("check-one-sample");
     let snap = project
         .path("snapshots")
-        .join(curate::snapshot_name("proton/pgp-mime-signed"));
+        .join(curate::snapshot_name("others/auth-enveloped-aes-gcm"));
     let text = std::fs::read_to_string(&snap).expect("snapshot");
     let edited = text.replacen(" plain     yes ", " plain     no ", 1);
     assert_ne!(edited, text, "the snapshot has a plain-yes line");
@@ -226,15 +240,15 @@ fn a_check_of_one_sample_compares_only_its_snapshot() {
             .as_ref()
             .expect("snapshots checked")
             .iter()
-            .any(|f| f.problem.contains("proton/pgp-mime-signed"))
+            .any(|f| f.problem.contains("others/auth-enveloped-aes-gcm"))
     };
-    let one = curate::check_with(&corpora, Some("proton/pgp-mime-signed")).expect("check");
+    let one = curate::check_with(&corpora, Some("others/auth-enveloped-aes-gcm")).expect("check");
     assert!(stale(&one), "{}", one.text());
     assert!(
         one.text()
-            .contains("(compared: proton/pgp-mime-signed only)")
+            .contains("(compared: others/auth-enveloped-aes-gcm only)")
     );
-    let other = curate::check_with(&corpora, Some("proton/plain")).expect("check");
+    let other = curate::check_with(&corpora, Some("others/clear-signed-ed25519")).expect("check");
     assert!(!stale(&other), "{}", other.text());
     assert!(!other.failed(), "{}", other.text());
 }

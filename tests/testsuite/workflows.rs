@@ -43,53 +43,113 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A copy of the project's corpus, snapshots and MATRIX.md in a scratch folder.
-pub(crate) fn scratch_project(tag: &str) -> TempDir {
-    let tmp = TempDir::new(tag);
-    copy_dir(&corpora(), &tmp.path("corpora"));
-    copy_dir(&root().join("snapshots"), &tmp.path("snapshots"));
-    std::fs::copy(root().join("MATRIX.md"), tmp.path("MATRIX.md")).expect("MATRIX.md");
+/// A project with part of the corpus: the `others/` family, every sample an observation
+/// names, and the twins those name. The workflows' commands (`matrix`, `diff`, `corpus
+/// check`) build the whole matrix, several times over, and do the same for any number of
+/// samples. No snapshots and no MATRIX.md (see [`green_small_project`]): the remedies in
+/// them depend on the corpus (a sender's other settings).
+fn small_project(tag: &str) -> TempDir {
+    let tmp = project_keeping(tag, |id, observed| {
+        id.starts_with("others/") || observed.contains(&id.to_owned())
+    });
+    let count = |corpora: &Path| {
+        replymatrix::corpus::load_samples(&corpora.join("senders"))
+            .expect("corpus")
+            .len()
+    };
+    assert!(
+        count(&tmp.path("corpora")) * 2 < count(&corpora()),
+        "the small project is small"
+    );
     tmp
 }
 
-/// A project with part of the corpus, for the reviewer, whose commands (`matrix`, `diff`)
-/// build the whole matrix several times over and do the same for any number of samples: the
-/// `others/` family, every sample an observation names, and the twins those name. No
-/// snapshots and no MATRIX.md: the remedies in them depend on the whole corpus (a sender's
-/// other settings), and nothing the reviewer runs reads them.
-fn small_project(tag: &str) -> TempDir {
+/// The `others/` family alone (no observations), made green: a snapshot of every sample and
+/// MATRIX.md, as accepting them would write them for this corpus (remedies searched among
+/// these samples). The maintainer and `corpus check` tests run on it: what they show does not
+/// depend on the corpus's size, and a whole-corpus check costs seconds in a debug build.
+pub(crate) fn green_small_project(tag: &str) -> TempDir {
+    let tmp = project_keeping(tag, |id, _| id.starts_with("others/"));
+    let corpora = tmp.path("corpora");
+    let observations = corpora.join("observations");
+    std::fs::remove_dir_all(&observations).expect("remove observations");
+    std::fs::create_dir_all(&observations).expect("dir");
+    let profiles =
+        replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+            .expect("profiles");
+    let matrix = replymatrix::matrix::build_with(&corpora, &profiles, true).expect("matrix");
+    std::fs::create_dir_all(tmp.path("snapshots")).expect("dir");
+    for row in &matrix.samples {
+        write_snapshot(tmp.dir(), row);
+    }
+    std::fs::write(
+        tmp.path("MATRIX.md"),
+        replymatrix::matrix::markdown(&matrix),
+    )
+    .expect("MATRIX.md");
+    tmp
+}
+
+/// A copy of `corpora/` with the samples `keep(id, observed ids)` chooses, and the twins those
+/// name.
+fn project_keeping(tag: &str, keep: impl Fn(&str, &[String]) -> bool) -> TempDir {
     let tmp = TempDir::new(tag);
     let dir = tmp.path("corpora");
-    copy_dir(&corpora(), &dir);
-    let samples = replymatrix::corpus::load_samples(&dir.join("senders")).expect("corpus");
+    for entry in std::fs::read_dir(corpora()).expect("corpora") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name");
+        if name != "senders" {
+            copy_dir(&path, &dir.join(name));
+        }
+    }
+    let samples = replymatrix::corpus::load_samples(&corpora().join("senders")).expect("corpus");
     let observed: Vec<String> = replymatrix::observations::load_dir(&dir.join("observations"))
         .expect("observations")
         .into_iter()
         .map(|o| o.observation.sample)
         .collect();
-    let mut keep: BTreeSet<String> = samples
+    let mut kept: BTreeSet<String> = samples
         .iter()
         .map(|s| s.sidecar.id.clone())
-        .filter(|id| id.starts_with("others/") || observed.contains(id))
+        .filter(|id| keep(id, &observed))
         .collect();
     loop {
         let twins: Vec<String> = samples
             .iter()
-            .filter(|s| keep.contains(&s.sidecar.id))
+            .filter(|s| kept.contains(&s.sidecar.id))
             .filter_map(|s| s.sidecar.pairs_with.clone())
-            .filter(|twin| !keep.contains(twin))
+            .filter(|twin| !kept.contains(twin))
             .collect();
         if twins.is_empty() {
             break;
         }
-        keep.extend(twins);
+        kept.extend(twins);
     }
-    for s in samples.iter().filter(|s| !keep.contains(&s.sidecar.id)) {
-        std::fs::remove_file(&s.eml).expect("remove sample");
-        std::fs::remove_file(&s.toml).expect("remove sidecar");
+    for s in samples.iter().filter(|s| kept.contains(&s.sidecar.id)) {
+        let family = dir
+            .join("senders")
+            .join(s.sidecar.id.split('/').next().expect("family"));
+        std::fs::create_dir_all(&family).expect("dir");
+        for file in [&s.eml, &s.toml] {
+            std::fs::copy(file, family.join(file.file_name().expect("name"))).expect("copy");
+        }
     }
-    assert!(keep.len() * 2 < samples.len(), "the small project is small");
     tmp
+}
+
+/// What accepting a sample's new snapshot writes (`INSTA_UPDATE=always`): insta's header,
+/// then the snapshot text of its row.
+fn write_snapshot(project: &Path, row: &replymatrix::matrix::SampleRow) {
+    std::fs::write(
+        project
+            .join("snapshots")
+            .join(replymatrix::curate::snapshot_name(&row.id)),
+        format!(
+            "---\nsource: tests/testsuite/snapshots.rs\n---\n{}",
+            replymatrix::matrix::snapshot_text(row)
+        ),
+    )
+    .expect("write snapshot");
 }
 
 fn openssl(cwd: &Path, args: &[&str]) {
@@ -123,8 +183,7 @@ fn fill_todos(toml: &Path, values: &[(&str, &str)]) {
     std::fs::write(toml, filled.join("\n") + "\n").expect("write sidecar");
 }
 
-/// What accepting a new snapshot writes (`INSTA_UPDATE=always`): insta's header, then the
-/// sample's snapshot text.
+/// Accepts the new snapshot of sample `id` (a sender of its own: no siblings to search).
 fn accept_snapshot(project: &Path, id: &str) {
     let corpora = project.join("corpora");
     let samples =
@@ -138,17 +197,10 @@ fn accept_snapshot(project: &Path, id: &str) {
             .expect("profiles");
     let inputs = replymatrix::corpus::sample_inputs(sample, &corpora.join("keys")).expect("inputs");
     let inspection = replymatrix::inspect(&std::fs::read(&sample.eml).expect("eml"), &inputs);
-    let row = replymatrix::matrix::row(sample, inspection, &profiles);
-    std::fs::write(
-        project
-            .join("snapshots")
-            .join(replymatrix::curate::snapshot_name(id)),
-        format!(
-            "---\nsource: tests/testsuite/snapshots.rs\n---\n{}",
-            replymatrix::matrix::snapshot_text(&row)
-        ),
-    )
-    .expect("write snapshot");
+    write_snapshot(
+        project,
+        &replymatrix::matrix::row(sample, inspection, &profiles),
+    );
 }
 
 // ---------------------------------------------------------------- maintainer
@@ -161,7 +213,7 @@ fn maintainer_adds_an_openssl_made_sample_and_gets_to_green() {
     if !require_tool(Tool::Openssl) {
         return;
     }
-    let project = scratch_project("workflow-maintainer");
+    let project = green_small_project("workflow-maintainer");
     let p = project.dir();
     let work = project.path("work");
     std::fs::create_dir_all(&work).expect("dir");
@@ -670,11 +722,16 @@ fn the_binary_works_from_any_folder() {
         assert!(err.contains("pass --corpora DIR"), "{args:?}: {err}");
     }
     // Inside a project's subfolder, the corpora above are found.
-    let project = scratch_project("workflow-anywhere-project");
+    let project = green_small_project("workflow-anywhere-project");
     let sub: PathBuf = project.path("corpora/senders");
     let (code, out, err) = run(
         &sub,
-        &["corpus", "check", "--sample", "proton/pgp-mime-signed"],
+        &[
+            "corpus",
+            "check",
+            "--sample",
+            "others/auth-enveloped-aes-gcm",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
 }
