@@ -302,7 +302,7 @@ impl Search {
         let mut keyed: Vec<_> = minimal
             .into_iter()
             .map(|c| {
-                let strength = self.render(sample, profile, client, mode, &c).confidence;
+                let strength = self.strength(sample, profile, client, mode, &c);
                 // Answering in another client means reading the message there first: a
                 // client that does not show its text (unreadable, attachments only, unknown)
                 // ranks after one that does.
@@ -446,6 +446,37 @@ impl Search {
         out
     }
 
+    /// The confidence of a candidate's `yes`: the weakest of the changed world's outcome,
+    /// the sender's change (inferred), the client choice and every action; what [`render`]
+    /// gives it, without building the remedy (the ranking asks for every candidate).
+    ///
+    /// [`render`]: Self::render
+    fn strength(
+        &mut self,
+        sample: usize,
+        profile: usize,
+        client: ClientId,
+        mode: usize,
+        c: &Candidate,
+    ) -> Confidence {
+        let world = c.sibling.unwrap_or(sample);
+        let cl = c.client.unwrap_or(client);
+        let mut confidence = self.eval(world, profile, cl, mask_of(&c.set))[mode].confidence;
+        if c.sibling.is_some() {
+            confidence = confidence.weakest(Confidence::Inferred);
+        }
+        if let Some(other) = c.client
+            && let Some(a) = catalogue().iter().find(|a| a.client == Some(other))
+        {
+            confidence = confidence.weakest(a.confidence());
+        }
+        let ctx = self.context(world, profile);
+        for &i in &c.set {
+            confidence = confidence.weakest(catalogue()[ctx.instances[i].action].confidence());
+        }
+        confidence
+    }
+
     /// One candidate as a [`Remedy`].
     fn render(
         &mut self,
@@ -457,11 +488,13 @@ impl Search {
     ) -> Remedy {
         let world = c.sibling.unwrap_or(sample);
         let cl = c.client.unwrap_or(client);
-        let result = self.eval(world, profile, cl, mask_of(&c.set))[mode].clone();
+        let rules = self.eval(world, profile, cl, mask_of(&c.set))[mode]
+            .rules
+            .clone();
+        let confidence = self.strength(sample, profile, client, mode, c);
         self.context(world, profile);
         let ctx = &self.contexts[&(world, profile)];
         let mut steps: Vec<(u32, RemedyAction)> = Vec::new();
-        let mut confidence = result.confidence;
         if let Some(s) = c.sibling {
             let sib = &self.samples[s];
             let own = &self.samples[sample];
@@ -488,12 +521,10 @@ impl Search {
                     sample: Some(sib.id.clone()),
                 },
             ));
-            confidence = confidence.weakest(Confidence::Inferred);
         }
         if let Some(other) = c.client
             && let Some(a) = catalogue().iter().find(|a| a.client == Some(other))
         {
-            confidence = confidence.weakest(a.confidence());
             steps.push((
                 a.step,
                 RemedyAction {
@@ -511,7 +542,6 @@ impl Search {
         for &i in &c.set {
             let inst = &ctx.instances[i];
             let a = &catalogue()[inst.action];
-            confidence = confidence.weakest(a.confidence());
             steps.push((
                 a.step,
                 RemedyAction {
@@ -530,7 +560,7 @@ impl Search {
         Remedy {
             actions: steps.into_iter().map(|(_, a)| a).collect(),
             confidence,
-            rules: result.rules,
+            rules,
         }
     }
 
