@@ -18,10 +18,10 @@ use super::Source;
 pub const WALK_STACK_BYTES: usize = 64 << 20;
 /// How deep below the walk's start the reader may read; deeper reads fail (a cycle in the
 /// file's trees). Legitimate reading went 22 KiB deep in a debug build (the committed export
-/// and a store over fifteen AMap ranges), and a B-tree level adds about 512 bytes: 1 MiB is
-/// some forty times that, and a self-listing page fails after about 2,000 levels rather than
+/// and a store over fifteen AMap ranges), and a B-tree level adds about 512 bytes: 512 KiB is
+/// over twenty times that, and a self-listing page fails after about 1,000 levels rather than
 /// 16,000. The rest of [`WALK_STACK_BYTES`] is the margin for the frames between two reads.
-pub const MAX_READER_NESTING_BYTES: usize = 1 << 20;
+pub const MAX_READER_NESTING_BYTES: usize = 512 << 10;
 
 /// Where the stack is now: the address of a local (compared, never dereferenced).
 #[inline(never)]
@@ -130,7 +130,7 @@ mod tests {
             .expect("thread")
             .join()
             .expect("no abort, no panic");
-        // 4 KiB frames: the guard stops near 1 MiB, far inside the 64 MiB stack.
+        // 4 KiB frames: the guard stops near 512 KiB, far inside the 64 MiB stack.
         assert!(depth > MAX_READER_NESTING_BYTES / 4096 / 2, "{depth}");
         assert!(depth < MAX_READER_NESTING_BYTES / 4096 + 64, "{depth}");
     }
