@@ -43,75 +43,28 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A project with part of the corpus: the `others/` family, every sample an observation
-/// names, and the twins those name. The workflows' commands (`matrix`, `diff`, `corpus
-/// check`) build the whole matrix, several times over, and do the same for any number of
-/// samples. No snapshots and no MATRIX.md (see [`green_small_project`]): the remedies in
-/// them depend on the corpus (a sender's other settings).
+/// A project with part of the corpus: the `others/` family and the twins it names, and no
+/// observations (they name samples outside it). The workflows' commands (`matrix`, `diff`,
+/// `corpus check`) build the whole matrix, several times over, and do the same for any
+/// number of samples. No snapshots and no MATRIX.md (see [`green_small_project`]): the
+/// remedies in them depend on the corpus (a sender's other settings).
 fn small_project(tag: &str) -> TempDir {
-    let tmp = project_keeping(tag, |id, observed| {
-        id.starts_with("others/") || observed.contains(&id.to_owned())
-    });
-    let count = |corpora: &Path| {
-        replymatrix::corpus::load_samples(&corpora.join("senders"))
-            .expect("corpus")
-            .len()
-    };
-    assert!(
-        count(&tmp.path("corpora")) * 2 < count(&corpora()),
-        "the small project is small"
-    );
-    tmp
-}
-
-/// The `others/` family alone (no observations), made green: a snapshot of every sample and
-/// MATRIX.md, as accepting them would write them for this corpus (remedies searched among
-/// these samples). The maintainer and `corpus check` tests run on it: what they show does not
-/// depend on the corpus's size, and a whole-corpus check costs seconds in a debug build.
-pub(crate) fn green_small_project(tag: &str) -> TempDir {
-    let tmp = project_keeping(tag, |id, _| id.starts_with("others/"));
-    let corpora = tmp.path("corpora");
-    let observations = corpora.join("observations");
-    std::fs::remove_dir_all(&observations).expect("remove observations");
-    std::fs::create_dir_all(&observations).expect("dir");
-    let profiles =
-        replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
-            .expect("profiles");
-    let matrix = replymatrix::matrix::build_with(&corpora, &profiles, true).expect("matrix");
-    std::fs::create_dir_all(tmp.path("snapshots")).expect("dir");
-    for row in &matrix.samples {
-        write_snapshot(tmp.dir(), row);
-    }
-    std::fs::write(
-        tmp.path("MATRIX.md"),
-        replymatrix::matrix::markdown(&matrix),
-    )
-    .expect("MATRIX.md");
-    tmp
-}
-
-/// A copy of `corpora/` with the samples `keep(id, observed ids)` chooses, and the twins those
-/// name.
-fn project_keeping(tag: &str, keep: impl Fn(&str, &[String]) -> bool) -> TempDir {
     let tmp = TempDir::new(tag);
     let dir = tmp.path("corpora");
     for entry in std::fs::read_dir(corpora()).expect("corpora") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name");
-        if name != "senders" {
+        if name == "observations" {
+            std::fs::create_dir_all(dir.join(name)).expect("dir");
+        } else if name != "senders" {
             copy_dir(&path, &dir.join(name));
         }
     }
     let samples = replymatrix::corpus::load_samples(&corpora().join("senders")).expect("corpus");
-    let observed: Vec<String> = replymatrix::observations::load_dir(&dir.join("observations"))
-        .expect("observations")
-        .into_iter()
-        .map(|o| o.observation.sample)
-        .collect();
     let mut kept: BTreeSet<String> = samples
         .iter()
         .map(|s| s.sidecar.id.clone())
-        .filter(|id| keep(id, &observed))
+        .filter(|id| id.starts_with("others/"))
         .collect();
     loop {
         let twins: Vec<String> = samples
@@ -134,6 +87,29 @@ fn project_keeping(tag: &str, keep: impl Fn(&str, &[String]) -> bool) -> TempDir
             std::fs::copy(file, family.join(file.file_name().expect("name"))).expect("copy");
         }
     }
+    tmp
+}
+
+/// [`small_project`] made green: a snapshot of every sample and MATRIX.md, as accepting them
+/// would write them for this corpus (remedies searched among these samples). The maintainer
+/// and `corpus check` tests run on it: what they show does not depend on the corpus's size,
+/// and a whole-corpus check costs seconds in a debug build.
+pub(crate) fn green_small_project(tag: &str) -> TempDir {
+    let tmp = small_project(tag);
+    let corpora = tmp.path("corpora");
+    let profiles =
+        replymatrix::matrix::load_profiles(&corpora.join("profiles"), &corpora.join("keys"))
+            .expect("profiles");
+    let matrix = replymatrix::matrix::build_with(&corpora, &profiles, true).expect("matrix");
+    std::fs::create_dir_all(tmp.path("snapshots")).expect("dir");
+    for row in &matrix.samples {
+        write_snapshot(tmp.dir(), row);
+    }
+    std::fs::write(
+        tmp.path("MATRIX.md"),
+        replymatrix::matrix::markdown(&matrix),
+    )
+    .expect("MATRIX.md");
     tmp
 }
 
