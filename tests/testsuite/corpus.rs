@@ -222,7 +222,7 @@ fn the_committed_corpus_checks_green() {
 /// `corpus check --sample ID` compares that sample's snapshot (remedies searched for it
 /// alone) and no other's: a changed decision line in one snapshot is found with `--sample`
 /// for that sample, not with another (the full check, which compares them all, is what
-/// `snapshots::corpus` and the maintainer workflow run).
+/// `snapshots::corpus`, `the_committed_corpus_checks_green` and the maintainer workflow run).
 #[test]
 fn a_check_of_one_sample_compares_only_its_snapshot() {
     let project = crate::workflows::green_small_project("check-one-sample");
