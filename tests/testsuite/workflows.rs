@@ -93,7 +93,7 @@ fn small_project(tag: &str) -> TempDir {
 /// [`small_project`] made green: a snapshot of every sample and MATRIX.md, as accepting them
 /// would write them for this corpus (remedies searched among these samples). The maintainer
 /// and `corpus check` tests run on it: what they show does not depend on the corpus's size,
-/// and a whole-corpus check costs seconds in a debug build.
+/// and each whole-corpus check of the debug binary costs over a second.
 pub(crate) fn green_small_project(tag: &str) -> TempDir {
     let tmp = small_project(tag);
     let corpora = tmp.path("corpora");
