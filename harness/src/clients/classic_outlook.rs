@@ -52,16 +52,12 @@ impl ClientModel for ClassicOutlook {
     fn evaluate(&self, inspection: &Inspection, profile: &Profile) -> ClientVerdict {
         let msg = Message::new(inspection);
         let read = read(&msg, profile);
-        let mut plain_rules = Trail::of(&[RuleId::ClassicReplyPlain]);
-        if msg.protection() != Protection::Plain {
-            plain_rules.push(RuleId::ClassicReplyInheritsSecurity);
-        }
         let reply = ReplyVerdict {
-            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
-                super::eo_notice_plain(&plain_rules)
-            } else {
-                Outcome::yes(None, &plain_rules)
-            },
+            plain: super::plain_reply(
+                &msg,
+                RuleId::ClassicReplyPlain,
+                RuleId::ClassicReplyInheritsSecurity,
+            ),
             signed: signed(profile),
             encrypted: encrypted(&msg, profile),
         };

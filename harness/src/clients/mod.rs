@@ -598,6 +598,21 @@ pub fn default_protection(reply: &ReplyVerdict, wanted: Protection) -> Option<Pr
     }
 }
 
+/// The plain reply of a desktop or mobile client: `yes` by `plain`, with `when_protected`
+/// added when the original was signed or encrypted (what the client then does to the
+/// reply), and partial for a Proton "Encrypt for outside users" notice ([`eo_notice_plain`]).
+pub fn plain_reply(msg: &Message<'_>, plain: RuleId, when_protected: RuleId) -> Outcome {
+    let mut rules = crate::verdict::Trail::of(&[plain]);
+    if msg.protection() != Protection::Plain {
+        rules.push(when_protected);
+    }
+    if msg.first(LayerKind::ProtonEoNotice).is_some() {
+        eo_notice_plain(&rules)
+    } else {
+        Outcome::yes(None, &rules)
+    }
+}
+
 /// The plain reply to a Proton "Encrypt for outside users" notice: it can be sent, but it
 /// goes out unencrypted; the secure reply is written in Proton's portal (I).
 pub fn eo_notice_plain(base: &crate::verdict::Trail) -> Outcome {

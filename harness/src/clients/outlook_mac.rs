@@ -42,16 +42,8 @@ impl ClientModel for OutlookMac {
         let msg = Message::new(inspection);
         let read = read(&msg, profile);
         let original = msg.protection();
-        let mut plain_rules = Trail::of(&[RuleId::MacReplyPlain]);
-        if original != Protection::Plain {
-            plain_rules.push(RuleId::MacReplyInheritanceOpen);
-        }
         let reply = ReplyVerdict {
-            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
-                super::eo_notice_plain(&plain_rules)
-            } else {
-                Outcome::yes(None, &plain_rules)
-            },
+            plain: super::plain_reply(&msg, RuleId::MacReplyPlain, RuleId::MacReplyInheritanceOpen),
             signed: signed(profile),
             encrypted: encrypted(&msg, profile),
         };

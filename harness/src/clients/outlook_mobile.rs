@@ -61,16 +61,12 @@ impl ClientModel for OutlookMobile {
         let msg = Message::new(inspection);
         let read = read(&msg, profile);
         let original = msg.protection();
-        let mut plain_rules = Trail::of(&[RuleId::MobileReplyPlain]);
-        if original != Protection::Plain {
-            plain_rules.push(RuleId::MobileReplyInheritanceOpen);
-        }
         let reply = ReplyVerdict {
-            plain: if msg.first(LayerKind::ProtonEoNotice).is_some() {
-                super::eo_notice_plain(&plain_rules)
-            } else {
-                Outcome::yes(None, &plain_rules)
-            },
+            plain: super::plain_reply(
+                &msg,
+                RuleId::MobileReplyPlain,
+                RuleId::MobileReplyInheritanceOpen,
+            ),
             signed: signed(profile),
             encrypted: encrypted(&msg, profile),
         };
